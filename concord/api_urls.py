@@ -1,0 +1,4 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+urlpatterns = []

@@ -1,0 +1,77 @@
+"""Cases: one debtor's accounts from one creditor, and who works them.
+
+Activities (催记), promises, arrangements, visits and legal actions belong here too and arrive in later work.
+"""
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("新案")
+    OPEN = "open", _("跟进中")
+    ON_HOLD = "on_hold", _("暂停")
+    SETTLED = "settled", _("已结清")
+    RECALLED = "recalled", _("已撤案")
+    CLOSED = "closed", _("已关闭")
+
+
+ACTIVE_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.ON_HOLD)
+
+
+class Case(models.Model):
+    CASE_PATH = ""
+
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.PROTECT, related_name="cases",
+                                 verbose_name=_("委托方"))
+    debtor = models.ForeignKey("debtors.Debtor", on_delete=models.PROTECT, related_name="cases",
+                               verbose_name=_("债务人"))
+    placement = models.ForeignKey("creditors.Placement", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="cases", verbose_name=_("委案批次"))
+    reference = models.CharField(_("案件编号"), max_length=40, unique=True)
+    status = models.CharField(_("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW,
+                              db_index=True)
+    assigned_team = models.ForeignKey("staff.Team", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="cases", verbose_name=_("小组"))
+    assigned_collector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="cases",
+                                           verbose_name=_("催收员"))
+    # Summary of the case's accounts, kept current by the loan services and the end-of-day run.
+    total_balance = models.DecimalField(_("欠款总额"), max_digits=14, decimal_places=2, default=Decimal("0"),
+                                        db_index=True)
+    max_dpd = models.PositiveIntegerField(_("最大逾期天数"), default=0, db_index=True)
+    bucket = models.CharField(_("账龄"), max_length=4, default="M0", db_index=True)
+    opened_on = models.DateField(_("立案日期"))
+    closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-max_dpd", "id"]
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        constraints = [models.UniqueConstraint(fields=["creditor", "debtor"], name="case_unique_creditor_debtor")]
+
+    def __str__(self):
+        return self.reference
+
+
+class Assignment(models.Model):
+    CASE_PATH = "case"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("案件"))
+    team = models.ForeignKey("staff.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("小组"))
+    collector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("催收员"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("分配人"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("开始时间"))
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("分案记录")
+        verbose_name_plural = _("分案记录")

@@ -1,0 +1,48 @@
+"""Row-level access: which rows a user may see, as a queryset filter.
+
+Every model that belongs to a case declares ``CASE_PATH``: the lookup from it to its case ("" for Case itself,
+"case" for an account, "account__case" for a payment, "cases" for a debtor). One rule then serves every model:
+a collector or field agent sees the cases assigned to them, a team lead their teams' cases, a creditor viewer
+that creditor's portfolio, managers, compliance and legal the whole book. Nobody else sees anything.
+"""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from concord.staff.roles import PORTFOLIO_WIDE, Role
+
+NOTHING = Q(pk__in=[])
+
+
+def case_q(user, prefix: str = "") -> Q | None:
+    """The filter on cases that ``user`` may see; None means everything."""
+    p = f"{prefix}__" if prefix else ""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    role = user.role
+    if role in PORTFOLIO_WIDE or user.is_superuser:
+        return None
+    if role in (Role.COLLECTOR, Role.FIELD_AGENT):
+        return Q(**{f"{p}assigned_collector_id": user.pk})
+    if role == Role.TEAM_LEAD:
+        team_ids = set(user.led_teams.values_list("id", flat=True))
+        if user.team_id:
+            team_ids.add(user.team_id)
+        return Q(**{f"{p}assigned_team_id__in": sorted(team_ids)})
+    if role == Role.CREDITOR_VIEWER and user.creditor_id:
+        return Q(**{f"{p}creditor_id": user.creditor_id})
+    return NOTHING
+
+
+def restrict(queryset: QuerySet, user) -> QuerySet:
+    model = queryset.model
+    path = getattr(model, "CASE_PATH", None)
+    if path is None:
+        raise TypeError(f"{model.__name__} does not declare CASE_PATH; it cannot be row-restricted")
+    q = case_q(user, path)
+    if q is None:
+        return queryset
+    if q is NOTHING:
+        return queryset.none()
+    queryset = queryset.filter(q)
+    return queryset.distinct() if "__" in path or path == "cases" else queryset

@@ -1,0 +1,45 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class Team(models.Model):
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    lead = models.ForeignKey("staff.User", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="led_teams", verbose_name=_("组长"))
+    buckets = models.JSONField(_("负责账龄"), default=list, blank=True,
+                               help_text=_("例如 [\"M1\", \"M2\"]；空表示全部"))
+    capacity = models.PositiveIntegerField(_("案件容量"), default=0, help_text=_("0 表示按成员容量合计"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("小组")
+        verbose_name_plural = _("小组")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.COLLECTOR)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+                             verbose_name=_("小组"))
+    creditor = models.ForeignKey("creditors.Creditor", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="viewers", verbose_name=_("所属委托方"),
+                                 help_text=_("仅委托方查看角色需要"))
+    capacity = models.PositiveIntegerField(_("案件容量"), default=300, validators=[MinValueValidator(0)])
+    skills = models.JSONField(_("技能"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
