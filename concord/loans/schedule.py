@@ -177,8 +177,10 @@ def _equal_installment(principal: Decimal, monthly_rate: Decimal, months: int, s
 
     The payment is rounded half-up.  For tiny principals over long terms that
     rounded payment can repay the loan before the final month; the payment is
-    then rounded down instead, and only if that fails too are the principal
-    parts capped at the remaining balance.
+    then rounded down instead.  Only if that fails too (loans whose first
+    principal parts are below about half a fen, e.g. ¥196.82 over 335 months at
+    23.5%) are the principal parts capped at the remaining balance, which pays
+    the loan off early and leaves the final instalment(s) at 0.00.
     """
     exact_payment = _annuity_payment(principal, monthly_rate, months)
     for rounding in (ROUND_HALF_UP, ROUND_DOWN):

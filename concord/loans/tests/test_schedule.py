@@ -163,6 +163,17 @@ def test_tiny_principal_long_term_never_overpays_early():
         assert rows[-1].principal == D("3.07")
 
 
+def test_pathological_equal_installment_pays_off_early_rather_than_overpaying():
+    # The exact principal part starts at ~0.004 a month, so fen rounding drifts far ahead of
+    # the exact schedule; principal is capped at the balance and the last rows are 0.00.
+    rows = build_schedule(RepaymentMethod.EQUAL_INSTALLMENT, D("196.82"), D("0.235"), 335, START)
+    assert len(rows) == 335
+    assert sum(row.principal for row in rows) == D("196.82")
+    assert all(row.remaining >= 0 for row in rows)
+    assert all(row.total == D("3.86") for row in rows[:332])
+    assert [row.total for row in rows[-2:]] == [D("0.00"), D("0.00")]
+
+
 @pytest.mark.parametrize("method", SCHEDULED_METHODS)
 def test_single_month(method):
     rows = build_schedule(method, D("1000"), D("0.12"), 1, START)

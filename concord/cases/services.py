@@ -1,0 +1,93 @@
+"""Case actions: open a case for a debtor's accounts with a creditor, assign it, change its status."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concord.core import audit
+from concord.core.services import save_validated
+from concord.loans.delinquency import bucket
+from concord.staff.roles import Role
+
+from .models import ACTIVE_STATUSES, Assignment, Case, CaseStatus
+
+
+@transaction.atomic
+def open_case(actor, *, creditor, debtor, placement=None, opened_on: dt.date | None = None) -> tuple[Case, bool]:
+    """The case of this debtor with this creditor: the existing one, or a new one."""
+    existing = Case.objects.filter(creditor=creditor, debtor=debtor).first()
+    if existing:
+        return existing, False
+    if placement is not None and placement.creditor_id != creditor.pk:
+        raise ValidationError({"placement": [_("委案批次不属于该委托方")]})
+    case = save_validated(Case(creditor=creditor, debtor=debtor, placement=placement,
+                               reference=f"{creditor.code.upper()}-{debtor.pk:08d}",
+                               opened_on=opened_on or timezone.localdate()))
+    audit.record(actor, "case.open", case, {"reference": case.reference, "creditor": creditor.code,
+                                             "placement": placement.reference if placement else None})
+    return case, True
+
+
+@transaction.atomic
+def assign_case(actor, case: Case, *, team=None, collector=None, reason: str = "") -> Case:
+    """Give a case to a team and/or collector; the previous assignment is closed, both kept in history."""
+    if case.status not in ACTIVE_STATUSES:
+        raise ValidationError({"case": [_("案件已结束，不能分配")]})
+    if collector is not None:
+        if collector.role not in (Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT) or not collector.is_active:
+            raise ValidationError({"collector": [_("%(u)s 不是在岗的催收人员") % {"u": collector}]})
+        team = team or collector.team
+        if collector.team_id and team and collector.team_id != team.pk:
+            raise ValidationError({"collector": [_("催收员不属于所选小组")]})
+    now = timezone.now()
+    case.assignments.filter(ended_at__isnull=True).update(ended_at=now)
+    Assignment.objects.create(case=case, team=team, collector=collector, reason=reason, started_at=now,
+                              assigned_by=actor if getattr(actor, "pk", None) else None)
+    before = (case.assigned_team_id, case.assigned_collector_id)
+    case.assigned_team, case.assigned_collector = team, collector
+    if case.status == CaseStatus.NEW and collector is not None:
+        case.status = CaseStatus.OPEN
+    case.save(update_fields=["assigned_team", "assigned_collector", "status"])
+    audit.record(actor, "case.assign", case, {"team": [before[0], team.pk if team else None],
+                                               "collector": [before[1], collector.pk if collector else None],
+                                               "reason": reason})
+    return case
+
+
+@transaction.atomic
+def set_case_status(actor, case: Case, status: str, *, reason: str = "") -> Case:
+    if status not in CaseStatus.values:
+        raise ValidationError({"status": [_("未知案件状态：%(v)s") % {"v": status}]})
+    before = case.status
+    case.status = status
+    case.closed_on = None if status in ACTIVE_STATUSES else (case.closed_on or timezone.localdate())
+    case.save(update_fields=["status", "closed_on"])
+    audit.record(actor, "case.status", case, {"status": [before, status], "reason": reason})
+    return case
+
+
+def refresh_case_summary(case: Case) -> None:
+    """Recompute the case's cached totals from its open accounts (derived data; the account change that
+    caused it carries the audit event)."""
+    from concord.loans.models import AccountStatus
+
+    open_accounts = case.accounts.filter(status=AccountStatus.OPEN)
+    agg = open_accounts.aggregate(p=Sum("principal_balance"), i=Sum("interest_balance"), pe=Sum("penalty_balance"),
+                                  f=Sum("fees_balance"), dpd=Max("dpd"))
+    total = sum((agg[k] or Decimal("0") for k in ("p", "i", "pe", "f")), Decimal("0"))
+    case.total_balance, case.max_dpd = total, agg["dpd"] or 0
+    case.bucket = bucket(case.max_dpd)
+    fields = ["total_balance", "max_dpd", "bucket"]
+    if not open_accounts.exists() and case.accounts.exists() and case.status in ACTIVE_STATUSES:
+        case.status, case.closed_on = CaseStatus.SETTLED, timezone.localdate()
+        fields += ["status", "closed_on"]
+    elif open_accounts.exists() and case.status == CaseStatus.SETTLED:
+        case.status, case.closed_on = CaseStatus.OPEN, None
+        fields += ["status", "closed_on"]
+    case.save(update_fields=fields)

@@ -1,0 +1,105 @@
+"""Shared test fixtures: a small book with two creditors, two teams and one user per role."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+
+TEST_PII_KEY = "q2VhZ5a9oQm1n8kYtqWv0x3Zr7cLb4Gd6Hf2Je9KsPU="
+
+
+@pytest.fixture(autouse=True)
+def _pii_key(settings):
+    from concord.core import pii
+
+    settings.CONCORD_PII_KEY = TEST_PII_KEY
+    pii.reset_keys()
+    yield
+    pii.reset_keys()
+
+
+# Valid resident IDs (checksums computed; regions exist).
+def resident_id(region: str = "110105", birth: str = "19900101", seq: int = 123) -> str:
+    from stdnum.cn import ric
+
+    body = f"{region}{birth}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@dataclass
+class World:
+    creditors: dict = field(default_factory=dict)
+    teams: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+    cases: dict = field(default_factory=dict)
+
+
+def make_case(actor, creditor, *, name: str, id_number: str, phone: str, product_kind: str = "online_loan",
+              reference: str, collector=None, team=None, paid_instalments: int = 2,
+              start: dt.date = dt.date(2026, 1, 10), as_of: dt.date = dt.date(2026, 11, 28)):
+    from concord.cases import services as cases
+    from concord.debtors import services as debtors
+    from concord.loans import services as loans
+
+    debtor, _ = debtors.find_or_register_debtor(actor, full_name=name, id_number=id_number)
+    debtors.add_contact_point(actor, debtor, kind="mobile", value=phone, is_primary=True, status="valid")
+    case, _ = cases.open_case(actor, creditor=creditor, debtor=debtor, opened_on=as_of)
+    product = creditor.products.get(kind=product_kind)
+    if product_kind == "credit_card":
+        loans.open_account(actor, case=case, product=product, reference=reference,
+                           contract_amount=Decimal("20000"), annual_rate=Decimal("0.18"), method="revolving",
+                           start_date=start, as_of=as_of, card_principal=Decimal("15000.00"),
+                           card_interest=Decimal("450.00"), card_overdue_since=dt.date(2026, 9, 5))
+    else:
+        loans.open_account(actor, case=case, product=product, reference=reference,
+                           contract_amount=Decimal("12000"), annual_rate=Decimal("0.18"),
+                           method="equal_installment", term_months=12, start_date=start, as_of=as_of,
+                           paid_instalments=paid_instalments)
+    if collector or team:
+        cases.assign_case(actor, case, team=team, collector=collector, reason="test")
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Creditors bank + fintech; teams A (lead_a, col_a) and B (col_b); a case each for col_a, col_b,
+    and an unassigned one at the bank; one user per role (viewer sees only the bank)."""
+    from concord.creditors.services import add_creditor
+    from concord.staff.models import Team, User
+
+    w = World()
+    w.creditors["bank"] = add_creditor(None, code="bank", name="示例银行", kind="bank", policy_pack="cn_bank")
+    w.creditors["fin"] = add_creditor(None, code="fin", name="示例平台", kind="platform",
+                                      policy_pack="cn_online_lending")
+    w.teams["A"] = Team.objects.create(name="A组")
+    w.teams["B"] = Team.objects.create(name="B组")
+
+    def user(username, role, **kw):
+        u = User.objects.create_user(username=username, password="pw-" + username, role=role, **kw)
+        w.users[username] = u
+        return u
+
+    user("admin", "admin", is_staff=True, is_superuser=True)
+    user("manager", "manager")
+    lead = user("lead_a", "team_lead", team=w.teams["A"])
+    w.teams["A"].lead = lead
+    w.teams["A"].save()
+    user("col_a", "collector", team=w.teams["A"])
+    user("col_b", "collector", team=w.teams["B"])
+    user("compliance", "compliance")
+    user("legal", "legal")
+    user("field", "field_agent", team=w.teams["A"])
+    user("viewer", "creditor_viewer", creditor=w.creditors["bank"])
+
+    w.cases["a"] = make_case(None, w.creditors["bank"], name="张三", id_number=resident_id(seq=111),
+                             phone="13812348000", product_kind="credit_card", reference="CARD-0001",
+                             collector=w.users["col_a"], team=w.teams["A"])
+    w.cases["b"] = make_case(None, w.creditors["fin"], name="李四", id_number=resident_id("310101", "19851212", 222),
+                             phone="13900001111", reference="LOAN-0002", collector=w.users["col_b"],
+                             team=w.teams["B"])
+    w.cases["u"] = make_case(None, w.creditors["bank"], name="王五", id_number=resident_id("440106", "19780505", 333),
+                             phone="13700002222", reference="LOAN-0003")
+    return w

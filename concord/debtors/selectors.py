@@ -1,0 +1,28 @@
+"""Read queries over the borrower file."""
+from __future__ import annotations
+
+from concord.core import pii
+
+from .models import ContactPoint, Debtor, _contact_normal, _id_normal
+
+
+def find_debtor(id_type: str, id_number: str) -> Debtor | None:
+    index = pii.blind_index("id_number", _id_normal(id_number))
+    return Debtor.objects.filter(id_type=id_type, id_number_index=index).first()
+
+
+def contact_index(value: str) -> str:
+    return pii.blind_index("contact", _contact_normal(value))
+
+
+def debtor_ids_with_contact(value: str) -> list[int]:
+    """Debtors who have this exact phone / e-mail (via the blind index; plaintext is never queried)."""
+    from . import identity
+
+    candidates = {value.strip()}
+    try:
+        candidates.add(identity.normalize_mobile(value))
+    except identity.IdentityError:
+        pass
+    indexes = [contact_index(v) for v in candidates if v]
+    return list(ContactPoint.objects.filter(value_index__in=indexes).values_list("debtor_id", flat=True).distinct())

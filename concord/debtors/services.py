@@ -1,0 +1,192 @@
+"""Borrower-file actions. Every write validates, runs in one transaction and leaves an audit event
+with PII masked; revealing a masked value is itself an audited action."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from concord.core import audit
+from concord.core.services import changed, save_validated, snapshot
+from concord.staff.roles import MAY_REVEAL_PII
+
+from . import identity
+from .models import (Asset, BankStatementSummary, ContactPoint, ContactStatus, CreditReport, Debtor, Employment,
+                     FinancialProfile, IdType, OtherLoan, RelatedParty)
+from .selectors import find_debtor
+
+PII_KINDS = {"id_number": "id_number", "value": "address", "phone": "phone"}
+
+
+def normalize_id(id_type: str, id_number: str) -> tuple[str, dict]:
+    """Return the stored form of an ID and the facts derived from it; ValidationError on a bad ID."""
+    if id_type not in IdType.values:
+        raise ValidationError({"id_type": [_("未知证件类型：%(v)s") % {"v": id_type}]})
+    if id_type == IdType.CN_RIC:
+        try:
+            parsed = identity.parse_resident_id(id_number)
+        except identity.IdentityError as exc:
+            raise ValidationError({"id_number": [exc.message]}, code=exc.code)
+        return parsed.number, {"birth_date": parsed.birth_date, "gender": parsed.gender}
+    number = identity.normalize_text(id_number).upper()
+    if not 5 <= len(number) <= 30 or not number.replace("-", "").isalnum():
+        raise ValidationError({"id_number": [_("证件号码应为 5–30 位字母或数字")]})
+    return number, {}
+
+
+@transaction.atomic
+def register_debtor(actor, *, full_name: str, id_number: str, id_type: str = IdType.CN_RIC,
+                    locale: str = "zh-hans", time_zone: str = "Asia/Shanghai", lost_contact: bool = False,
+                    deceased: bool = False, incapacitated: bool = False, birth_date: dt.date | None = None,
+                    gender: str = "") -> Debtor:
+    full_name = identity.normalize_text(full_name)
+    if not full_name:
+        raise ValidationError({"full_name": [_("姓名不能为空")]})
+    number, derived = normalize_id(id_type, id_number)
+    if find_debtor(id_type, number):
+        raise ValidationError({"id_number": [_("该证件号码的债务人已存在")]}, code="duplicate")
+    debtor = Debtor(full_name=full_name, id_type=id_type, id_number=number, id_last4=number[-4:],
+                    locale=locale, time_zone=time_zone, lost_contact=lost_contact, deceased=deceased,
+                    incapacitated=incapacitated, birth_date=derived.get("birth_date", birth_date),
+                    gender=derived.get("gender", gender))
+    save_validated(debtor)
+    audit.record(actor, "debtor.register", debtor, {"full_name": full_name, "id_type": id_type,
+                                                     "id_number": number}, pii_kinds={"id_number": "id_number",
+                                                                                      "full_name": "name"})
+    return debtor
+
+
+@transaction.atomic
+def find_or_register_debtor(actor, **fields) -> tuple[Debtor, bool]:
+    number, _derived = normalize_id(fields.get("id_type", IdType.CN_RIC), fields["id_number"])
+    existing = find_debtor(fields.get("id_type", IdType.CN_RIC), number)
+    if existing:
+        return existing, False
+    return register_debtor(actor, **fields), True
+
+
+FLAG_FIELDS = ("lost_contact", "deceased", "incapacitated", "locale", "time_zone", "full_name")
+
+
+@transaction.atomic
+def update_debtor(actor, debtor: Debtor, **changes) -> Debtor:
+    unknown = set(changes) - set(FLAG_FIELDS)
+    if unknown:
+        raise ValidationError({f: [_("该字段不可修改")] for f in unknown})
+    before = snapshot(debtor, changes)
+    for field, value in changes.items():
+        setattr(debtor, field, value)
+    save_validated(debtor)
+    audit.record(actor, "debtor.update", debtor, changed(before, snapshot(debtor, changes)),
+                 pii_kinds={"full_name": "name"})
+    return debtor
+
+
+@transaction.atomic
+def add_contact_point(actor, debtor: Debtor, *, kind: str, value: str, address_type: str = "",
+                      source: str = "creditor", status: str | None = None, is_primary: bool = False,
+                      keep_invalid: bool = False) -> ContactPoint:
+    """Add a phone, e-mail, WeChat or address. An invalid phone is refused, unless ``keep_invalid``
+    (imports) — then it is stored with status *invalid* so the creditor's data is not lost."""
+    try:
+        normalized = identity.normalize_contact(kind, value)
+    except identity.IdentityError as exc:
+        if not keep_invalid or exc.code == "required":
+            raise ValidationError({"value": [exc.message]}, code=exc.code)
+        normalized, status = identity.normalize_text(value), ContactStatus.INVALID
+    point = ContactPoint(debtor=debtor, kind=kind, value=normalized, address_type=address_type, source=source,
+                         status=status or ContactStatus.UNKNOWN, is_primary=is_primary)
+    save_validated(point)
+    audit.record(actor, "contact_point.add", point, {"kind": kind, "value": normalized, "status": point.status},
+                 pii_kinds={"value": "address" if kind == "address" else kind})
+    return point
+
+
+@transaction.atomic
+def set_contact_status(actor, point: ContactPoint, status: str) -> ContactPoint:
+    before = snapshot(point, ["status"])
+    point.status = status
+    save_validated(point)
+    audit.record(actor, "contact_point.status", point, changed(before, snapshot(point, ["status"])))
+    return point
+
+
+@transaction.atomic
+def add_related_party(actor, debtor: Debtor, *, role: str, full_name: str, relation: str = "",
+                      phone: str = "") -> RelatedParty:
+    if phone:
+        try:
+            phone = identity.normalize_mobile(phone)
+        except identity.IdentityError as exc:
+            raise ValidationError({"phone": [exc.message]}, code=exc.code)
+    party = save_validated(RelatedParty(debtor=debtor, role=role, full_name=identity.normalize_text(full_name),
+                                        relation=relation, phone=phone))
+    audit.record(actor, "related_party.add", party, {"role": role, "full_name": party.full_name, "phone": phone},
+                 pii_kinds={"phone": "phone", "full_name": "name"})
+    return party
+
+
+def _add(actor, action: str, obj):
+    save_validated(obj)
+    fields = [f.name for f in obj._meta.concrete_fields if f.name not in ("id", "debtor")]
+    audit.record(actor, action, obj, {f: getattr(obj, f) for f in fields})
+    return obj
+
+
+@transaction.atomic
+def set_employment(actor, debtor: Debtor, *, employer_name: str, position: str = "",
+                   since: dt.date | None = None) -> Employment:
+    debtor.employments.filter(is_current=True).update(is_current=False)
+    return _add(actor, "employment.set", Employment(debtor=debtor, employer_name=employer_name,
+                                                    position=position, since=since, is_current=True))
+
+
+@transaction.atomic
+def record_financial_profile(actor, debtor: Debtor, **fields) -> FinancialProfile:
+    return _add(actor, "financial_profile.record", FinancialProfile(debtor=debtor, **fields))
+
+
+@transaction.atomic
+def add_asset(actor, debtor: Debtor, **fields) -> Asset:
+    return _add(actor, "asset.add", Asset(debtor=debtor, **fields))
+
+
+@transaction.atomic
+def record_credit_report(actor, debtor: Debtor, **fields) -> CreditReport:
+    return _add(actor, "credit_report.record", CreditReport(debtor=debtor, **fields))
+
+
+@transaction.atomic
+def record_bank_statement(actor, debtor: Debtor, **fields) -> BankStatementSummary:
+    return _add(actor, "bank_statement.record", BankStatementSummary(debtor=debtor, **fields))
+
+
+@transaction.atomic
+def add_other_loan(actor, debtor: Debtor, **fields) -> OtherLoan:
+    return _add(actor, "other_loan.add", OtherLoan(debtor=debtor, **fields))
+
+
+REVEALABLE = {(Debtor, "id_number"), (ContactPoint, "value"), (RelatedParty, "phone")}
+
+
+@transaction.atomic
+def reveal(actor, obj, field: str) -> str:
+    """Show one masked value in full to a role that needs it, and record that it was seen."""
+    if (type(obj), field) not in REVEALABLE:
+        raise ValueError(f"{type(obj).__name__}.{field} is not a revealable field")
+    if getattr(actor, "role", None) not in MAY_REVEAL_PII:
+        raise PermissionDenied(_("您的角色无权查看完整信息"))
+    audit.record(actor, "pii.reveal", obj, {"field": field})
+    return getattr(obj, field)
+
+
+def affordability(profile: FinancialProfile | None) -> dict | None:
+    """Income − household expenses − other debt payments = what is left each month."""
+    if profile is None:
+        return None
+    left = profile.disposable_income
+    return {"income": profile.monthly_income, "household": profile.household_expenses,
+            "other_debt": profile.other_debt_payments, "left": left, "can_pay": left > Decimal("0")}
