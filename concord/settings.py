@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "concord.debtors",
     "concord.loans",
     "concord.cases",
+    "concord.demo",
 ]
 
 MIDDLEWARE = [
