@@ -1,4 +1,24 @@
+"""The REST API, mounted at /api/ (schema at /api/schema/, Swagger UI at /api/docs/).
+
+URL names live in the ``api`` namespace (``api:case-list``) so they never shadow the web UI's names.
+"""
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-urlpatterns = []
+from concord.cases.api import CaseViewSet
+from concord.debtors.api import DebtorViewSet
+from concord.loans.api import AccountViewSet, PaymentViewSet
+from concord.staff.api import obtain_token
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("cases", CaseViewSet, basename="case")
+router.register("debtors", DebtorViewSet, basename="debtor")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("payments", PaymentViewSet, basename="payment")
+
+urlpatterns = [
+    path("auth/token/", obtain_token, name="auth-token"),
+    *router.urls,
+]

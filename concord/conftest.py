@@ -15,6 +15,7 @@ def _pii_key(settings):
     from concord.core import pii
 
     settings.CONCORD_PII_KEY = TEST_PII_KEY
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     pii.reset_keys()
     yield
     pii.reset_keys()

@@ -1,1 +1,16 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from concord.cases import views as case_views
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", case_views.dashboard, name="dashboard"),
+    path("cases/", case_views.case_list, name="case-list"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/reveal/", case_views.reveal, name="case-reveal"),
+    path("cases/<int:pk>/contacts/", case_views.add_contact, name="case-add-contact"),
+    path("cases/<int:pk>/payments/", case_views.record_payment, name="case-record-payment"),
+    path("cases/<int:pk>/assign/", case_views.assign, name="case-assign"),
+]

@@ -46,7 +46,9 @@ def masked_changes(changes: dict, pii_kinds: dict[str, str] | None = None) -> di
     pii_kinds = pii_kinds or {}
     out = {}
     for field, value in changes.items():
-        if field in pii_kinds and value not in (None, ""):
+        if field in pii_kinds and isinstance(value, (list, tuple)):  # an [old, new] pair from changed()
+            out[field] = [v if v in (None, "") else mask(pii_kinds[field], str(v)) for v in value]
+        elif field in pii_kinds and value not in (None, ""):
             out[field] = mask(pii_kinds[field], str(value))
         else:
             out[field] = value if isinstance(value, (int, bool, type(None), list, dict)) else str(value)

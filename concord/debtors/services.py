@@ -29,7 +29,7 @@ def normalize_id(id_type: str, id_number: str) -> tuple[str, dict]:
         try:
             parsed = identity.parse_resident_id(id_number)
         except identity.IdentityError as exc:
-            raise ValidationError({"id_number": [exc.message]}, code=exc.code)
+            raise ValidationError({"id_number": ValidationError(exc.message, code=exc.code)})
         return parsed.number, {"birth_date": parsed.birth_date, "gender": parsed.gender}
     number = identity.normalize_text(id_number).upper()
     if not 5 <= len(number) <= 30 or not number.replace("-", "").isalnum():
@@ -47,7 +47,7 @@ def register_debtor(actor, *, full_name: str, id_number: str, id_type: str = IdT
         raise ValidationError({"full_name": [_("姓名不能为空")]})
     number, derived = normalize_id(id_type, id_number)
     if find_debtor(id_type, number):
-        raise ValidationError({"id_number": [_("该证件号码的债务人已存在")]}, code="duplicate")
+        raise ValidationError({"id_number": ValidationError(_("该证件号码的债务人已存在"), code="duplicate")})
     debtor = Debtor(full_name=full_name, id_type=id_type, id_number=number, id_last4=number[-4:],
                     locale=locale, time_zone=time_zone, lost_contact=lost_contact, deceased=deceased,
                     incapacitated=incapacitated, birth_date=derived.get("birth_date", birth_date),
@@ -95,7 +95,7 @@ def add_contact_point(actor, debtor: Debtor, *, kind: str, value: str, address_t
         normalized = identity.normalize_contact(kind, value)
     except identity.IdentityError as exc:
         if not keep_invalid or exc.code == "required":
-            raise ValidationError({"value": [exc.message]}, code=exc.code)
+            raise ValidationError({"value": ValidationError(exc.message, code=exc.code)})
         normalized, status = identity.normalize_text(value), ContactStatus.INVALID
     point = ContactPoint(debtor=debtor, kind=kind, value=normalized, address_type=address_type, source=source,
                          status=status or ContactStatus.UNKNOWN, is_primary=is_primary)
@@ -121,7 +121,7 @@ def add_related_party(actor, debtor: Debtor, *, role: str, full_name: str, relat
         try:
             phone = identity.normalize_mobile(phone)
         except identity.IdentityError as exc:
-            raise ValidationError({"phone": [exc.message]}, code=exc.code)
+            raise ValidationError({"phone": ValidationError(exc.message, code=exc.code)})
     party = save_validated(RelatedParty(debtor=debtor, role=role, full_name=identity.normalize_text(full_name),
                                         relation=relation, phone=phone))
     audit.record(actor, "related_party.add", party, {"role": role, "full_name": party.full_name, "phone": phone},

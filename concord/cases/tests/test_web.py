@@ -1,0 +1,132 @@
+"""Every page against every role: what each may see, what is forbidden, and that nothing leaks."""
+import pytest
+from django.urls import reverse
+
+from concord.core.models import AuditEvent
+from concord.loans.models import Payment
+
+VISIBLE = {
+    "admin": {"a", "b", "u"}, "manager": {"a", "b", "u"}, "compliance": {"a", "b", "u"}, "legal": {"a", "b", "u"},
+    "lead_a": {"a"}, "col_a": {"a"}, "col_b": {"b"}, "field": set(), "viewer": {"a", "u"},
+}
+
+
+def login(client, world, username):
+    client.force_login(world.users[username])
+    return client
+
+
+@pytest.mark.parametrize("username", sorted(VISIBLE))
+def test_case_list_shows_exactly_the_visible_cases(client, world, username):
+    login(client, world, username)
+    html = client.get(reverse("case-list")).content.decode()
+    for key, case in world.cases.items():
+        assert (case.reference in html) == (key in VISIBLE[username]), (username, key)
+    assert f"共 {len(VISIBLE[username])} 个案件" in html
+
+
+@pytest.mark.parametrize("username", sorted(VISIBLE))
+def test_case_pages_are_restricted(client, world, username):
+    login(client, world, username)
+    for key, case in world.cases.items():
+        response = client.get(reverse("case-detail", args=[case.pk]))
+        assert response.status_code == (200 if key in VISIBLE[username] else 404), (username, key)
+
+
+@pytest.mark.parametrize("username", sorted(VISIBLE))
+def test_dashboard_counts_only_visible_cases(client, world, username):
+    login(client, world, username)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert response.context["s"]["cases"] == len(VISIBLE[username])
+
+
+@pytest.mark.parametrize("username", sorted(VISIBLE))
+def test_search_never_leaks(client, world, username):
+    login(client, world, username)
+    # col_b's debtor by exact phone, in a different format than stored
+    response = client.get(reverse("case-list"), {"q": "139-0000-1111"})
+    refs = {c.reference for c in response.context["page"]}
+    assert refs == ({world.cases["b"].reference} if "b" in VISIBLE[username] else set())
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    for url in (reverse("dashboard"), reverse("case-list"), reverse("case-detail", args=[world.cases["a"].pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_case_page_shows_borrower_file_masked(client, world):
+    login(client, world, "col_a")
+    case = world.cases["a"]
+    html = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    full_id = case.debtor.id_number
+    assert full_id not in html and "13812348000" not in html
+    assert full_id[:6] + "********" + full_id[-4:] in html
+    assert "138****8000" in html
+    for section in ("profile", "contacts", "parties", "finances", "assets", "credit", "accounts", "assignments"):
+        assert f'id="{section}"' in html
+
+
+def test_reveal_is_audited_and_role_checked(client, world):
+    case = world.cases["a"]
+    login(client, world, "col_a")
+    before = AuditEvent.objects.filter(action="pii.reveal").count()
+    response = client.post(reverse("case-reveal", args=[case.pk]), {"target": "id_number"})
+    assert response.status_code == 200 and case.debtor.id_number in response.content.decode()
+    assert AuditEvent.objects.filter(action="pii.reveal").count() == before + 1
+    login(client, world, "viewer")
+    response = client.post(reverse("case-reveal", args=[case.pk]), {"target": "id_number"})
+    assert response.status_code == 403
+    login(client, world, "col_b")
+    assert client.post(reverse("case-reveal", args=[case.pk]), {"target": "id_number"}).status_code == 404
+
+
+def test_viewer_cannot_write(client, world):
+    login(client, world, "viewer")
+    case = world.cases["a"]
+    assert client.post(reverse("case-add-contact", args=[case.pk]), {"kind": "mobile", "value": "13600001234"}).status_code == 403
+    assert client.post(reverse("case-record-payment", args=[case.pk]), {}).status_code == 403
+    assert client.post(reverse("case-assign", args=[case.pk]), {}).status_code == 403
+
+
+def test_payment_form_rejects_bad_input_and_writes_nothing(client, world):
+    login(client, world, "manager")
+    case = world.cases["b"]
+    account = case.accounts.get()
+    events = AuditEvent.objects.count()
+    response = client.post(reverse("case-record-payment", args=[case.pk]), {
+        "account": account.pk, "amount": "-5", "paid_at": "2026-11-20T10:00", "channel": "alipay",
+        "external_reference": "X1"}, follow=True)
+    text = response.content.decode()
+    assert "金额" in text and "还款未入账" in text
+    assert Payment.objects.count() == 0 and AuditEvent.objects.count() == events
+    response = client.post(reverse("case-record-payment", args=[case.pk]), {
+        "account": account.pk, "amount": "500.00", "paid_at": "2026-11-20T10:00", "channel": "alipay",
+        "external_reference": "X1"}, follow=True)
+    assert "还款已入账" in response.content.decode()
+    assert Payment.objects.get().amount == 500
+
+
+def test_contact_form_names_the_bad_field(client, world):
+    login(client, world, "col_a")
+    case = world.cases["a"]
+    response = client.post(reverse("case-add-contact", args=[case.pk]), {"kind": "mobile", "value": "12345"}, follow=True)
+    assert "号码/地址" in response.content.decode() and "联系方式未保存" in response.content.decode()
+    assert case.debtor.contact_points.count() == 1
+
+
+def test_lead_assigns_within_own_team_only(client, world):
+    login(client, world, "lead_a")
+    case = world.cases["a"]
+    response = client.post(reverse("case-assign", args=[case.pk]), {"collector": world.users["col_b"].pk}, follow=True)
+    assert "分案失败" in response.content.decode()
+    case.refresh_from_db()
+    assert case.assigned_collector == world.users["col_a"]
+
+
+def test_english_on_request(client, world):
+    login(client, world, "manager")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("case-list")).content.decode()
+    assert "Cases" in html and "案件列表" not in html

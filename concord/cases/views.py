@@ -1,0 +1,180 @@
+"""Web pages: portfolio dashboard, case list, and the case page with the whole borrower file."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from concord.core.charts import stacked_bars
+from concord.core.masking import mask
+from concord.debtors import services as debtor_services
+from concord.debtors.models import ContactPoint, RelatedParty
+from concord.loans import services as loan_services
+from concord.staff.models import User
+from concord.staff.roles import MAY_ASSIGN, MAY_EDIT_FILE, MAY_REVEAL_PII, MAY_WRITE_LEDGER, Role
+
+from . import services
+from .forms import AssignForm, CaseFilterForm, ContactPointForm, PaymentForm, apply_validation_error
+from .selectors import filter_cases, portfolio_summary, visible_cases
+
+
+def _require(user, roles):
+    if user.role not in roles:
+        raise PermissionDenied(_("您的角色无权执行此操作"))
+
+
+@login_required
+def dashboard(request):
+    summary = portfolio_summary(request.user)
+    chart = stacked_bars(
+        summary["creditors"],
+        [(b, [summary["grid"][c][b]["balance"] for c in summary["creditors"]]) for b in summary["buckets"]],
+        title=_("各委托方欠款余额（按账龄）"))
+    count_chart = stacked_bars(
+        summary["creditors"],
+        [(b, [summary["grid"][c][b]["n"] for c in summary["creditors"]]) for b in summary["buckets"]],
+        title=_("各委托方案件数（按账龄）"))
+    return render(request, "cases/dashboard.html", {"s": summary, "chart": chart, "count_chart": count_chart})
+
+
+@login_required
+def case_list(request):
+    base = visible_cases(request.user)
+    form = CaseFilterForm(request.GET or None, visible_cases=base)
+    qs = base
+    if form.is_bound and form.is_valid():
+        qs = filter_cases(base, form.filters())
+    elif form.is_bound:
+        qs = base.none()
+    page = Paginator(qs.order_by("-max_dpd", "id"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/case_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _case_for(request, pk):
+    return get_object_or_404(visible_cases(request.user), pk=pk)
+
+
+@login_required
+def case_detail(request, pk):
+    case = _case_for(request, pk)
+    debtor = case.debtor
+    accounts = list(case.accounts.select_related("product").prefetch_related("instalments", "payments"))
+    profile = debtor.financial_profiles.first()
+    user = request.user
+    ctx = {
+        "case": case, "debtor": debtor, "accounts": accounts,
+        "contacts": [(c, mask(c.kind, c.value), f"contact:{c.pk}") for c in debtor.contact_points.all()],
+        "parties": [(p, mask("phone", p.phone), f"party:{p.pk}") for p in debtor.related_parties.all()],
+        "id_masked": mask("id_number", debtor.id_number),
+        "employment": debtor.employments.first(), "profile": profile,
+        "afford": debtor_services.affordability(profile),
+        "assets": debtor.assets.all(), "credit_report": debtor.credit_reports.first(),
+        "statement": debtor.bank_statements.first(), "other_loans": debtor.other_loans.all(),
+        "assignments": case.assignments.select_related("collector", "team", "assigned_by")[:10],
+        "may_reveal": user.role in MAY_REVEAL_PII, "may_edit": user.role in MAY_EDIT_FILE,
+        "may_pay": user.role in MAY_WRITE_LEDGER, "may_assign": user.role in MAY_ASSIGN,
+        "contact_form": ContactPointForm(), "payment_form": PaymentForm(accounts=accounts),
+        "assign_form": AssignForm(collectors=_assignable(user)),
+    }
+    return render(request, "cases/case_detail.html", ctx)
+
+
+def _assignable(user):
+    qs = User.objects.filter(role__in=[Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT], is_active=True)
+    if user.role == Role.TEAM_LEAD:
+        qs = qs.filter(team__in=list(user.led_teams.all()) + ([user.team] if user.team_id else []))
+    return qs.order_by("username")
+
+
+@login_required
+@require_POST
+def reveal(request, pk):
+    """Show one masked value in full (htmx fragment); audited by the service."""
+    case = _case_for(request, pk)
+    target, field = request.POST.get("target", ""), ""
+    if target == "id_number":
+        obj, field = case.debtor, "id_number"
+    elif target.startswith("contact:"):
+        obj = get_object_or_404(ContactPoint, pk=target.split(":", 1)[1], debtor=case.debtor)
+        field = "value"
+    elif target.startswith("party:"):
+        obj = get_object_or_404(RelatedParty, pk=target.split(":", 1)[1], debtor=case.debtor)
+        field = "phone"
+    else:
+        return HttpResponse(_("未知字段"), status=400)
+    value = debtor_services.reveal(request.user, obj, field)
+    return HttpResponse(format_html('<span class="revealed">{}</span>', value))
+
+
+@login_required
+@require_POST
+def add_contact(request, pk):
+    case = _case_for(request, pk)
+    _require(request.user, MAY_EDIT_FILE)
+    form = ContactPointForm(request.POST)
+    if form.is_valid():
+        try:
+            debtor_services.add_contact_point(request.user, case.debtor, source="debtor", **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    if form.errors:
+        messages.error(request, _("联系方式未保存：%(e)s") % {"e": _errors_text(form)})
+    else:
+        messages.success(request, _("联系方式已添加"))
+    return redirect("case-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def record_payment(request, pk):
+    case = _case_for(request, pk)
+    _require(request.user, MAY_WRITE_LEDGER)
+    accounts = list(case.accounts.all())
+    form = PaymentForm(request.POST, accounts=accounts)
+    if form.is_valid():
+        data = form.cleaned_data
+        account = next(a for a in accounts if str(a.pk) == data.pop("account"))
+        try:
+            _payment, created = loan_services.record_payment(request.user, account=account, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("还款已入账") if created else _("该笔还款此前已入账（流水号相同），未重复记录"))
+    if form.errors:
+        messages.error(request, _("还款未入账：%(e)s") % {"e": _errors_text(form)})
+    return redirect("case-detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def assign(request, pk):
+    case = _case_for(request, pk)
+    _require(request.user, MAY_ASSIGN)
+    form = AssignForm(request.POST, collectors=_assignable(request.user))
+    if form.is_valid():
+        try:
+            services.assign_case(request.user, case, collector=form.cleaned_data["collector"],
+                                 reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    if form.errors:
+        messages.error(request, _("分案失败：%(e)s") % {"e": _errors_text(form)})
+    else:
+        messages.success(request, _("案件已分配"))
+    return redirect("case-detail", pk=case.pk)
+
+
+def _errors_text(form) -> str:
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else _("表单")
+        parts.append(f"{label}: {' '.join(errors)}")
+    return "; ".join(parts)
