@@ -66,6 +66,10 @@ def make_case(actor, creditor, *, name: str, id_number: str, phone: str, product
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     """Creditors bank + fintech; teams A (lead_a, col_a) and B (col_b); a case each for col_a, col_b,
     and an unassigned one at the bank; one user per role (viewer sees only the bank)."""
     from concord.creditors.services import add_creditor

@@ -114,6 +114,10 @@ class PeopleFactory:
         self.rng, self.fake = rng, fake
         self.current_regions = [r for r in regions() if r.until is None]
         self.big_city_regions = [r for r in self.current_regions if r.code.startswith(BIG_CITIES)]
+        self._by_prefix: dict[str, list[Region]] = {}
+        for r in self.current_regions:
+            for prefix in (r.code, r.code[:4], r.code[:2]):
+                self._by_prefix.setdefault(prefix, []).append(r)
         self._ids: set[str] = set()
         self._phones: set[str] = set()
 
@@ -181,7 +185,7 @@ class PeopleFactory:
         if id_region.until is None:
             return id_region
         for prefix in (id_region.code, id_region.code[:4], id_region.code[:2]):
-            same = [r for r in self.current_regions if r.code.startswith(prefix)]
+            same = self._by_prefix.get(prefix)
             if same:
                 return same[0] if prefix == id_region.code else self.rng.choice(same)
         return self.rng.choice(self.current_regions)
@@ -189,7 +193,7 @@ class PeopleFactory:
     def home_region(self, registered: Region) -> Region:
         """Most people live where they are registered; many have moved to a big city."""
         if self.rng.random() < 0.6:
-            same = [r for r in self.current_regions if r.code[:4] == registered.code[:4]]
+            same = self._by_prefix.get(registered.code[:4])
             return self.rng.choice(same) if same else registered
         return self.rng.choice(self.big_city_regions)
 

@@ -49,6 +49,8 @@ def open_account(actor, *, case, product, reference: str, contract_amount, annua
         raise ValidationError({"method": [_("未知还款方式：%(v)s") % {"v": method}]})
     if product.creditor_id != case.creditor_id:
         raise ValidationError({"product": [_("产品不属于该案件的委托方")]})
+    if isinstance(start_date, dt.date) and start_date > as_of:
+        raise ValidationError({"start_date": [_("放款/开卡日期不能晚于余额日期 %(d)s") % {"d": as_of}]})
     account = LoanAccount(creditor_id=case.creditor_id, product=product, debtor_id=case.debtor_id, case=case,
                           reference=reference, contract_amount=contract_amount, annual_rate=annual_rate,
                           term_months=term_months, method=method, start_date=start_date,
@@ -70,12 +72,21 @@ def open_account(actor, *, case, product, reference: str, contract_amount, annua
     return account
 
 
+#: build_schedule names the bad argument first in its message; the model field it comes from.
+_SCHEDULE_ARGUMENT_FIELDS = {"principal": "contract_amount", "annual_rate": "annual_rate", "months": "term_months",
+                             "start": "start_date", "method": "method"}
+
+
 def _loan_rows(account, term_months, paid_instalments, as_of):
     try:
-        plan = schedule.build_schedule(account.method, to_money(account.contract_amount), account.annual_rate,
-                                       term_months, account.start_date)
+        amount = to_money(account.contract_amount)
+    except (ValueError, TypeError, ArithmeticError):
+        raise ValidationError({"contract_amount": [_("合同金额必须是数字")]})
+    try:
+        plan = schedule.build_schedule(account.method, amount, account.annual_rate, term_months, account.start_date)
     except (ValueError, TypeError) as exc:
-        raise ValidationError({"term_months": [str(exc)]})
+        field = _SCHEDULE_ARGUMENT_FIELDS.get(str(exc).split(" ", 1)[0], "term_months")
+        raise ValidationError({field: [str(exc)]})
     if not 0 <= paid_instalments <= len(plan):
         raise ValidationError({"paid_instalments": [_("已还期数超出范围")]})
     rows = []

@@ -1,0 +1,49 @@
+# Concord — two commands: `make demo` (run the demo) and `make test` (run the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/concord
+CHROMIUM ?= /usr/bin/chromium
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test test-sqlite test-postgres install install-test browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Run the demo: database, demo portfolio, web UI on http://127.0.0.1:8000/
+demo: install
+	$(BIN)/concord demo --seed 7 --debtors 5000 --addr 127.0.0.1:8000
+
+## Browser tests drive the OS's Chromium (no browser downloads here).
+browser:
+	@if [ ! -d /usr/share/fonts/truetype/wqy ] && [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; fi
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is needed for the browser tests: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)"; exit 1; fi; \
+	fi
+
+## Run the whole suite, on SQLite and on PostgreSQL.
+test: install-test browser
+	$(BIN)/python -m concord.testing.run_suite --postgres-url "$(PG_URL)"
+
+test-sqlite: install-test browser
+	$(BIN)/python -m pytest
+
+test-postgres: install-test browser
+	DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,76 @@
+"""The web UI in a real browser (Debian's Chromium driven by Playwright) against a live server."""
+import os
+
+import pytest
+from django.urls import reverse
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_world):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def transactional_world(transactional_db, django_db_blocker):
+    from concord.conftest import build_world
+
+    return build_world()
+
+
+def login(page, live_server, username):
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pw-" + username)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + reverse("dashboard"))
+
+
+def test_manager_works_a_case_in_the_browser(page, live_server, transactional_world):
+    w = transactional_world
+    login(page, live_server, "manager")
+    assert page.locator("svg.chart").count() == 2
+    assert page.inner_text("#kpi-cases") == "3"
+
+    page.click("text=案件")
+    page.select_option("select[name=bucket]", "M3")
+    page.click("#case-filters button[type=submit]")
+    rows = page.locator("#case-table tbody tr")
+    assert rows.count() == 1
+    case = w.cases["a"]
+    assert case.reference in rows.first.inner_text()
+
+    rows.first.locator("a").click()
+    full_id = case.debtor.id_number
+    profile = page.locator("#profile")
+    assert full_id not in profile.inner_text()
+    profile.locator("button", has_text="查看").click()
+    page.wait_for_selector(f"#profile .revealed:text('{full_id}')")
+    page.screenshot(path=os.environ.get("CONCORD_SCREENSHOT", "/tmp/concord-case.png"), full_page=True)
+
+
+def test_collector_switches_to_english(page, live_server, transactional_world):
+    login(page, live_server, "col_a")
+    page.select_option("#lang-form select", "en")
+    page.wait_for_load_state()
+    assert "Portfolio overview" in page.content()
+    page.click("nav >> text=Cases")
+    assert page.locator("#case-table tbody tr").count() == 1
