@@ -8,6 +8,7 @@ products. Bad input is refused with a message naming the field and the reason, a
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 import zoneinfo
 
@@ -21,6 +22,8 @@ from concord.creditors.services import add_creditor
 #: Command-line option for each model field, so errors name what the user typed.
 OPTION = {"code": "CODE", "name": "--name", "kind": "--kind", "policy_pack": "--policy", "currency": "--currency",
           "time_zone": "--time-zone"}
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
 
 def _width(text: str) -> int:
@@ -55,6 +58,12 @@ class Command(BaseCommand):
 
     def _add(self, *, code, name, kind, policy_pack, currency, time_zone, **_options):
         problems = []
+        if not SLUG.fullmatch(code):
+            problems.append(f"CODE: {code!r} is not a valid code (use letters, digits, - or _; at most 40)")
+        elif Creditor.objects.filter(code=code).exists():
+            problems.append(f"CODE: a creditor with code {code!r} already exists")
+        if not name.strip():
+            problems.append("--name: must not be empty")
         if kind not in CreditorKind.values:
             problems.append(f"--kind: unknown kind {kind!r} (choose {', '.join(CreditorKind.values)})")
         if policy_pack not in PolicyPack.values:
