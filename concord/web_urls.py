@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", case_views.dashboard, name="dashboard"),
     path("cases/", case_views.case_list, name="case-list"),
+    path("cases/new/", case_views.new_case, name="case-new"),
     path("cases/<int:pk>/", case_views.case_detail, name="case-detail"),
     path("cases/<int:pk>/reveal/", case_views.reveal, name="case-reveal"),
     path("cases/<int:pk>/contacts/", case_views.add_contact, name="case-add-contact"),

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from concord.creditors.models import Creditor, ProductKind
-from concord.debtors.models import AddressType, ContactKind
+from concord.debtors.models import AddressType, ContactKind, IdType
 from concord.loans.delinquency import BUCKETS
-from concord.loans.models import PaymentChannel
+from concord.loans.models import PaymentChannel, RepaymentMethod
 from concord.staff.models import User
 from concord.staff.roles import Role
 
@@ -88,3 +88,48 @@ def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class NewCaseForm(forms.Form):
+    """登记案件: one debtor and one account, entered by hand (files come through imports)."""
+
+    creditor = forms.ModelChoiceField(label=_("委托方"), queryset=Creditor.objects.filter(active=True))
+    product_kind = forms.ChoiceField(label=_("产品"), choices=ProductKind.choices)
+    full_name = forms.CharField(label=_("姓名"), max_length=100)
+    id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices)
+    id_number = forms.CharField(label=_("证件号码"), max_length=30)
+    mobile = forms.CharField(label=_("手机号"), max_length=30, required=False)
+    reference = forms.CharField(label=_("借据号/卡号"), max_length=64)
+    contract_amount = forms.DecimalField(label=_("合同金额"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    annual_rate = forms.DecimalField(label=_("年利率"), min_value=0, max_value=Decimal("0.99999"), decimal_places=5,
+                                     help_text=_("如 0.18 表示 18%"))
+    method = forms.ChoiceField(label=_("还款方式"), choices=RepaymentMethod.choices)
+    term_months = forms.IntegerField(label=_("期数"), min_value=0, max_value=600, required=False)
+    start_date = forms.DateField(label=_("放款/开卡日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_instalments = forms.IntegerField(label=_("已还期数"), min_value=0, required=False)
+    card_principal = forms.DecimalField(label=_("信用卡欠款本金"), min_value=Decimal("0.01"), required=False,
+                                        max_digits=14, decimal_places=2)
+    card_interest = forms.DecimalField(label=_("信用卡欠息"), min_value=0, required=False, max_digits=14,
+                                       decimal_places=2)
+    card_overdue_since = forms.DateField(label=_("信用卡逾期起始日"), required=False,
+                                         widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == RepaymentMethod.REVOLVING:
+            for f in ("card_principal", "card_overdue_since"):
+                if not data.get(f):
+                    self.add_error(f, _("信用卡账户必须填写此项"))
+        elif data.get("method") and not data.get("term_months"):
+            self.add_error("term_months", _("贷款必须填写期数"))
+        return data
+
+    def account_terms(self) -> dict:
+        d = self.cleaned_data
+        terms = {k: d[k] for k in ("reference", "contract_amount", "annual_rate", "method", "start_date")}
+        if d["method"] == RepaymentMethod.REVOLVING:
+            terms.update(card_principal=d["card_principal"], card_interest=d.get("card_interest") or 0,
+                         card_overdue_since=d["card_overdue_since"])
+        else:
+            terms.update(term_months=d["term_months"], paid_instalments=d.get("paid_instalments") or 0)
+        return terms

@@ -91,3 +91,32 @@ def refresh_case_summary(case: Case) -> None:
         case.status, case.closed_on = CaseStatus.OPEN, None
         fields += ["status", "closed_on"]
     case.save(update_fields=fields)
+
+
+@transaction.atomic
+def place_single_account(actor, *, creditor, product, full_name: str, id_type: str, id_number: str, mobile: str,
+                         account: dict, placement=None) -> Case:
+    """Register one debtor (or find them by ID), their mobile, a case with this creditor and one account —
+    all or nothing. ``account`` holds the ``open_account`` terms (reference, contract_amount, …)."""
+    from concord.debtors import services as debtors
+    from concord.loans import services as loans
+
+    debtor, _created = debtors.find_or_register_debtor(actor, full_name=full_name, id_type=id_type,
+                                                       id_number=id_number)
+    if mobile:
+        from concord.debtors.selectors import contact_index
+        from concord.debtors.identity import IdentityError, normalize_mobile
+
+        try:
+            known = debtor.contact_points.filter(value_index=contact_index(normalize_mobile(mobile))).exists()
+        except IdentityError as exc:
+            raise ValidationError({"mobile": [exc.message]})
+        if not known:
+            try:
+                debtors.add_contact_point(actor, debtor, kind="mobile", value=mobile, is_primary=True)
+            except ValidationError as exc:
+                raise ValidationError({"mobile": exc.message_dict.get("value", exc.messages)})
+    case, _new = open_case(actor, creditor=creditor, debtor=debtor, placement=placement)
+    loans.open_account(actor, case=case, product=product, **account)
+    case.refresh_from_db()
+    return case

@@ -17,10 +17,10 @@ from concord.debtors import services as debtor_services
 from concord.debtors.models import ContactPoint, RelatedParty
 from concord.loans import services as loan_services
 from concord.staff.models import User
-from concord.staff.roles import MAY_ASSIGN, MAY_EDIT_FILE, MAY_REVEAL_PII, MAY_WRITE_LEDGER, Role
+from concord.staff.roles import MAY_ASSIGN, MAY_CONFIGURE, MAY_EDIT_FILE, MAY_REVEAL_PII, MAY_WRITE_LEDGER, Role
 
 from . import services
-from .forms import AssignForm, CaseFilterForm, ContactPointForm, PaymentForm, apply_validation_error
+from .forms import AssignForm, CaseFilterForm, ContactPointForm, NewCaseForm, PaymentForm, apply_validation_error
 from .selectors import filter_cases, portfolio_summary, visible_cases
 
 
@@ -178,3 +178,26 @@ def _errors_text(form) -> str:
         label = form.fields[field].label if field in form.fields else _("表单")
         parts.append(f"{label}: {' '.join(errors)}")
     return "; ".join(parts)
+
+
+@login_required
+def new_case(request):
+    """登记案件: a manager enters one debtor and account by hand; all of it is saved or none."""
+    _require(request.user, MAY_CONFIGURE)
+    form = NewCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        product = d["creditor"].products.filter(kind=d["product_kind"]).first()
+        if product is None:
+            form.add_error("product_kind", _("该委托方没有此类产品，请先在运维后台添加"))
+        else:
+            try:
+                case = services.place_single_account(
+                    request.user, creditor=d["creditor"], product=product, full_name=d["full_name"],
+                    id_type=d["id_type"], id_number=d["id_number"], mobile=d["mobile"], account=form.account_terms())
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("案件已登记"))
+                return redirect("case-detail", pk=case.pk)
+    return render(request, "cases/new_case.html", {"form": form}, status=400 if form.errors else 200)

@@ -2,6 +2,7 @@
 import pytest
 from django.urls import reverse
 
+from concord.conftest import resident_id
 from concord.core.models import AuditEvent
 from concord.loans.models import Payment
 
@@ -130,3 +131,54 @@ def test_english_on_request(client, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("case-list")).content.decode()
     assert "Cases" in html and "案件列表" not in html
+
+
+def _new_case_data(world, **over):
+    from concord.conftest import resident_id
+
+    data = {"creditor": world.creditors["fin"].pk, "product_kind": "online_loan", "full_name": "赵六",
+            "id_type": "cn_ric", "id_number": resident_id("320102", "19920315", 444), "mobile": "+86 135 0000 3333",
+            "reference": "NEW-001", "contract_amount": "6000", "annual_rate": "0.15", "method": "equal_principal",
+            "term_months": "6", "start_date": "2026-05-01", "paid_instalments": "1"}
+    data.update(over)
+    return data
+
+
+def test_new_case_form_registers_everything(client, world):
+    login(client, world, "manager")
+    response = client.post(reverse("case-new"), _new_case_data(world))
+    assert response.status_code == 302
+    from concord.cases.models import Case
+
+    case = Case.objects.get(debtor__full_name="赵六")
+    account = case.accounts.get()
+    assert account.instalments.count() == 6 and account.principal_balance == 5000
+    assert case.debtor.contact_points.get().value == "+8613500003333"
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("id_number", "110105199001011235", "校验位"),
+    ("id_number", resident_id("110105", "19900230", 123), "出生日期"),
+    ("id_number", resident_id("000000", "19900101", 123), "地区"),
+    ("mobile", "12345", "电话号码"),
+    ("contract_amount", "-1", ""),
+    ("contract_amount", "abc", ""),
+    ("start_date", "2026-02-30", ""),
+    ("method", "weekly", ""),
+])
+def test_new_case_form_rejects_bad_input_and_writes_nothing(client, world, field, value, message):
+    from concord.debtors.models import Debtor
+
+    login(client, world, "manager")
+    debtors, events = Debtor.objects.count(), AuditEvent.objects.count()
+    response = client.post(reverse("case-new"), _new_case_data(world, **{field: value}))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert field in errors and message in " ".join(errors[field])
+    assert Debtor.objects.count() == debtors and AuditEvent.objects.count() == events
+
+
+def test_new_case_form_is_for_managers(client, world):
+    for username in ("col_a", "lead_a", "viewer", "compliance"):
+        login(client, world, username)
+        assert client.get(reverse("case-new")).status_code == 403

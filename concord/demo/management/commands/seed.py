@@ -74,6 +74,7 @@ class Command(BaseCommand):
 
         def progress(done, total, elapsed):
             say(f"seeded {done}/{total} debtors ({elapsed:.0f} s)")
+            self.stdout.flush()  # visible at once even when the output is piped to a file
 
         try:
             result = seed_portfolio(seed=seed, debtors=debtors, as_of=as_of, progress=progress)
