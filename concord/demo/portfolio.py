@@ -33,9 +33,9 @@ from concord.creditors.models import Creditor, ProductKind
 from concord.creditors.services import add_creditor, create_placement
 from concord.debtors.models import Debtor
 from concord.loans import services as loans
-from concord.loans.delinquency import BUCKETS
+from concord.loans import schedule
+from concord.loans.delinquency import BUCKETS, bucket
 from concord.loans.models import LoanAccount, Payment, PaymentChannel, RepaymentMethod
-from concord.loans.schedule import add_months
 from concord.staff.models import User
 
 from . import staffing
@@ -216,12 +216,13 @@ class PortfolioBuilder:
             r = rng.random()
             count = 3 if r < 0.04 else 2 if r < 0.18 else 1
             opener = self._loan
+        worst = 0
         for _ in range(count):
             account, overdue_on, cap = opener(case, spec)
+            worst = max(worst, account.dpd)  # payments never change it (see _payments)
             if rng.random() < PAYING_SHARE:
                 self._payments(account, overdue_on, cap)
-        case.refresh_from_db()
-        self._assign(case, borrower)
+        self._assign(case, bucket(worst), borrower)
         if borrower.debtor.deceased:
             cases.set_case_status(None, case, CaseStatus.ON_HOLD, reason="债务人已故，待核实继承人及遗产")
 
@@ -264,17 +265,17 @@ class PortfolioBuilder:
         method = rng.choices(LOAN_METHODS, LOAN_METHOD_WEIGHTS)[0]
         rate = Decimal(rng.randint(20, 48)) * Decimal("0.005")
         if method == RepaymentMethod.BULLET:
-            paid, start = 0, add_months(due, -term)
+            paid, start = 0, schedule.add_months(due, -term)
         else:
             paid = min(rng.randint(0, term - 1), rng.randint(0, term - 1))
-            start = add_months(due, -(paid + 1))  # instalment paid+1 falls due on ``due``
+            start = schedule.add_months(due, -(paid + 1))  # instalment paid+1 falls due on ``due``
         account = loans.open_account(
             None, case=case, product=self.products[spec.code], reference=self._reference(spec, "L", start),
             contract_amount=amount, annual_rate=rate, method=method, term_months=term, start_date=start,
             as_of=self.as_of, paid_instalments=paid)
-        oldest = account.instalments.get(number=paid + 1)
+        oldest = schedule.build_schedule(method, amount, rate, term, start)[paid]  # the same pure schedule
         # Paying less than charges + the oldest instalment can never settle that instalment: the bucket holds.
-        cap = account.penalty_balance + account.fees_balance + oldest.principal_due + oldest.interest_due - CENT
+        cap = account.penalty_balance + account.fees_balance + oldest.total - CENT
         return account, due, cap
 
     def _payments(self, account, overdue_on: dt.date, cap: Decimal) -> None:
@@ -303,14 +304,14 @@ class PortfolioBuilder:
                                  channel=channel,
                                  external_reference=f"{CHANNEL_PREFIX[channel]}{paid_at:%Y%m%d}{self.payment_seq:08d}")
 
-    def _assign(self, case, borrower) -> None:
+    def _assign(self, case, case_bucket: str, borrower) -> None:
         rng = self.rng
         if rng.random() < 0.05:
             return  # waiting in the pool
-        if borrower.has_assets and case.bucket in ("M4", "M5", "M6", "M7+") and rng.random() < 0.25:
+        if borrower.has_assets and case_bucket in ("M4", "M5", "M6", "M7+") and rng.random() < 0.25:
             team, role = staffing.FIELD, "field_agent"
         else:
-            team, role = TEAM_FOR_BUCKET[case.bucket], "collector"
+            team, role = TEAM_FOR_BUCKET[case_bucket], "collector"
         members = self.staff.members(team, role)
         collector = members[self.team_turn[team] % len(members)]
         self.team_turn[team] += 1

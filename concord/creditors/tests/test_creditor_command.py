@@ -85,7 +85,10 @@ def test_list_shows_code_name_kind_pack_and_products():
     assert lines[2].split()[:4] == ["xiaoyu", "小鱼金融", "platform", "cn_online_lending"]
     assert lines[1].endswith("card, loan")
     # CJK names are padded by display width, so the columns line up
-    assert lines[1].index("bank") == lines[2].index("platform")
+    def column(line, text):  # display columns before ``text`` (a CJK character is two columns wide)
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in line[:line.index(text)])
+
+    assert column(lines[1], " bank ") == column(lines[2], " platform ")
 
 
 @pytest.mark.django_db
