@@ -243,8 +243,8 @@ class PortfolioBuilder:
         dpd = dpd_in(rng, self._next_bucket(ProductKind.CREDIT_CARD))
         overdue_on = due_date_for(self.as_of, dpd)
         limit = Decimal(rng.choice(CARD_LIMITS))
-        principal = min(max(limit * pct(rng, 40, 105), Decimal(2000)), Decimal(80000))
-        principal = (principal + Decimal(rng.randint(0, 99)) / 100).quantize(CENT)
+        principal = limit * pct(rng, 40, 105) + Decimal(rng.randint(0, 99)) / 100
+        principal = min(max(principal, Decimal(2000)), Decimal(80000)).quantize(CENT)
         days = min(dpd + rng.randint(20, 50), 400)
         interest = (principal * Decimal("0.18") * days / 365).quantize(CENT)
         start = overdue_on - dt.timedelta(days=rng.randint(180, 2500))

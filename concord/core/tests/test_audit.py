@@ -195,6 +195,9 @@ class TestPiiInEvents:
         out = audit.masked_changes({"id_number": ID_NUMBER, "phone": "", "n": 1, "x": None},
                                    {"id_number": "id_number", "phone": "phone"})
         assert out == {"id_number": "110105********1232", "phone": "", "n": 1, "x": None}
+        pair = audit.masked_changes({"phone": ["13812348000", None], "full_name": ["张三", "张三丰"]},
+                                    {"phone": "phone", "full_name": "name"})
+        assert pair == {"phone": ["138****8000", None], "full_name": ["张*", "张**"]}
 
 
 class TestTail:

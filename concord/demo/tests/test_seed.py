@@ -1,0 +1,188 @@
+"""The demo seed: one 120-debtor book is built once for the module (committed, erased at the end) and
+checked from several angles; the determinism test re-seeds it after --flush inside its own transaction."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from io import StringIO
+
+import phonenumbers
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+from django.utils import timezone
+from stdnum.cn import ric
+
+from concord.cases.models import Case, CaseStatus
+from concord.conftest import TEST_PII_KEY
+from concord.core import pii
+from concord.core.audit import verify_chain
+from concord.creditors.models import Creditor, Placement
+from concord.debtors.models import ContactPoint, ContactStatus, Debtor, PartyRole, RelatedParty
+from concord.demo import staffing
+from concord.demo.portfolio import fingerprint
+from concord.loans.models import LoanAccount, Payment, PaymentChannel, RepaymentMethod
+from concord.staff.models import User
+from concord.staff.roles import Role
+
+DEBTORS = 120
+OVERDUE_BUCKETS = ["M1", "M2", "M3", "M4", "M5", "M6", "M7+"]
+
+
+def seed(*args) -> str:
+    """Run the command (later ``--seed``/``--debtors`` options override the defaults given first)."""
+    out = StringIO()
+    call_command("seed", "--seed", "7", "--debtors", str(DEBTORS), "--as-of", AS_OF.isoformat(), *args, stdout=out,
+                 stderr=StringIO())
+    return out.getvalue()
+
+
+AS_OF = dt.date.today()  # replaced by the fixture with today's date in Asia/Shanghai
+
+
+@pytest.fixture(scope="module")
+def book(django_db_setup, django_db_blocker):
+    """Seed once for the module (committed) and erase it afterwards."""
+    global AS_OF
+    # the same PII key and (fast) password hasher as the function-scoped fixtures in concord/conftest.py
+    with django_db_blocker.unblock(), override_settings(
+            CONCORD_PII_KEY=TEST_PII_KEY, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        pii.reset_keys()
+        AS_OF = timezone.localdate()
+        output = seed()
+        yield {"output": output, "fingerprint": fingerprint()}
+        call_command("flush", interactive=False, verbosity=0)
+        pii.reset_keys()
+
+
+def test_every_bucket_is_present_for_cards_and_loans(book, db):
+    for method_filter in ({"method": RepaymentMethod.REVOLVING}, {}):
+        buckets = set(LoanAccount.objects.filter(**method_filter).values_list("bucket", flat=True))
+        assert set(OVERDUE_BUCKETS) <= buckets, method_filter
+    loans = set(LoanAccount.objects.exclude(method=RepaymentMethod.REVOLVING).values_list("bucket", flat=True))
+    assert set(OVERDUE_BUCKETS) <= loans
+    # weighted like a real book: early buckets hold more accounts than any single late one
+    counts = Counter(LoanAccount.objects.values_list("bucket", flat=True))
+    assert counts["M1"] > counts["M5"] and counts["M1"] > counts["M6"]
+    # the case summary agrees with its accounts
+    for case in Case.objects.all():
+        assert case.max_dpd == max(a.dpd for a in case.accounts.all())
+
+
+def test_every_id_number_is_valid_and_ages_are_realistic(book, db):
+    debtors = list(Debtor.objects.all())
+    assert len(debtors) == DEBTORS
+    for debtor in debtors:
+        ric.validate(debtor.id_number)
+        assert debtor.id_last4 == debtor.id_number[-4:]
+        age = (AS_OF - debtor.birth_date).days / 365.25
+        assert 19.9 < age < 61, (debtor.birth_date, age)
+    assert len({d.id_number for d in debtors}) == DEBTORS
+
+
+def test_phones_are_valid_unless_deliberately_marked_invalid(book, db):
+    mobiles = list(ContactPoint.objects.filter(kind="mobile"))
+    assert len(mobiles) > DEBTORS  # a primary number each, some have a second
+    broken = 0
+    for point in mobiles:
+        if not phonenumbers.is_valid_number(phonenumbers.parse(point.value, "CN")):
+            assert point.status == ContactStatus.INVALID, point.value
+            broken += 1
+    assert broken < len(mobiles) * 0.1
+    statuses = Counter(p.status for p in mobiles)
+    assert statuses[ContactStatus.VALID] > statuses[ContactStatus.INVALID] > 0
+    assert statuses[ContactStatus.WRONG_PARTY] >= 1
+    assert ContactPoint.objects.filter(debtor__deceased=False, is_primary=True).count() == DEBTORS - 2
+    for party in RelatedParty.objects.exclude(phone=""):
+        assert phonenumbers.is_valid_number(phonenumbers.parse(party.phone, "CN")), party.phone
+    # home, registered and (often) work address; e-mail only on reserved example domains
+    kinds = Counter((p.kind, p.address_type) for p in ContactPoint.objects.all())
+    assert kinds[("address", "home")] == kinds[("address", "registered")] == DEBTORS
+    assert kinds[("address", "work")] > 0 and kinds[("wechat", "")] > 0
+    assert all(p.value.split("@")[1].startswith("example.") for p in ContactPoint.objects.filter(kind="email"))
+
+
+def test_a_user_for_every_role_with_the_demo_password(book, db):
+    users = {u.username: u for u in User.objects.all()}
+    assert {u.role for u in users.values()} == set(Role.values)
+    for name in ("admin", "manager", "lead1", "collector1", "collector9", "compliance", "legal", "field", "viewer"):
+        assert name in users
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert not users["manager"].is_superuser
+    assert users["viewer"].creditor.code == "hsbank"
+    assert users["collector1"].check_password(staffing.DEMO_PASSWORD)
+    out = book["output"]
+    assert "collector9" in out and staffing.DEMO_PASSWORD in out and "DEMO ONLY" in out
+
+
+def test_book_shape(book, db):
+    assert sorted(Creditor.objects.values_list("code", "kind", "policy_pack")) == [
+        ("hsbank", "bank", "cn_bank"), ("jiexin", "platform", "cn_online_lending"),
+        ("xiaoyu", "platform", "cn_online_lending")]
+    for placement in Placement.objects.all():
+        assert placement.return_on > placement.placed_on
+        assert Decimal(placement.commission_terms["M1"]) < Decimal(placement.commission_terms["M7+"])
+    assert Case.objects.filter(placement__isnull=True).count() == 0
+    card_debtors = Debtor.objects.filter(cases__creditor__code="hsbank").distinct().count()
+    assert 0.3 * DEBTORS < card_debtors < 0.6 * DEBTORS
+    assert Case.objects.count() > DEBTORS  # some debtors owe two creditors
+    assert Debtor.objects.filter(deceased=True).count() == 2
+    assert Case.objects.filter(debtor__deceased=True).exclude(status=CaseStatus.ON_HOLD).count() == 0
+    # most cases are with a collector of the team for their bucket; a few wait unassigned
+    unassigned = Case.objects.filter(assigned_collector__isnull=True).count()
+    assert 0 < unassigned < 0.15 * Case.objects.count()
+    for case in Case.objects.filter(bucket__in=["M1", "M2"], assigned_collector__isnull=False):
+        assert case.assigned_collector.team.name in (staffing.EARLY, staffing.FIELD)
+    # loans: amounts, terms, rates and methods in range
+    for account in LoanAccount.objects.exclude(method=RepaymentMethod.REVOLVING):
+        assert Decimal(1000) <= account.contract_amount <= Decimal(50000)
+        assert account.term_months in (3, 6, 12, 24)
+        assert Decimal("0.10") <= account.annual_rate <= Decimal("0.24")
+    for account in LoanAccount.objects.filter(method=RepaymentMethod.REVOLVING):
+        assert Decimal(5000) <= account.credit_limit <= Decimal(100000)
+        assert Decimal(2000) <= account.principal_balance <= Decimal(80000)
+    # borrower-file shares are roughly what the docs promise
+    n = DEBTORS
+    assert 0.4 * n < Debtor.objects.filter(related_parties__isnull=False).distinct().count() < 0.8 * n
+    assert 0.5 * n < Debtor.objects.filter(employments__isnull=False).distinct().count() < 0.9 * n
+    assert 0.3 * n < Debtor.objects.filter(financial_profiles__isnull=False).distinct().count() < 0.7 * n
+    assert RelatedParty.objects.filter(role=PartyRole.SPOUSE).exists()
+    assert RelatedParty.objects.filter(role=PartyRole.EMERGENCY_CONTACT).exists()
+    assert any(p.disposable_income < 0 for d in Debtor.objects.all() for p in d.financial_profiles.all())
+    assert verify_chain().ok
+
+
+def test_payments_are_partial_past_and_unique(book, db):
+    payments = list(Payment.objects.select_related("account"))
+    accounts = LoanAccount.objects.count()
+    paying = len({p.account_id for p in payments})
+    assert 0.2 * accounts < paying < 0.6 * accounts
+    assert len({(p.creditor_id, p.external_reference) for p in payments}) == len(payments)
+    assert len({p.channel for p in payments}) >= 4 and {p.channel for p in payments} <= set(PaymentChannel.values)
+    now = timezone.now()
+    for p in payments:
+        assert timezone.is_aware(p.paid_at) and p.paid_at < now
+        assert timezone.localtime(p.paid_at).date() >= p.account.start_date
+        assert p.account.status == "open" and p.account.total_balance > 0
+
+
+def test_refuses_a_second_run_without_flush(book, db):
+    before = (Debtor.objects.count(), Creditor.objects.count())
+    with pytest.raises(CommandError, match="not empty.*--flush"):
+        seed()
+    assert (Debtor.objects.count(), Creditor.objects.count()) == before
+
+
+def test_same_seed_gives_the_same_book_after_flush(book, db):
+    """Two seeds into a freshly flushed database give the same book (a smaller one, to keep the test quick);
+    another seed gives another book."""
+    assert "seeded 120/120 debtors" in book["output"] and book["fingerprint"] in book["output"]
+    prints = []
+    for seed_value in ("7", "7", "8"):
+        assert seed("--flush", "--quiet", "--seed", seed_value, "--debtors", "30") == ""
+        assert Debtor.objects.count() == 30
+        prints.append((fingerprint(), sorted(Debtor.objects.values_list("full_name", "id_last4"))))
+    assert prints[0] == prints[1]
+    assert prints[0][0] != prints[2][0] and prints[0][1] != prints[2][1]
