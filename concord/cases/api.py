@@ -187,7 +187,7 @@ class CaseViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
     action_permissions = {"assign": [roles_allowed(MAY_ASSIGN)]}
 
     def get_serializer_class(self):
-        return CaseSerializer if self.action == "list" else CaseDetailSerializer
+        return {"list": CaseSerializer, "assign": AssignSerializer}.get(self.action, CaseDetailSerializer)
 
     def get_queryset(self):
         user = self.request.user
@@ -213,7 +213,7 @@ class CaseViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         case = self.get_object()
-        params = AssignSerializer(data=request.data)
+        params = self.get_serializer(data=request.data)
         params.is_valid(raise_exception=True)
         team, collector = params.validated_data.get("team_id"), params.validated_data.get("collector_id")
         user = request.user

@@ -189,10 +189,18 @@ class MaskedField(serializers.Field):
 
 
 class ModelSerializer(serializers.ModelSerializer):
+    # Output only: every field is read-only (writes go through small input serializers and a service), so no
+    # writable relation ever offers an unrestricted queryset (e.g. as a <select> in the browsable API).
     # Model choice fields become EnumField named after model and field (``LoanAccountStatusEnum``).
-    # (A comment, not a docstring, so it does not become every component's description in the schema.)
+    # (Comments, not a docstring, so they do not become every component's description in the schema.)
 
     serializer_choice_field = EnumField
+
+    def get_extra_kwargs(self):
+        extra = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra.setdefault(name, {})["read_only"] = True
+        return extra
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)

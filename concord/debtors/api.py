@@ -252,7 +252,8 @@ class DebtorViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
     action_permissions = {"reveal": [roles_allowed(MAY_REVEAL_PII)]}
 
     def get_serializer_class(self):
-        return DebtorDetailSerializer if self.action == "retrieve" else DebtorSerializer
+        return {"retrieve": DebtorDetailSerializer, "reveal": RevealRequestSerializer}.get(self.action,
+                                                                                           DebtorSerializer)
 
     def get_queryset(self):
         user = self.request.user
@@ -277,7 +278,7 @@ class DebtorViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         debtor = self.get_object()
-        params = RevealRequestSerializer(data=request.data)
+        params = self.get_serializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         user = request.user

@@ -130,10 +130,11 @@ class PeopleFactory:
 
     def birth_date(self, as_of: dt.date, min_age: int = 20, max_age: int = 60) -> dt.date:
         """A birth date making the person between ``min_age`` and ``max_age`` on ``as_of`` (younger people
-        are more common in an online-lending book)."""
-        age = min(self.rng.randint(min_age, max_age - 1), self.rng.randint(min_age, max_age - 1))
-        latest = dt.date(as_of.year - age, as_of.month, min(as_of.day, 28))
-        return latest - dt.timedelta(days=self.rng.randrange(365))
+        are more common in an online-lending book). Only the year of ``as_of`` is used, so the same seed
+        gives the same people all year round."""
+        years = min(self.rng.randint(min_age + 1, max_age), self.rng.randint(min_age + 1, max_age))
+        first = dt.date(as_of.year - years, 1, 1)
+        return first + dt.timedelta(days=self.rng.randrange(365))
 
     def resident_id(self, birth: dt.date, gender: str, region: Region | None = None) -> tuple[str, Region]:
         """A unique 18-digit 居民身份证号 for this birth date and gender that passes ``ric.validate``."""

@@ -173,7 +173,7 @@ class PortfolioBuilder:
         with transaction.atomic():
             self.creditors, self.placements, self.products = self._creditors()
             self.staff = staffing.create_staff(self.creditors)
-        deceased_at = {self.n // 3, (2 * self.n) // 3} if self.n >= 50 else {self.n // 2}
+        deceased_at = {self.n // 3, (2 * self.n) // 3} if self.n >= 50 else {self.n // 2} if self.n >= 10 else set()
         specs, weights = list(CREDITORS), [c.share for c in CREDITORS]
         for chunk_start in range(0, self.n, CHUNK):
             with transaction.atomic():

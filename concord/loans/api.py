@@ -186,10 +186,14 @@ class PaymentViewSet(ConcordViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
     """Payments on the accounts you may see. Recording and reversing need a ledger role (admin, manager)."""
 
     queryset = Payment.objects.all()
-    serializer_class = PaymentSerializer
     pagination_class = Pagination
     ledger = [roles_allowed(MAY_WRITE_LEDGER)]
     action_permissions = {"create": ledger, "reverse": ledger}
+
+    def get_serializer_class(self):
+        # writes have their own input serializers (also what the browsable API's forms show)
+        return {"create": PaymentCreateSerializer, "reverse": PaymentReverseSerializer}.get(self.action,
+                                                                                             PaymentSerializer)
 
     def get_queryset(self):
         qs = restrict(Payment.objects.select_related("account", "recorded_by"), self.request.user)
@@ -211,7 +215,7 @@ class PaymentViewSet(ConcordViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
                    **error_responses(400, 401, 403, 404)},
         summary="Record a payment (idempotent on the external reference)")
     def create(self, request):
-        params = PaymentCreateSerializer(data=request.data)
+        params = self.get_serializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         account = get_object_or_404(restrict(LoanAccount.objects.all(), request.user), pk=data["account"])
@@ -233,7 +237,7 @@ class PaymentViewSet(ConcordViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
         payment = self.get_object()
-        params = PaymentReverseSerializer(data=request.data)
+        params = self.get_serializer(data=request.data)
         params.is_valid(raise_exception=True)
         with service_errors():
             payment = services.reverse_payment(request.user, payment, reason=params.validated_data["reason"])

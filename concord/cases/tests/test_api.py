@@ -16,11 +16,6 @@ VISIBLE = {"admin": ALL, "manager": ALL, "compliance": ALL, "legal": ALL, "lead_
            "col_b": {"b"}, "field": set(), "viewer": {"a", "u"}}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -183,3 +183,19 @@ def test_aware_datetime_field():
 
 def test_unauthenticated_api_root_is_401():
     assert APIClient().get("/api/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_api_root_and_namespaced_url_names(django_user_model):
+    from django.urls import resolve, reverse
+
+    assert reverse("api:case-list") == "/api/cases/"
+    assert reverse("api:payment-reverse", args=[7]) == "/api/payments/7/reverse/"
+    # every API route lives in the "api" namespace, so none shadows a web UI name such as "case-list"
+    for url in ("/api/", "/api/cases/", "/api/cases/1/", "/api/debtors/1/reveal/", "/api/auth/token/"):
+        assert resolve(url).namespace == "api", url
+    user = django_user_model.objects.create_user("m1", password="pw-m1-long", role="manager")
+    client = APIClient()
+    client.force_authenticate(user)
+    body = client.get("/api/").json()
+    assert set(body) == {"cases", "debtors", "accounts", "payments"}

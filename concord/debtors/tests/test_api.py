@@ -23,11 +23,6 @@ EXTRA = {"email": "zhangsan.private@example.com", "address": "北京市朝阳区
          "wechat": "zs_wechat_2026", "party_phone": "13512345678", "landline": "01065432198"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -20,11 +20,6 @@ MONEY_FIELDS = ["contract_amount", "principal_balance", "interest_balance", "pen
                 "total_balance", "credit_balance", "minimum_payment"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def api(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
@@ -366,3 +361,15 @@ def test_payments_cannot_be_edited_or_deleted(world, payments):
     assert manager.patch(url, {"amount": "1.00"}, format="json").status_code == 405
     assert manager.delete(url).status_code == 405
     assert api(world.users["viewer"]).delete(url).status_code == 403
+
+
+def test_browsable_api_forms_offer_nothing_outside_the_users_view(world, payments):
+    client = APIClient()
+    client.force_login(world.users["col_a"])
+    for url in ("/api/payments/", "/api/accounts/", f"/api/payments/{payments['a'].pk}/"):
+        r = client.get(url, HTTP_ACCEPT="text/html")
+        assert r.status_code == 200
+        html = r.content.decode()
+        assert "CARD-0001" in html or url == "/api/payments/"  # their own account may appear
+        for other in ("LOAN-0002", "LOAN-0003", "李四", "王五"):
+            assert other not in html, (url, other)

@@ -88,7 +88,8 @@ class Command(BaseCommand):
         for warning in result.warnings:
             self.stderr.write(f"warning: {warning}")
         say()
-        say(self.style.SUCCESS(f"Demo portfolio ready in {result.elapsed:.1f} s (seed {result.seed}, "
+        say(self.style.SUCCESS(f"Demo portfolio ready in {result.elapsed:.1f} s "
+                               f"({1000 * result.elapsed / result.debtors:.0f} ms per debtor; seed {result.seed}, "
                                f"as of {result.as_of}, fingerprint {result.fingerprint})"))
         say(f"  creditors  {len(result.creditors)}: " + ", ".join(f"{c} {n}" for c, n in result.creditors))
         say(f"  debtors    {result.debtors} (lost contact {result.lost_contact}, deceased {result.deceased})")

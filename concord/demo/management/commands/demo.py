@@ -1,0 +1,31 @@
+"""``concord demo``: migrate, load the demo portfolio when the database is empty, print the logins, serve."""
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from concord.creditors.models import Creditor
+from concord.demo.staffing import DEMO_PASSWORD, STAFF
+
+
+class Command(BaseCommand):
+    help = "Run the Concord demo: database, demo portfolio and web UI."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--debtors", type=int, default=5000)
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="address:port to serve on")
+        parser.add_argument("--no-serve", action="store_true", help="prepare the database only")
+
+    def handle(self, *args, seed, debtors, addr, no_serve, **options):
+        self.stdout.write("Preparing the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        if Creditor.objects.exists():
+            self.stdout.write("The database already holds data: the demo portfolio is not loaded again.")
+        else:
+            call_command("seed", seed=seed, debtors=debtors)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Concord is at http://{addr}/   (API docs: http://{addr}/api/docs/)"))
+        self.stdout.write(f"Demo logins — password for every user: {DEMO_PASSWORD}")
+        for spec in STAFF:
+            self.stdout.write(f"  {spec.role:<16} {spec.username}")
+        if not no_serve:
+            call_command("runserver", addr, use_reloader=False)
