@@ -3,7 +3,7 @@ see), a case with its debtor (masked) and accounts, and assignment through
 :func:`concord.cases.services.assign_case`."""
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -11,11 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from concord.core.access import restrict
+from concord.core.access import own_team_ids, restrict
 from concord.core.api import (ConcordViewMixin, EnumField, ModelSerializer, MoneyField, Pagination,
                               error_responses, roles_allowed, service_errors)
 from concord.creditors.models import Placement, ProductKind
-from concord.debtors.api import DebtorRefSerializer, DebtorSummarySerializer, debtor_match, summary_prefetches
+from concord.debtors.api import DebtorRefSerializer, DebtorSummarySerializer, summary_prefetches
 from concord.loans.api import AccountSerializer, CreditorRefSerializer
 from concord.loans.delinquency import BUCKETS
 from concord.loans.models import LoanAccount
@@ -24,6 +24,7 @@ from concord.staff.roles import MAY_ASSIGN, Role
 
 from . import services
 from .models import Assignment, Case, CaseStatus
+from .selectors import CaseFilters, filter_cases
 
 # ---------------------------------------------------------------------------------------------------------------
 # Serializers
@@ -141,34 +142,6 @@ class AssignSerializer(serializers.Serializer):
 # Querysets
 
 
-def case_search(text: str) -> Q:
-    """Debtor name, last four of the ID, exact phone (blind index), case reference or account reference."""
-    text = text.strip()
-    accounts = LoanAccount.objects.filter(reference__iexact=text).values("case_id")
-    return debtor_match(text, "debtor__") | Q(reference__iexact=text) | Q(pk__in=accounts)
-
-
-def filter_cases(qs, f: dict):
-    simple = {"creditor": "creditor__code", "bucket": "bucket", "status": "status",
-              "collector": "assigned_collector_id", "team": "assigned_team_id", "dpd_min": "max_dpd__gte",
-              "dpd_max": "max_dpd__lte", "balance_min": "total_balance__gte", "balance_max": "total_balance__lte"}
-    qs = qs.filter(**{simple[k]: v for k, v in f.items() if k in simple})
-    if "product_kind" in f:
-        qs = qs.filter(pk__in=LoanAccount.objects.filter(product__kind=f["product_kind"]).values("case_id"))
-    if f.get("q"):
-        qs = qs.filter(case_search(f["q"]))
-    if "ordering" in f:
-        qs = qs.order_by(f["ordering"], "id")
-    return qs
-
-
-def own_team_ids(user) -> set[int]:
-    ids = set(user.led_teams.values_list("id", flat=True))
-    if user.team_id:
-        ids.add(user.team_id)
-    return ids
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Views
 
@@ -196,7 +169,9 @@ class CaseViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "list":
             params = CaseFilterSerializer(data=self.request.query_params)
             params.is_valid(raise_exception=True)
-            qs = filter_cases(qs, {k: v for k, v in params.validated_data.items() if v not in (None, "")})
+            data = {k: v for k, v in params.validated_data.items() if v not in (None, "")}
+            data["creditor_code"] = data.pop("creditor", "")
+            qs = filter_cases(qs, CaseFilters(**data))
             return qs.prefetch_related(
                 Prefetch("accounts", queryset=restrict(LoanAccount.objects.select_related("product"), user)))
         accounts = restrict(LoanAccount.objects.select_related("creditor", "product", "debtor"), user)

@@ -1,14 +1,13 @@
 """Read queries over cases, always restricted to what the user may see."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from concord.core.access import restrict
-from concord.debtors.selectors import debtor_ids_with_contact
+from concord.debtors.selectors import debtor_match
 from concord.loans.delinquency import BUCKETS
 from concord.loans.models import LoanAccount
 
@@ -20,23 +19,19 @@ def visible_cases(user) -> QuerySet:
 
 
 def search_cases(qs: QuerySet, text: str) -> QuerySet:
-    """Name, last four of the ID, an exact phone (via the blind index), case or account reference."""
+    """Debtor name, last four of the ID, an exact phone or e-mail (via the blind index), case or account reference."""
     text = (text or "").strip()
     if not text:
         return qs
-    q = Q(debtor__full_name__icontains=text) | Q(reference__iexact=text)
-    q |= Q(pk__in=LoanAccount.objects.filter(reference__iexact=text).values("case_id"))
-    compact = re.sub(r"[\s\-]", "", text)
-    if re.fullmatch(r"\d{3}[\dXx]", compact):
-        q |= Q(debtor__id_last4=compact.upper())
-    if re.fullmatch(r"\+?\d{7,15}", compact):
-        q |= Q(debtor_id__in=debtor_ids_with_contact(compact))
-    return qs.filter(q)
+    accounts = LoanAccount.objects.filter(reference__iexact=text).values("case_id")
+    return qs.filter(debtor_match(text, "debtor__") | Q(reference__iexact=text) | Q(pk__in=accounts))
 
 
 @dataclass
 class CaseFilters:
     creditor: int | None = None
+    creditor_code: str = ""
+    team: int | None = None
     product_kind: str = ""
     bucket: str = ""
     status: str = ""
@@ -46,11 +41,16 @@ class CaseFilters:
     balance_min: Decimal | None = None
     balance_max: Decimal | None = None
     q: str = ""
+    ordering: str = ""
 
 
 def filter_cases(qs: QuerySet, f: CaseFilters) -> QuerySet:
     if f.creditor:
         qs = qs.filter(creditor_id=f.creditor)
+    if f.creditor_code:
+        qs = qs.filter(creditor__code=f.creditor_code)
+    if f.team:
+        qs = qs.filter(assigned_team_id=f.team)
     if f.product_kind:
         qs = qs.filter(pk__in=LoanAccount.objects.filter(product__kind=f.product_kind).values("case_id"))
     if f.bucket:
@@ -67,7 +67,8 @@ def filter_cases(qs: QuerySet, f: CaseFilters) -> QuerySet:
         qs = qs.filter(total_balance__gte=f.balance_min)
     if f.balance_max is not None:
         qs = qs.filter(total_balance__lte=f.balance_max)
-    return search_cases(qs, f.q)
+    qs = search_cases(qs, f.q)
+    return qs.order_by(f.ordering, "id") if f.ordering else qs
 
 
 def portfolio_summary(user) -> dict:

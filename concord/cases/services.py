@@ -39,6 +39,8 @@ def assign_case(actor, case: Case, *, team=None, collector=None, reason: str = "
     """Give a case to a team and/or collector; the previous assignment is closed, both kept in history."""
     if case.status not in ACTIVE_STATUSES:
         raise ValidationError({"case": [_("案件已结束，不能分配")]})
+    if len(reason) > 200:
+        raise ValidationError({"reason": [_("原因不能超过 200 个字符")]})
     if collector is not None:
         if collector.role not in (Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT) or not collector.is_active:
             raise ValidationError({"collector": [_("%(u)s 不是在岗的催收人员") % {"u": collector}]})

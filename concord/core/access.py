@@ -25,13 +25,18 @@ def case_q(user, prefix: str = "") -> Q | None:
     if role in (Role.COLLECTOR, Role.FIELD_AGENT):
         return Q(**{f"{p}assigned_collector_id": user.pk})
     if role == Role.TEAM_LEAD:
-        team_ids = set(user.led_teams.values_list("id", flat=True))
-        if user.team_id:
-            team_ids.add(user.team_id)
-        return Q(**{f"{p}assigned_team_id__in": sorted(team_ids)})
+        return Q(**{f"{p}assigned_team_id__in": sorted(own_team_ids(user))})
     if role == Role.CREDITOR_VIEWER and user.creditor_id:
         return Q(**{f"{p}creditor_id": user.creditor_id})
     return NOTHING
+
+
+def own_team_ids(user) -> set[int]:
+    """The teams a team lead works in: the ones they lead and their own."""
+    ids = set(user.led_teams.values_list("id", flat=True))
+    if user.team_id:
+        ids.add(user.team_id)
+    return ids
 
 
 def restrict(queryset: QuerySet, user) -> QuerySet:

@@ -16,8 +16,8 @@ def mask_phone(value: str | None) -> str:
     if not value:
         return ""
     digits = "".join(ch for ch in value if ch.isdigit())
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
+    if value.strip().startswith("+86") or (digits.startswith("86") and len(digits) == 13):
+        digits = digits[2:]  # +86 mobiles (13 digits) and +86 landlines (area code + number)
     if len(digits) >= 11:
         return digits[:3] + "****" + digits[-4:]
     if len(digits) >= 7:

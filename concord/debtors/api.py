@@ -3,9 +3,7 @@ masked. The plaintext of one value leaves through ``POST /api/debtors/{id}/revea
 :func:`concord.debtors.services.reveal` (role-checked and audited)."""
 from __future__ import annotations
 
-import re
-
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -24,26 +22,12 @@ from concord.staff.roles import MAY_REVEAL_PII
 from . import services
 from .models import (Asset, BankStatementSummary, ContactPoint, CreditReport, Debtor, Employment, FinancialProfile,
                      OtherLoan, RelatedParty)
-from .selectors import debtor_ids_with_contact
+from .selectors import debtor_match
 
 # ---------------------------------------------------------------------------------------------------------------
 # Search
 
 
-def debtor_match(text: str, prefix: str = "") -> Q:
-    """Debtors matching ``text``: part of the name, the last four of the ID, or an exact phone / e-mail (through
-    the blind index — plaintext is never queried). ``prefix`` is the lookup path to the debtor ("debtor__")."""
-    p = prefix
-    text = text.strip()
-    compact = re.sub(r"[\s\-()]", "", text)
-    q = Q(**{f"{p}full_name__icontains": text})
-    if re.fullmatch(r"\d{3}[\dXx]", compact):
-        q |= Q(**{f"{p}id_last4": compact.upper()})
-    if re.fullmatch(r"\+?\d{7,15}", compact):
-        q |= Q(**{f"{p}pk__in": debtor_ids_with_contact(compact)})
-    elif "@" in text:
-        q |= Q(**{f"{p}pk__in": debtor_ids_with_contact(text)})
-    return q
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 """Read queries over the borrower file."""
 from __future__ import annotations
 
+import re
+
+from django.db.models import Q
+
 from concord.core import pii
 
 from .models import ContactPoint, Debtor, _contact_normal, _id_normal
@@ -26,3 +30,19 @@ def debtor_ids_with_contact(value: str) -> list[int]:
         pass
     indexes = [contact_index(v) for v in candidates if v]
     return list(ContactPoint.objects.filter(value_index__in=indexes).values_list("debtor_id", flat=True).distinct())
+
+
+def debtor_match(text: str, prefix: str = "") -> Q:
+    """Debtors matching ``text``: part of the name, the last four of the ID, or an exact phone / e-mail (through
+    the blind index — plaintext is never queried). ``prefix`` is the lookup path to the debtor ("debtor__")."""
+    p = prefix
+    text = text.strip()
+    compact = re.sub(r"[\s\-()]", "", text)
+    q = Q(**{f"{p}full_name__icontains": text})
+    if re.fullmatch(r"\d{3}[\dXx]", compact):
+        q |= Q(**{f"{p}id_last4": compact.upper()})
+    if re.fullmatch(r"\+?\d{7,15}", compact):
+        q |= Q(**{f"{p}pk__in": debtor_ids_with_contact(compact)})
+    elif "@" in text:
+        q |= Q(**{f"{p}pk__in": debtor_ids_with_contact(text)})
+    return q

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from concord.core import audit
+from concord.core.access import restrict
 from concord.core.services import changed, save_validated, snapshot
 from concord.staff.roles import MAY_REVEAL_PII
 
@@ -179,6 +180,9 @@ def reveal(actor, obj, field: str) -> str:
         raise ValueError(f"{type(obj).__name__}.{field} is not a revealable field")
     if getattr(actor, "role", None) not in MAY_REVEAL_PII:
         raise PermissionDenied(_("您的角色无权查看完整信息"))
+    debtor = obj if isinstance(obj, Debtor) else obj.debtor
+    if not restrict(Debtor.objects.filter(pk=debtor.pk), actor).exists():
+        raise PermissionDenied(_("该债务人不在您可查看的案件中"))
     audit.record(actor, "pii.reveal", obj, {"field": field})
     return getattr(obj, field)
 

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,7 +194,8 @@ def record_payment(actor, *, account: LoanAccount, amount, paid_at: dt.datetime,
     amount, external_reference = _validate_payment(account, amount, paid_at, channel, external_reference)
     existing = Payment.objects.filter(creditor_id=account.creditor_id, external_reference=external_reference).first()
     if existing:
-        if existing.account_id == account.pk and existing.amount == amount:
+        if (existing.account_id, existing.amount, existing.channel, existing.paid_at) == (
+                account.pk, amount, channel, paid_at):
             return existing, False
         raise ValidationError({"external_reference": [_("外部流水号 %(r)s 已用于另一笔还款") % {"r": external_reference}]},
                               code="duplicate")
@@ -207,11 +208,18 @@ def record_payment(actor, *, account: LoanAccount, amount, paid_at: dt.datetime,
     account.penalty_balance -= split.parts["penalty"]
     account.fees_balance -= split.parts["fees"]
     account.credit_balance += split.remainder
-    payment = save_validated(Payment(
+    payment = Payment(
         account=account, creditor_id=account.creditor_id, amount=amount, paid_at=paid_at, channel=channel,
         external_reference=external_reference, recorded_by=actor if getattr(actor, "pk", None) else None,
         allocation={"parts": {k: str(v) for k, v in split.parts.items()}, "remainder": str(split.remainder),
-                    "instalments": applied}))
+                    "instalments": applied})
+    try:
+        with transaction.atomic():
+            save_validated(payment)
+    except (IntegrityError, ValidationError):
+        # another request took the same reference (for another account of this creditor) in the meantime
+        raise ValidationError({"external_reference": [_("外部流水号 %(r)s 已用于另一笔还款") % {"r": external_reference}]},
+                              code="duplicate")
     audit.record(actor, "payment.record", payment, {"account": account.reference, "amount": amount,
                                                      "channel": channel, "external_reference": external_reference,
                                                      "allocation": payment.allocation["parts"]})
@@ -246,6 +254,8 @@ def reverse_payment(actor, payment: Payment, *, reason: str) -> Payment:
         raise ValidationError({"payment": [_("该笔还款已冲正")]})
     if not reason.strip():
         raise ValidationError({"reason": [_("请填写冲正原因")]})
+    if len(reason.strip()) > 200:
+        raise ValidationError({"reason": [_("冲正原因不能超过 200 个字符")]})
     account = LoanAccount.objects.select_for_update().select_related("product").get(pk=payment.account_id)
     parts = {k: Decimal(v) for k, v in payment.allocation["parts"].items()}
     account.principal_balance += parts["principal"]

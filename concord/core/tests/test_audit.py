@@ -185,11 +185,20 @@ class TestPiiInEvents:
         assert phone.changes["value"] == "138****8000"
 
     def test_reveal_records_the_field_not_the_value(self, django_user_model):
-        user = django_user_model.objects.create_user(username="c1", password="pw-c1-1234", role="collector")
+        user = django_user_model.objects.create_user(username="m1", password="pw-m1-1234", role="manager")
         debtor = debtors.register_debtor(None, full_name="张三", id_number=ID_NUMBER)
         assert debtors.reveal(user, debtor, "id_number") == ID_NUMBER
         event = AuditEvent.objects.get(action="pii.reveal")
         assert event.changes == {"field": "id_number"} and event.actor == user
+
+    def test_reveal_refuses_a_debtor_outside_the_users_cases(self, django_user_model):
+        from django.core.exceptions import PermissionDenied
+
+        user = django_user_model.objects.create_user(username="c1", password="pw-c1-1234", role="collector")
+        debtor = debtors.register_debtor(None, full_name="张三", id_number=ID_NUMBER)
+        with pytest.raises(PermissionDenied):
+            debtors.reveal(user, debtor, "id_number")
+        assert not AuditEvent.objects.filter(action="pii.reveal").exists()
 
     def test_masked_changes_helper(self):
         out = audit.masked_changes({"id_number": ID_NUMBER, "phone": "", "n": 1, "x": None},

@@ -169,6 +169,12 @@ class TestReveal:
                 for role in ("collector", "manager", "creditor_viewer")}
 
     def test_reveal_is_audited(self, debtor, users):
+        from concord.cases.services import assign_case, open_case
+        from concord.creditors.services import add_creditor
+
+        creditor = add_creditor(None, code="bank", name="银行", kind="bank", policy_pack="cn_bank")
+        case, _ = open_case(None, creditor=creditor, debtor=debtor)
+        assign_case(None, case, collector=users["collector"])
         point = services.add_contact_point(None, debtor, kind="mobile", value="13812348000")
         assert services.reveal(users["collector"], debtor, "id_number") == ID_NUMBER
         assert services.reveal(users["manager"], point, "value") == "+8613812348000"
@@ -182,6 +188,11 @@ class TestReveal:
             services.reveal(users["creditor_viewer"], debtor, "id_number")
         with pytest.raises(PermissionDenied):
             services.reveal(None, debtor, "id_number")
+        assert not AuditEvent.objects.filter(action="pii.reveal").exists()
+
+    def test_collector_may_not_reveal_outside_their_cases(self, debtor, users):
+        with pytest.raises(PermissionDenied):
+            services.reveal(users["collector"], debtor, "id_number")
         assert not AuditEvent.objects.filter(action="pii.reveal").exists()
 
     def test_only_revealable_fields(self, debtor, users):

@@ -35,8 +35,12 @@ def account_key(world, account_id) -> str:
     return next(k for k, c in world.cases.items() if c.accounts.filter(pk=account_id).exists())
 
 
+#: One payment time for the module, so that a replay is the same payment.
+PAID_AT = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+
+
 def paid_at(**delta) -> str:
-    return (timezone.now() - dt.timedelta(hours=1) + dt.timedelta(**delta)).isoformat()
+    return (PAID_AT + dt.timedelta(**delta)).isoformat()
 
 
 def ledger_state(acc: LoanAccount) -> dict:
@@ -196,12 +200,17 @@ def test_replaying_the_same_payment_is_idempotent(world):
     first = post_payment(world, "manager")
     assert first.status_code == 201
     state, n = ledger_state(account(world, "b")), counts()
-    again = post_payment(world, "admin", paid_at=paid_at(minutes=-5))
+    again = post_payment(world, "admin")
     assert again.status_code == 200, again.content
     assert again.json()["id"] == first.json()["id"]
     assert counts() == n and ledger_state(account(world, "b")) == state
     # the reference is trimmed before comparing
     assert post_payment(world, "manager", external_reference="  TXN-20261128-0001 ").status_code == 200
+    assert counts() == n
+    # the same reference with another time or channel is a different payment: refused, nothing written
+    for changed in ({"paid_at": paid_at(minutes=-5)}, {"channel": "alipay"}):
+        response = post_payment(world, "manager", **changed)
+        assert response.status_code == 400 and "external_reference" in response.json()
     assert counts() == n
 
 

@@ -69,8 +69,12 @@ def _overdue_loan(book, product, *, paid=2):
     return book.loan(product=product, start=start, as_of=today, paid=paid)
 
 
+#: One payment time for the whole module, so a replayed payment is the same payment.
+PAID_AT = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+
+
 def _pay(account, amount, ref="TX-1", *, paid_at=None, channel="bank_transfer"):
-    return services.record_payment(None, account=account, amount=amount, paid_at=paid_at or timezone.now(),
+    return services.record_payment(None, account=account, amount=amount, paid_at=paid_at or PAID_AT,
                                    channel=channel, external_reference=ref)
 
 
