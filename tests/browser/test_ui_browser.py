@@ -69,8 +69,8 @@ def test_manager_works_a_case_in_the_browser(page, live_server, transactional_wo
 
 def test_collector_switches_to_english(page, live_server, transactional_world):
     login(page, live_server, "col_a")
-    page.select_option("#lang-form select", "en")
-    page.wait_for_load_state()
-    assert "Portfolio overview" in page.content()
+    with page.expect_navigation():
+        page.select_option("#lang-form select", "en")
+    assert "Portfolio overview" in page.inner_text("main")
     page.click("nav >> text=Cases")
     assert page.locator("#case-table tbody tr").count() == 1
