@@ -142,7 +142,8 @@ class BorrowerFactory:
             add(None, debtor, role=PartyRole.EMERGENCY_CONTACT, full_name=name, relation=relation,
                 phone=people.mobile())
         if rng.random() < 0.08:
-            add(None, debtor, role=PartyRole.GUARANTOR, full_name=people.surname() + people.given_name(rng.choice("MF")),
+            name = people.surname() + people.given_name(rng.choice("MF"))
+            add(None, debtor, role=PartyRole.GUARANTOR, full_name=name,
                 relation=rng.choice(("朋友", "亲属", "同事")), phone=people.mobile())
 
     # --- economic status ----------------------------------------------------------------------------------

@@ -202,12 +202,15 @@ class PeopleFactory:
         street = self.fake.street_name()
         text = f"{region.name}{street}{self.rng.randint(1, 999)}号"
         if flat:
-            text += f"{self.rng.randint(1, 30)}栋{self.rng.randint(1, 6)}单元{self.rng.randint(1, 33)}{self.rng.randint(1, 4):02d}室"
+            building, entrance, floor, door = (self.rng.randint(1, 30), self.rng.randint(1, 6),
+                                               self.rng.randint(1, 33), self.rng.randint(1, 4))
+            text += f"{building}栋{entrance}单元{floor}{door:02d}室"
         return text
 
     def work_address(self, region: Region) -> str:
-        return self.address(region, flat=False) + self.rng.choice(("", "", f"{self.rng.randint(2, 40)}楼",
-                                                                   f"{self.fake.street_name()}大厦{self.rng.randint(3, 30)}层"))
+        base = self.address(region, flat=False)
+        suite = ("", "", f"{self.rng.randint(2, 40)}楼", f"{self.fake.street_name()}大厦{self.rng.randint(3, 30)}层")
+        return base + self.rng.choice(suite)
 
     def email(self) -> str:
         user = self.fake.user_name() + (str(self.rng.randint(1, 999)) if self.rng.random() < 0.5 else "")

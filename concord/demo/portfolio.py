@@ -148,11 +148,15 @@ class PortfolioBuilder:
             raise ValueError("debtors must be at least 1")
         self.seed, self.n, self.as_of = seed, debtors, as_of
         self.progress, self.progress_every = progress, progress_every
-        self.rng = random.Random(seed)
+        # Two streams: people and their files, and the ledger (accounts, payments, assignment). Neither draws
+        # a different number of values for another as-of date, so the as-of date moves dates and balances but
+        # never changes who is in the book or what they borrowed.
+        people_rng = random.Random(seed)
+        self.rng = random.Random(f"concord-ledger-{seed}")
         fake = Faker("zh_CN")
         fake.seed_instance(seed)
-        self.people = PeopleFactory(self.rng, fake)
-        self.borrowers = BorrowerFactory(self.rng, self.people, as_of)
+        self.people = PeopleFactory(people_rng, fake)
+        self.borrowers = BorrowerFactory(people_rng, self.people, as_of)
         self.bucket_cycle = Counter()  # accounts opened per product kind
         self.account_seq = Counter()  # per creditor
         self.payment_seq = 0
@@ -279,36 +283,37 @@ class PortfolioBuilder:
         return account, due, cap
 
     def _payments(self, account, overdue_on: dt.date, cap: Decimal) -> None:
+        """1–4 partial payments between the day after ``overdue_on`` and yesterday, together less than ``cap``.
+        Every random value is drawn up front, the same whatever the dates and balances turn out to be."""
         rng = self.rng
+        count = rng.choice((1, 1, 1, 2, 2, 3, 4))
+        share = pct(rng, 10, 85)
+        draws = sorted((rng.random(), rng.randint(1, 10), rng.random(), rng.random(),
+                        dt.time(rng.randint(8, 21), rng.randint(0, 59), rng.randint(0, 59)),
+                        rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]) for _ in range(count))
         first = overdue_on + dt.timedelta(days=1)
         span = (self.last_payment_day - first).days + 1
         if span < 1 or cap < 10:
             return
-        count = min(rng.choice((1, 1, 1, 2, 2, 3, 4)), span)
-        budget = cap * pct(rng, 10, 85)
-        weights = [rng.randint(1, 10) for _ in range(count)]
-        days = sorted(rng.sample(range(span), count))
-        for weight, day in zip(weights, days):
-            amount = budget * weight / sum(weights)
-            amount = amount.quantize(Decimal("1") if amount >= 1000 or rng.random() < 0.6 else CENT, ROUND_DOWN)
-            if amount >= 100 and rng.random() < 0.5:
+        budget, total_weight = cap * share, sum(d[1] for d in draws)
+        for when, weight, whole, round_hundreds, at, channel in draws:
+            self.payment_seq += 1
+            amount = budget * weight / total_weight
+            amount = amount.quantize(Decimal("1") if amount >= 1000 or whole < 0.6 else CENT, ROUND_DOWN)
+            if amount >= 100 and round_hundreds < 0.5:
                 amount = (amount / 100).quantize(Decimal("1"), ROUND_DOWN) * 100
             if amount < 1:
                 continue
-            paid_at = dt.datetime.combine(first + dt.timedelta(days=day),
-                                          dt.time(rng.randint(8, 21), rng.randint(0, 59), rng.randint(0, 59)),
-                                          tzinfo=SHANGHAI)
-            channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
-            self.payment_seq += 1
+            paid_at = dt.datetime.combine(first + dt.timedelta(days=int(when * span)), at, tzinfo=SHANGHAI)
             loans.record_payment(None, account=account, amount=amount.quantize(CENT), paid_at=paid_at,
                                  channel=channel,
                                  external_reference=f"{CHANNEL_PREFIX[channel]}{paid_at:%Y%m%d}{self.payment_seq:08d}")
 
     def _assign(self, case, case_bucket: str, borrower) -> None:
-        rng = self.rng
-        if rng.random() < 0.05:
+        pool, visit = self.rng.random(), self.rng.random()
+        if pool < 0.05:
             return  # waiting in the pool
-        if borrower.has_assets and case_bucket in ("M4", "M5", "M6", "M7+") and rng.random() < 0.25:
+        if borrower.has_assets and case_bucket in ("M4", "M5", "M6", "M7+") and visit < 0.25:
             team, role = staffing.FIELD, "field_agent"
         else:
             team, role = TEAM_FOR_BUCKET[case_bucket], "collector"

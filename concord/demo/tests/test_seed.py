@@ -32,25 +32,20 @@ OVERDUE_BUCKETS = ["M1", "M2", "M3", "M4", "M5", "M6", "M7+"]
 
 
 def seed(*args) -> str:
-    """Run the command (later ``--seed``/``--debtors`` options override the defaults given first)."""
+    """Run the command as of today (options given later override the defaults given first)."""
     out = StringIO()
-    call_command("seed", "--seed", "7", "--debtors", str(DEBTORS), "--as-of", AS_OF.isoformat(), *args, stdout=out,
-                 stderr=StringIO())
+    call_command("seed", "--seed", "7", "--debtors", str(DEBTORS), "--as-of", timezone.localdate().isoformat(),
+                 *args, stdout=out, stderr=StringIO())
     return out.getvalue()
-
-
-AS_OF = dt.date.today()  # replaced by the fixture with today's date in Asia/Shanghai
 
 
 @pytest.fixture(scope="module")
 def book(django_db_setup, django_db_blocker):
     """Seed once for the module (committed) and erase it afterwards."""
-    global AS_OF
     # the same PII key and (fast) password hasher as the function-scoped fixtures in concord/conftest.py
     with django_db_blocker.unblock(), override_settings(
             CONCORD_PII_KEY=TEST_PII_KEY, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         pii.reset_keys()
-        AS_OF = timezone.localdate()
         output = seed()
         yield {"output": output, "fingerprint": fingerprint()}
         call_command("flush", interactive=False, verbosity=0)
@@ -77,7 +72,7 @@ def test_every_id_number_is_valid_and_ages_are_realistic(book, db):
     for debtor in debtors:
         ric.validate(debtor.id_number)
         assert debtor.id_last4 == debtor.id_number[-4:]
-        age = (AS_OF - debtor.birth_date).days / 365.25
+        age = (timezone.localdate() - debtor.birth_date).days / 365.25
         assert 19.9 < age < 61, (debtor.birth_date, age)
     assert len({d.id_number for d in debtors}) == DEBTORS
 
@@ -142,7 +137,7 @@ def test_book_shape(book, db):
         assert Decimal("0.10") <= account.annual_rate <= Decimal("0.24")
     for account in LoanAccount.objects.filter(method=RepaymentMethod.REVOLVING):
         assert Decimal(5000) <= account.credit_limit <= Decimal(100000)
-        assert Decimal(2000) <= account.principal_balance <= Decimal(80000)
+        assert Decimal(2000) <= account.instalments.get().principal_due <= Decimal(80000)
     # borrower-file shares are roughly what the docs promise
     n = DEBTORS
     assert 0.4 * n < Debtor.objects.filter(related_parties__isnull=False).distinct().count() < 0.8 * n
@@ -175,16 +170,33 @@ def test_refuses_a_second_run_without_flush(book, db):
     assert (Debtor.objects.count(), Creditor.objects.count()) == before
 
 
-# Last in the module: it replaces the module's book. transactional_db because the command's --flush must run
-# outside a test transaction (PostgreSQL cannot TRUNCATE tables with pending deferred-constraint events).
-def test_same_seed_gives_the_same_book_after_flush(book, transactional_db):
-    """Two seeds into a freshly flushed database give the same book (a smaller one, to keep the test quick)."""
-    assert "seeded 120/120 debtors" in book["output"] and book["fingerprint"] in book["output"]
-    prints = []
-    for _run in range(2):
-        assert seed("--flush", "--quiet", "--debtors", "20") == ""
-        assert Debtor.objects.count() == 20
-        prints.append((fingerprint(), sorted(Debtor.objects.values_list("full_name", "id_last4", "birth_date")),
-                       sorted(LoanAccount.objects.values_list("reference", "principal_balance", "penalty_balance"))))
-    assert prints[0] == prints[1]
-    assert prints[0][0] != book["fingerprint"]
+def test_summary_and_fingerprint_are_printed(book, db):
+    out = book["output"]
+    assert "seeded 120/120 debtors" in out and book["fingerprint"] in out
+    for bucket in OVERDUE_BUCKETS:
+        assert f"\n    {bucket} " in out
+
+
+# transactional_db: the command's --flush must run outside a test transaction (PostgreSQL cannot TRUNCATE tables
+# with pending deferred-constraint events). pytest-django runs such tests after the others.
+def test_same_seed_gives_the_same_book_and_the_as_of_date_only_moves_dates(transactional_db):
+    """Two seeds into a freshly flushed database give the same book; a different as-of date gives the same
+    people and contracts (smaller books, to keep the test quick)."""
+    def snapshot():
+        return (fingerprint(),
+                sorted((d.full_name, d.id_number, d.birth_date) for d in Debtor.objects.all()),
+                sorted((a.reference[-7:], a.contract_amount, a.method, a.term_months, a.credit_limit)
+                       for a in LoanAccount.objects.all()))
+
+    today = timezone.localdate()
+    other = today - dt.timedelta(days=40)
+    if other.year != today.year:  # the people depend on the as-of year only
+        other = today + dt.timedelta(days=40)
+    books = []
+    for as_of in (today, today, other):
+        assert seed("--flush", "--quiet", "--debtors", "12", "--as-of", as_of.isoformat()) == ""
+        assert Debtor.objects.count() == 12
+        books.append(snapshot())
+    assert books[0] == books[1]
+    assert books[2][0] != books[0][0]  # balances and dates moved …
+    assert books[2][1:] == books[0][1:]  # … but not the people or their contracts

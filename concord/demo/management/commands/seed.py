@@ -64,6 +64,8 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     def handle(self, *args, seed, debtors, as_of, flush, quiet, **options):
+        if debtors < 1:  # call_command(debtors=…) skips the argparse type check
+            raise CommandError("--debtors: must be at least 1")
         quiet = quiet or options.get("verbosity", 1) == 0
         say = (lambda line="": None) if quiet else self.stdout.write
         if flush:
