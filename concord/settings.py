@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 DATA_DIR = Path(os.environ.get("CONCORD_DATA_DIR", PROJECT_DIR / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("CONCORD_DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("SECRET_KEY") or "concord-dev-only-secret-key-change-me-in-production"

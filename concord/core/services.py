@@ -9,10 +9,22 @@ from .fields import BlindIndexField
 def validate(obj, *, exclude=None) -> None:
     """Run the model's full validation (fields, clean(), unique and constraints); raise ValidationError
     naming each bad field. Blind indexes are computed first so uniqueness on them is checked."""
+    errors: dict = {}
+    loaded = set(exclude or ())
     for field in obj._meta.concrete_fields:
         if isinstance(field, BlindIndexField):
             field.pre_save(obj, add=obj._state.adding)
-    obj.full_clean(exclude=exclude)
+        elif field.is_relation and field.is_cached(obj):
+            loaded.add(field.name)  # the service holds the related row: no need to query that it exists
+    # full_clean(), but without re-querying related rows the service already loaded
+    for step in (lambda: obj.clean_fields(exclude=loaded), obj.clean,
+                 lambda: obj.validate_unique(exclude=exclude), lambda: obj.validate_constraints(exclude=exclude)):
+        try:
+            step()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def save_validated(obj, *, exclude=None):

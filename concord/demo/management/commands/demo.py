@@ -2,7 +2,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from concord.creditors.models import Creditor
+from concord.demo.portfolio import existing_data
 from concord.demo.staffing import DEMO_PASSWORD, STAFF
 
 
@@ -18,8 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, seed, debtors, addr, no_serve, **options):
         self.stdout.write("Preparing the database …")
         call_command("migrate", interactive=False, verbosity=0)
-        if Creditor.objects.exists():
-            self.stdout.write("The database already holds data: the demo portfolio is not loaded again.")
+        present = existing_data()
+        if present:
+            self.stdout.write(f"The database already holds {present}: the demo portfolio is not loaded again.")
         else:
             call_command("seed", seed=seed, debtors=debtors)
         self.stdout.write("")
