@@ -4,11 +4,19 @@ from __future__ import annotations
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from django.utils.translation import get_language
+
 PALETTE = ["#2f855a", "#d69e2e", "#dd6b20", "#c05621", "#c53030", "#9b2c2c", "#742a2a", "#4a5568"]
 
 
 def _fmt(value: Decimal | int | float) -> str:
+    """Short amounts: 1.2万 / 3.4亿 in Chinese, 12.0K / 340.0M in other languages."""
     value = Decimal(value)
+    if not (get_language() or "zh").startswith("zh"):
+        for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+            if value >= size:
+                return f"{value / size:.1f}{unit}"
+        return f"{value:,.0f}"
     if value >= 100_000_000:
         return f"{value / 100_000_000:.1f}亿"
     if value >= 10_000:

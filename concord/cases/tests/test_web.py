@@ -182,3 +182,23 @@ def test_new_case_form_is_for_managers(client, world):
     for username in ("col_a", "lead_a", "viewer", "compliance"):
         login(client, world, username)
         assert client.get(reverse("case-new")).status_code == 403
+
+
+CJK = __import__("re").compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("page", ["dashboard", "case-list", "case-detail", "case-new"])
+def test_english_pages_have_no_untranslated_chinese(client, world, page):
+    """Every user-facing string is translated: in English, the only Chinese left is data (names)."""
+    login(client, world, "manager")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    case = world.cases["a"]
+    url = reverse(page, args=[case.pk]) if page == "case-detail" else reverse(page)
+    html = client.get(url).content.decode()
+    data = ["简体中文", case.debtor.full_name, *(c.name for c in world.creditors.values()),
+            *(t.name for t in world.teams.values()), *(p.name for c in world.creditors.values() for p in c.products.all()),
+            *(c.debtor.full_name for c in world.cases.values())]
+    for value in sorted(data, key=len, reverse=True):
+        html = html.replace(value, "")
+    leftovers = sorted(set(CJK.findall(html)))
+    assert not leftovers, f"untranslated text on {page}: {''.join(leftovers)}"
