@@ -202,3 +202,16 @@ def test_english_pages_have_no_untranslated_chinese(client, world, page):
         html = html.replace(value, "")
     leftovers = sorted(set(CJK.findall(html)))
     assert not leftovers, f"untranslated text on {page}: {''.join(leftovers)}"
+
+
+@pytest.mark.parametrize("username", sorted(VISIBLE))
+def test_admin_site_is_for_operators_only(client, world, username):
+    login(client, world, username)
+    response = client.get("/admin/")
+    if username == "admin":
+        assert response.status_code == 200
+        # domain data is read-only there: no add page for debtors, cases or payments
+        for model in ("debtors/debtor", "cases/case", "loans/payment"):
+            assert client.get(f"/admin/{model}/add/").status_code == 403
+    else:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
