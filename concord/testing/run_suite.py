@@ -1,7 +1,7 @@
 """Run the test suite on SQLite, then on PostgreSQL (``make test``).
 
-PostgreSQL is used when its server answers at the given URL. In CI (``CI=true``) a missing PostgreSQL is an
-error; on a workstation the PostgreSQL pass is reported as not run and the exit code says so.
+PostgreSQL is used when its server answers at the given URL; when it does not, that pass counts as failed
+(start the server or point PG_URL elsewhere). The last line totals both passes.
 """
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import argparse
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
-
-PYTEST_ARGS: list[str] = []
+RESULTS = Path("var/test-results")
 
 
 def postgres_ready(url: str) -> bool:
@@ -25,27 +26,39 @@ def postgres_ready(url: str) -> bool:
         return False
 
 
-def run(label: str, env: dict) -> int:
+def run(label: str, env: dict, extra: list[str]) -> tuple[int, int, int]:
+    """Run pytest; return (exit code, passed, failed)."""
     print(f"\n=== Concord tests on {label} ===", flush=True)
-    return subprocess.call([sys.executable, "-m", "pytest", *PYTEST_ARGS], env=env)
+    report = RESULTS / f"{label.lower()}.xml"
+    report.unlink(missing_ok=True)
+    code = subprocess.call([sys.executable, "-m", "pytest", f"--junitxml={report}", *extra], env=env)
+    if not report.exists():
+        return code, 0, 1
+    suite = ET.parse(report).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    tests, failures, errors, skipped = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+    return code, tests - failures - errors - skipped, failures + errors
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres-url", default="postgres://postgres@127.0.0.1:5432/concord")
-    args, rest = parser.parse_known_args()
-    PYTEST_ARGS.extend(rest)
+    args, extra = parser.parse_known_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    results = {"SQLite": run("SQLite", env)}
+    results = {"SQLite": run("SQLite", env, extra)}
     if postgres_ready(args.postgres_url):
-        results["PostgreSQL"] = run("PostgreSQL", {**env, "DATABASE_URL": args.postgres_url})
+        results["PostgreSQL"] = run("PostgreSQL", {**env, "DATABASE_URL": args.postgres_url}, extra)
     else:
-        print(f"PostgreSQL is not reachable at {args.postgres_url}: start it, or pass PG_URL=... to make test.")
-        results["PostgreSQL"] = 1
+        print(f"PostgreSQL is not reachable at {args.postgres_url}: start it, or run make test PG_URL=...")
+        results["PostgreSQL"] = (1, 0, 1)
     print("\n=== Summary ===")
-    for label, code in results.items():
-        print(f"{label}: {'passed' if code == 0 else f'FAILED (exit {code})'}")
-    return 0 if all(code == 0 for code in results.values()) else 1
+    for label, (code, passed, failed) in results.items():
+        print(f"{label}: {'ok' if code == 0 else f'FAILED (exit {code})'} — {passed} passed, {failed} failed")
+    passed = sum(r[1] for r in results.values())
+    failed = sum(r[2] for r in results.values())
+    print(f"Total: {passed} passed, {failed} failed")
+    return 0 if all(r[0] == 0 for r in results.values()) else 1
 
 
 if __name__ == "__main__":
