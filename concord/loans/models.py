@@ -150,3 +150,13 @@ class Payment(models.Model):
     @property
     def is_reversed(self) -> bool:
         return self.reversed_at is not None
+
+    def allocation_lines(self) -> list[tuple[str, Decimal]]:
+        """How the payment was applied, as (component label, amount) for the non-zero parts."""
+        parts = self.allocation.get("parts", {})
+        lines = [(COMPONENT_LABELS[k], Decimal(parts[k])) for k in COMPONENT_LABELS if Decimal(parts.get(k, "0")) > 0]
+        remainder = Decimal(self.allocation.get("remainder", "0"))
+        return lines + ([(_("溢缴款"), remainder)] if remainder > 0 else [])
+
+
+COMPONENT_LABELS = {"fees": _("费用"), "penalty": _("罚息"), "interest": _("利息"), "principal": _("本金")}

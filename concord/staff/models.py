@@ -40,6 +40,13 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def get_full_name(self):
+        """Chinese names read family name first (杨帆); others given name first (Jane Smith)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if (first + last) and not (first + last).isascii():
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
     @property
     def role_enum(self) -> Role:
         return Role(self.role)

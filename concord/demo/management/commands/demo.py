@@ -21,12 +21,12 @@ class Command(BaseCommand):
         present = existing_data()
         if present:
             self.stdout.write(f"The database already holds {present}: the demo portfolio is not loaded again.")
+            self.stdout.write(f"Demo logins — password for every user: {DEMO_PASSWORD}")
+            for spec in STAFF:
+                self.stdout.write(f"  {spec.role:<16} {spec.username}")
         else:
-            call_command("seed", seed=seed, debtors=debtors)
+            call_command("seed", seed=seed, debtors=debtors)  # prints the logins
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Concord is at http://{addr}/   (API docs: http://{addr}/api/docs/)"))
-        self.stdout.write(f"Demo logins — password for every user: {DEMO_PASSWORD}")
-        for spec in STAFF:
-            self.stdout.write(f"  {spec.role:<16} {spec.username}")
         if not no_serve:
             call_command("runserver", addr, use_reloader=False)
