@@ -25,7 +25,7 @@ class Command(BaseCommand):
             for spec in STAFF:
                 self.stdout.write(f"  {spec.role:<16} {spec.username}")
         else:
-            call_command("seed", seed=seed, debtors=debtors)  # prints the logins
+            call_command("seed", seed=seed, debtors=debtors, stdout=self.stdout)  # prints the logins
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Concord is at http://{addr}/   (API docs: http://{addr}/api/docs/)"))
         if not no_serve:
