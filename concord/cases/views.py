@@ -114,22 +114,30 @@ def reveal(request, pk):
     return HttpResponse(format_html('<span class="revealed">{}</span>', value))
 
 
+def _submit(request, case, form, act, done, failed):
+    """Validate ``form``, call the service through ``act(cleaned_data)``, and report the outcome as a message:
+    ``done`` (text, or a function of the service's result) or ``failed`` naming each bad field."""
+    result = None
+    if form.is_valid():
+        try:
+            result = act(form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    if form.errors:
+        messages.error(request, failed % {"e": _errors_text(form)})
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect("case-detail", pk=case.pk)
+
+
 @login_required
 @require_POST
 def add_contact(request, pk):
     case = _case_for(request, pk)
     _require(request.user, MAY_EDIT_FILE)
-    form = ContactPointForm(request.POST)
-    if form.is_valid():
-        try:
-            debtor_services.add_contact_point(request.user, case.debtor, source="debtor", **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, _("联系方式未保存：%(e)s") % {"e": _errors_text(form)})
-    else:
-        messages.success(request, _("联系方式已添加"))
-    return redirect("case-detail", pk=case.pk)
+    return _submit(request, case, ContactPointForm(request.POST),
+                   lambda d: debtor_services.add_contact_point(request.user, case.debtor, source="debtor", **d),
+                   _("联系方式已添加"), _("联系方式未保存：%(e)s"))
 
 
 @login_required
@@ -137,20 +145,14 @@ def add_contact(request, pk):
 def record_payment(request, pk):
     case = _case_for(request, pk)
     _require(request.user, MAY_WRITE_LEDGER)
-    accounts = list(case.accounts.all())
-    form = PaymentForm(request.POST, accounts=accounts)
-    if form.is_valid():
-        data = form.cleaned_data
-        account = next(a for a in accounts if str(a.pk) == data.pop("account"))
-        try:
-            _payment, created = loan_services.record_payment(request.user, account=account, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("还款已入账") if created else _("该笔还款此前已入账（流水号相同），未重复记录"))
-    if form.errors:
-        messages.error(request, _("还款未入账：%(e)s") % {"e": _errors_text(form)})
-    return redirect("case-detail", pk=case.pk)
+    accounts = {str(a.pk): a for a in case.accounts.all()}
+
+    def pay(d):
+        return loan_services.record_payment(request.user, account=accounts[d.pop("account")], **d)
+
+    return _submit(request, case, PaymentForm(request.POST, accounts=accounts.values()), pay,
+                   lambda result: _("还款已入账") if result[1] else _("该笔还款此前已入账（流水号相同），未重复记录"),
+                   _("还款未入账：%(e)s"))
 
 
 @login_required
@@ -158,18 +160,9 @@ def record_payment(request, pk):
 def assign(request, pk):
     case = _case_for(request, pk)
     _require(request.user, MAY_ASSIGN)
-    form = AssignForm(request.POST, collectors=_assignable(request.user))
-    if form.is_valid():
-        try:
-            services.assign_case(request.user, case, collector=form.cleaned_data["collector"],
-                                 reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, _("分案失败：%(e)s") % {"e": _errors_text(form)})
-    else:
-        messages.success(request, _("案件已分配"))
-    return redirect("case-detail", pk=case.pk)
+    return _submit(request, case, AssignForm(request.POST, collectors=_assignable(request.user)),
+                   lambda d: services.assign_case(request.user, case, collector=d["collector"], reason=d["reason"]),
+                   _("案件已分配"), _("分案失败：%(e)s"))
 
 
 def _errors_text(form) -> str:
