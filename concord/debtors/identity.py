@@ -7,6 +7,7 @@ number they were given even when their county was later renamed or merged). 15-d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ def convert_15_to_18(number15: str) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+@functools.lru_cache(maxsize=8192)
 def _region_name(code6: str) -> str:
     results = numdb.get("cn/loc").info(code6)
     info = {k: v for _part, props in results for k, v in props.items()}

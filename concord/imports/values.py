@@ -1,0 +1,384 @@
+"""Parsers for single cell values in creditor files.
+
+Each parser takes what a reader yields for one cell (``str`` from CSV; ``str``, ``int``, ``float``,
+``datetime``/``date`` or ``None`` from XLSX) and returns a typed value, or raises :class:`ValueProblem`
+with a stable ``code`` and a translatable ``message`` (Chinese msgid; rendered in the active language
+when ``str()`` is taken, so one problem can be shown in Chinese and in English).
+
+Blank cells are the caller's business: :func:`is_blank` says whether a cell is empty (``None``, whitespace,
+or a placeholder such as ``-`` or ``N/A``). Parsers raise ``code="required"`` when handed a blank value.
+
+Pure: no database. ID numbers, phones and amounts reuse :mod:`concord.debtors.identity` and
+:mod:`concord.core.money`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import phonenumbers
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from concord.core.money import parse_amount, to_money
+from concord.debtors.identity import IdentityError, ResidentId, normalize_mobile, parse_resident_id
+
+EARLIEST_DATE = dt.date(1990, 1, 1)
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 date system (serial 1 = 1900-01-01, with the 1900 leap bug)
+MAX_AMOUNT = Decimal("100000000")  # 1 亿元: above this a consumer loan or card amount is absurd
+MAX_EXACT_DIGITS = 15  # a spreadsheet keeps 15 significant digits of a number; longer ones lose digits
+
+NULL_MARKERS = frozenset({"", "-", "--", "—", "——", "/", "null", "none", "n/a", "na", "#n/a"})
+
+PRODUCTS = {
+    "信用卡": "credit_card", "贷记卡": "credit_card", "creditcard": "credit_card", "card": "credit_card",
+    "网贷": "online_loan", "网络贷款": "online_loan", "互联网贷款": "online_loan", "onlineloan": "online_loan",
+}
+REPAYMENT_METHODS = {
+    "等额本息": "equal_installment", "equalinstallment": "equal_installment",
+    "equalinstalment": "equal_installment", "equalinstallments": "equal_installment",
+    "等额本金": "equal_principal", "equalprincipal": "equal_principal",
+    "先息后本": "interest_only", "按月付息到期还本": "interest_only", "interestonly": "interest_only",
+    "一次性还本付息": "bullet", "到期一次还本付息": "bullet", "利随本清": "bullet", "bullet": "bullet",
+    "lumpsum": "bullet",
+    "循环": "revolving", "信用卡循环": "revolving", "最低还款": "revolving", "revolving": "revolving",
+}
+
+_DATE_TEXT = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER_TEXT = re.compile(r"\d+(?:\.\d+)?")
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+")
+_INT_SUFFIXES = ("个月", "期", "月", "天", "日", "days", "day", "months", "month")
+_KEY_STRIP = re.compile(r"[\s_\-()（）]+")
+_PLAIN_DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
+_INTEGER_TEXT = re.compile(r"[+-]?\d+(?:\.0*)?")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()]+")
+_CN_MOBILE = re.compile(r"(?:\+86)?(1\d{10})")
+# The mobile pattern phonenumbers validates CN numbers with: a plain CN mobile that matches it is valid, and
+# its E.164 form is +86 and the 11 digits; anything else goes through phonenumbers itself.
+_CN_MOBILE_PATTERN = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
+
+LABEL_TEXT, LABEL_REFERENCE, LABEL_AMOUNT, LABEL_RATE, LABEL_NUMBER, LABEL_DATE = (
+    _("内容"), _("借据号"), _("金额"), _("利率"), _("数值"), _("日期"))
+LABEL_PRODUCT, LABEL_METHOD, LABEL_PHONE, LABEL_ID = _("产品"), _("还款方式"), _("电话号码"), _("身份证号")
+
+
+class ValueProblem(ValueError):
+    """A cell value that cannot be used. ``code`` is stable (for reports and tests); ``message`` is lazy text."""
+
+    def __init__(self, code: str, message):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+# --- text -------------------------------------------------------------------------------------------------
+
+def clean_text(value: Any) -> str:
+    """The cell as trimmed text: full-width to half-width (NFKC); integral numbers without ``.0``.
+
+    Formula-like text (``=1+1``, ``@SUM(A1)``) is returned as it is: it is data, never evaluated.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii():  # ASCII is already NFKC-normal: skip the (slower) normalisation
+        return text.strip()
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def is_blank(value: Any) -> bool:
+    """True for an empty cell: ``None``, whitespace, or a placeholder such as ``-``, ``/``, ``N/A``."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        text = value.strip()
+        return len(text) <= 4 and clean_text(text).lower() in NULL_MARKERS  # markers are short: fast path
+    return False
+
+
+def _require(value: Any, what) -> None:
+    if value is None or (isinstance(value, str) and is_blank(value)):
+        raise ValueProblem("required", format_lazy(_("{what}不能为空"), what=what))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _enum_key(text: str) -> str:
+    return _KEY_STRIP.sub("", clean_text(text).casefold())
+
+
+def parse_text(value: Any) -> str:
+    """Required text (a name, an address): trimmed, half-width; raises ``required`` when blank."""
+    _require(value, LABEL_TEXT)
+    return clean_text(value)
+
+
+def parse_reference(value: Any) -> str:
+    """An account reference (借据号/合同号/卡号) as text.
+
+    A long number (16+ digits, e.g. a card number) that reached the file as a numeric cell or in scientific
+    notation has lost its last digits in the spreadsheet; it is refused (``reference_lost_digits``).
+    """
+    _require(value, LABEL_REFERENCE)
+    if _is_number(value):
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueProblem("reference_format", format_lazy(_("借据号不应是小数：{v}"), v=clean_text(value)))
+        if len(str(int(value))) > MAX_EXACT_DIGITS:
+            raise ValueProblem("reference_lost_digits", format_lazy(
+                _("借据号 {v} 以数字格式保存，超过 15 位的部分已丢失；请将该列设为文本格式后重新导出"),
+                v=clean_text(value)))
+    text = clean_text(value)
+    if _SCIENTIFIC.fullmatch(text):
+        raise ValueProblem("reference_lost_digits", format_lazy(
+            _("借据号 {v} 为科学计数法，数字已丢失；请将该列设为文本格式后重新导出"), v=text))
+    return text
+
+
+# --- numbers ----------------------------------------------------------------------------------------------
+
+def _number_to_decimal(value: int | float | Decimal) -> Decimal:
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueProblem("number_format", format_lazy(_("不是有效的数字：{v}"), v=repr(value)))
+        return Decimal(repr(value))  # shortest repr: 1234.5 stays 1234.5, no binary noise
+    return Decimal(value)
+
+
+def parse_money(value: Any, *, maximum: Decimal = MAX_AMOUNT) -> Decimal:
+    """A non-negative yuan amount, half-up to the fen: ``¥1,234.50``, ``1234.5元``, ``1.2万``, numbers.
+
+    Codes: ``required``, ``amount_format``, ``amount_negative``, ``amount_range`` (above ``maximum``).
+    """
+    _require(value, LABEL_AMOUNT)
+    if _is_number(value):
+        amount = _number_to_decimal(value)
+        if amount < 0:
+            raise ValueProblem("amount_negative", format_lazy(_("金额不能为负数：{v}"), v=clean_text(value)))
+        amount = to_money(amount)
+    else:
+        text = clean_text(value)
+        if _PLAIN_DECIMAL.fullmatch(text):  # fast path for the common plain "1234.50"
+            amount = to_money(Decimal(text))
+        elif text.startswith(("-", "−")):
+            raise ValueProblem("amount_negative", format_lazy(_("金额不能为负数：{v}"), v=text))
+        else:
+            try:
+                amount = parse_amount(text)
+            except ValueError:
+                raise ValueProblem("amount_format", format_lazy(
+                    _("金额格式无法识别：{v}（应如 1,234.50、¥1234.5 或 1.2万）"), v=text)) from None
+    if amount > maximum:
+        raise ValueProblem("amount_range", format_lazy(_("金额 {v} 大得不合理（上限 {max} 元）"),
+                                                        v=clean_text(value), max=maximum))
+    return amount
+
+
+def parse_rate(value: Any) -> Decimal:
+    """An annual rate as a fraction: ``16.5%`` → 0.165, ``0.165`` → 0.165 (also an Excel percent cell).
+
+    A value above 1 after conversion is refused (``rate_range``): ``16.5`` without ``%`` is ambiguous.
+    Codes: ``required``, ``rate_format``, ``rate_range``.
+    """
+    _require(value, LABEL_RATE)
+    try:
+        if _is_number(value):
+            rate = _number_to_decimal(value)
+        else:
+            text = clean_text(value).replace(" ", "")
+            if text.endswith("%"):
+                rate = Decimal(text[:-1]) / 100
+            else:
+                rate = Decimal(text)
+            if not rate.is_finite():
+                raise InvalidOperation
+    except (InvalidOperation, ValueProblem):
+        raise ValueProblem("rate_format", format_lazy(_("利率格式无法识别：{v}（应如 16.5% 或 0.165）"),
+                                                      v=clean_text(value))) from None
+    if rate < 0 or rate > 1:
+        raise ValueProblem("rate_range", format_lazy(
+            _("利率 {v} 超出范围：应在 0 到 100% 之间（如 16.5% 或 0.165）"), v=clean_text(value)))
+    return rate.normalize() if rate else Decimal(0)
+
+
+def parse_int(value: Any, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole number (term in months, days past due): ``12``, ``12.0``, ``12期``, ``30天``.
+
+    Codes: ``required``, ``integer_format``, ``integer_range``.
+    """
+    _require(value, LABEL_NUMBER)
+    if _is_number(value):
+        number = _number_to_decimal(value)
+    else:
+        text = clean_text(value).replace(" ", "").lower()
+        for suffix in _INT_SUFFIXES:
+            if text.endswith(suffix):
+                text = text[: -len(suffix)]
+                break
+        if text.isascii() and text.isdigit():
+            text = text.lstrip("0") or "0"
+        elif not _INTEGER_TEXT.fullmatch(text):
+            raise ValueProblem("integer_format", format_lazy(_("应为整数：{v}"), v=clean_text(value)))
+        number = Decimal(text)
+    if number != number.to_integral_value():
+        raise ValueProblem("integer_format", format_lazy(_("应为整数：{v}"), v=clean_text(value)))
+    result = int(number)
+    if result < minimum or (maximum is not None and result > maximum):
+        bound = f"{minimum}–{maximum}" if maximum is not None else f"≥ {minimum}"
+        raise ValueProblem("integer_range", format_lazy(_("数值 {v} 超出范围（{bound}）"),
+                                                        v=clean_text(value), bound=bound))
+    return result
+
+
+# --- dates ------------------------------------------------------------------------------------------------
+
+def _one_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _make_date(y: int, m: int, d: int, shown: str) -> dt.date:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        raise ValueProblem("date_nonexistent", format_lazy(_("日期不存在：{v}"), v=shown)) from None
+
+
+def _date_from_number(number: Decimal, shown: str) -> dt.date:
+    whole = int(number)  # a fraction is the time of day
+    if 10_000_000 <= whole <= 99_999_999 and number == whole:  # YYYYMMDD
+        return _make_date(whole // 10_000, whole // 100 % 100, whole % 100, shown)
+    if 0 < whole < 10_000_000:  # Excel serial
+        try:
+            return EXCEL_EPOCH + dt.timedelta(days=whole)
+        except OverflowError:
+            pass
+    raise ValueProblem("date_format", format_lazy(_("日期格式无法识别：{v}"), v=shown))
+
+
+def parse_date(value: Any, *, today: dt.date) -> dt.date:
+    """A calendar date between 1990-01-01 and one year after ``today``.
+
+    Accepts ``2026/1/5``, ``2026-01-05``, ``2026.1.5``, ``2026年1月5日`` (a time after it is ignored),
+    ``20260105``, Excel serial numbers (``46027``) and date/datetime cells. In a date column an 8-digit number
+    is YYYYMMDD and a smaller one an Excel serial. Codes: ``required``, ``date_format``, ``date_nonexistent``,
+    ``date_range``.
+    """
+    _require(value, LABEL_DATE)
+    shown = clean_text(value)
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif _is_number(value):
+        day = _date_from_number(_number_to_decimal(value), shown)
+    elif _NUMBER_TEXT.fullmatch(shown):
+        day = _date_from_number(Decimal(shown), shown)
+    elif len(shown) == 10 and shown[4] == "-" and shown[7] == "-" and _ISO_DATE.fullmatch(shown):
+        day = _make_date(int(shown[:4]), int(shown[5:7]), int(shown[8:]), shown)
+    else:
+        match = _DATE_TEXT.fullmatch(shown)
+        if not match:
+            raise ValueProblem("date_format", format_lazy(
+                _("日期格式无法识别：{v}（应如 2026-01-05、2026/1/5、2026年1月5日 或 20260105）"), v=shown))
+        day = _make_date(int(match["y"]), int(match["m"]), int(match["d"]), shown)
+    latest = _one_year_after(today)
+    if not EARLIEST_DATE <= day <= latest:
+        raise ValueProblem("date_range", format_lazy(_("日期 {v} 超出合理范围（{lo} 至 {hi}）"),
+                                                     v=day.isoformat(), lo=EARLIEST_DATE.isoformat(),
+                                                     hi=latest.isoformat()))
+    return day
+
+
+# --- enumerations -----------------------------------------------------------------------------------------
+
+def parse_product(value: Any) -> str:
+    """Product kind: 信用卡 / 网贷 / Credit Card / Online Loan / credit_card / online_loan.
+
+    Returns ``credit_card`` or ``online_loan``; code ``unknown_product`` otherwise.
+    """
+    _require(value, LABEL_PRODUCT)
+    code = PRODUCTS.get(_enum_key(value))
+    if code is None:
+        raise ValueProblem("unknown_product", format_lazy(
+            _("未知的产品：{v}（应为 信用卡 或 网贷）"), v=clean_text(value)))
+    return code
+
+
+def parse_repayment_method(value: Any) -> str:
+    """Repayment method in Chinese or English → equal_installment, equal_principal, interest_only, bullet,
+    revolving. Code ``unknown_repayment_method`` otherwise."""
+    _require(value, LABEL_METHOD)
+    code = REPAYMENT_METHODS.get(_enum_key(value))
+    if code is None:
+        raise ValueProblem("unknown_repayment_method", format_lazy(
+            _("未知的还款方式：{v}（应为 等额本息、等额本金、先息后本、一次性还本付息 或 信用卡循环）"),
+            v=clean_text(value)))
+    return code
+
+
+# --- identity ---------------------------------------------------------------------------------------------
+
+def parse_phone(value: Any) -> str:
+    """A phone number in E.164 (``+8613812348000``); ``+86``, spaces and dashes accepted.
+
+    Raises ``phone_<reason>`` (e.g. ``phone_invalid``); callers keep an invalid phone as a warning.
+    """
+    _require(value, LABEL_PHONE)
+    text = clean_text(value)
+    fast = _CN_MOBILE.fullmatch(_PHONE_SEPARATORS.sub("", text))
+    if fast and _CN_MOBILE_PATTERN.fullmatch(fast[1]):
+        return "+86" + fast[1]
+    try:
+        return normalize_mobile(text)
+    except IdentityError as exc:
+        raise ValueProblem(f"phone_{exc.code}", exc.message) from None
+
+
+def parse_national_id(value: Any, *, today: dt.date) -> ResidentId:
+    """A resident ID (居民身份证): checksum, birth date and region checked; 15 digits converted to 18.
+
+    An 18-digit number that arrived as a numeric cell (or as text in scientific notation, ``1.10105E+17``)
+    has lost digits in the spreadsheet and is refused with ``id_lost_digits``. Other codes: ``id_<reason>``
+    from :func:`concord.debtors.identity.parse_resident_id` (``id_checksum``, ``id_region``, ``id_length`` …).
+    """
+    _require(value, LABEL_ID)
+    if _is_number(value):
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueProblem("id_format", format_lazy(_("身份证号不应是小数：{v}"), v=clean_text(value)))
+        if len(str(int(value))) > MAX_EXACT_DIGITS:
+            raise ValueProblem("id_lost_digits", format_lazy(
+                _("身份证号 {v} 以数字格式保存，超过 15 位的部分已丢失；请将该列设为文本格式后重新导出"),
+                v=clean_text(value)))
+    text = clean_text(value)
+    if _SCIENTIFIC.fullmatch(text.replace(" ", "")):
+        raise ValueProblem("id_lost_digits", format_lazy(
+            _("身份证号 {v} 为科学计数法，数字已丢失；请将该列设为文本格式后重新导出"), v=text))
+    try:
+        return parse_resident_id(text, today=today)
+    except IdentityError as exc:
+        raise ValueProblem(f"id_{exc.code}", exc.message) from None
