@@ -75,7 +75,13 @@ class History:
         self.s_ev: list[StateEvent] = []
         self._states: dict[int, State] = {}
         for ev in sorted(events, key=lambda e: e.us):     # stable: file order at the same instant
-            self.add(ev)
+            if isinstance(ev, ContactEvent):
+                self.c_us.append(ev.us)
+                self.c_day.append(self.day_of(ev))
+                self.c_ev.append(ev)
+            else:
+                self.s_us.append(ev.us)
+                self.s_ev.append(ev)
 
     # -- building -------------------------------------------------------------------------------------------
     def add(self, ev) -> None:

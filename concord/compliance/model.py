@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 CHANNELS = ("call", "sms", "email", "letter", "visit", "wechat")
 DIRECTIONS = ("outbound", "inbound")
@@ -24,15 +25,16 @@ DECISIONS = ("allow", "deny")
 DEBTOR = "debtor"
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-ONE_US = dt.timedelta(microseconds=1)
 US_PER_DAY = 86_400_000_000
 
 
 def to_us(at: dt.datetime) -> int:
     """An aware datetime as integer microseconds since the epoch (exact, offset-independent)."""
-    return (at - EPOCH) // ONE_US
+    d = at - EPOCH
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
 
 
+@lru_cache(maxsize=65_536)
 def number_key(number: str | None) -> str | None:
     """A phone number reduced to compare equal however it was written: digits only, without an international
     prefix (``00``) or the country codes 86 (CN mobiles) and 1 (NANP), so ``+86 138-0013-8000`` and

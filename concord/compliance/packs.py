@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import CHANNELS, OUTCOMES, PURPOSES
+from .model import OUTCOMES, PURPOSES
 
 PACK_DIR = Path(__file__).resolve().parent / "packs"
 PACK_NAMES = ("cn_online_lending", "cn_bank", "us_reg_f", "uk_conc")

@@ -151,8 +151,20 @@ def _contact(e: dict, path: str, debtor: str | None) -> ContactEvent:
         at=at, us=to_us(at), channel=_enum(e, "channel", path, CHANNELS, "channel", required=True),
         direction=_enum(e, "direction", path, DIRECTIONS, "direction") or "outbound",
         party=_str(e, "party", path) or debtor, debts=_debts(e, "debt", path), number=number,
-        outcome=_enum(e, "outcome", path, OUTCOMES, "outcome"),
-        purpose=_enum(e, "purpose", path, PURPOSES, "purpose"), key=number_key(number))
+        outcome=_enum(e, "outcome", path, OUTCOMES, "outcome"), key=number_key(number))
+
+
+# Fields each state event reads; other keys are ignored, as the format says of keys it does not list.
+STATE_FIELDS = {
+    "consent": ("party", "channel", "scope", "debt", "until"),
+    "cease": ("party", "channel", "debt"),
+    "lost_contact": ("party",), "contact_restored": ("party",), "third_party_refused": ("party",),
+    "deceased": ("party",),
+    "hold": ("kind", "until", "debt"),
+    "hold_released": ("kind", "debt"),
+    "attorney": ("party", "attorney", "debt"),
+    "inconvenient": ("party", "from"),
+}
 
 
 def _state(e: dict, path: str) -> StateEvent:
@@ -160,14 +172,18 @@ def _state(e: dict, path: str) -> StateEvent:
     kind = e["event"]
     if kind not in STATE_EVENTS:
         raise ScenarioError(f"{path}.event: unknown event {_q(kind)} (one of {', '.join(STATE_EVENTS)})")
-    until = _time(e, "until", path, required=False)
-    window = (_clock(e, "from", path), _clock(e, "to", path)) if kind == "inconvenient" else None
+    fields = STATE_FIELDS[kind]
+    until = _time(e, "until", path, required=False) if "until" in fields else None
     return StateEvent(
-        at=at, us=to_us(at), event=kind, party=_str(e, "party", path),
-        channel=_enum(e, "channel", path, CHANNELS, "channel"), debts=_debts(e, "debt", path),
-        scope=_enum(e, "scope", path, CONSENT_SCOPES, "consent scope"),
+        at=at, us=to_us(at), event=kind,
+        party=_str(e, "party", path) if "party" in fields else None,
+        channel=_enum(e, "channel", path, CHANNELS, "channel") if "channel" in fields else None,
+        debts=_debts(e, "debt", path) if "debt" in fields else None,
+        scope=_enum(e, "scope", path, CONSENT_SCOPES, "consent scope") if "scope" in fields else None,
         until_us=to_us(until) if until is not None else None,
-        kind=_str(e, "kind", path), attorney=_str(e, "attorney", path), window=window)
+        kind=_str(e, "kind", path) if "kind" in fields else None,
+        attorney=_str(e, "attorney", path) if "attorney" in fields else None,
+        window=(_clock(e, "from", path), _clock(e, "to", path)) if kind == "inconvenient" else None)
 
 
 def _request(r: dict, path: str) -> Request:

@@ -25,8 +25,8 @@ PARTIES = [("T1", "friend"), ("G1", "guarantor"), ("S1", "spouse")]
 NUMBERS = ["+8613800000001", "+8613800000002"]
 CALL_OUTCOMES = ["no_answer", "busy", "voicemail", "conversation", "third_party", "wrong_number", "failed"]
 LIKELY = CALL_OUTCOMES + ["conversation", "conversation", "no_answer", "no_answer", "busy"]
-PROPS = settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                        HealthCheck.too_slow])
+PROPS = settings(max_examples=120, deadline=None, database=None,
+                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 # -- generating scenarios ---------------------------------------------------------------------------------------
@@ -79,7 +79,8 @@ def scenarios(draw, policy=None, dense=False):
                      debt=draw(debt))
         elif kind == "consent":
             e.update(party=draw(st.sampled_from(["P1", "S1"])), channel=draw(st.sampled_from(["call", None])),
-                     scope=draw(st.sampled_from(["hours", "frequency", "all"])), debt=draw(st.sampled_from(["D1", None])),
+                     scope=draw(st.sampled_from(["hours", "frequency", "all"])),
+                     debt=draw(st.sampled_from(["D1", None])),
                      until=at(m + draw(st.integers(1, 12 * 1440))))
         else:
             e["party"] = draw(st.sampled_from(["G1", "S1"]))
