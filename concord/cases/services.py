@@ -106,18 +106,15 @@ def place_single_account(actor, *, creditor, product, full_name: str, id_type: s
     debtor, _created = debtors.find_or_register_debtor(actor, full_name=full_name, id_type=id_type,
                                                        id_number=id_number)
     if mobile:
-        from concord.debtors.selectors import contact_index
         from concord.debtors.identity import IdentityError, normalize_mobile
+        from concord.debtors.selectors import contact_index
 
         try:
-            known = debtor.contact_points.filter(value_index=contact_index(normalize_mobile(mobile))).exists()
+            number = normalize_mobile(mobile)
         except IdentityError as exc:
             raise ValidationError({"mobile": [exc.message]})
-        if not known:
-            try:
-                debtors.add_contact_point(actor, debtor, kind="mobile", value=mobile, is_primary=True)
-            except ValidationError as exc:
-                raise ValidationError({"mobile": exc.message_dict.get("value", exc.messages)})
+        if not debtor.contact_points.filter(value_index=contact_index(number)).exists():
+            debtors.add_contact_point(actor, debtor, kind="mobile", value=number, is_primary=True)
     case, _new = open_case(actor, creditor=creditor, debtor=debtor, placement=placement)
     loans.open_account(actor, case=case, product=product, **account)
     case.refresh_from_db()

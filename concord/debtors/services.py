@@ -38,35 +38,48 @@ def normalize_id(id_type: str, id_number: str) -> tuple[str, dict]:
     return number, {}
 
 
-@transaction.atomic
-def register_debtor(actor, *, full_name: str, id_number: str, id_type: str = IdType.CN_RIC,
-                    locale: str = "zh-hans", time_zone: str = "Asia/Shanghai", lost_contact: bool = False,
-                    deceased: bool = False, incapacitated: bool = False, birth_date: dt.date | None = None,
-                    gender: str = "") -> Debtor:
+def _clean_name(full_name: str) -> str:
     full_name = identity.normalize_text(full_name)
     if not full_name:
         raise ValidationError({"full_name": [_("姓名不能为空")]})
+    return full_name
+
+
+@transaction.atomic
+def register_debtor(actor, *, full_name: str, id_number: str, id_type: str = IdType.CN_RIC,
+                    **details) -> Debtor:
+    """A new person; refused when the ID is already registered. ``details``: locale, time_zone,
+    lost_contact, deceased, incapacitated, and birth_date / gender where the ID does not give them."""
+    full_name = _clean_name(full_name)
     number, derived = normalize_id(id_type, id_number)
     if find_debtor(id_type, number):
         raise ValidationError({"id_number": ValidationError(_("该证件号码的债务人已存在"), code="duplicate")})
+    return _create_debtor(actor, full_name, id_type, number, derived, details)
+
+
+@transaction.atomic
+def find_or_register_debtor(actor, *, full_name: str, id_number: str, id_type: str = IdType.CN_RIC,
+                            **details) -> tuple[Debtor, bool]:
+    """The person with this ID (15- and 18-digit forms are one person), or a new one."""
+    number, derived = normalize_id(id_type, id_number)
+    existing = find_debtor(id_type, number)
+    if existing:
+        return existing, False
+    return _create_debtor(actor, _clean_name(full_name), id_type, number, derived, details), True
+
+
+def _create_debtor(actor, full_name: str, id_type: str, number: str, derived: dict, details: dict) -> Debtor:
+    unknown = set(details) - {"locale", "time_zone", "lost_contact", "deceased", "incapacitated", "birth_date",
+                              "gender"}
+    if unknown:
+        raise TypeError(f"unexpected debtor fields: {', '.join(sorted(unknown))}")
     debtor = Debtor(full_name=full_name, id_type=id_type, id_number=number, id_last4=number[-4:],
-                    locale=locale, time_zone=time_zone, lost_contact=lost_contact, deceased=deceased,
-                    incapacitated=incapacitated, birth_date=derived.get("birth_date", birth_date),
-                    gender=derived.get("gender", gender))
+                    **{**details, **derived})
     save_validated(debtor)
     audit.record(actor, "debtor.register", debtor, {"full_name": full_name, "id_type": id_type,
                                                      "id_number": number}, pii_kinds={"id_number": "id_number",
                                                                                       "full_name": "name"})
     return debtor
-
-
-@transaction.atomic
-def find_or_register_debtor(actor, **fields) -> tuple[Debtor, bool]:
-    number, _derived = normalize_id(fields.get("id_type", IdType.CN_RIC), fields["id_number"])
-    existing = find_debtor(fields.get("id_type", IdType.CN_RIC), number)
-    if existing:
-        return existing, False
-    return register_debtor(actor, **fields), True
 
 
 FLAG_FIELDS = ("lost_contact", "deceased", "incapacitated", "locale", "time_zone", "full_name")
