@@ -6,7 +6,6 @@ roles (``MAY_WRITE_LEDGER``) may call them, and only on accounts they can see.
 """
 from __future__ import annotations
 
-from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -221,13 +220,8 @@ class PaymentViewSet(ConcordViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
         account = get_object_or_404(restrict(LoanAccount.objects.all(), request.user), pk=data["account"])
         kwargs = dict(account=account, amount=data["amount"], paid_at=data["paid_at"], channel=data["channel"],
                       external_reference=data["external_reference"])
-        with service_errors():
-            try:
-                payment, created = services.record_payment(request.user, **kwargs)
-            except IntegrityError:
-                # A concurrent request with the same reference won the race: replaying finds its payment
-                # (or refuses a different one with a field error).
-                payment, created = services.record_payment(request.user, **kwargs)
+        with service_errors():  # the service refuses a reference taken meanwhile with a field error
+            payment, created = services.record_payment(request.user, **kwargs)
         body = PaymentSerializer(payment, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

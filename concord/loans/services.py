@@ -64,11 +64,12 @@ def open_account(actor, *, case, product, reference: str, contract_amount, annua
     for row in rows:
         row.account = account
     Instalment.objects.bulk_create(rows)
-    _accrue(account, as_of)
+    items = due_items(account)
+    _accrue(account, as_of, items)
     audit.record(actor, "account.open", account, {
         "reference": reference, "contract_amount": account.contract_amount, "method": method,
         "annual_rate": account.annual_rate, "term_months": term_months, "case": case.reference})
-    _after_change(account, as_of)
+    _after_change(account, as_of, items)
     return account
 
 
@@ -118,10 +119,9 @@ def _card_rows(account, principal, interest, overdue_since, start_date):
     return [Instalment(number=1, due_date=overdue_since, principal_due=principal, interest_due=interest)]
 
 
-def _accrue(account: LoanAccount, as_of: dt.date) -> None:
+def _accrue(account: LoanAccount, as_of: dt.date, items: list[delinquency.DueItem]) -> None:
     """Bring penalty and fees up to ``as_of`` (never lowering what was already charged), within the cost cap."""
     rule = penalty_rule(account.product)
-    items = due_items(account)
     penalty = delinquency.penalty_accrued(items, as_of, rule)
     fees = delinquency.fees_accrued(items, as_of, rule)
     penalty, fees = delinquency.apply_cost_cap(
@@ -133,10 +133,12 @@ def _accrue(account: LoanAccount, as_of: dt.date) -> None:
     account.penalty_accrued, account.fees_accrued, account.balances_as_of = new_penalty, new_fees, as_of
 
 
-def _after_change(account: LoanAccount, as_of: dt.date) -> None:
+def _after_change(account: LoanAccount, as_of: dt.date, items: list[delinquency.DueItem] | None = None) -> None:
+    """Recompute DPD, bucket and status, save, and refresh the case. ``items``: the instalments, when the
+    caller already holds them unchanged (otherwise they are read again)."""
     from concord.cases.services import refresh_case_summary
 
-    account.dpd = delinquency.days_past_due(due_items(account), as_of)
+    account.dpd = delinquency.days_past_due(items if items is not None else due_items(account), as_of)
     account.bucket = delinquency.bucket(account.dpd)
     if account.status == AccountStatus.OPEN and account.total_balance == 0:
         account.status = AccountStatus.SETTLED
@@ -151,10 +153,11 @@ def _after_change(account: LoanAccount, as_of: dt.date) -> None:
 def accrue_charges(actor, account: LoanAccount, as_of: dt.date) -> LoanAccount:
     account = LoanAccount.objects.select_for_update().get(pk=account.pk)
     before = (account.penalty_balance, account.fees_balance)
-    _accrue(account, as_of)
+    items = due_items(account)
+    _accrue(account, as_of, items)
     audit.record(actor, "account.accrue", account, {"as_of": as_of, "penalty": [str(before[0]), str(account.penalty_balance)],
                                                      "fees": [str(before[1]), str(account.fees_balance)]})
-    _after_change(account, as_of)
+    _after_change(account, as_of, items)
     return account
 
 
