@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "concord.loans",
     "concord.cases",
     "concord.compliance",
+    "concord.imports",
     "concord.demo",
 ]
 
@@ -135,6 +136,7 @@ SPECTACULAR_SETTINGS = {
 
 CONCORD_PII_KEY = os.environ.get("CONCORD_PII_KEY", "")
 CONCORD_PII_KEY_FILE = DATA_DIR / "pii.key"
+CONCORD_IMPORT_DIR = Path(os.environ.get("CONCORD_IMPORT_DIR", DATA_DIR / "imports"))
 
 LOGGING = {
     "version": 1,

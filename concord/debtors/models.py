@@ -103,6 +103,8 @@ class ContactPoint(models.Model):
     value_index = BlindIndexField(source="value", kind="contact", normalizer=_contact_normal)
     source = models.CharField(_("来源"), max_length=20, choices=ContactSource.choices,
                               default=ContactSource.CREDITOR)
+    source_detail = models.CharField(_("来源说明"), max_length=100, blank=True,
+                                     help_text=_("如 委托方代码与导入批次"))
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=ContactStatus.choices,
                               default=ContactStatus.UNKNOWN)

@@ -198,7 +198,7 @@ def parse_placement_row(raw: RawRow, mapping: dict[str, str], *, today: dt.date)
         else:
             if name in PHONE_FIELDS:
                 parsed[name] = Phone(parsed[name], "valid")
-    _cross_checks(parsed, column_of, result)
+    _cross_checks(parsed, column_of, result, today)
     if result.errors:
         return result
     resident = parsed.pop("national_id")
@@ -218,8 +218,27 @@ def _plan(mapping_items: tuple[tuple[str, str], ...]):
     return column_of, plan
 
 
-def _cross_checks(parsed: dict[str, Any], column_of: dict[str, str], result: RowResult) -> None:
+def _cross_checks(parsed: dict[str, Any], column_of: dict[str, str], result: RowResult, today: dt.date) -> None:
+    def problem(name, code, message, value):
+        result.errors.append(FieldProblem(name, column_of.get(name), code, message, value))
+
     loan, due = parsed.get("loan_date"), parsed.get("due_date")
+    dpd = parsed.get("dpd")
+    if loan and dpd is not None and loan > today - dt.timedelta(days=dpd):
+        problem("dpd", "dpd_before_loan", format_lazy(
+            _("逾期天数 {dpd} 天意味着 {since} 起逾期，早于放款日期 {loan}"), dpd=dpd,
+            since=(today - dt.timedelta(days=dpd)).isoformat(), loan=loan.isoformat()), str(dpd))
+    overdue, remaining = parsed.get("overdue_principal"), parsed.get("remaining_principal")
+    if overdue is not None and remaining is not None and overdue > remaining:
+        problem("overdue_principal", "overdue_above_remaining", format_lazy(
+            _("逾期本金 {overdue} 大于剩余本金 {remaining}"), overdue=overdue, remaining=remaining), str(overdue))
+    amount = parsed.get("contract_amount")
+    if amount is not None and amount <= 0:
+        problem("contract_amount", "contract_amount_zero", _("合同金额必须大于 0"), str(amount))
+    if (parsed.get("product") == "online_loan" and amount is not None and remaining is not None
+            and remaining > amount):
+        problem("remaining_principal", "remaining_above_contract", format_lazy(
+            _("剩余本金 {remaining} 大于合同金额 {amount}"), remaining=remaining, amount=amount), str(remaining))
     if loan and due and loan > due:
         result.errors.append(FieldProblem("due_date", column_of.get("due_date"), "due_before_loan", format_lazy(
             _("应还日期 {due} 早于放款日期 {loan}"), due=due.isoformat(), loan=loan.isoformat()), due.isoformat()))

@@ -32,6 +32,7 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 date system (serial 1 = 1900
 MAX_AMOUNT = Decimal("100000000")  # 1 亿元: above this a consumer loan or card amount is absurd
 MAX_EXACT_DIGITS = 15  # a spreadsheet keeps 15 significant digits of a number; longer ones lose digits
 
+_NEUTRALISED = ("=", "+", "-", "@")
 NULL_MARKERS = frozenset({"", "-", "--", "—", "——", "/", "null", "none", "n/a", "na", "#n/a"})
 
 PRODUCTS = {
@@ -102,6 +103,8 @@ def clean_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = value if isinstance(value, str) else str(value)
+    if text[:1] == "'" and text[1:2] in _NEUTRALISED:  # a cell an export neutralised ('=…): the value itself
+        text = text[1:]
     if text.isascii():  # ASCII is already NFKC-normal: skip the (slower) normalisation
         return text.strip()
     return unicodedata.normalize("NFKC", text).strip()

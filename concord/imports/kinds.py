@@ -1,0 +1,39 @@
+"""What each kind of file is made of: how its rows are parsed, what identifies a row's object within the file,
+and the writer that lands a chunk of rows. :mod:`concord.imports.services` runs any of them the same way."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from concord.creditors import services as creditor_services
+
+from . import rows
+from .placing import PlacementWriter, placement_key
+
+
+@dataclass(frozen=True)
+class Kind:
+    parse_file: Callable[..., Any]  # (path, *, today, encoding, profile) -> parsed file of RowResult
+    key: Callable[[rows.RowResult], Any]  # what a row updates; a repeat within the file is applied after it
+    writer: Callable[..., Any]  # (creditor, *, batch, actor, today) -> object with write(chunk) -> {row: outcome}
+
+
+def _placement_writer(creditor, *, batch, actor, today):
+    placements: dict = {}
+
+    def placement_for(placed_on, return_on):
+        key = placement_key(placed_on, return_on, today)
+        if key not in placements:
+            reference = f"IMP{batch.pk}-{key[0]:%Y%m%d}-{key[1]:%Y%m%d}"
+            found = creditor.placements.filter(reference=reference).first()
+            placements[key] = found or creditor_services.create_placement(
+                actor, creditor, reference=reference, placed_on=key[0], return_on=key[1])
+        return placements[key]
+
+    return PlacementWriter(creditor, batch_label=f"#{batch.pk}", today=today, placement_for=placement_for)
+
+
+KINDS: dict[str, Kind] = {
+    "placements": Kind(parse_file=rows.parse_file, key=lambda r: r.record.account_reference,
+                       writer=_placement_writer),
+}

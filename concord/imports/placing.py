@@ -1,0 +1,372 @@
+"""Writing placement rows: debtors, contact points, related parties, employers, cases and accounts, in bulk.
+
+:class:`PlacementWriter` takes a chunk of checked rows (:class:`~concord.imports.rows.RowResult`) and writes
+them with a handful of queries per chunk instead of a few hundred per row: one lookup per table, then
+``bulk_create`` / ``bulk_update``. Every row ends as ``created`` (a new account), ``updated`` (an existing
+account or its borrower's file changed) or ``unchanged``; a row the database refuses (an account reference
+that already belongs to another person, a product the creditor does not offer) gets its reason instead.
+
+What a placement row becomes:
+
+- the person, found by the blind index of the ID (15 and 18 digits are one person, across creditors and
+  files); a new person takes the name, birth date and gender from the row, an existing one keeps their name
+  (a different name is a warning);
+- the mobile and home address as contact points, the employer, the emergency contact as a related party
+  (a spouse by relation words), each added only when the person does not have it yet, with its source
+  (the creditor and the batch);
+- the case of this person with this creditor (opened in the batch's placement, reopened when it had been
+  recalled or closed);
+- the account: terms from the row, balances as the creditor states them (remaining principal, else overdue
+  principal, else the contract amount; overdue interest; penalty), one overdue instalment due on
+  ``today − 逾期天数`` (else the due date), from which DPD and bucket follow exactly as in the ledger.
+  An account that already has payments recorded in Concord keeps its balances (a warning says so).
+
+The caller runs each chunk in a transaction and records one audit event per chunk.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterable
+
+from django.db.models import Count, Max, Sum
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from concord.cases.models import ACTIVE_STATUSES, Case, CaseStatus
+from concord.creditors.models import ProductKind
+from concord.debtors.models import (AddressType, ContactKind, ContactPoint, ContactSource, ContactStatus, Debtor,
+                                    Employment, IdType, PartyRole, RelatedParty)
+from concord.loans import delinquency, schedule
+from concord.loans.models import AccountStatus, Instalment, LoanAccount, Payment, RepaymentMethod
+
+from .rows import FieldProblem, PlacementRecord, RowResult
+
+ZERO = Decimal("0.00")
+DEFAULT_PLACEMENT_DAYS = 90  # a row without 退案日期 is placed for this many days
+SPOUSE_WORDS = ("配偶", "夫妻", "丈夫", "妻子", "老公", "老婆", "爱人", "spouse", "wife", "husband")
+
+CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+
+# Account fields a placement row sets; an update compares exactly these.
+TERM_FIELDS = ("product_id", "contract_amount", "annual_rate", "term_months", "method", "start_date",
+               "credit_limit")
+BALANCE_FIELDS = ("principal_balance", "interest_balance", "penalty_balance", "interest_charged",
+                  "penalty_accrued", "minimum_payment", "dpd", "bucket", "balances_as_of", "status")
+
+
+@dataclass
+class Terms:
+    """The account a row describes, before it touches the database."""
+
+    values: dict  # LoanAccount field → value
+    due_date: dt.date
+    principal_due: Decimal
+    interest_due: Decimal
+
+
+def _index(model, name: str, raw: str) -> str:
+    return model._meta.get_field(name).compute(raw)
+
+
+class PlacementWriter:
+    """Writes chunks of placement rows for one creditor and one batch."""
+
+    def __init__(self, creditor, *, batch_label: str, today: dt.date, placement_for):
+        self.creditor = creditor
+        self.today = today
+        self.source_detail = f"{creditor.code} {batch_label}"[:100]
+        self.placement_for = placement_for  # (placed_on, return_on) -> Placement
+        self.products = {}
+        for product in creditor.products.order_by("code"):
+            self.products.setdefault(product.kind, product)
+
+    # --- the chunk -------------------------------------------------------------------------------------
+
+    def write(self, results: list[RowResult]) -> dict[int, str]:
+        """Write the rows of one chunk (no account reference twice); returns row number → outcome.
+        Rows refused here get their reason appended to ``result.errors``."""
+        outcome: dict[int, str] = {}
+        rows = [r for r in results if self._product_known(r)]
+        debtors = self._debtors(rows)
+        accounts = self._accounts([r.record.account_reference for r in rows])
+        rows = [r for r in rows if self._same_person(r, accounts, debtors)]
+        for r in results:
+            if r.errors:
+                outcome[r.row_number] = REJECTED
+        cases = self._cases(rows, debtors)
+        touched_files = self._borrower_files(rows, debtors)
+        created, updated = self._write_accounts(rows, debtors, cases, accounts)
+        self._refresh_cases({c.pk for c in cases.values()})
+        for r in rows:
+            debtor = debtors[r.record.national_id]
+            if r.record.account_reference in created:
+                outcome[r.row_number] = CREATED
+            elif r.record.account_reference in updated or debtor.pk in touched_files.get(r.row_number, ()):
+                outcome[r.row_number] = UPDATED
+            else:
+                outcome[r.row_number] = UNCHANGED
+        return outcome
+
+    def _product_known(self, result: RowResult) -> bool:
+        if result.record.product in self.products:
+            return True
+        result.errors.append(FieldProblem("product", None, "product_not_offered", format_lazy(
+            _("委托方 {creditor} 没有“{kind}”产品；请先用 concord creditor 添加该产品"), creditor=self.creditor.code,
+            kind=ProductKind(result.record.product).label), result.record.product))
+        return False
+
+    def _same_person(self, result: RowResult, accounts: dict, debtors: dict) -> bool:
+        account = accounts.get(result.record.account_reference)
+        if account is None or account.debtor_id == debtors[result.record.national_id].pk:
+            return True
+        result.errors.append(FieldProblem("account_reference", None, "account_other_debtor", format_lazy(
+            _("借据号 {ref} 已属于另一位债务人；同一借据不能换人"), ref=result.record.account_reference),
+            result.record.account_reference))
+        return False
+
+    # --- people ----------------------------------------------------------------------------------------
+
+    def _debtors(self, rows: list[RowResult]) -> dict[str, Debtor]:
+        """national ID → Debtor (existing or new) for every row; a different name on file is a warning."""
+        by_index = {_index(Debtor, "id_number_index", r.record.national_id): r.record for r in rows}
+        found = {d.id_number_index: d for d in Debtor.objects.filter(id_type=IdType.CN_RIC,
+                                                                    id_number_index__in=list(by_index))
+                 .only("id", "full_name", "id_number_index", "id_number")}
+        new = []
+        for index, record in by_index.items():
+            if index not in found:
+                debtor = Debtor(full_name=record.full_name, id_type=IdType.CN_RIC, id_number=record.national_id,
+                                id_last4=record.national_id[-4:], birth_date=record.birth_date,
+                                gender=record.gender)
+                new.append(debtor)
+                found[index] = debtor
+        Debtor.objects.bulk_create(new)
+        by_id = {record.national_id: found[index] for index, record in by_index.items()}
+        for r in rows:
+            debtor = by_id[r.record.national_id]
+            if debtor.full_name != r.record.full_name:
+                r.warnings.append(FieldProblem("full_name", None, "name_mismatch", format_lazy(
+                    _("该身份证号已登记为“{known}”，文件中为“{given}”；保留已登记的姓名"), known=debtor.full_name,
+                    given=r.record.full_name), r.record.full_name))
+        return by_id
+
+    def _borrower_files(self, rows: list[RowResult], debtors: dict[str, Debtor]) -> dict[int, set[int]]:
+        """Add the contact points, employers and emergency contacts the people do not have yet.
+        Returns row number → {debtor id} for rows that added something."""
+        ids = {d.pk for d in debtors.values()}
+        points = {(p["debtor_id"], p["kind"], p["value_index"]) for p in
+                  ContactPoint.objects.filter(debtor_id__in=ids).values("debtor_id", "kind", "value_index")}
+        primaries = set(ContactPoint.objects.filter(debtor_id__in=ids, kind=ContactKind.MOBILE, is_primary=True)
+                        .values_list("debtor_id", flat=True))
+        employers = {(e["debtor_id"], e["employer_name"]) for e in
+                     Employment.objects.filter(debtor_id__in=ids).values("debtor_id", "employer_name")}
+        current_employer = set(Employment.objects.filter(debtor_id__in=ids, is_current=True)
+                               .values_list("debtor_id", flat=True))
+        parties = {(p["debtor_id"], p["phone_index"] or p["full_name"]) for p in
+                   RelatedParty.objects.filter(debtor_id__in=ids).values("debtor_id", "phone_index", "full_name")}
+        new_points, new_jobs, new_parties = [], [], []
+        touched: dict[int, set[int]] = {}
+        for r in rows:
+            record, debtor = r.record, debtors[r.record.national_id]
+            added = False
+            for kind, value, status, address_type in self._contact_values(record):
+                key = (debtor.pk, kind, _index(ContactPoint, "value_index", value))
+                if key in points:
+                    continue
+                primary = kind == ContactKind.MOBILE and status == ContactStatus.VALID and debtor.pk not in primaries
+                if primary:
+                    primaries.add(debtor.pk)
+                points.add(key)
+                new_points.append(ContactPoint(debtor=debtor, kind=kind, value=value, address_type=address_type,
+                                               source=ContactSource.CREDITOR, source_detail=self.source_detail,
+                                               status=status, is_primary=primary))
+                added = True
+            if record.employer and (debtor.pk, record.employer) not in employers:
+                employers.add((debtor.pk, record.employer))
+                new_jobs.append(Employment(debtor=debtor, employer_name=record.employer,
+                                           is_current=debtor.pk not in current_employer))
+                current_employer.add(debtor.pk)
+                added = True
+            party = self._party(record, debtor)
+            if party is not None:
+                key = (debtor.pk, _index(RelatedParty, "phone_index", party.phone) or party.full_name)
+                if key not in parties:
+                    parties.add(key)
+                    new_parties.append(party)
+                    added = True
+            if added:
+                touched.setdefault(r.row_number, set()).add(debtor.pk)
+        ContactPoint.objects.bulk_create(new_points)
+        Employment.objects.bulk_create(new_jobs)
+        RelatedParty.objects.bulk_create(new_parties)
+        return touched
+
+    @staticmethod
+    def _contact_values(record: PlacementRecord) -> Iterable[tuple[str, str, str, str]]:
+        if record.mobile is not None:
+            status = ContactStatus.VALID if record.mobile.status == "valid" else ContactStatus.INVALID
+            yield ContactKind.MOBILE, record.mobile.value, status, AddressType.NONE
+        if record.home_address:
+            yield ContactKind.ADDRESS, record.home_address, ContactStatus.UNKNOWN, AddressType.HOME
+
+    @staticmethod
+    def _party(record: PlacementRecord, debtor: Debtor) -> RelatedParty | None:
+        phone = record.emergency_contact_phone.value if record.emergency_contact_phone else ""
+        name = record.emergency_contact_name or record.emergency_contact_relation
+        if not (phone or record.emergency_contact_name):
+            return None
+        relation = record.emergency_contact_relation
+        spouse = any(word in relation.casefold() for word in SPOUSE_WORDS)
+        return RelatedParty(debtor=debtor, role=PartyRole.SPOUSE if spouse else PartyRole.EMERGENCY_CONTACT,
+                            full_name=(name or str(_("紧急联系人")))[:100], relation=relation[:50], phone=phone)
+
+    # --- cases and accounts ----------------------------------------------------------------------------
+
+    def _cases(self, rows: list[RowResult], debtors: dict[str, Debtor]) -> dict[int, Case]:
+        """debtor id → this creditor's case for every row's person; new ones opened, ended ones reopened."""
+        ids = {debtors[r.record.national_id].pk for r in rows}
+        cases = {c.debtor_id: c for c in Case.objects.filter(creditor=self.creditor, debtor_id__in=ids)}
+        new, reopened = [], []
+        for r in rows:
+            debtor = debtors[r.record.national_id]
+            placement = self.placement_for(r.record.placed_on, r.record.return_on)
+            case = cases.get(debtor.pk)
+            if case is None:
+                case = Case(creditor=self.creditor, debtor=debtor, placement=placement,
+                            reference=f"{self.creditor.code.upper()}-{debtor.pk:08d}",
+                            opened_on=r.record.placed_on or self.today)
+                cases[debtor.pk] = case
+                new.append(case)
+            elif case.status not in ACTIVE_STATUSES and case.status != CaseStatus.SETTLED and case not in reopened:
+                case.status, case.closed_on, case.placement = CaseStatus.NEW, None, placement
+                case.assigned_team = case.assigned_collector = None
+                reopened.append(case)
+        Case.objects.bulk_create(new)
+        Case.objects.bulk_update(reopened, ["status", "closed_on", "placement", "assigned_team",
+                                            "assigned_collector"])
+        return cases
+
+    def _accounts(self, references: list[str]) -> dict[str, LoanAccount]:
+        accounts = {a.reference: a for a in LoanAccount.objects.filter(creditor=self.creditor,
+                                                                       reference__in=references)
+                    .annotate(instalment_count=Count("instalments", distinct=True),
+                              payment_count=Count("payments", distinct=True))}
+        return accounts
+
+    def terms(self, record: PlacementRecord) -> Terms:
+        """The account a row describes (pure: no queries)."""
+        product = self.products[record.product]
+        card = record.product == ProductKind.CREDIT_CARD
+        method = record.repayment_method or (RepaymentMethod.REVOLVING if card else RepaymentMethod.BULLET)
+        if record.dpd is not None:
+            due = self.today - dt.timedelta(days=record.dpd)
+        else:
+            due = record.due_date or self.today
+        start = record.loan_date or min(due, self.today)
+        principal = (record.remaining_principal if record.remaining_principal is not None
+                     else record.overdue_principal if record.overdue_principal is not None
+                     else record.contract_amount)
+        interest = record.overdue_interest or ZERO
+        penalty = record.penalty or ZERO
+        principal_due = record.overdue_principal if record.overdue_principal is not None else principal
+        item = delinquency.DueItem(due, principal_due, interest, ZERO, ZERO)
+        dpd = delinquency.days_past_due([item], self.today)
+        minimum = ZERO
+        if card:
+            minimum = schedule.card_minimum_payment(principal + interest, fees_and_interest=interest + penalty,
+                                                    rate=product.min_payment_rate, floor=product.min_payment_floor)
+        values = {
+            "product_id": product.pk, "contract_amount": record.contract_amount,
+            "annual_rate": record.annual_rate if record.annual_rate is not None else ZERO,
+            "term_months": 0 if card else (record.term_months or 1), "method": method, "start_date": start,
+            "credit_limit": record.contract_amount if card else None,
+            "principal_balance": principal, "interest_balance": interest, "penalty_balance": penalty,
+            "interest_charged": interest, "penalty_accrued": penalty, "minimum_payment": minimum,
+            "dpd": dpd, "bucket": delinquency.bucket(dpd), "balances_as_of": self.today,
+            "status": AccountStatus.OPEN if principal + interest + penalty > 0 else AccountStatus.SETTLED,
+        }
+        return Terms(values, due, principal_due, interest)
+
+    def _write_accounts(self, rows, debtors, cases, accounts) -> tuple[set[str], set[str]]:
+        new_accounts, new_items, changed, created, updated = [], [], [], set(), set()
+        item_updates: list[Instalment] = []
+        for r in rows:
+            record, debtor = r.record, debtors[r.record.national_id]
+            terms = self.terms(record)
+            case = cases[debtor.pk]
+            account = accounts.get(record.account_reference)
+            if account is None:
+                account = LoanAccount(creditor=self.creditor, debtor=debtor, case=case,
+                                      reference=record.account_reference, **terms.values)
+                new_accounts.append(account)
+                new_items.append((account, terms))
+                created.add(record.account_reference)
+                continue
+            fields = [f for f in TERM_FIELDS if getattr(account, f) != terms.values[f]]
+            if account.case_id != case.pk:
+                account.case = case
+                fields.append("case")
+            if account.payment_count or account.instalment_count > 1:
+                if any(getattr(account, f) != terms.values[f] for f in BALANCE_FIELDS if f != "balances_as_of"):
+                    r.warnings.append(FieldProblem("remaining_principal", None, "balances_kept", _(
+                        "该账户在系统中已有还款或还款计划，余额以系统为准，未按文件更新")))
+            else:
+                balance_changes = [f for f in BALANCE_FIELDS
+                                   if f != "balances_as_of" and getattr(account, f) != terms.values[f]]
+                item = account.instalments.first()
+                if item is None or (item.due_date, item.principal_due, item.interest_due) != (
+                        terms.due_date, terms.principal_due, terms.interest_due):
+                    if item is None:
+                        new_items.append((account, terms))
+                    else:
+                        item.due_date, item.principal_due, item.interest_due = (
+                            terms.due_date, terms.principal_due, terms.interest_due)
+                        item_updates.append(item)
+                    balance_changes = balance_changes or ["balances_as_of"]
+                if balance_changes:
+                    fields += [f for f in BALANCE_FIELDS if f not in fields]
+            if fields:
+                for f in fields:
+                    if f in terms.values:
+                        setattr(account, f, terms.values[f])
+                changed.append(account)
+                updated.add(record.account_reference)
+        LoanAccount.objects.bulk_create(new_accounts)
+        Instalment.objects.bulk_create([
+            Instalment(account=account, number=1, due_date=t.due_date, principal_due=t.principal_due,
+                       interest_due=t.interest_due) for account, t in new_items])
+        Instalment.objects.bulk_update(item_updates, ["due_date", "principal_due", "interest_due"])
+        if changed:
+            fields = sorted({*TERM_FIELDS, *BALANCE_FIELDS, "case"} - {"product_id"} | {"product"})
+            LoanAccount.objects.bulk_update(changed, fields)
+        return created, updated
+
+    def _refresh_cases(self, case_ids: set[int]) -> None:
+        """Case totals from their open accounts, in one query; a case with nothing left is settled."""
+        totals = {row["case_id"]: row for row in LoanAccount.objects.filter(
+            case_id__in=case_ids, status=AccountStatus.OPEN).values("case_id").annotate(
+            p=Sum("principal_balance"), i=Sum("interest_balance"), pe=Sum("penalty_balance"), f=Sum("fees_balance"),
+            dpd=Max("dpd"))}
+        cases = list(Case.objects.filter(pk__in=case_ids))
+        for case in cases:
+            row = totals.get(case.pk)
+            if row is None:
+                case.total_balance, case.max_dpd = ZERO, 0
+                if case.status in ACTIVE_STATUSES:
+                    case.status, case.closed_on = CaseStatus.SETTLED, self.today
+            else:
+                case.total_balance = sum((row[k] or ZERO for k in ("p", "i", "pe", "f")), ZERO)
+                case.max_dpd = row["dpd"] or 0
+                if case.status == CaseStatus.SETTLED:
+                    case.status, case.closed_on = CaseStatus.OPEN, None
+            case.bucket = delinquency.bucket(case.max_dpd)
+        Case.objects.bulk_update(cases, ["total_balance", "max_dpd", "bucket", "status", "closed_on"])
+
+
+def placement_key(record_placed: dt.date | None, record_return: dt.date | None, today: dt.date):
+    placed = record_placed or today
+    returned = record_return or placed + dt.timedelta(days=DEFAULT_PLACEMENT_DAYS)
+    return placed, max(returned, placed)
+

@@ -1,0 +1,367 @@
+"""Import actions: record an uploaded file as a batch, run it, remember a creditor's column mapping.
+
+A batch runs in chunks of :data:`CHUNK_ROWS` rows. Each chunk is one transaction with one audit event (the
+rows it created, updated or left unchanged); rows are checked before anything is written, so a row lands whole
+or not at all. A dry run does the same work inside one transaction that is rolled back, so its counts are
+exactly what a real run would give. The same file (by SHA-256) imported again for the same creditor changes
+nothing: the batch is recorded as a repeat of the first.
+
+Files kept per batch in ``CONCORD_IMPORT_DIR/<batch id>/``: the upload, ``issues.jsonl`` (every rejected row
+and every warning, reasons in Chinese and English) and the error file (the rejected rows as uploaded, plus a
+reason column, in the upload's format) that the user fixes and uploads again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Callable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from concord.core import audit
+from concord.core.spreadsheets import TableWriter
+
+from .mapping import DEFAULT_PROFILE, FIELDS, MappingProfile
+from .models import BatchStatus, ImportBatch, ImportKind, SavedProfile
+from .readers import FileRejected
+from .rows import RowResult
+
+CHUNK_ROWS = 2000
+REASON_HEADER = "错误原因 / Reason"
+Progress = Callable[[ImportBatch], None]
+
+
+class _DryRunDone(Exception):
+    """Raised at the end of a dry run to roll its transaction back."""
+
+
+def batch_dir(batch: ImportBatch) -> Path:
+    return Path(settings.CONCORD_IMPORT_DIR) / str(batch.pk)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _safe_name(name: str) -> str:
+    name = Path(name).name or "upload"
+    return re.sub(r"[^\w.\-\u4e00-\u9fff]+", "_", name)[:120]
+
+
+# --- profiles ---------------------------------------------------------------------------------------------
+
+def load_profile(creditor, kind: str, name: str = "") -> MappingProfile:
+    """The creditor's saved profile ``name`` (ValidationError if there is none); without a name, the creditor's
+    ``default`` profile for this kind of file when saved, else the built-in one."""
+    if name:
+        saved = SavedProfile.objects.filter(creditor=creditor, kind=kind, name=name).first()
+        if saved is None:
+            raise ValidationError({"profile": [_("委托方 %(c)s 没有名为“%(n)s”的映射方案") % {
+                "c": creditor.code, "n": name}]})
+    else:
+        saved = SavedProfile.objects.filter(creditor=creditor, kind=kind, name="default").first()
+        if saved is None:
+            return DEFAULT_PROFILE
+    return MappingProfile(saved.name, dict(saved.columns), include_defaults=saved.include_defaults)
+
+
+@transaction.atomic
+def save_profile(actor, creditor, *, kind: str = ImportKind.PLACEMENTS, name: str = "default",
+                 columns: dict[str, str], include_defaults: bool = True) -> SavedProfile:
+    """Remember (or extend) a column mapping for a creditor; later uploads use it."""
+    unknown = sorted({f for f in columns.values() if f} - set(FIELDS))
+    if unknown:
+        raise ValidationError({"columns": [_("未知字段：%(f)s") % {"f": ", ".join(unknown)}]})
+    if not name or len(name) > 100:
+        raise ValidationError({"name": [_("方案名称应为 1–100 个字符")]})
+    saved, _created = SavedProfile.objects.get_or_create(creditor=creditor, kind=kind, name=name)
+    before = dict(saved.columns)
+    saved.columns = {**saved.columns, **{h: f for h, f in columns.items() if f}}
+    saved.include_defaults = include_defaults
+    saved.save()
+    audit.record(actor, "import.profile.save", saved, {"name": name, "columns": [before, saved.columns]})
+    return saved
+
+
+# --- batches ----------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def start_batch(actor, *, creditor, kind: str, path: Path, file_name: str = "", profile_name: str = "",
+                encoding: str = "", dry_run: bool = False) -> ImportBatch:
+    """Record an uploaded file as a queued batch and keep a copy of it."""
+    if kind not in ImportKind.values:
+        raise ValidationError({"kind": [_("未知的文件类型：%(k)s") % {"k": kind}]})
+    path = Path(path)
+    if not path.is_file():
+        raise ValidationError({"file": [_("文件不存在：%(p)s") % {"p": path}]})
+    if profile_name:
+        load_profile(creditor, kind, profile_name)
+    batch = ImportBatch.objects.create(
+        creditor=creditor, kind=kind, file_name=(file_name or path.name)[:255], file_sha256=sha256_of(path),
+        file_size=path.stat().st_size, profile_name=profile_name, encoding=encoding, dry_run=dry_run,
+        created_by=actor if getattr(actor, "pk", None) else None)
+    directory = batch_dir(batch)
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, directory / _safe_name(batch.file_name))
+    audit.record(actor, f"import.{kind}.upload", batch, {"file": batch.file_name, "sha256": batch.file_sha256,
+                                                         "dry_run": dry_run, "creditor": creditor.code})
+    return batch
+
+
+def stored_file(batch: ImportBatch) -> Path:
+    return batch_dir(batch) / _safe_name(batch.file_name)
+
+
+def error_file(batch: ImportBatch) -> Path | None:
+    name = batch.summary.get("error_file")
+    return batch_dir(batch) / name if name else None
+
+
+def issues_file(batch: ImportBatch) -> Path:
+    return batch_dir(batch) / "issues.jsonl"
+
+
+def read_issues(batch: ImportBatch, *, severity: str | None = None, limit: int | None = None) -> list[dict]:
+    path = issues_file(batch)
+    out: list[dict] = []
+    if not path.exists():
+        return out
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            issue = json.loads(line)
+            if severity is None or issue["severity"] == severity:
+                out.append(issue)
+                if limit is not None and len(out) >= limit:
+                    break
+    return out
+
+
+def import_file(actor, *, creditor, kind: str, path: Path, progress: Progress | None = None, **options) -> ImportBatch:
+    """Record and run a file at once (the command line, small uploads)."""
+    return run_batch(actor, start_batch(actor, creditor=creditor, kind=kind, path=path, **options),
+                     progress=progress)
+
+
+def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) -> ImportBatch:
+    """Process a queued batch. A file that cannot be read ends the batch as *rejected* with the reason; an
+    unexpected error ends it as *failed* (chunks already committed stay: re-running the file completes it)."""
+    from .kinds import KINDS
+
+    if not batch.dry_run:
+        first = (ImportBatch.objects.filter(creditor=batch.creditor_id, kind=batch.kind,
+                                            file_sha256=batch.file_sha256, status=BatchStatus.DONE,
+                                            dry_run=False, duplicate_of__isnull=True)
+                 .exclude(pk=batch.pk).order_by("pk").first())
+        if first is not None:
+            return _finish_repeat(actor, batch, first)
+    batch.status, batch.started_at = BatchStatus.RUNNING, timezone.now()
+    batch.save(update_fields=["status", "started_at"])
+    run = _Run(actor, batch, KINDS[batch.kind], progress)
+    try:
+        if batch.dry_run:
+            try:
+                with transaction.atomic():
+                    run.execute()
+                    raise _DryRunDone
+            except _DryRunDone:
+                pass
+        else:
+            run.execute()
+    except FileRejected as exc:
+        run.close()
+        return _end(batch, BatchStatus.REJECTED, failure=_both(exc.reason), summary=run.summary())
+    except Exception as exc:
+        run.close()
+        _end(batch, BatchStatus.FAILED, failure=f"{type(exc).__name__}: {exc}", summary=run.summary())
+        raise
+    run.close()
+    batch = _end(batch, BatchStatus.DONE, summary=run.summary())
+    with transaction.atomic():
+        audit.record(actor, f"import.{batch.kind}.finish", batch, {
+            "dry_run": batch.dry_run, **{k: batch.summary[k] for k in ("rows", "created", "updated", "unchanged",
+                                                                       "rejected", "warnings")}})
+    return batch
+
+
+def _both(message) -> str:
+    return " / ".join(dict.fromkeys(_in(lang, message) for lang in ("zh-hans", "en")))
+
+
+def _in(language: str, message) -> str:
+    with translation.override(language):
+        return str(message)
+
+
+def _end(batch: ImportBatch, status: str, *, failure: str = "", summary: dict | None = None) -> ImportBatch:
+    batch.status, batch.failure, batch.finished_at = status, failure, timezone.now()
+    if summary is not None:
+        batch.summary = summary
+        batch.total_rows = summary.get("rows", batch.total_rows)
+        batch.processed_rows = summary.get("rows", batch.processed_rows)
+        for name in ("created", "updated", "unchanged", "rejected"):
+            setattr(batch, f"{name}_count", summary.get(name, 0))
+        batch.warning_count = summary.get("warnings", 0)
+    batch.save()
+    return batch
+
+
+def _finish_repeat(actor, batch: ImportBatch, first: ImportBatch) -> ImportBatch:
+    summary = {**first.summary, "created": 0, "updated": 0, "unchanged": first.total_rows - first.rejected_count,
+               "duplicate_of_batch": first.pk, "batch": batch.pk, "dry_run": False}
+    batch.duplicate_of = first
+    for name in ("issues.jsonl", first.summary.get("error_file")):  # the same rows are still rejected
+        if name and (batch_dir(first) / name).exists():
+            shutil.copyfile(batch_dir(first) / name, batch_dir(batch) / name)
+    batch = _end(batch, BatchStatus.DONE, summary=summary)
+    with transaction.atomic():
+        audit.record(actor, f"import.{batch.kind}.repeat", batch, {"duplicate_of": first.pk})
+    return batch
+
+
+class _Run:
+    """One pass over a file: chunks to the kind's writer, issues and the error file as rows are decided."""
+
+    def __init__(self, actor, batch: ImportBatch, kind, progress: Progress | None):
+        self.actor, self.batch, self.kind, self.progress = actor, batch, kind, progress
+        self.today = timezone.localdate()
+        self.counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "warnings": 0}
+        self.facts: dict = {}
+        self.errors: TableWriter | None = None
+        self.issues = issues_file(batch).open("w", encoding="utf-8")
+        self.parsed = None
+
+    def execute(self) -> None:
+        batch = self.batch
+        profile = load_profile(batch.creditor, batch.kind, batch.profile_name)
+        self.parsed = parsed = self.kind.parse_file(stored_file(batch), today=self.today,
+                                                    encoding=batch.encoding or None, profile=profile)
+        self.facts = {"format": parsed.format, "sheet": parsed.sheet, "header_row": parsed.header_row,
+                      "encoding": parsed.encoding, "delimiter": parsed.delimiter,
+                      "skipped_sheets": list(parsed.skipped_sheets), "unknown_columns": list(parsed.unknown_columns),
+                      "mapping": dict(parsed.mapping)}
+        batch.total_rows = estimate_rows(stored_file(batch), parsed)
+        ImportBatch.objects.filter(pk=batch.pk).update(total_rows=batch.total_rows)
+        writer = self.kind.writer(batch.creditor, batch=batch, actor=self.actor, today=self.today)
+        chunk: list[RowResult] = []
+        keys: set = set()
+        for result in parsed:
+            key = self.kind.key(result) if result.ok else None
+            if key is not None and key in keys:  # the same account twice: the earlier row lands first
+                self._flush(writer, chunk)
+                chunk, keys = [], set()
+            chunk.append(result)
+            if key is not None:
+                keys.add(key)
+            if len(chunk) >= CHUNK_ROWS:
+                self._flush(writer, chunk)
+                chunk, keys = [], set()
+        self._flush(writer, chunk)
+
+    def _flush(self, writer, chunk: list[RowResult]) -> None:
+        if not chunk:
+            return
+        good = [r for r in chunk if r.ok]
+        with transaction.atomic():
+            outcome = writer.write(good) if good else {}
+            decided = {name: [] for name in ("created", "updated", "unchanged")}
+            for r in good:
+                status = "rejected" if r.errors else outcome[r.row_number]
+                if status != "rejected":
+                    decided[status].append(self.kind.key(r))
+            audit.record(self.actor, f"import.{self.batch.kind}.rows", self.batch, {
+                "rows": [chunk[0].row_number, chunk[-1].row_number],
+                **{name: len(keys) for name, keys in decided.items()},
+                "rejected": sum(1 for r in chunk if r.errors),
+                "references": {name: keys[:5000] for name, keys in decided.items() if keys}})
+        for r in chunk:
+            status = "rejected" if r.errors else outcome[r.row_number]
+            self.counts["rows"] += 1
+            self.counts[status] += 1
+            self.counts["warnings"] += len(r.warnings)
+            self._report(r)
+        if not self.batch.dry_run:
+            ImportBatch.objects.filter(pk=self.batch.pk).update(
+                processed_rows=self.counts["rows"], created_count=self.counts["created"],
+                updated_count=self.counts["updated"], unchanged_count=self.counts["unchanged"],
+                rejected_count=self.counts["rejected"], warning_count=self.counts["warnings"])
+        self.batch.processed_rows = self.counts["rows"]
+        if self.progress:
+            self.progress(self.batch)
+
+    def _report(self, r: RowResult) -> None:
+        if r.errors:
+            problems = [self._problem(p) for p in r.errors]
+            first = problems[0]
+            self._write_issue({"row": r.row_number, "sheet": r.sheet, "severity": "error", "field": first["field"],
+                               "column": first["column"], "code": first["code"],
+                               "reason": "；".join(p["reason"] for p in problems),
+                               "reason_en": "; ".join(p["reason_en"] for p in problems), "errors": problems})
+            self._error_row(r, "；".join(p["reason"] for p in problems))
+        for p in r.warnings:
+            self._write_issue({"row": r.row_number, "sheet": r.sheet, "severity": "warning", **self._problem(p)})
+
+    @staticmethod
+    def _problem(p) -> dict:
+        label = lambda lang: _in(lang, p.column or p.label)  # noqa: E731
+        return {"field": p.field, "column": p.column, "code": p.code,
+                "reason": f"{label('zh-hans')}：{_in('zh-hans', p.message)}",
+                "reason_en": f"{label('en')}: {_in('en', p.message)}"}
+
+    def _write_issue(self, issue: dict) -> None:
+        self.issues.write(json.dumps(issue, ensure_ascii=False) + "\n")
+
+    def _error_row(self, r: RowResult, reason: str) -> None:
+        parsed = self.parsed
+        if self.errors is None:
+            suffix = "xlsx" if parsed.format == "xlsx" else "csv"
+            self.facts["error_file"] = f"errors.{suffix}"
+            self.errors = TableWriter(batch_dir(self.batch) / f"errors.{suffix}", parsed.format,
+                                      [*parsed.headers, REASON_HEADER], encoding=parsed.encoding or "utf-8-sig",
+                                      delimiter=parsed.delimiter or ",", sheet=parsed.sheet)
+        self.errors.write([*(r.cells.get(h) for h in parsed.headers), reason])
+
+    def close(self) -> None:
+        if not self.issues.closed:
+            self.issues.close()
+        if self.errors is not None:
+            self.errors.close()
+            self.errors = None
+
+    def summary(self) -> dict:
+        batch = self.batch
+        return {"file": batch.file_name, "kind": batch.kind, "creditor": batch.creditor.code, "batch": batch.pk,
+                "dry_run": batch.dry_run, **self.facts, **self.counts}
+
+
+def estimate_rows(path: Path, parsed) -> int:
+    """Data rows in the file, for the progress bar (blank rows included: an upper bound)."""
+    if parsed.format == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        try:
+            sheet = book[parsed.sheet]
+            return max(0, (sheet.max_row or 0) - parsed.header_row)
+        finally:
+            book.close()
+    lines = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return max(0, lines + 1 - parsed.header_row)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
