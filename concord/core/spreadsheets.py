@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*%?")
 
 
 def neutralise(value: Any) -> Any:
-    """The value, with text that a spreadsheet would evaluate prefixed by ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """The value, with text that a spreadsheet would evaluate prefixed by ``'`` (a plain signed number such as
+    ``-5`` is left alone: it is read as the number it is)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
