@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from concord.cases.api import CaseViewSet
 from concord.debtors.api import DebtorViewSet
+from concord.imports.api import ImportViewSet
 from concord.loans.api import AccountViewSet, PaymentViewSet
 from concord.staff.api import obtain_token
 
@@ -17,6 +18,7 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("debtors", DebtorViewSet, basename="debtor")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="auth-token"),

@@ -137,6 +137,7 @@ SPECTACULAR_SETTINGS = {
 CONCORD_PII_KEY = os.environ.get("CONCORD_PII_KEY", "")
 CONCORD_PII_KEY_FILE = DATA_DIR / "pii.key"
 CONCORD_IMPORT_DIR = Path(os.environ.get("CONCORD_IMPORT_DIR", DATA_DIR / "imports"))
+CONCORD_IMPORTS_INLINE = os.environ.get("CONCORD_IMPORTS_INLINE", "0") == "1"  # run uploads in the request
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from concord.cases import views as case_views
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("cases/<int:pk>/contacts/", case_views.add_contact, name="case-add-contact"),
     path("cases/<int:pk>/payments/", case_views.record_payment, name="case-record-payment"),
     path("cases/<int:pk>/assign/", case_views.assign, name="case-assign"),
+    path("imports/", include("concord.imports.urls")),
 ]

@@ -15,26 +15,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 import shutil
+import threading
 from pathlib import Path
 from typing import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concord.core import audit
 from concord.core.spreadsheets import TableWriter
 
-from .mapping import DEFAULT_PROFILE, FIELDS, MappingProfile
+from .mapping import MappingProfile, catalogue, default_profile
 from .models import BatchStatus, ImportBatch, ImportKind, SavedProfile
 from .readers import FileRejected
 from .rows import RowResult
 
 CHUNK_ROWS = 2000
+log = logging.getLogger(__name__)
 REASON_HEADER = "错误原因 / Reason"
 Progress = Callable[[ImportBatch], None]
 
@@ -73,22 +76,35 @@ def load_profile(creditor, kind: str, name: str = "") -> MappingProfile:
     else:
         saved = SavedProfile.objects.filter(creditor=creditor, kind=kind, name="default").first()
         if saved is None:
-            return DEFAULT_PROFILE
-    return MappingProfile(saved.name, dict(saved.columns), include_defaults=saved.include_defaults)
+            return default_profile(kind)
+    return MappingProfile(saved.name, {h: f for h, f in saved.columns.items() if f},
+                          include_defaults=saved.include_defaults, kind=kind)
+
+
+def ignored_columns(creditor, kind: str, name: str = "") -> set[str]:
+    """Columns the user chose not to import (saved with an empty field), so the upload does not ask again."""
+    saved = SavedProfile.objects.filter(creditor=creditor, kind=kind, name=name or "default").first()
+    return {h for h, f in saved.columns.items() if not f} if saved else set()
+
+
+def field_labels(kind: str) -> dict:
+    """Concord field → label for the column-mapping form."""
+    return dict(catalogue(kind).labels)
 
 
 @transaction.atomic
 def save_profile(actor, creditor, *, kind: str = ImportKind.PLACEMENTS, name: str = "default",
                  columns: dict[str, str], include_defaults: bool = True) -> SavedProfile:
-    """Remember (or extend) a column mapping for a creditor; later uploads use it."""
-    unknown = sorted({f for f in columns.values() if f} - set(FIELDS))
+    """Remember (or extend) a column mapping for a creditor; later uploads use it. A column mapped to ``""``
+    is remembered as not imported."""
+    unknown = sorted({f for f in columns.values() if f} - set(catalogue(kind).fields))
     if unknown:
         raise ValidationError({"columns": [_("未知字段：%(f)s") % {"f": ", ".join(unknown)}]})
     if not name or len(name) > 100:
         raise ValidationError({"name": [_("方案名称应为 1–100 个字符")]})
     saved, _created = SavedProfile.objects.get_or_create(creditor=creditor, kind=kind, name=name)
     before = dict(saved.columns)
-    saved.columns = {**saved.columns, **{h: f for h, f in columns.items() if f}}
+    saved.columns = {**saved.columns, **columns}
     saved.include_defaults = include_defaults
     saved.save()
     audit.record(actor, "import.profile.save", saved, {"name": name, "columns": [before, saved.columns]})
@@ -152,6 +168,24 @@ def import_file(actor, *, creditor, kind: str, path: Path, progress: Progress | 
     """Record and run a file at once (the command line, small uploads)."""
     return run_batch(actor, start_batch(actor, creditor=creditor, kind=kind, path=path, **options),
                      progress=progress)
+
+
+def run_in_background(actor, batch: ImportBatch) -> None:
+    """Run a queued batch on a worker thread once the upload is committed (the web page polls its progress).
+    With ``CONCORD_IMPORTS_INLINE`` (tests) it runs at once, in the caller's thread."""
+    if settings.CONCORD_IMPORTS_INLINE:
+        run_batch(actor, batch)
+        return
+
+    def work():
+        try:
+            run_batch(actor, ImportBatch.objects.get(pk=batch.pk))
+        except Exception:  # the batch records the failure; the thread must not die silently
+            log.exception("import batch %s failed", batch.pk)
+        finally:
+            connection.close()
+
+    transaction.on_commit(lambda: threading.Thread(target=work, name=f"import-{batch.pk}", daemon=True).start())
 
 
 def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) -> ImportBatch:
