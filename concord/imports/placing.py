@@ -1,9 +1,9 @@
 """Writing placement rows: debtors, contact points, related parties, employers, cases and accounts, in bulk.
 
 :class:`PlacementWriter` takes a chunk of checked rows (:class:`~concord.imports.rows.RowResult`) and writes
-them with a handful of queries per chunk instead of a few hundred per row: one lookup per table, then
-``bulk_create`` / ``bulk_update``. Every row ends as ``created`` (a new account), ``updated`` (an existing
-account or its borrower's file changed) or ``unchanged``; a row the database refuses (an account reference
+them with a handful of queries per chunk instead of a few hundred per row: one lookup per table, then multi-row
+inserts and updates (:mod:`concord.core.bulk`). Every row ends as ``created`` (a new account), ``updated`` (an
+existing account or its borrower's file changed) or ``unchanged``; a row the database refuses (an account reference
 that already belongs to another person, a product the creditor does not offer) gets its reason instead.
 
 What a placement row becomes:
@@ -34,6 +34,7 @@ from django.db.models import Count, Max, Sum
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from concord.core import bulk
 from concord.cases.models import ACTIVE_STATUSES, Case, CaseStatus
 from concord.creditors.models import ProductKind
 from concord.debtors.models import (AddressType, ContactKind, ContactPoint, ContactSource, ContactStatus, Debtor,
@@ -142,7 +143,7 @@ class PlacementWriter:
                                 gender=record.gender)
                 new.append(debtor)
                 found[index] = debtor
-        Debtor.objects.bulk_create(new)
+        bulk.insert(Debtor, new)
         by_id = {record.national_id: found[index] for index, record in by_index.items()}
         for r in rows:
             debtor = by_id[r.record.national_id]
@@ -198,9 +199,9 @@ class PlacementWriter:
                     added = True
             if added:
                 touched.setdefault(r.row_number, set()).add(debtor.pk)
-        ContactPoint.objects.bulk_create(new_points)
-        Employment.objects.bulk_create(new_jobs)
-        RelatedParty.objects.bulk_create(new_parties)
+        bulk.insert(ContactPoint, new_points)
+        bulk.insert(Employment, new_jobs)
+        bulk.insert(RelatedParty, new_parties)
         return touched
 
     @staticmethod
@@ -243,8 +244,8 @@ class PlacementWriter:
                 case.status, case.closed_on, case.placement = CaseStatus.NEW, None, placement
                 case.assigned_team = case.assigned_collector = None
                 reopened.append(case)
-        Case.objects.bulk_create(new)
-        Case.objects.bulk_update(reopened, ["status", "closed_on", "placement", "assigned_team",
+        bulk.insert(Case, new)
+        bulk.update(Case, reopened, ["status", "closed_on", "placement", "assigned_team",
                                             "assigned_collector"])
         return cases
 
@@ -333,14 +334,14 @@ class PlacementWriter:
                         setattr(account, f, terms.values[f])
                 changed.append(account)
                 updated.add(record.account_reference)
-        LoanAccount.objects.bulk_create(new_accounts)
-        Instalment.objects.bulk_create([
+        bulk.insert(LoanAccount, new_accounts)
+        bulk.insert(Instalment, [
             Instalment(account=account, number=1, due_date=t.due_date, principal_due=t.principal_due,
                        interest_due=t.interest_due) for account, t in new_items])
-        Instalment.objects.bulk_update(item_updates, ["due_date", "principal_due", "interest_due"])
+        bulk.update(Instalment, item_updates, ["due_date", "principal_due", "interest_due"])
         if changed:
             fields = sorted({*TERM_FIELDS, *BALANCE_FIELDS, "case"} - {"product_id"} | {"product"})
-            LoanAccount.objects.bulk_update(changed, fields)
+            bulk.update(LoanAccount, changed, fields)
         return created, updated
 
     def _refresh_cases(self, case_ids: set[int]) -> None:
@@ -362,7 +363,7 @@ class PlacementWriter:
                 if case.status == CaseStatus.SETTLED:
                     case.status, case.closed_on = CaseStatus.OPEN, None
             case.bucket = delinquency.bucket(case.max_dpd)
-        Case.objects.bulk_update(cases, ["total_balance", "max_dpd", "bucket", "status", "closed_on"])
+        bulk.update(Case, cases, ["total_balance", "max_dpd", "bucket", "status", "closed_on"])
 
 
 def placement_key(record_placed: dt.date | None, record_return: dt.date | None, today: dt.date):
