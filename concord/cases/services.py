@@ -119,3 +119,47 @@ def place_single_account(actor, *, creditor, product, full_name: str, id_type: s
     loans.open_account(actor, case=case, product=product, **account)
     case.refresh_from_db()
     return case
+
+
+@transaction.atomic
+def recall_accounts(actor, accounts, *, reason: str = "", on: dt.date | None = None) -> dict:
+    """The creditor takes accounts back (退案): each open account leaves the workable book (status recalled); a
+    case none of whose accounts stays open becomes recalled — its current assignment ends (the assignment
+    history is kept) and it leaves the collector's and the team's queue. Accounts that are not open (already
+    recalled, settled, written off) are left as they are. One audit event per case touched.
+
+    Returns ``{"accounts": [recalled account ids], "cases": [recalled case ids]}``."""
+    from concord.loans.models import AccountStatus, LoanAccount
+
+    on = on or timezone.localdate()
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise ValidationError({"reason": [_("原因不能超过 200 个字符")]})
+    ids = [a.pk for a in accounts]
+    rows = list(LoanAccount.objects.select_for_update().filter(pk__in=ids, status=AccountStatus.OPEN)
+                .only("id", "reference", "case_id"))
+    if not rows:
+        return {"accounts": [], "cases": []}
+    LoanAccount.objects.filter(pk__in=[a.pk for a in rows]).update(status=AccountStatus.RECALLED)
+    by_case: dict[int | None, list[str]] = {}
+    for account in rows:
+        by_case.setdefault(account.case_id, []).append(account.reference)
+    recalled_cases = []
+    now = timezone.now()
+    for case in Case.objects.select_for_update().filter(pk__in=[c for c in by_case if c is not None]):
+        still_open = case.accounts.filter(status=AccountStatus.OPEN).exists()
+        before = case.status
+        if not still_open and case.status in ACTIVE_STATUSES:
+            case.assignments.filter(ended_at__isnull=True).update(ended_at=now)
+            case.status, case.closed_on = CaseStatus.RECALLED, on
+            case.assigned_collector = case.assigned_team = None
+            case.save(update_fields=["status", "closed_on", "assigned_collector", "assigned_team"])
+            recalled_cases.append(case.pk)
+        refresh_case_summary(case)
+        audit.record(actor, "case.recall_accounts", case, {
+            "accounts": sorted(by_case[case.pk]), "reason": reason, "on": on.isoformat(),
+            "status": [before, case.status]})
+    for account in rows:
+        if account.case_id is None:
+            audit.record(actor, "account.recall", account, {"reason": reason, "on": on.isoformat()})
+    return {"accounts": [a.pk for a in rows], "cases": recalled_cases}

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from concord.creditors import services as creditor_services
 
-from . import rows
+from . import contacts, payments, recalls, rows
 from .placing import PlacementWriter, placement_key
 
 
@@ -36,4 +36,7 @@ def _placement_writer(creditor, *, batch, actor, today):
 KINDS: dict[str, Kind] = {
     "placements": Kind(parse_file=rows.parse_file, key=lambda r: r.record.account_reference,
                        writer=_placement_writer),
+    "payments": Kind(parse_file=payments.parse_file, key=payments.key, writer=payments.payment_writer),
+    "recalls": Kind(parse_file=recalls.parse_file, key=recalls.key, writer=recalls.recall_writer),
+    "contacts": Kind(parse_file=contacts.parse_file, key=contacts.key, writer=contacts.contact_writer),
 }

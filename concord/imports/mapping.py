@@ -1,13 +1,18 @@
-"""Column headers → Concord field names.
+"""Column headers → Concord field names, per kind of file.
 
-A :class:`MappingProfile` maps the column headers a creditor writes (``借据号``, ``Loan Number`` …) to
-Concord's field names (``account_reference`` …). Headers are compared after :func:`normalize_header`:
-whitespace, full-width characters, case, a ``*`` required marker, a trailing colon and unit suffixes such as
-``(元)`` / ``（元）`` / ``(%)`` / ``(天)`` do not matter.
+Each kind of file (placements 委案, payments 还款, recalls 退案, contacts 信修) has a :class:`Catalogue`: its
+fields, the Chinese and English headers recognised for each by default, the Chinese label of each field and the
+fields a file must have. A :class:`MappingProfile` maps the column headers a creditor writes (``借据号``,
+``Loan Number`` …) to the fields of one kind (``account_reference`` …). Headers are compared after
+:func:`normalize_header`: whitespace, full-width characters, case, a ``*`` required marker, a trailing colon and
+unit suffixes such as ``(元)`` / ``（元）`` / ``(%)`` / ``(天)`` do not matter.
 
-:data:`DEFAULT_PROFILE` knows the Chinese and English headers of the placement file. A creditor's own profile
-(saved as JSON with :meth:`MappingProfile.to_dict`) adds or overrides columns; unless ``include_defaults`` is
-false the default headers are still recognised.
+:func:`default_profile` gives the built-in profile of a kind; :data:`DEFAULT_PROFILE` is the placement one.
+A creditor's own profile (saved as JSON with :meth:`MappingProfile.to_dict`) adds or overrides columns; unless
+``include_defaults`` is false the kind's default headers are still recognised.
+
+The module-level names ``FIELD_HEADERS``, ``REQUIRED_FIELDS``, ``FIELDS`` describe the placement file (as
+before); ``FIELD_LABELS`` knows the labels of every kind's fields (one field name has one label everywhere).
 
 Pure: no database.
 """
@@ -18,7 +23,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+PLACEMENTS, PAYMENTS, RECALLS, CONTACTS = "placements", "payments", "recalls", "contacts"
 
 REQUIRED_FIELDS = ("full_name", "national_id", "account_reference", "product", "contract_amount")
 
@@ -60,10 +68,54 @@ FIELD_HEADERS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "placed_on": (_("委案日期"), ("委案日期", "委托日期", "Placement Date")),
     "return_on": (_("退案日期"), ("退案日期", "委托到期日", "Return Date")),
 }
-FIELDS = tuple(FIELD_HEADERS)
-FIELD_LABELS = {name: label for name, (label, _headers) in FIELD_HEADERS.items()}
 
-MIN_RECOGNISED = len(REQUIRED_FIELDS)
+_ACCOUNT_REFERENCE = FIELD_HEADERS["account_reference"]
+
+# 还款文件: one row per repayment (or per reversal of one).
+PAYMENT_FIELD_HEADERS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "account_reference": _ACCOUNT_REFERENCE,
+    "amount": (_("还款金额"), ("还款金额", "实还金额", "入账金额", "交易金额", "金额", "Amount", "Payment Amount",
+                           "Paid Amount", "Transaction Amount")),
+    "paid_at": (_("还款日期"), ("还款日期", "还款时间", "实还日期", "入账日期", "入账时间", "交易日期", "交易时间",
+                            "Payment Date", "Payment Time", "Paid At", "Transaction Date", "Transaction Time")),
+    "external_reference": (_("交易流水号"), ("交易流水号", "流水号", "还款流水号", "交易编号", "Transaction Reference",
+                                        "Transaction ID", "Transaction No", "Payment Reference", "Reference")),
+    "channel": (_("还款渠道"), ("还款渠道", "渠道", "支付渠道", "还款方式", "Channel", "Payment Channel",
+                            "Payment Method")),
+    "transaction_type": (_("交易类型"), ("交易类型", "类型", "业务类型", "Type", "Transaction Type")),
+    "original_reference": (_("原交易流水号"), ("原交易流水号", "原流水号", "被冲正流水号", "Original Reference",
+                                          "Original Transaction Reference", "Original Transaction ID")),
+    "payer_name": (_("付款人"), ("姓名", "付款人", "付款人姓名", "客户姓名", "借款人姓名", "Name", "Payer",
+                              "Payer Name", "Customer Name")),
+    "reversal_reason": (_("冲正原因"), ("冲正原因", "退票原因", "Reversal Reason", "Reason")),
+}
+PAYMENT_REQUIRED = ("account_reference", "amount", "paid_at", "external_reference")
+
+# 退案文件: the accounts a creditor takes back.
+RECALL_FIELD_HEADERS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "account_reference": _ACCOUNT_REFERENCE,
+    "recalled_on": (_("退案日期"), ("退案日期", "撤案日期", "退案时间", "Recall Date", "Return Date")),
+    "recall_reason": (_("退案原因"), ("退案原因", "撤案原因", "原因", "Recall Reason", "Reason")),
+    "full_name": FIELD_HEADERS["full_name"],
+}
+RECALL_REQUIRED = ("account_reference",)
+
+# 信修文件: repaired contact details of a person (found by ID number or account reference).
+CONTACT_FIELD_HEADERS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "national_id": FIELD_HEADERS["national_id"],
+    "account_reference": _ACCOUNT_REFERENCE,
+    "full_name": (_("姓名"), ("姓名", "客户姓名", "借款人姓名", "持卡人姓名", "借款人", "Name", "Full Name",
+                             "Customer Name", "Borrower Name", "Debtor Name")),
+    "contact_kind": (_("联系方式类型"), ("联系方式类型", "联系类型", "号码类型", "类型", "Contact Type", "Type")),
+    "contact_value": (_("联系方式"), ("联系方式", "号码", "联系电话", "电话", "电话号码", "手机号", "手机号码",
+                                  "修复号码", "新号码", "Contact", "Contact Value", "Contact Detail", "Number",
+                                  "Phone", "Phone Number", "Mobile")),
+    "address_type": (_("地址类型"), ("地址类型", "Address Type")),
+    "relation": (_("关系"), ("关系", "与本人关系", "联系人关系", "Relation", "Relationship")),
+    "contact_name": (_("联系人姓名"), ("联系人姓名", "联系人", "Contact Name")),
+}
+CONTACT_REQUIRED = ("contact_value",)
+CONTACT_ONE_OF = (("national_id", "account_reference"),)
 
 _UNIT_SUFFIX = re.compile(
     r"[(\[【](?:元|人民币|rmb|cny|yuan|%|天|日|月|个月|期|days?|months?|yyyy-mm-dd|yyyymmdd|必填|选填|required"
@@ -85,9 +137,70 @@ def normalize_header(text: Any) -> str:
     return key
 
 
+@dataclass(frozen=True, eq=False)
+class Catalogue:
+    """The fields of one kind of file: headers, labels, what is required.
+
+    ``required``: fields every header row (and every row) must have; ``one_of``: groups of fields of which at
+    least one must be there (e.g. ID number or account reference). A header row is recognised when it has at
+    least ``min_recognised`` recognised columns and everything required.
+    """
+
+    kind: str
+    headers: dict[str, tuple[Any, tuple[str, ...]]]
+    required: tuple[str, ...]
+    one_of: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.headers)
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        return {name: label for name, (label, _headers) in self.headers.items()}
+
+    @property
+    def min_recognised(self) -> int:
+        return len(self.required) + len(self.one_of)
+
+    def label(self, name: str):
+        """The label of a field, or of a one-of group written ``a|b`` (``身份证号或借据号``)."""
+        if "|" in name:
+            return format_lazy(_("{a}或{b}"), a=self.label(name.split("|", 1)[0]),
+                               b=self.label(name.split("|", 1)[1]))
+        return self.labels.get(name, FIELD_LABELS.get(name, name))
+
+    def default_columns(self) -> dict[str, str]:
+        return {header: name for name, (_label, headers) in self.headers.items() for header in headers}
+
+
+CATALOGUES: dict[str, Catalogue] = {
+    PLACEMENTS: Catalogue(PLACEMENTS, FIELD_HEADERS, REQUIRED_FIELDS),
+    PAYMENTS: Catalogue(PAYMENTS, PAYMENT_FIELD_HEADERS, PAYMENT_REQUIRED),
+    RECALLS: Catalogue(RECALLS, RECALL_FIELD_HEADERS, RECALL_REQUIRED),
+    CONTACTS: Catalogue(CONTACTS, CONTACT_FIELD_HEADERS, CONTACT_REQUIRED, CONTACT_ONE_OF),
+}
+
+FIELDS = tuple(FIELD_HEADERS)
+FIELD_LABELS: dict[str, Any] = {}
+for _catalogue in CATALOGUES.values():
+    for _name, (_label, _h) in _catalogue.headers.items():
+        FIELD_LABELS.setdefault(_name, _label)
+
+MIN_RECOGNISED = len(REQUIRED_FIELDS)
+
+
+def catalogue(kind: str) -> Catalogue:
+    """The catalogue of a kind of file (``placements``, ``payments``, ``recalls``, ``contacts``)."""
+    try:
+        return CATALOGUES[kind]
+    except KeyError:
+        raise ValueError(f"unknown kind of import file: {kind!r}") from None
+
+
 @dataclass
 class MappingProfile:
-    """A named column → field mapping; ``columns`` keys are headers as written in files.
+    """A named column → field mapping for one kind of file; ``columns`` keys are headers as written in files.
 
     Serialisable as JSON via :meth:`to_dict` / :meth:`from_dict`.
     """
@@ -95,18 +208,24 @@ class MappingProfile:
     name: str
     columns: dict[str, str] = field(default_factory=dict)
     include_defaults: bool = True
+    kind: str = PLACEMENTS
 
     def __post_init__(self):
-        unknown = sorted(set(self.columns.values()) - set(FIELDS))
+        self.catalogue = catalogue(self.kind)
+        unknown = sorted(set(self.columns.values()) - set(self.catalogue.fields))
         if unknown:
             raise ValueError(f"unknown Concord field(s) in profile {self.name!r}: {', '.join(unknown)}")
         # normalised header → (field, rank); a lower rank is preferred; the profile's own headers come first
         lookup: dict[str, tuple[str, tuple[int, int]]] = {}
         if self.include_defaults:
-            lookup.update({key: (name, (1, rank[1])) for key, (name, rank) in _DEFAULT_LOOKUP.items()})
+            lookup.update({key: (name, (1, rank[1])) for key, (name, rank) in _default_lookup(self.kind).items()})
         for rank, (header, field_name) in enumerate(self.columns.items()):
             lookup[normalize_header(header)] = (field_name, (0, rank))
         self._lookup = lookup
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        return self.catalogue.labels
 
     def field_for(self, header: Any) -> str | None:
         """The Concord field a header means, or ``None``."""
@@ -114,12 +233,13 @@ class MappingProfile:
         return found[0] if found else None
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "columns": dict(self.columns), "include_defaults": self.include_defaults}
+        return {"name": self.name, "columns": dict(self.columns), "include_defaults": self.include_defaults,
+                "kind": self.kind}
 
     @classmethod
     def from_dict(cls, data: dict) -> "MappingProfile":
         return cls(name=data["name"], columns=dict(data.get("columns", {})),
-                   include_defaults=bool(data.get("include_defaults", True)))
+                   include_defaults=bool(data.get("include_defaults", True)), kind=data.get("kind", PLACEMENTS))
 
     def match_header(self, cells: Iterable[Any]) -> tuple[dict[str, str], list[str]]:
         """``(mapping, unknown_columns)`` for a header row.
@@ -149,25 +269,42 @@ class MappingProfile:
         return mapping, [h for h in headers if h in unknown_set]
 
     def missing_required(self, cells: Iterable[Any]) -> list[str]:
-        """Required fields no column of this header row maps to."""
+        """Required fields no column of this header row maps to; a missing one-of group is named ``a|b``."""
         mapped = {self.field_for(c) for c in cells if c is not None}
-        return [f for f in REQUIRED_FIELDS if f not in mapped]
+        missing = [f for f in self.catalogue.required if f not in mapped]
+        missing += ["|".join(group) for group in self.catalogue.one_of if not mapped.intersection(group)]
+        return missing
 
     def is_header_row(self, cells: Iterable[Any]) -> bool:
-        """A header row has at least :data:`MIN_RECOGNISED` recognised columns, all required ones among them."""
+        """A header row has enough recognised columns, all required ones among them."""
         cells = list(cells)
         recognised = {self.field_for(c) for c in cells if isinstance(c, str)} - {None}
-        return len(recognised) >= MIN_RECOGNISED and all(f in recognised for f in REQUIRED_FIELDS)
+        return (len(recognised) >= self.catalogue.min_recognised
+                and all(f in recognised for f in self.catalogue.required)
+                and all(recognised.intersection(group) for group in self.catalogue.one_of))
 
 
-def _default_columns() -> dict[str, str]:
-    return {header: name for name, (_label, headers) in FIELD_HEADERS.items() for header in headers}
+_DEFAULT_LOOKUPS: dict[str, dict] = {}
+_DEFAULT_PROFILES: dict[str, MappingProfile] = {}
 
 
-_DEFAULT_LOOKUP: dict = {}
-DEFAULT_PROFILE = MappingProfile("default", _default_columns(), include_defaults=False)
+def _default_lookup(kind: str) -> dict:
+    if kind not in _DEFAULT_LOOKUPS:
+        _DEFAULT_LOOKUPS[kind] = {}  # the built-in profile itself is made without defaults
+        profile = MappingProfile("default", catalogue(kind).default_columns(), include_defaults=False, kind=kind)
+        _DEFAULT_LOOKUPS[kind] = profile._lookup
+        _DEFAULT_PROFILES[kind] = profile
+    return _DEFAULT_LOOKUPS[kind]
+
+
+def default_profile(kind: str = PLACEMENTS) -> MappingProfile:
+    """The built-in profile of a kind of file: its Chinese and English headers."""
+    _default_lookup(kind)
+    return _DEFAULT_PROFILES[kind]
+
+
+DEFAULT_PROFILE = default_profile(PLACEMENTS)
 """The built-in profile: the Chinese and English headers of the placement file."""
-_DEFAULT_LOOKUP.update(DEFAULT_PROFILE._lookup)
 
 
 def match_header(cells: Iterable[Any], profile: MappingProfile | None = None) -> tuple[dict[str, str], list[str]]:

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Iterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from concord.imports.mapping import DEFAULT_PROFILE, FIELD_LABELS, MappingProfile
+from concord.imports.mapping import DEFAULT_PROFILE, MappingProfile
 
 HEADER_SCAN_ROWS = 30
 DELIMITERS = (",", "\t", ";", "|")
@@ -163,14 +163,20 @@ def _find_header(rows: Iterable[tuple[int, list]], profile: MappingProfile):
     return None, None, (best[1] if best else None)
 
 
-def _no_header(missing: list[str] | None, where: str = ""):
+def _no_header(missing: list[str] | None, profile: MappingProfile, where: str = ""):
+    catalogue = profile.catalogue
     if missing:
-        labels = "、".join(str(FIELD_LABELS[f]) for f in missing)
+        labels = "、".join(str(catalogue.label(f)) for f in missing)
         return FileRejected("missing_columns", format_lazy(
             _("{where}表头缺少必需的列：{labels}。"), where=where, labels=labels))
+    if catalogue.kind == "placements":
+        return FileRejected("no_header", format_lazy(
+            _("{where}前 {n} 行中没有可识别的表头行（须包含 姓名、身份证号、借据号、产品、合同金额 等列）。"),
+            where=where, n=HEADER_SCAN_ROWS))
+    needed = [*catalogue.required, *("|".join(group) for group in catalogue.one_of)]
     return FileRejected("no_header", format_lazy(
-        _("{where}前 {n} 行中没有可识别的表头行（须包含 姓名、身份证号、借据号、产品、合同金额 等列）。"),
-        where=where, n=HEADER_SCAN_ROWS))
+        _("{where}前 {n} 行中没有可识别的表头行（须包含 {labels} 等列）。"), where=where, n=HEADER_SCAN_ROWS,
+        labels="、".join(str(catalogue.label(f)) for f in needed)))
 
 
 # --- CSV --------------------------------------------------------------------------------------------------
@@ -241,7 +247,7 @@ def _open_csv(path: Path, encoding: str | None, profile: MappingProfile) -> Tabl
         elif missing and (best_missing is None or len(missing) < len(best_missing)):
             best_missing = missing
     if found is None:
-        raise _no_header(best_missing)
+        raise _no_header(best_missing, profile)
     delimiter, header_number, _width, values = found
     headers = _headers(values)
     return Table(path=path, format="csv", sheet="", header_row=header_number, headers=headers,
@@ -312,7 +318,7 @@ def _open_xlsx(path: Path, profile: MappingProfile) -> Table:
     workbook.close()
     if not skipped:
         raise FileRejected("no_sheets", _("XLSX 文件中没有工作表。"))
-    raise _no_header(best_missing, where=_("所有工作表的") if len(skipped) > 1 else "")
+    raise _no_header(best_missing, profile, where=_("所有工作表的") if len(skipped) > 1 else "")
 
 
 def _xlsx_rows(workbook, title: str, rows: Iterator[tuple[int, tuple]], headers: list[str]) -> Iterator[RawRow]:

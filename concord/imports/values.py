@@ -19,6 +19,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from django.utils.text import format_lazy
@@ -385,3 +386,156 @@ def parse_national_id(value: Any, *, today: dt.date) -> ResidentId:
         return parse_resident_id(text, today=today)
     except IdentityError as exc:
         raise ValueProblem(f"id_{exc.code}", exc.message) from None
+
+
+# --- payments, recalls and contact repairs ----------------------------------------------------------------
+
+CN_TIME_ZONE = ZoneInfo("Asia/Shanghai")  # times in creditor files are China local time unless they say otherwise
+
+CHANNELS = {
+    "支付宝": "alipay", "alipay": "alipay",
+    "微信": "wechat_pay", "微信支付": "wechat_pay", "财付通": "wechat_pay", "wechat": "wechat_pay",
+    "wechatpay": "wechat_pay",
+    "银行转账": "bank_transfer", "转账": "bank_transfer", "银行汇款": "bank_transfer", "汇款": "bank_transfer",
+    "对公转账": "bank_transfer", "网银": "bank_transfer", "柜台": "bank_transfer", "banktransfer": "bank_transfer",
+    "transfer": "bank_transfer", "bank": "bank_transfer",
+    "代扣": "deduction", "自动扣款": "deduction", "扣款": "deduction", "批扣": "deduction", "代收": "deduction",
+    "deduction": "deduction", "directdebit": "deduction", "autodebit": "deduction",
+    "银联": "unionpay", "云闪付": "unionpay", "unionpay": "unionpay",
+    "现金": "cash", "cash": "cash",
+}
+PAYMENT, REVERSAL = "payment", "reversal"
+TRANSACTION_TYPES = {
+    "还款": PAYMENT, "正常还款": PAYMENT, "入账": PAYMENT, "实还": PAYMENT, "提前还款": PAYMENT, "结清": PAYMENT,
+    "payment": PAYMENT, "repayment": PAYMENT,
+    "冲正": REVERSAL, "退票": REVERSAL, "撤销": REVERSAL, "冲销": REVERSAL, "还款冲正": REVERSAL,
+    "reversal": REVERSAL, "reverse": REVERSAL, "bounce": REVERSAL, "bounced": REVERSAL, "chargeback": REVERSAL,
+}
+CONTACT_KINDS = {
+    "手机": "mobile", "手机号": "mobile", "手机号码": "mobile", "移动电话": "mobile", "mobile": "mobile",
+    "cellphone": "mobile",
+    "固话": "landline", "固定电话": "landline", "座机": "landline", "电话": "landline", "landline": "landline",
+    "邮箱": "email", "电子邮箱": "email", "电子邮件": "email", "email": "email", "e-mail": "email",
+    "地址": "address", "住址": "address", "address": "address",
+    "微信": "wechat", "微信号": "wechat", "wechat": "wechat",
+}
+ADDRESS_TYPES = {
+    "家庭": "home", "家庭住址": "home", "家庭地址": "home", "住址": "home", "现住址": "home", "居住地址": "home",
+    "home": "home",
+    "户籍": "registered", "户籍地址": "registered", "户籍地": "registered", "户口所在地": "registered",
+    "registered": "registered",
+    "单位": "work", "单位地址": "work", "工作": "work", "工作地址": "work", "公司地址": "work", "work": "work",
+    "office": "work",
+}
+LABEL_CHANNEL, LABEL_TRANSACTION_TYPE, LABEL_CONTACT_KIND, LABEL_ADDRESS_TYPE = (
+    _("还款渠道"), _("交易类型"), _("联系方式类型"), _("地址类型"))
+
+_DATETIME_TEXT = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]*(?P<H>\d{1,2})\s*[:时]\s*(?P<M>\d{1,2})(?:\s*[:分]\s*(?P<S>\d{1,2})(?:\.\d+)?\s*秒?)?\s*分?)?")
+_COMPACT_DATETIME = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})\s*(?P<H>\d{2}):?(?P<M>\d{2}):?(?P<S>\d{2})")
+_ZONED = re.compile(r".*\d(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def _make_datetime(day: dt.date, hour: int, minute: int, second: int, shown: str) -> dt.datetime:
+    if not (0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59):
+        raise ValueProblem("time_nonexistent", format_lazy(_("时间不存在：{v}"), v=shown))
+    return dt.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=CN_TIME_ZONE)
+
+
+def parse_datetime(value: Any, *, today: dt.date) -> dt.datetime:
+    """A moment (aware, China local time unless the cell says otherwise): a date (midnight) or a date and time.
+
+    Accepts everything :func:`parse_date` accepts, plus a time after the date (``2026-01-05 14:30``,
+    ``2026/1/5 14:30:05``, ``2026年1月5日 14时30分``), ``20260105143005``, ISO 8601 with an offset
+    (``2026-01-05T14:30:00+08:00``), Excel serials with a fraction (``46027.5`` = noon) and date/datetime cells.
+    The date must lie between 1990-01-01 and one year after ``today``. Codes as :func:`parse_date`, plus
+    ``time_nonexistent``.
+    """
+    _require(value, LABEL_DATE)
+    shown = clean_text(value)
+    if isinstance(value, dt.datetime):
+        moment = value if timezone_aware(value) else value.replace(tzinfo=CN_TIME_ZONE)
+        parse_date(moment.astimezone(CN_TIME_ZONE).date(), today=today)  # the range check
+        return moment.replace(microsecond=0)
+    compact = _COMPACT_DATETIME.fullmatch(shown)  # YYYYMMDDHHMMSS (text or a numeric cell)
+    if compact is None and (_is_number(value) or _NUMBER_TEXT.fullmatch(shown)):
+        number = _number_to_decimal(value) if _is_number(value) else Decimal(shown)
+        day = parse_date(value, today=today)
+        seconds = 0
+        if not (10_000_000 <= number <= 99_999_999):  # an Excel serial: the fraction is the time of day
+            seconds = int(((number - int(number)) * 86400).to_integral_value())
+            seconds = min(seconds, 86399)
+        return _make_datetime(day, seconds // 3600, seconds // 60 % 60, seconds % 60, shown)
+    match = compact or _DATETIME_TEXT.fullmatch(shown)
+    if match is None and _ZONED.fullmatch(shown):
+        try:
+            moment = dt.datetime.fromisoformat(shown.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            parse_date(moment.astimezone(CN_TIME_ZONE).date(), today=today)
+            return moment.replace(microsecond=0)
+    if match is None:
+        raise ValueProblem("date_format", format_lazy(
+            _("日期时间格式无法识别：{v}（应如 2026-01-05 14:30:00、2026/1/5 或 20260105）"), v=shown))
+    day = _make_date(int(match["y"]), int(match["m"]), int(match["d"]), shown)
+    day = parse_date(day, today=today)
+    hour, minute, second = (int(match[k]) if match[k] else 0 for k in ("H", "M", "S"))
+    return _make_datetime(day, hour, minute, second, shown)
+
+
+def timezone_aware(moment: dt.datetime) -> bool:
+    return moment.tzinfo is not None and moment.tzinfo.utcoffset(moment) is not None
+
+
+def parse_identifier(value: Any, what, *, max_length: int = 100) -> str:
+    """A reference such as a transaction serial number (流水号), as text. A long number that reached the file as a
+    numeric cell or in scientific notation has lost digits (``identifier_lost_digits``); codes also
+    ``required``, ``identifier_format``, ``text_too_long``."""
+    _require(value, what)
+    if _is_number(value):
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueProblem("identifier_format", format_lazy(_("{what}不应是小数：{v}"), what=what,
+                                                                v=clean_text(value)))
+        if len(str(int(value))) > MAX_EXACT_DIGITS:
+            raise ValueProblem("identifier_lost_digits", format_lazy(
+                _("{what} {v} 以数字格式保存，超过 15 位的部分已丢失；请将该列设为文本格式后重新导出"), what=what,
+                v=clean_text(value)))
+    text = clean_text(value)
+    if _SCIENTIFIC.fullmatch(text):
+        raise ValueProblem("identifier_lost_digits", format_lazy(
+            _("{what} {v} 为科学计数法，数字已丢失；请将该列设为文本格式后重新导出"), what=what, v=text))
+    if len(text) > max_length:
+        raise ValueProblem("text_too_long", format_lazy(_("内容过长：{n} 个字符，最多 {limit} 个"), n=len(text),
+                                                        limit=max_length))
+    return text
+
+
+def _enum(value: Any, table: dict[str, str], what, code: str, known: str) -> str:
+    _require(value, what)
+    found = table.get(_enum_key(value))
+    if found is None:
+        raise ValueProblem(code, format_lazy(_("未知的{what}：{v}（应为 {known}）"), what=what, v=clean_text(value),
+                                             known=known))
+    return found
+
+
+def parse_channel(value: Any) -> str:
+    """Payment channel → a ``loans.PaymentChannel`` value (code ``unknown_channel`` otherwise)."""
+    return _enum(value, CHANNELS, LABEL_CHANNEL, "unknown_channel", "支付宝、微信、银行转账、代扣、银联 或 现金")
+
+
+def parse_transaction_type(value: Any) -> str:
+    """``payment`` (还款) or ``reversal`` (冲正 / 退票); code ``unknown_transaction_type`` otherwise."""
+    return _enum(value, TRANSACTION_TYPES, LABEL_TRANSACTION_TYPE, "unknown_transaction_type", "还款、冲正 或 退票")
+
+
+def parse_contact_kind(value: Any) -> str:
+    """Contact kind → mobile, landline, email, address, wechat (code ``unknown_contact_kind`` otherwise)."""
+    return _enum(value, CONTACT_KINDS, LABEL_CONTACT_KIND, "unknown_contact_kind", "手机、固话、邮箱、地址 或 微信")
+
+
+def parse_address_type(value: Any) -> str:
+    """Address type → home, registered, work (code ``unknown_address_type`` otherwise)."""
+    return _enum(value, ADDRESS_TYPES, LABEL_ADDRESS_TYPE, "unknown_address_type", "家庭、户籍 或 单位")
