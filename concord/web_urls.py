@@ -15,4 +15,5 @@ urlpatterns = [
     path("cases/<int:pk>/payments/", case_views.record_payment, name="case-record-payment"),
     path("cases/<int:pk>/assign/", case_views.assign, name="case-assign"),
     path("imports/", include("concord.imports.urls")),
+    path("compliance/", include("concord.compliance.urls")),
 ]

@@ -6,9 +6,9 @@ from .model import Denial
 CHANNEL_ZH = {"call": "电话", "sms": "短信", "email": "电子邮件", "letter": "信函", "visit": "外访", "wechat": "微信",
               None: "任何渠道"}
 HOLD_ZH = {"complaint": "投诉", "dispute": "争议", "breathing_space": "喘息期（Breathing Space）",
-           "arrangement": "还款安排（个性化分期等）", "legal": "法律程序", "unspecified": "未注明类型的"}
+           "arrangement": "还款安排（个性化分期等）", "legal": "法律程序", "other": "其他", "unspecified": "未注明类型的"}
 HOLD_EN = {"complaint": "complaint", "dispute": "dispute", "breathing_space": "Breathing Space",
-           "arrangement": "arrangement", "legal": "legal", "unspecified": "unspecified"}
+           "arrangement": "arrangement", "legal": "legal", "other": "other", "unspecified": "unspecified"}
 FIELD_ZH = {"timezone": "债务人时区", "channel": "联系渠道", "party": "联系对象", "purpose": "联系目的",
             "debt": "所涉债务", "number": "电话号码", "agents": "外访人数", "policy": "适用的合规策略包",
             "relation": "联系对象与债务人的关系"}
@@ -48,6 +48,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "attorney": ("债务人已委托代理律师 {attorney}，只能联系代理律师",
                  "the debtor is represented by attorney {attorney}; contact the attorney only"),
     "deceased": ("联系对象已故", "the person addressed is deceased"),
+    # house rules of the live gate (concord.compliance.live): not pack rules
+    "qualification": ("催收员资质不全或已过期（{missing_zh}），不得进行催收联系",
+                      "the collector's qualification is missing or lapsed ({missing_en}); no collection contact"),
+    "content_check": ("内容含禁止内容：{summary_zh}", "the message contains prohibited content: {summary_en}"),
     "visit_agents": ("外访至少需要 {min} 名催收员，本次为 {agents} 名",
                      "a field visit needs at least {min} collectors; this one has {agents}"),
 }
