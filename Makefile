@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/concord
 CHROMIUM ?= /usr/bin/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-sqlite test-postgres install install-test browser clean
+.PHONY: demo test test-sqlite test-postgres install install-test browser java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,14 +35,21 @@ browser:
 	  else echo "Chromium is needed for the browser tests: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)"; exit 1; fi; \
 	fi
 
+## The end-of-day engine's Spark tests run PySpark in local mode: they need a Java runtime (17).
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	  else echo "Java is needed for the Spark tests: run 'sudo apt-get install openjdk-17-jre-headless'"; exit 1; fi; \
+	fi
+
 ## Run the whole suite, on SQLite and on PostgreSQL.
-test: install-test browser
+test: install-test browser java
 	$(BIN)/python -m concord.testing.run_suite --postgres-url "$(PG_URL)"
 
-test-sqlite: install-test browser
+test-sqlite: install-test browser java
 	$(BIN)/python -m pytest
 
-test-postgres: install-test browser
+test-postgres: install-test browser java
 	DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest
 
 clean:

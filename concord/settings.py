@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "concord.compliance",
     "concord.imports",
     "concord.demo",
+    "concord.eod",
 ]
 
 MIDDLEWARE = [

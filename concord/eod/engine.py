@@ -1,0 +1,585 @@
+"""The end-of-day run (日终) as Ibis expressions, executed on DuckDB or PySpark. Pure: no Django import.
+
+Stages (each materialised and timed): accounts → promises → arrangements → cases → allocation → queue →
+roll rates. The account step agrees to the fen with ``concord.loans`` (allocation waterfall, penalty interest,
+late fees, cost cap, DPD, bucket): integer fen, explicit half-up rounding, no float holds money.
+``docs/eod.md`` describes every input and output.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from concord.loans.allocation import COMPONENTS
+from concord.loans.delinquency import BUCKETS
+
+from . import rules, schema
+from .backend import Backend
+from .validate import validate
+
+EPOCH = dt.date(1970, 1, 1)
+ACTIVE_CASE = ("new", "open", "on_hold")
+BUCKET_INDEX = {b: i for i, b in enumerate(BUCKETS)}
+
+
+@dataclass(frozen=True)
+class Params:
+    rotation_days: int = 90        # a collector keeps a case at most this long, then it is rotated
+    arrangement_break_days: int = 30  # an arrangement instalment this many days past due breaks the plan
+    score_payment_days: int = 90
+    score_contact_days: int = 30
+
+
+@dataclass
+class RunResult:
+    as_of: dt.date
+    engine: str
+    tables: dict[str, pa.Table]
+    summary: dict
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def write(self, directory: str | Path) -> None:
+        import json
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, table in self.tables.items():
+            pq.write_table(table, directory / f"{name}.parquet")
+        (directory / "summary.json").write_text(json.dumps(self.summary, indent=1, ensure_ascii=False),
+                                                encoding="utf-8")
+
+
+def day(d: dt.date) -> int:
+    return (d - EPOCH).days
+
+
+def div_floor(num, den: int):
+    """``num // den`` for a non-negative int64 ``num``: exact on every backend (the quotient of an exact
+    multiple is rounded, never floored from a float)."""
+    r = num % den
+    return ((num - r) / den).round().cast("int64")
+
+
+def div_half_up(num, den: int):
+    """``num / den`` rounded half-up to an integer, for non-negative ``num``."""
+    r = num % den
+    return div_floor(num, den) + ibis.ifelse(r * 2 >= den, 1, 0).cast("int64")
+
+
+def clamp(x, lo, hi):
+    return ibis.greatest(ibis.least(x, hi), lo)
+
+
+def bucket_of(dpd):
+    idx = ibis.least(div_floor(dpd + 29, 30), len(BUCKETS) - 1)
+    return ibis.cases(*[(idx == i, ibis.literal(b)) for i, b in enumerate(BUCKETS)], else_=ibis.literal("M7+"))
+
+
+def run(snapshot: dict[str, pa.Table], as_of: dt.date, *, engine: str = "duckdb", params: Params = Params(),
+        progress=None, spark=None, threads: int | None = None) -> RunResult:
+    """Validate ``snapshot`` and run every stage for ``as_of``; ``progress(stage, seconds)`` is called after
+    each stage. Raises ``SnapshotError`` before any computation when the snapshot is refused."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    t0 = started
+
+    def tick(stage):
+        nonlocal t0
+        now = time.perf_counter()
+        timings[stage] = round(now - t0, 3)
+        t0 = now
+        if progress:
+            progress(stage, timings[stage])
+
+    data = validate(snapshot, as_of)
+    if data["scorecard"].num_rows == 0:
+        data["scorecard"] = rules.default_scorecard()
+    if data["strategy"].num_rows == 0:
+        data["strategy"] = rules.default_strategy()
+    tick("validate")
+    be = Backend(engine, spark=spark, threads=threads)
+    try:
+        out = _Run(be, data, as_of, params, tick).execute()
+    finally:
+        be.close()
+    summary = _summary(out, as_of, engine, timings, time.perf_counter() - started)
+    return RunResult(as_of=as_of, engine=engine, tables=out, summary=summary, timings=timings)
+
+
+class _Run:
+    def __init__(self, be: Backend, data: dict[str, pa.Table], as_of: dt.date, params: Params, tick):
+        self.be, self.data, self.as_of, self.p, self.tick = be, data, as_of, params, tick
+        self.AS = day(as_of)
+        self.QD = self.AS + 1  # the queue is for the next day
+        self.t = {name: be.load(name, _prepare(name, table)) for name, table in data.items()}
+        self.t["budgets"] = be.load("budgets", rules.budgets_table())
+        self.t["counted"] = be.load("counted", rules.counted_outcomes_table())
+        self.t["hold_kinds"] = be.load("hold_kinds", rules.hold_kinds_table())
+
+    def execute(self) -> dict[str, pa.Table]:
+        out = {}
+        acc, inst = self.accounts()
+        self.tick("accounts")
+        prom = self.be.materialise(self.promises())
+        self.tick("promises")
+        arr = self.be.materialise(self.arrangements())
+        self.tick("arrangements")
+        cases = self.be.materialise(self.cases(acc, prom, arr))
+        self.tick("cases")
+        assign = self.be.materialise(self.allocation(cases))
+        self.tick("allocation")
+        queue = self.queue(cases, assign)
+        self.tick("queue")
+        roll = self.roll_rates(acc)
+        exprs = {"account_state": acc, "instalment_state": inst, "promise_state": prom, "arrangement_state": arr,
+                 "case_state": cases, "assignments": assign, "contact_queue": queue, "roll_rates": roll}
+        for name, expr in exprs.items():
+            out[name] = _finish(name, self.be.fetch(expr.select(*schema.OUTPUT_TABLES[name].names)))
+        self.tick("write")
+        return out
+
+    # -- accounts: payments through the waterfall, instalments, accrual, DPD, bucket ------------------------------
+    def accounts(self):
+        t, AS = self.t, self.AS
+        pay = t["payments"]
+        new = (pay.filter(~pay.posted & ~pay.reversed & (pay.paid_on <= AS))
+               .group_by("account_id").aggregate(new_paid_fen=pay.amount_fen.sum()))
+        a = t["accounts"]
+        pr = t["products"]
+        a = a.left_join(new, "account_id").select(a, new_paid_fen=new.new_paid_fen.fill_null(0))
+        a = a.join(pr, "product_id").select(
+            a, pr.penalty_daily_rate_e6, pr.compound_on_interest, pr.grace_days, pr.late_fee_fen,
+            pr.total_cost_cap_rate_e4, pr.kind, *[pr[f"pos_{c}"] for c in COMPONENTS])
+        a = a.mutate(active=a.status.isin(["open", "settled"]))
+        a = a.mutate(amount=ibis.ifelse(a.active, a.new_paid_fen, 0))
+        amount = a.amount
+        bal = {c: a[f"{c}_balance_fen"] for c in COMPONENTS}
+        paid = {}
+        for c in COMPONENTS:
+            before = ibis.literal(0, "int64")
+            for d in COMPONENTS:
+                if d != c:
+                    before = before + ibis.ifelse(a[f"pos_{d}"] < a[f"pos_{c}"], bal[d], 0)
+            paid[c] = clamp(amount - before, 0, bal[c])
+        a = a.mutate(**{f"paid_{c}_fen": paid[c] for c in COMPONENTS})
+        a = self.be.materialise(a.mutate(remainder_fen=a.amount - sum(a[f"paid_{c}_fen"] for c in COMPONENTS)))
+        active = a.active
+
+        # principal and interest parts go to the oldest instalments first (loans.services._apply_to_instalments)
+        i = t["instalments"]
+        i = i.join(a.select("account_id", "paid_interest_fen", "paid_principal_fen", "penalty_daily_rate_e6",
+                            "compound_on_interest", "grace_days"), "account_id")
+        iu = ibis.greatest(i.interest_due_fen - i.interest_paid_fen, 0)
+        pu = ibis.greatest(i.principal_due_fen - i.principal_paid_fen, 0)
+        w = ibis.cumulative_window(group_by=i.account_id, order_by=i.number)
+        i = i.mutate(iu=iu, pu=pu)
+        i = i.mutate(iu_before=i.iu.sum().over(w) - i.iu, pu_before=i.pu.sum().over(w) - i.pu)
+        i = i.mutate(interest_paid_fen=i.interest_paid_fen + clamp(i.paid_interest_fen - i.iu_before, 0, i.iu),
+                     principal_paid_fen=i.principal_paid_fen + clamp(i.paid_principal_fen - i.pu_before, 0, i.pu))
+        unp_i = ibis.greatest(i.interest_due_fen - i.interest_paid_fen, 0)
+        unp_p = ibis.greatest(i.principal_due_fen - i.principal_paid_fen, 0)
+        i = i.mutate(settled=(unp_i == 0) & (unp_p == 0), days=AS - i.due_date)
+        overdue = (i.days > i.grace_days) & ~i.settled
+        base = unp_p + ibis.ifelse(i.compound_on_interest, unp_i, 0)
+        i = i.mutate(overdue=overdue,
+                     penalty=ibis.ifelse(overdue, div_half_up(base * i.penalty_daily_rate_e6 * i.days, 1_000_000), 0))
+        i = self.be.materialise(i)
+        late = ~i.settled & (i.due_date < AS)
+        per = i.group_by("account_id").aggregate(
+            penalty_raw=i.penalty.sum(), fee_count=i.overdue.cast("int64").sum(),
+            oldest_due=i.due_date.min(where=late))
+
+        a = a.left_join(per, "account_id").select(
+            a, penalty_raw=per.penalty_raw.fill_null(0), fee_count=per.fee_count.fill_null(0),
+            oldest_due=per.oldest_due)
+        fees_raw = a.late_fee_fen * a.fee_count
+        has_cap = a.total_cost_cap_rate_e4.notnull()
+        cap = div_half_up(a.contract_amount_fen * a.total_cost_cap_rate_e4.fill_null(0) * (AS - a.start_date),
+                          365 * 10_000)
+        excess = a.interest_charged_fen + a.penalty_raw + fees_raw - cap
+        pcut = ibis.ifelse(has_cap & (excess > 0), ibis.least(a.penalty_raw, excess), 0)
+        fcut = ibis.ifelse(has_cap & (excess > 0), ibis.least(fees_raw, excess - pcut), 0)
+        pen_acc = ibis.ifelse(active, ibis.greatest(a.penalty_raw - pcut, a.penalty_accrued_fen), a.penalty_accrued_fen)
+        fee_acc = ibis.ifelse(active, ibis.greatest(fees_raw - fcut, a.fees_accrued_fen), a.fees_accrued_fen)
+        dpd = ibis.ifelse(a.oldest_due.notnull(), AS - a.oldest_due, 0).cast("int64")
+        a = a.mutate(
+            dpd=dpd, bucket=bucket_of(dpd),
+            principal_balance_fen=a.principal_balance_fen - a.paid_principal_fen,
+            interest_balance_fen=a.interest_balance_fen - a.paid_interest_fen,
+            penalty_balance_fen=a.penalty_balance_fen - a.paid_penalty_fen + pen_acc - a.penalty_accrued_fen,
+            fees_balance_fen=a.fees_balance_fen - a.paid_fees_fen + fee_acc - a.fees_accrued_fen,
+            credit_balance_fen=a.credit_balance_fen + a.remainder_fen,
+            penalty_accrued_fen=pen_acc, fees_accrued_fen=fee_acc)
+        total = a.principal_balance_fen + a.interest_balance_fen + a.penalty_balance_fen + a.fees_balance_fen
+        a = a.mutate(total_balance_fen=total, status=ibis.cases(
+            ((a.status == "open") & (total == 0), "settled"), ((a.status == "settled") & (total > 0), "open"),
+            else_=a.status))
+        acc = self.be.materialise(a)
+        inst = i.select("account_id", i.number.cast("int64").name("number"), "due_date", "principal_paid_fen",
+                        "interest_paid_fen", "settled")
+        return acc, inst
+
+    # -- promises and arrangements ------------------------------------------------------------------------------
+    def _case_payments(self):
+        if "case_payments" not in self.t:
+            self.t["case_payments"] = self.be.materialise(self._case_payments_expr())
+        return self.t["case_payments"]
+
+    def _case_grace(self):
+        if "case_grace" not in self.t:
+            self.t["case_grace"] = self.be.materialise(self._case_grace_expr())
+        return self.t["case_grace"]
+
+    def _case_payments_expr(self):
+        t = self.t
+        pay, a = t["payments"], t["accounts"]
+        pay = pay.filter(~pay.reversed & (pay.paid_on <= self.AS))
+        return pay.join(a.select("account_id", "case_id"), "account_id").select("case_id", "paid_on", "amount_fen")
+
+    def _case_grace_expr(self):
+        a, pr = self.t["accounts"], self.t["products"]
+        j = a.join(pr, "product_id")
+        return j.group_by("case_id").aggregate(grace=j.promise_grace_days.max().cast("int64"))
+
+    def promises(self):
+        AS = self.AS
+        p = self.t["promises"]
+        g = self._case_grace()
+        p = self.be.materialise(p.left_join(g, "case_id").select(p, grace=g.grace.fill_null(1)))
+        cp = self._case_payments()
+        j = p.left_join(cp, [p.case_id == cp.case_id, cp.paid_on >= p.promised_on,
+                             cp.paid_on <= p.due_date + p.grace])
+        paid = j.group_by([j.promise_id, j.case_id, j.amount_fen, j.due_date, j.grace]).aggregate(
+            paid_fen=j.amount_fen_right.sum().fill_null(0))
+        state = ibis.cases((paid.paid_fen >= paid.amount_fen, "kept"), (AS <= paid.due_date + paid.grace, "pending"),
+                           (paid.paid_fen > 0, "partially_kept"), else_="broken")
+        return paid.mutate(state=state, promised_due=paid.due_date)
+
+    def arrangements(self):
+        AS = self.AS
+        ai = self.t["arrangement_instalments"]
+        g = self._case_grace()
+        ai = ai.left_join(g, "case_id").select(ai, grace=g.grace.fill_null(1))
+        state = ibis.cases((ai.paid_fen >= ai.amount_fen, "paid"), (AS <= ai.due_date + ai.grace, "due"),
+                           (AS - ai.due_date <= self.p.arrangement_break_days, "late"), else_="missed")
+        ai = ai.mutate(state=state, number=ai.number.cast("int64"))
+        w = ibis.window(group_by=ai.arrangement_id)
+        return ai.mutate(arrangement_broken=(ai.state == "missed").cast("int64").max().over(w) == 1,
+                         open_item=(ai.state != "paid").cast("int64").max().over(w) == 1)
+
+    # -- cases: score, segment, treatment -----------------------------------------------------------------------
+    def cases(self, acc, prom, arr):
+        t, AS, QD = self.t, self.AS, self.QD
+        c = t["cases"]
+        agg = acc.group_by("case_id").aggregate(
+            max_dpd=acc.dpd.max(), total_balance_fen=acc.total_balance_fen.sum(), product_kind=acc.kind.max())
+        cp = self._case_payments()
+        cp = cp.filter(cp.paid_on > AS - self.p.score_payment_days)
+        paid90 = cp.group_by("case_id").aggregate(paid_90d_fen=cp.amount_fen.sum())
+        pc_ = prom.group_by("case_id").aggregate(
+            kept_promises=(prom.state == "kept").cast("int64").sum(),
+            broken_promises=(prom.state == "broken").cast("int64").sum())
+        w = ibis.window(group_by=prom.case_id, order_by=[ibis.desc(prom.promised_due), ibis.desc(prom.promise_id)])
+        latest = prom.mutate(rn=ibis.row_number().over(w)).filter(lambda x: x.rn == 0).select(
+            "case_id", promise_state="state")
+        arr_open = arr.filter(~arr.arrangement_broken & arr.open_item).select("case_id").distinct().mutate(
+            arrangement=ibis.literal(True))
+        con = t["contacts"]
+        con = con.filter((con.outcome == "conversation") & (con.contact_on > AS - self.p.score_contact_days)
+                         & (con.contact_on <= AS))
+        conv = con.group_by("person_id").aggregate(conversations_30d=con.count())
+        cred = t["creditors"]
+        c = c.join(cred, "creditor_id").select(c, cred.policy_pack)
+        # held: an active hold (on the queue day) of a kind the case's pack stops collection for, or deceased
+        h, hk = t["holds"], t["hold_kinds"]
+        h = h.filter((h.starts_on <= QD) & (h.ends_on.isnull() | (h.ends_on >= QD)))
+        ch = c.select("case_id", "person_id", "policy_pack").join(h, "person_id").join(hk, "policy_pack")
+        ch = ch.filter((ch.hold_kind == "*") | (ch.hold_kind == ch.kind))
+        held_cases = self.be.materialise(ch.select("case_id").distinct().mutate(on_hold=ibis.literal(True)))
+        persons = t["persons"]
+        x = (c.left_join(agg, "case_id").select(c, max_dpd=agg.max_dpd.fill_null(0),
+                                                total_balance_fen=agg.total_balance_fen.fill_null(0),
+                                                product_kind=agg.product_kind))
+        x = x.left_join(paid90, "case_id").select(x, paid_90d_fen=paid90.paid_90d_fen.fill_null(0))
+        x = x.left_join(pc_, "case_id").select(x, kept_promises=pc_.kept_promises.fill_null(0),
+                                               broken_promises=pc_.broken_promises.fill_null(0))
+        x = x.left_join(latest, "case_id").select(x, promise_state=latest.promise_state.fill_null("none"))
+        x = x.left_join(arr_open, "case_id").select(x, arrangement=arr_open.arrangement.fill_null(False))
+        x = x.left_join(conv, "person_id").select(x, conversations_30d=conv.conversations_30d.fill_null(0))
+        x = x.left_join(held_cases, "case_id").select(x, on_hold=held_cases.on_hold.fill_null(False))
+        x = x.join(persons, "person_id").select(x, persons.deceased, persons.time_zone)
+        x = x.mutate(bucket=bucket_of(x.max_dpd),
+                     held=x.on_hold | x.deceased.fill_null(False) | (x.status == "on_hold"))
+        values = {k: x[k] for k in rules.SCORE_CHARACTERISTICS if k != "base"}
+        x = x.mutate(score=rules.compile_scorecard(self.data["scorecard"], values))
+        x = x.mutate(rule_order=rules.compile_strategy(self.data["strategy"], {
+            "bucket": x.bucket, "total_balance_fen": x.total_balance_fen, "score": x.score,
+            "product_kind": x.product_kind, "promise_state": x.promise_state, "held": x.held,
+            "arrangement": x.arrangement}))
+        strat = self.data["strategy"].to_pylist()
+
+        def pick(col, default, typ):
+            return x.rule_order.cases(*[(r["rule_order"], ibis.literal(r[col], typ)) for r in strat],
+                                      else_=ibis.literal(default, typ))
+
+        return x.mutate(segment=pick("segment", "unmatched", "string"),
+                        treatment=pick("treatment", "none", "string"),
+                        channel=pick("channel", "none", "string"), priority=pick("priority", 0, "int64"),
+                        skill=pick("skill", "", "string").fill_null(""))
+
+    # -- allocation ----------------------------------------------------------------------------------------------
+    def allocation(self, cases):
+        t, AS = self.t, self.AS
+        teams, cols = self.data["teams"], self.data["collectors"]
+        route, eligible = _routing(teams)
+        elig = self.be.load("eligible", eligible)
+        routes = self.be.load("routes", route)
+        co = t["collectors"]
+        c = cases.filter(cases.status.isin(ACTIVE_CASE))
+        # keep: active collector whose team works the bucket and skill, held for less than rotation_days
+        cs = co.select(prev_col=co.collector_id, col_team=co.team_id, col_active=co.active)
+        k = c.left_join(cs, c.collector_id == cs.prev_col)
+        k = k.left_join(elig, [k.col_team == elig.team_id, k.bucket == elig.bucket, k.skill == elig.skill])
+        k = k.select(c.case_id, c.total_balance_fen, c.priority, c.bucket, c.skill, prev_team_id=c.team_id,
+                     prev_collector_id=c.collector_id, col_team=k.col_team, col_active=k.col_active,
+                     eligible=k.team_id.notnull(), held_days=(AS - c.assigned_on.fill_null(AS)).cast("int64"))
+        reason = ibis.cases(
+            (k.prev_collector_id.isnull(), "new"),
+            (~k.col_active.fill_null(False), "collector_inactive"),
+            (~k.eligible, "bucket_change"),
+            (k.held_days >= self.p.rotation_days, "rotation"),
+            else_="kept")
+        k = k.mutate(reason=reason)
+        w = ibis.window(group_by=k.prev_collector_id,
+                        order_by=[ibis.desc(k.priority), ibis.desc(k.total_balance_fen), k.case_id])
+        k = k.mutate(rank=ibis.row_number().over(w))
+        k = self.be.materialise(k)
+        caps = co.select(cap_id=co.collector_id, capacity=co.capacity)
+        k = k.left_join(caps, k.prev_collector_id == caps.cap_id)
+        k = k.select(*[k[n] for n in ("case_id", "total_balance_fen", "priority", "bucket", "skill", "prev_team_id",
+                                       "prev_collector_id", "col_team", "reason", "rank")], capacity=k.capacity)
+        # the rank counts kept cases only: recompute over kept rows so a moved case frees no slot twice
+        kept0 = k.filter(k.reason == "kept")
+        w2 = ibis.window(group_by=kept0.prev_collector_id,
+                         order_by=[ibis.desc(kept0.priority), ibis.desc(kept0.total_balance_fen), kept0.case_id])
+        kept0 = kept0.mutate(krank=ibis.row_number().over(w2))
+        over = self.be.materialise(kept0.filter(kept0.krank >= kept0.capacity).select(
+            "case_id", over=ibis.literal(True)))
+        k = k.left_join(over, "case_id").select(k, overflow=over.over.fill_null(False))
+        k = self.be.materialise(k.mutate(reason=ibis.ifelse(k.overflow, "overflow", k.reason)))
+        kept = k.filter(k.reason == "kept")
+        load = self.be.fetch(kept.group_by(kept.prev_collector_id.name("collector_id")).aggregate(
+            n=kept.count(), bal=kept.total_balance_fen.sum()))
+        free = k.filter(k.reason != "kept").join(routes, ["bucket", "skill"])
+        free_counts = self.be.fetch(free.group_by("route_team").aggregate(n=free.count()))
+        slots = self.be.load("slots", _slots(cols, load, free_counts))
+        wf = ibis.window(group_by=free.route_team,
+                         order_by=[ibis.desc(free.priority), ibis.desc(free.total_balance_fen), free.case_id])
+        free = free.mutate(slot=ibis.row_number().over(wf).cast("int64"))
+        placed = self.be.materialise(free.join(slots, [free.route_team == slots.team_id, free.slot == slots.slot])
+                                     .select("case_id", new_team=slots.team_id, new_collector=slots.collector_id))
+        k = k.left_join(placed, "case_id").select(k, placed.new_team, placed.new_collector)
+        team = ibis.ifelse(k.reason == "kept", k.col_team, k.new_team)
+        collector = ibis.ifelse(k.reason == "kept", k.prev_collector_id, k.new_collector)
+        reason = ibis.ifelse((k.reason != "kept") & k.new_collector.isnull(),
+                             k.reason + ":no_capacity", k.reason)
+        active_rows = k.select("case_id", team_id=team, collector_id=collector, prev_team_id=k.prev_team_id,
+                               prev_collector_id=k.prev_collector_id, reason=reason)
+        closed = cases.filter(~cases.status.isin(ACTIVE_CASE)).select(
+            "case_id", team_id=ibis.null("int64"), collector_id=ibis.null("int64"), prev_team_id=cases.team_id,
+            prev_collector_id=cases.collector_id, reason=ibis.literal("closed"))
+        allr = active_rows.union(closed)
+        moved = (allr.collector_id.fill_null(-1) != allr.prev_collector_id.fill_null(-1)) | (
+            allr.team_id.fill_null(-1) != allr.prev_team_id.fill_null(-1))
+        return allr.mutate(moved=moved)
+
+    # -- the contact queue ---------------------------------------------------------------------------------------
+    def queue(self, cases, assign):
+        t, QD = self.t, self.QD
+        q = cases.join(assign.select("case_id", q_collector=assign.collector_id), "case_id")
+        q = q.filter(q.q_collector.notnull() & ~q.held & (q.channel != "none") & q.status.isin(ACTIVE_CASE))
+        # the person's remaining budget for the queue day under each pack of their cases; the lowest applies
+        b = t["budgets"]
+        con, cnt = t["contacts"], t["counted"]
+        maxw = max([r or 0 for r in self.data_budget_windows()] + [1])
+        recent = con.filter((con.contact_on >= QD - maxw) & (con.contact_on < QD))
+        # every pack of every case of a queued person (held or closed cases too): the strictest one binds
+        qp = self.be.materialise(q.select("person_id").distinct())
+        per_pack = self.be.materialise(
+            cases.select("person_id", "policy_pack").distinct().join(qp, "person_id").select("person_id", "policy_pack"))
+        rc = per_pack.join(b, "policy_pack").filter(lambda x: x.window_days.notnull())
+        rc = rc.join(recent, "person_id")
+        rc = rc.left_join(cnt, [rc.policy_pack == cnt.policy_pack, rc.outcome == cnt.outcome])
+        rc = rc.mutate(in_window=rc.contact_on >= QD - rc.window_days,
+                       counted=rc.outcome_right.notnull(), conv=(rc.outcome == "conversation")
+                       & (rc.contact_on >= QD - rc.conversation_days))
+        used = rc.group_by(["person_id", "policy_pack"]).aggregate(
+            used=(rc.in_window & rc.counted).cast("int64").sum(), conv=rc.conv.cast("int64").max())
+        pb = per_pack.join(b, "policy_pack").left_join(used, ["person_id", "policy_pack"])
+        big = ibis.literal(1 << 40, "int64")
+        window_left = ibis.ifelse(pb.window_max.notnull(),
+                                  ibis.ifelse(pb.conv.fill_null(0) == 1, 0,
+                                              ibis.greatest(pb.window_max - pb.used.fill_null(0), 0)), big)
+        allowed = ibis.least(pb.daily_max.fill_null(big), window_left)
+        person = self.be.materialise(pb.group_by(pb.person_id).aggregate(budget=allowed.min()))
+        q = q.join(person, "person_id")
+        wp = ibis.window(group_by=q.person_id, order_by=[ibis.desc(q.priority), ibis.desc(q.total_balance_fen),
+                                                         q.case_id])
+        q = q.mutate(prank=ibis.row_number().over(wp))
+        q = q.filter(q.prank < q.budget)
+        combos = self.be.fetch(q.select("time_zone", "policy_pack").distinct())
+        early = self.be.load("earliest", rules.earliest_table(
+            [(r["time_zone"], r["policy_pack"]) for r in combos.to_pylist()], self.as_of + dt.timedelta(days=1)))
+        q = q.mutate(tz_key=q.time_zone.fill_null(""))
+        q = q.join(early, ["tz_key", "policy_pack"])
+        wc = ibis.window(group_by=q.q_collector, order_by=[ibis.desc(q.priority), ibis.desc(q.total_balance_fen),
+                                                           q.case_id])
+        return q.select(collector_id=q.q_collector, position=(ibis.row_number().over(wc) + 1).cast("int64"),
+                        case_id=q.case_id, person_id=q.person_id, channel=q.channel, priority=q.priority,
+                        earliest_at=q.earliest_us)
+
+    def data_budget_windows(self):
+        return rules.budgets_table().column("window_days").to_pylist()
+
+    # -- roll rates ----------------------------------------------------------------------------------------------
+    def roll_rates(self, acc):
+        g = acc.group_by(["prev_bucket", "bucket"]).aggregate(accounts=acc.count(),
+                                                              balance_fen=acc.total_balance_fen.sum())
+        tot = acc.group_by("prev_bucket").aggregate(from_total=acc.count())
+        g = g.join(tot, "prev_bucket")
+        return g.select(from_bucket=g.prev_bucket, to_bucket=g.bucket, accounts=g.accounts.cast("int64"),
+                        balance_fen=g.balance_fen.cast("int64"),
+                        rate_bp=_rate_bp(g.accounts.cast("int64"), g.from_total.cast("int64")))
+
+
+def _rate_bp(n, total):
+    """Share in basis points, half-up: (n·10000 / total)."""
+    num = n * 10_000
+    r = num % total
+    q = ((num - r) / total).round().cast("int64")
+    return q + ibis.ifelse(r * 2 >= total, 1, 0).cast("int64")
+
+
+# -- small tables prepared in Python ------------------------------------------------------------------------------
+def _prepare(name: str, table: pa.Table) -> pa.Table:
+    if name == "products":
+        waterfalls = table.column("waterfall").to_pylist()
+        for comp in COMPONENTS:
+            table = table.append_column(f"pos_{comp}", pa.array([w.split(",").index(comp) for w in waterfalls],
+                                                                 pa.int32()))
+    return table
+
+
+def _split(text) -> list[str]:
+    return [s.strip() for s in (text or "").split(",") if s.strip()]
+
+
+def _routing(teams: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(bucket, skill) → the team a free case goes to (the first eligible team by id), and every eligible
+    (team, bucket, skill). A team works the buckets it lists (none listed: all) and serves a skill it has;
+    a case that needs no skill ("") goes to a team with no skills first."""
+    rows = sorted(teams.to_pylist(), key=lambda r: r["team_id"])
+    skills = sorted({s for r in rows for s in _split(r["skills"])} | {""})
+    elig, route = [], []
+    for b in BUCKETS:
+        for s in skills:
+            ok = [r for r in rows if (not _split(r["buckets"]) or b in _split(r["buckets"]))
+                  and (s == "" or s in _split(r["skills"]))]
+            elig += [(r["team_id"], b, s) for r in ok]
+            if ok:
+                plain = [r for r in ok if not _split(r["skills"])] if s == "" else ok
+                route.append((b, s, (plain or ok)[0]["team_id"]))
+    return (pa.table({"bucket": [r[0] for r in route], "skill": [r[1] for r in route],
+                      "route_team": pa.array([r[2] for r in route], pa.int64())}),
+            pa.table({"team_id": pa.array([e[0] for e in elig], pa.int64()), "bucket": [e[1] for e in elig],
+                      "skill": [e[2] for e in elig]}))
+
+
+def _slots(collectors: pa.Table, load: pa.Table, free_counts: pa.Table) -> pa.Table:
+    """Free places per team, in the order they are filled: water-filling by case count (the collector with the
+    fewest cases first), ties by balance held then collector id; never beyond a collector's capacity."""
+    loads = {r["collector_id"]: (r["n"], r["bal"] or 0) for r in load.to_pylist()}
+    need = {r["route_team"]: r["n"] for r in free_counts.to_pylist()}
+    teams, slots, cols = [], [], []
+    by_team: dict[int, list] = {}
+    for r in collectors.to_pylist():
+        if r["active"]:
+            n, bal = loads.get(r["collector_id"], (0, 0))
+            by_team.setdefault(r["team_id"], []).append((r["collector_id"], n, bal, r["capacity"]))
+    for team, members in sorted(by_team.items()):
+        want = need.get(team, 0)
+        if not want:
+            continue
+        counts = np.array([m[1] for m in members], np.int64)
+        caps = np.array([max(m[3], m[1]) for m in members], np.int64)
+        room = caps - counts
+        if room.sum() == 0:
+            continue
+        lo, hi = int(counts.min()), int(caps.max())  # water level: smallest L giving ≥ want places
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if np.minimum(np.maximum(mid - counts, 0), room).sum() >= want:
+                hi = mid
+            else:
+                lo = mid + 1
+        take = np.minimum(np.maximum(lo - counts, 0), room)
+        entries = []
+        for (cid, n, bal, _cap), k in zip(members, take):
+            entries += [(n + j + 1, bal, cid) for j in range(int(k))]
+        entries.sort()
+        for pos, (_lvl, _bal, cid) in enumerate(entries[:want]):
+            teams.append(team)
+            slots.append(pos)
+            cols.append(cid)
+    return pa.table({"team_id": pa.array(teams, pa.int64()), "slot": pa.array(slots, pa.int64()),
+                     "collector_id": pa.array(cols, pa.int64())})
+
+
+def _finish(name: str, table: pa.Table) -> pa.Table:
+    sch = schema.OUTPUT_TABLES[name]
+    arrays = []
+    for f in sch:
+        col = table.column(f.name)
+        if pa.types.is_date32(f.type):
+            col = col.cast(pa.int32()).cast(pa.date32())
+        elif pa.types.is_timestamp(f.type):
+            col = col.cast(pa.int64()).cast(f.type)
+        else:
+            col = col.cast(f.type)
+        arrays.append(col)
+    out = pa.Table.from_arrays(arrays, schema=sch)
+    return out.sort_by([(k, "ascending") for k in schema.OUTPUT_ORDER[name]])
+
+
+def _summary(out: dict[str, pa.Table], as_of, engine, timings, total) -> dict:
+    import pyarrow.compute as pc
+
+    acc = out["account_state"]
+    buckets = {b: 0 for b in BUCKETS}
+    for r in acc.group_by("bucket").aggregate([([], "count_all")]).to_pylist():
+        buckets[r["bucket"]] = r["count_all"]
+    promises = {s: 0 for s in ("pending", "kept", "partially_kept", "broken")}
+    for r in out["promise_state"].group_by("state").aggregate([([], "count_all")]).to_pylist():
+        promises[r["state"]] = r["count_all"]
+    queue = out["contact_queue"]
+    sizes = queue.group_by("collector_id").aggregate([([], "count_all")]).column("count_all")
+    moves = out["assignments"].filter(pc.field("moved")).group_by("reason").aggregate([([], "count_all")])
+    return {
+        "as_of": as_of.isoformat(), "engine": engine, "accounts": acc.num_rows,
+        "cases": out["case_state"].num_rows, "buckets": buckets,
+        "total_balance_fen": pc.sum(acc.column("total_balance_fen")).as_py() or 0,
+        "roll_rates": [[r["from_bucket"], r["to_bucket"], r["accounts"], r["rate_bp"]]
+                       for r in out["roll_rates"].to_pylist()],
+        "promises": promises,
+        "moves": {r["reason"]: r["count_all"] for r in moves.to_pylist()},
+        "queue": {"contacts": queue.num_rows, "collectors": len(sizes),
+                  "max_per_collector": pc.max(sizes).as_py() if len(sizes) else 0},
+        "seconds": {**timings, "total": round(total, 3)},
+    }
