@@ -37,7 +37,8 @@ from concord.debtors.models import (AddressType, ContactKind, ContactPoint, Cont
 from concord.loans.models import LoanAccount
 
 from . import values as v
-from .kindrows import RowSpec, file_parser, problem, reference_parser, text_parser
+from .kindrows import RowSpec, file_parser, problem
+from .rows import reference_parser, text_parser
 from .mapping import CONTACTS, catalogue
 from .placing import SPOUSE_WORDS
 from .rows import FieldProblem, RowResult

@@ -35,20 +35,6 @@ class RowSpec:
     build: Callable[[dict[str, Any], RowResult, dict[str, str], dt.date], Any]
 
 
-def text_parser(limit: int) -> Parser:
-    def parse(value: Any, today: dt.date) -> str:
-        text = v.clean_text(value)
-        if len(text) > limit:
-            raise v.ValueProblem("text_too_long", format_lazy(_("内容过长：{n} 个字符，最多 {limit} 个"),
-                                                              n=len(text), limit=limit))
-        return text
-    return parse
-
-
-def reference_parser(value: Any, today: dt.date) -> str:
-    return text_parser(64)(v.parse_reference(value), today)
-
-
 def problem(result: RowResult, column_of: dict[str, str], name: str, code: str, message, value: Any = "",
             *, warning: bool = False) -> None:
     """Add an error (or a warning) on field ``name`` of the row."""

@@ -45,7 +45,8 @@ from concord.loans import services as loans
 from concord.loans.models import LoanAccount, Payment, PaymentChannel
 
 from . import values as v
-from .kindrows import RowSpec, file_parser, problem, reference_parser, text_parser
+from .kindrows import RowSpec, file_parser, problem
+from .rows import reference_parser, text_parser
 from .mapping import PAYMENTS, catalogue
 from .models import UnmatchedPayment, UnmatchedStatus
 from .rows import FieldProblem, RowResult

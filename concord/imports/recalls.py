@@ -23,7 +23,8 @@ from concord.cases import services as cases
 from concord.loans.models import AccountStatus, LoanAccount
 
 from . import values as v
-from .kindrows import RowSpec, file_parser, problem, reference_parser, text_parser
+from .kindrows import RowSpec, file_parser, problem
+from .rows import reference_parser, text_parser
 from .mapping import RECALLS, catalogue
 from .rows import FieldProblem, RowResult
 

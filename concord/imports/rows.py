@@ -120,9 +120,8 @@ class RowResult:
 
 
 # field → parser(value, today) -> typed value
-def _text(name: str) -> Callable[[Any, dt.date], str]:
-    limit = MAX_LENGTH.get(name, 255)
-
+def text_parser(limit: int) -> Callable[[Any, dt.date], str]:
+    """A parser for free text of at most ``limit`` characters (shared by every kind of file)."""
     def parse(value: Any, today: dt.date) -> str:
         text = v.clean_text(value)
         if len(text) > limit:
@@ -132,9 +131,13 @@ def _text(name: str) -> Callable[[Any, dt.date], str]:
     return parse
 
 
-def _reference(value: Any, today: dt.date) -> str:
-    text = v.parse_reference(value)
-    return _text("account_reference")(text, today)
+def _text(name: str) -> Callable[[Any, dt.date], str]:
+    return text_parser(MAX_LENGTH.get(name, 255))
+
+
+def reference_parser(value: Any, today: dt.date) -> str:
+    """An account reference: digits that lost precision refused, at most 64 characters."""
+    return text_parser(MAX_LENGTH["account_reference"])(v.parse_reference(value), today)
 
 
 def _amount(value, today):
@@ -149,7 +152,7 @@ PARSERS: dict[str, Callable[[Any, dt.date], Any]] = {
     "full_name": _text("full_name"),
     "national_id": lambda value, today: v.parse_national_id(value, today=today),
     "mobile": lambda value, today: v.parse_phone(value),
-    "account_reference": _reference,
+    "account_reference": reference_parser,
     "product": lambda value, today: v.parse_product(value),
     "contract_amount": _amount,
     "annual_rate": lambda value, today: v.parse_rate(value),
