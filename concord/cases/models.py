@@ -75,3 +75,57 @@ class Assignment(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = _("分案记录")
         verbose_name_plural = _("分案记录")
+
+
+class ActivityKind(models.TextChoices):
+    CALL = "call", _("电话")
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    LETTER = "letter", _("信函")
+    VISIT = "visit", _("外访")
+    NOTE = "note", _("备注")
+    TASK = "task", _("跟进任务")
+    PROMISE = "promise", _("承诺还款")
+    ARRANGEMENT = "arrangement", _("还款方案")
+    LEGAL = "legal", _("法律程序")
+    PAYMENT = "payment", _("还款")
+    SYSTEM = "system", _("系统")
+
+
+class ActivityDirection(models.TextChoices):
+    OUTBOUND = "outbound", _("呼出/发出")
+    INBOUND = "inbound", _("呼入/收到")
+    INTERNAL = "internal", _("内部")
+
+
+class Activity(models.Model):
+    """One entry of a case's activity log (催记). Written only through ``concord.cases.activities.log_activity``,
+    in the same transaction as the action it records; a contact carries the compliance decision that allowed it."""
+
+    CASE_PATH = "case"
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="activities", verbose_name=_("案件"))
+    kind = models.CharField(_("类型"), max_length=20, choices=ActivityKind.choices)
+    direction = models.CharField(_("方向"), max_length=10, choices=ActivityDirection.choices,
+                                 default=ActivityDirection.INTERNAL)
+    channel = models.CharField(_("渠道"), max_length=20, blank=True)
+    related_party = models.ForeignKey("debtors.RelatedParty", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="activities", verbose_name=_("关联人"))
+    outcome = models.CharField(_("结果"), max_length=30, blank=True)
+    result_codes = models.JSONField(_("结果代码"), default=list, blank=True)
+    summary = models.CharField(_("摘要"), max_length=200)
+    note = models.TextField(_("备注"), blank=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+    decision = models.ForeignKey("compliance.ContactDecision", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="activities", verbose_name=_("合规决定"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("操作人"))
+    at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("催记")
+        verbose_name_plural = _("催记")
+        indexes = [models.Index(fields=["case", "-at"], name="activity_case_at")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

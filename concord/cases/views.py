@@ -20,6 +20,7 @@ from concord.staff.models import User
 from concord.staff.roles import MAY_ASSIGN, MAY_CONFIGURE, MAY_EDIT_FILE, MAY_REVEAL_PII, MAY_WRITE_LEDGER, Role
 
 from . import services
+from .panels import panels_for
 from .forms import AssignForm, CaseFilterForm, ContactPointForm, NewCaseForm, PaymentForm, apply_validation_error
 from .selectors import filter_cases, portfolio_summary, visible_cases
 
@@ -83,6 +84,8 @@ def case_detail(request, pk):
         "may_pay": user.role in MAY_WRITE_LEDGER, "may_assign": user.role in MAY_ASSIGN,
         "contact_form": ContactPointForm(), "payment_form": PaymentForm(accounts=accounts),
         "assign_form": AssignForm(collectors=_assignable(user)),
+        "activities": case.activities.select_related("actor")[:50],
+        "panels": panels_for(request, case),
     }
     return render(request, "cases/case_detail.html", ctx)
 
