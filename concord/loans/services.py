@@ -17,7 +17,7 @@ from concord.core import audit
 from concord.core.money import to_money
 from concord.core.services import save_validated
 
-from . import allocation, delinquency, schedule
+from . import allocation, delinquency, followers, schedule
 from .models import AccountStatus, Instalment, LoanAccount, Payment, PaymentChannel, RepaymentMethod
 
 ZERO = Decimal("0.00")
@@ -227,6 +227,7 @@ def record_payment(actor, *, account: LoanAccount, amount, paid_at: dt.datetime,
                                                      "channel": channel, "external_reference": external_reference,
                                                      "allocation": payment.allocation["parts"]})
     _after_change(account, max(timezone.localdate(), account.balances_as_of or account.start_date))
+    followers.payment_changed(actor, account, payment, reversed=False)
     return payment, True
 
 
@@ -275,4 +276,5 @@ def reverse_payment(actor, payment: Payment, *, reason: str) -> Payment:
     payment.save(update_fields=["reversed_at", "reversal_reason"])
     audit.record(actor, "payment.reverse", payment, {"reason": payment.reversal_reason, "amount": payment.amount})
     _after_change(account, max(timezone.localdate(), account.balances_as_of or account.start_date))
+    followers.payment_changed(actor, account, payment, reversed=True)
     return payment

@@ -333,3 +333,22 @@ class TestReversal:
             services.reverse_payment(None, payment, reason="again")
         assert "payment" in exc.value.message_dict
         assert AuditEvent.objects.filter(action="payment.reverse").count() == 1
+
+
+def test_followers_run_after_a_payment_and_its_reversal(world):
+    from concord.loans import followers
+
+    seen = []
+
+    def follow(actor, account, payment, *, reversed):
+        seen.append((account.reference, payment.external_reference, reversed))
+
+    followers.register(follow)
+    try:
+        account = world.cases["b"].accounts.get()
+        payment, _new = services.record_payment(None, account=account, amount=Decimal("100"),
+                                                paid_at=timezone.now(), channel="alipay", external_reference="F-1")
+        services.reverse_payment(None, payment, reason="退票")
+    finally:
+        followers._FOLLOWERS.remove(follow)
+    assert seen == [("LOAN-0002", "F-1", False), ("LOAN-0002", "F-1", True)]
