@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "concord.cases",
     "concord.compliance",
     "concord.imports",
+    "concord.reports",
     "concord.demo",
     "concord.eod",
 ]

@@ -15,5 +15,6 @@ urlpatterns = [
     path("cases/<int:pk>/payments/", case_views.record_payment, name="case-record-payment"),
     path("cases/<int:pk>/assign/", case_views.assign, name="case-assign"),
     path("imports/", include("concord.imports.urls")),
+    path("reports/", include("concord.reports.urls")),
     path("compliance/", include("concord.compliance.urls")),
 ]

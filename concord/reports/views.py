@@ -1,0 +1,60 @@
+"""The export page: pick what, whose and which period; the file downloads at once."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concord.cases.selectors import visible_cases
+from concord.staff.roles import Role
+
+from . import exports
+from .forms import ExportForm
+
+MAY_EXPORT = {Role.ADMIN, Role.MANAGER, Role.COMPLIANCE, Role.CREDITOR_VIEWER}
+
+
+class _DeleteOnClose:
+    """A file that removes itself once the response has streamed it."""
+
+    def __init__(self, path: Path):
+        self.path, self._fh = path, path.open("rb")
+
+    def read(self, *args):
+        return self._fh.read(*args)
+
+    def close(self):
+        self._fh.close()
+        self.path.unlink(missing_ok=True)
+
+
+@login_required
+def export(request):
+    if request.user.role not in MAY_EXPORT:
+        raise PermissionDenied(_("您的角色无权导出数据"))
+    base = visible_cases(request.user)
+    form = ExportForm(request.GET or None, visible_cases=base)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        cases = base
+        if data["creditor"]:
+            cases = cases.filter(creditor=data["creditor"])
+        if data["status"]:
+            cases = cases.filter(status=data["status"])
+        fmt = data["format"]
+        filters = {"creditor": data["creditor"].code if data["creditor"] else None, "status": data["status"]}
+        path = Path(tempfile.mkstemp(suffix=f".{fmt}")[1])
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        if data["what"] == "cases":
+            exports.export_cases(request.user, cases, path, fmt, filters=filters)
+        else:
+            exports.export_activities(request.user, cases, path, fmt, start=data["start"], end=data["end"],
+                                      filters=filters)
+        return FileResponse(_DeleteOnClose(path), as_attachment=True, filename=f"concord-{data['what']}-{stamp}.{fmt}")
+    return render(request, "reports/export.html", {"form": form})
