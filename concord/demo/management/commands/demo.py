@@ -1,6 +1,9 @@
 """``concord demo``: migrate, load the demo portfolio when the database is empty, print the logins, serve."""
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from concord.demo.files import write_demo_files
 
 from concord.demo.portfolio import existing_data
 from concord.demo.staffing import DEMO_PASSWORD, STAFF
@@ -26,6 +29,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {spec.role:<16} {spec.username}")
         else:
             call_command("seed", seed=seed, debtors=debtors, stdout=self.stdout)  # prints the logins
+        self.stdout.write("")
+        self.stdout.write("Sample creditor files to try the imports (web: 导入 / Imports, or the command line):")
+        for path, command in write_demo_files(settings.DATA_DIR / "demo-files", seed=seed):
+            self.stdout.write(f"  {command}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Concord is at http://{addr}/   (API docs: http://{addr}/api/docs/)"))
         if not no_serve:
