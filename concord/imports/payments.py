@@ -37,7 +37,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concord.core import audit
@@ -191,7 +191,7 @@ class PaymentWriter:
                                                  external_reference=record.external_reference)
         if waiting is not None and waiting.status == UnmatchedStatus.WAITING:
             _resolve(self.actor, waiting, UnmatchedStatus.MATCHED, payment=payment,
-                     note=gettext_now("导入批次 #%(n)s 中找到了借据") % {"n": self.batch.pk})
+                     note=gettext("导入批次 #%(n)s 中找到了借据") % {"n": self.batch.pk})
         return CREATED
 
     def _replay(self, r: RowResult, reference: str, amount: Decimal, paid_at: dt.datetime, channel: str) -> str:
@@ -241,7 +241,7 @@ class PaymentWriter:
             if waiting.status == UnmatchedStatus.DISMISSED:
                 return UNCHANGED
             _resolve(self.actor, waiting, UnmatchedStatus.DISMISSED,
-                     note=(record.reversal_reason or gettext_now("委托方冲正"))[:200])
+                     note=(record.reversal_reason or gettext("委托方冲正"))[:200])
             return UPDATED
         if payment.account.reference != record.account_reference:
             r.errors.append(FieldProblem("account_reference", None, "reversal_other_account", format_lazy(
@@ -252,9 +252,9 @@ class PaymentWriter:
             return self._amount_differs(r, payment.amount)
         if payment.is_reversed:
             return UNCHANGED
-        reason = record.reversal_reason or gettext_now("委托方冲正")
+        reason = record.reversal_reason or gettext("委托方冲正")
         if record.external_reference != target:
-            reason = f"{reason}（{gettext_now('冲正流水号')} {record.external_reference}）"
+            reason = f"{reason}（{gettext('冲正流水号')} {record.external_reference}）"
         loans.reverse_payment(self.actor, payment, reason=reason[:200])
         return UPDATED
 
@@ -308,7 +308,7 @@ def _resolve(actor, unmatched: UnmatchedPayment, status: str, *, payment=None, n
 def _waiting(unmatched: UnmatchedPayment) -> UnmatchedPayment:
     unmatched = UnmatchedPayment.objects.select_for_update().get(pk=unmatched.pk)
     if unmatched.status != UnmatchedStatus.WAITING:
-        raise ValidationError({"status": [gettext_now("该笔还款已处理（%(s)s），不能再次处理") % {
+        raise ValidationError({"status": [gettext("该笔还款已处理（%(s)s），不能再次处理") % {
             "s": unmatched.get_status_display()}]})
     return unmatched
 
@@ -321,9 +321,9 @@ def match_unmatched_payment(actor, unmatched: UnmatchedPayment, account: LoanAcc
     service refuses the payment (e.g. the account is recalled)."""
     unmatched = _waiting(unmatched)
     if account.creditor_id != unmatched.creditor_id:
-        raise ValidationError({"account": [gettext_now("借据 %(a)s 不属于该笔还款的委托方") % {"a": account.reference}]})
+        raise ValidationError({"account": [gettext("借据 %(a)s 不属于该笔还款的委托方") % {"a": account.reference}]})
     if len(note) > 200:
-        raise ValidationError({"note": [gettext_now("备注不能超过 200 个字符")]})
+        raise ValidationError({"note": [gettext("备注不能超过 200 个字符")]})
     payment, _created = loans.record_payment(actor, account=account, amount=unmatched.amount,
                                              paid_at=unmatched.paid_at, channel=unmatched.channel,
                                              external_reference=unmatched.external_reference)
@@ -336,7 +336,7 @@ def dismiss_unmatched_payment(actor, unmatched: UnmatchedPayment, *, note: str) 
     unmatched = _waiting(unmatched)
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": [gettext_now("请填写驳回原因")]})
+        raise ValidationError({"note": [gettext("请填写驳回原因")]})
     if len(note) > 200:
-        raise ValidationError({"note": [gettext_now("备注不能超过 200 个字符")]})
+        raise ValidationError({"note": [gettext("备注不能超过 200 个字符")]})
     return _resolve(actor, unmatched, UnmatchedStatus.DISMISSED, note=note)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.text import format_lazy
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concord.cases import services as cases
@@ -84,7 +84,7 @@ class RecallWriter:
                     ref=r.record.account_reference), r.record.account_reference))
                 outcome[r.row_number] = REJECTED
             elif account.status == AccountStatus.OPEN:
-                reason = r.record.recall_reason or gettext_now("委托方退案（导入批次 #%(n)s）") % {"n": self.batch.pk}
+                reason = r.record.recall_reason or gettext("委托方退案（导入批次 #%(n)s）") % {"n": self.batch.pk}
                 groups.setdefault((r.record.recalled_on or self.today, reason), []).append((r, account))
             else:
                 if account.status != AccountStatus.RECALLED:

@@ -71,7 +71,8 @@ class Command(BaseCommand):
         s = batch.summary
         out = self.stdout.write
         title = _("试运行（未写入）") if batch.dry_run else _("导入完成")
-        out(f"{title}: {batch.file_name} → {batch.creditor.code} ({_('批次')} #{batch.pk})")
+        batch_label = _("批次")
+        out(f"{title}: {batch.file_name} → {batch.creditor.code} ({batch_label} #{batch.pk})")
         if s.get("duplicate_of_batch"):
             out(_("该文件已于批次 #%(n)s 导入，本次没有任何改动。") % {"n": s["duplicate_of_batch"]})
         where = s.get("sheet") or s.get("encoding") or ""
@@ -82,7 +83,8 @@ class Command(BaseCommand):
             out(_("未识别的列（已原样保留，可在映射方案中指定）：%(c)s") % {"c": "、".join(s["unknown_columns"])})
         for issue in services.read_issues(batch, severity="error", limit=20):
             reason = issue["reason"] if translation.get_language().startswith("zh") else issue["reason_en"]
-            out(f"  {_('第 %(n)s 行') % {'n': issue['row']}}: {reason}")
+            row = _("第 %(n)s 行") % {"n": issue["row"]}
+            out(f"  {row}: {reason}")
         if batch.rejected_count > 20:
             out(_("  …… 另有 %(n)s 行被拒绝") % {"n": batch.rejected_count - 20})
         if services.error_file(batch):
