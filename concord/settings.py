@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "concord.compliance",
     "concord.imports",
     "concord.reports",
+    "concord.outreach",
     "concord.demo",
     "concord.eod",
 ]

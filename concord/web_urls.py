@@ -16,5 +16,6 @@ urlpatterns = [
     path("cases/<int:pk>/assign/", case_views.assign, name="case-assign"),
     path("imports/", include("concord.imports.urls")),
     path("reports/", include("concord.reports.urls")),
+    path("outreach/", include("concord.outreach.urls")),
     path("compliance/", include("concord.compliance.urls")),
 ]

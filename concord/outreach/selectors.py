@@ -1,0 +1,41 @@
+"""Read queries for the outreach pages and the case-page panel (a bounded number of queries per case)."""
+from __future__ import annotations
+
+from django.utils.translation import get_language
+
+from concord.core.access import restrict
+from concord.core.masking import mask
+from concord.debtors.models import ContactPoint
+
+from .models import MessageTemplate, OutboundMessage, TemplateStatus
+from .services import CONTACT_KIND, MAY_MANAGE_TEMPLATES, MAY_SEND, UNUSABLE, debtor_language
+
+
+def approved_templates(language: str, channels=("sms", "email", "letter")):
+    return list(MessageTemplate.objects.filter(status=TemplateStatus.APPROVED, language=language,
+                                               channel__in=channels).order_by("channel", "code"))
+
+
+def panel_context(request, case) -> dict | None:
+    """The case page's 短信/邮件/信函 panel: recent messages for everyone who sees the case; the send forms for
+    the roles that may send."""
+    user = request.user
+    may_send = user.role in MAY_SEND or user.is_superuser
+    messages = list(OutboundMessage.objects.filter(case=case).select_related("template", "actor")[:20])
+    ctx = {"messages": messages, "may_send": may_send, "language": debtor_language(case.debtor),
+           "may_manage": user.role in MAY_MANAGE_TEMPLATES or user.is_superuser}
+    if may_send:
+        points = [p for p in ContactPoint.objects.filter(debtor_id=case.debtor_id,
+                                                         kind__in=list(CONTACT_KIND.values()))
+                  if p.status not in UNUSABLE]
+        templates = approved_templates(ctx["language"])
+        ctx["channels"] = [
+            {"channel": ch, "templates": [t for t in templates if t.channel == ch],
+             "points": [(p.pk, mask(p.kind, p.value)) for p in points if p.kind == kind]}
+            for ch, kind in CONTACT_KIND.items()]
+    ctx["lang"] = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    return ctx
+
+
+def visible_messages(user):
+    return restrict(OutboundMessage.objects.all(), user)
