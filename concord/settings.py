@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "concord.imports",
     "concord.reports",
     "concord.outreach",
+    "concord.visits",
+    "concord.legal",
     "concord.demo",
     "concord.eod",
 ]

@@ -17,5 +17,7 @@ urlpatterns = [
     path("imports/", include("concord.imports.urls")),
     path("reports/", include("concord.reports.urls")),
     path("outreach/", include("concord.outreach.urls")),
+    path("visits/", include("concord.visits.urls")),
+    path("legal/", include("concord.legal.urls")),
     path("compliance/", include("concord.compliance.urls")),
 ]

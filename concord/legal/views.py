@@ -1,0 +1,183 @@
+"""Legal-track pages: the legal cases list, the case-page panel and its forms, document downloads."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from concord.cases.forms import apply_validation_error
+from concord.cases.selectors import visible_cases
+from concord.staff.roles import Role
+
+from . import services
+from .forms import AcknowledgementForm, CloseForm, CompleteForm, CostForm, DocumentForm, EnterForm, StageForm
+from .models import FOLLOWS, LegalCase, LegalDocument, LegalStage, LegalStatus, Stage
+from .selectors import legal_cases
+
+LIST_ROLES = services.LEGAL_ROLES | {Role.COMPLIANCE}
+
+
+def case_panel(request, case):
+    user = request.user
+    if user.role == Role.CREDITOR_VIEWER:
+        return None
+    tracks = list(case.legal_cases.prefetch_related("stages", "documents", "costs").order_by("-opened_on", "-id"))
+    legal = next((t for t in tracks if t.status == LegalStatus.ACTIVE), tracks[0] if tracks else None)
+    lim = services.limitation_of(case)
+    today = timezone.localdate()
+    is_legal = user.role in services.LEGAL_ROLES
+    stages = list(legal.stages.all()) if legal else []
+    started = {s.stage for s in stages}
+    nxt = [s for s in Stage.values if s not in started and (FOLLOWS[s] is None or FOLLOWS[s] in started)]
+    active = legal is not None and legal.status == LegalStatus.ACTIVE
+    return {
+        "legal": legal, "active": active,
+        "stages": [(s, CompleteForm(auto_id=f"legal_stage{s.pk}_%s") if not s.ended_on else None) for s in stages],
+        "next_stages": [Stage(s).label for s in nxt],
+        "documents": list(legal.documents.all()) if legal else [], "costs": list(legal.costs.all()) if legal else [],
+        "totals": services.cost_totals(case), "lim": lim,
+        "bar": None if active else services.time_bar_reason(lim, today),
+        "acks": list(case.acknowledgements.all()[:10]),
+        "is_legal": is_legal, "may_read_docs": user.role in services.MAY_READ_DOCUMENTS,
+        "may_acknowledge": user.role in services.MAY_ACKNOWLEDGE,
+        "may_enter": is_legal and not active and case.status in ("new", "open", "on_hold"),
+        "enter_form": EnterForm(auto_id="legal_enter_%s"), "stage_form": _stage_form(nxt),
+        "cost_form": CostForm(stages=stages, auto_id="legal_cost_%s"),
+        "document_form": DocumentForm(stages=stages, auto_id="legal_doc_%s"),
+        "close_form": CloseForm(auto_id="legal_close_%s"), "ack_form": AcknowledgementForm(auto_id="legal_ack_%s"),
+    }
+
+
+def _stage_form(allowed, data=None):
+    form = StageForm(data, auto_id="legal_stage_%s")
+    if data is None:
+        form.fields["stage"].choices = [(s, Stage(s).label) for s in allowed]
+    return form
+
+
+def _errors_text(form) -> str:
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else _("表单")
+        parts.append(f"{label}: {' '.join(str(e) for e in errors)}")
+    return "; ".join(parts)
+
+
+def _act(request, case, form, act, done, failed):
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    if form.errors:
+        messages.error(request, failed % {"e": _errors_text(form)})
+    else:
+        messages.success(request, done)
+    return redirect(reverse("case-detail", args=[case.pk]) + "#legal")
+
+
+def _case(request, pk):
+    return get_object_or_404(visible_cases(request.user), pk=pk)
+
+
+def _legal(request, pk):
+    return get_object_or_404(LegalCase.objects.select_related("case").filter(
+        case__in=visible_cases(request.user).values("pk")), pk=pk)
+
+
+@login_required
+def legal_list(request):
+    if request.user.role not in LIST_ROLES:
+        raise PermissionDenied(_("您的角色无权执行此操作"))
+    status = request.GET.get("status", LegalStatus.ACTIVE)
+    qs = legal_cases(request.user)
+    if status in LegalStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-opened_on", "-id"), 50).get_page(request.GET.get("page"))
+    labels = dict(Stage.choices)
+    rows = [(c, labels.get(c.current_stage, "—")) for c in page.object_list]
+    return render(request, "legal/legal_list.html", {"page": page, "rows": rows, "status": status,
+                                                     "statuses": LegalStatus.choices})
+
+
+@login_required
+@require_POST
+def enter(request, case_pk):
+    case = _case(request, case_pk)
+    return _act(request, case, EnterForm(request.POST),
+                lambda d: services.enter_legal(request.user, case, **d),
+                _("案件已转入法律程序"), _("未能转入法律程序：%(e)s"))
+
+
+@login_required
+@require_POST
+def acknowledge(request, case_pk):
+    case = _case(request, case_pk)
+    return _act(request, case, AcknowledgementForm(request.POST),
+                lambda d: services.record_acknowledgement(request.user, case, **d),
+                _("债务确认已登记"), _("债务确认未登记：%(e)s"))
+
+
+@login_required
+@require_POST
+def start_stage(request, pk):
+    legal = _legal(request, pk)
+    return _act(request, legal.case, _stage_form(None, request.POST),
+                lambda d: services.start_stage(request.user, legal, **d),
+                _("阶段已开始"), _("阶段未开始：%(e)s"))
+
+
+@login_required
+@require_POST
+def complete_stage(request, pk):
+    row = get_object_or_404(LegalStage.objects.select_related("legal_case__case").filter(
+        legal_case__case__in=visible_cases(request.user).values("pk")), pk=pk)
+    return _act(request, row.legal_case.case, CompleteForm(request.POST),
+                lambda d: services.complete_stage(request.user, row, **d),
+                _("阶段已完成"), _("阶段未完成：%(e)s"))
+
+
+@login_required
+@require_POST
+def add_cost(request, pk):
+    legal = _legal(request, pk)
+    return _act(request, legal.case, CostForm(request.POST, stages=legal.stages.all()),
+                lambda d: services.add_cost(request.user, legal, **d),
+                _("费用已登记"), _("费用未登记：%(e)s"))
+
+
+@login_required
+@require_POST
+def upload(request, pk):
+    legal = _legal(request, pk)
+    return _act(request, legal.case, DocumentForm(request.POST, request.FILES, stages=legal.stages.all()),
+                lambda d: services.upload_document(request.user, legal, upload=d["file"], title=d["title"],
+                                                   stage=d["stage"]),
+                _("文书已上传"), _("文书未上传：%(e)s"))
+
+
+@login_required
+@require_POST
+def close(request, pk):
+    legal = _legal(request, pk)
+    return _act(request, legal.case, CloseForm(request.POST),
+                lambda d: services.close_legal(request.user, legal, **d),
+                _("法律程序已结束"), _("法律程序未结束：%(e)s"))
+
+
+@login_required
+def download(request, pk):
+    doc = get_object_or_404(LegalDocument.objects.select_related("legal_case__case").filter(
+        legal_case__case__in=visible_cases(request.user).values("pk")), pk=pk)
+    try:
+        path = services.open_document(request.user, doc)
+    except ValidationError:
+        raise PermissionDenied(_("您的角色无权执行此操作")) from None
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type)
