@@ -5,6 +5,7 @@ URL names live in the ``api`` namespace (``api:case-list``) so they never shadow
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from concord.arrangements.api import ArrangementViewSet
 from concord.cases.api import CaseViewSet
 from concord.debtors.api import DebtorViewSet
 from concord.imports.api import ImportViewSet
@@ -19,6 +20,7 @@ router.register("debtors", DebtorViewSet, basename="debtor")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("imports", ImportViewSet, basename="import")
+router.register("arrangements", ArrangementViewSet, basename="arrangement")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="auth-token"),

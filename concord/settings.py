@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "concord.outreach",
     "concord.visits",
     "concord.legal",
+    "concord.arrangements",
     "concord.demo",
     "concord.eod",
 ]

@@ -19,5 +19,6 @@ urlpatterns = [
     path("outreach/", include("concord.outreach.urls")),
     path("visits/", include("concord.visits.urls")),
     path("legal/", include("concord.legal.urls")),
+    path("arrangements/", include("concord.arrangements.urls")),
     path("compliance/", include("concord.compliance.urls")),
 ]

@@ -198,4 +198,4 @@ def test_api_root_and_namespaced_url_names(django_user_model):
     client = APIClient()
     client.force_authenticate(user)
     body = client.get("/api/").json()
-    assert set(body) == {"cases", "debtors", "accounts", "payments", "imports"}
+    assert set(body) == {"cases", "debtors", "accounts", "payments", "imports", "arrangements"}

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ArrangementsConfig(AppConfig):
+    name = "concord.arrangements"
+    label = "arrangements"
+    verbose_name = _("还款方案")
+
+    def ready(self):
+        from concord.cases import panels
+        from concord.loans import followers
+
+        from .panel import case_panel
+        from .tracking import follow_payment
+
+        followers.register(follow_payment)
+        panels.register(panels.Panel(name="arrangements", template="arrangements/_panel.html", context=case_panel,
+                                     order=50))

@@ -1,0 +1,87 @@
+"""The arrangements panel on the case page: the affordability calculator, its proposals side by side with a chart,
+the schedule of the chosen one, the propose form, and the case's arrangements with their decisions."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import authority, calculator, selectors
+from .chart import proposals_chart
+from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm
+from .models import APPROVERS, CREDITOR_DECISION_RECORDERS, PROPOSERS, ArrangementStatus
+from .services import by_role_label
+
+NOTES = {
+    calculator.NOTE_HARDSHIP: gettext_lazy("收支已无结余：不提出还款方案，只转困难评估，不得施压。"),
+    calculator.NOTE_PLAN_NEEDS_DISCOUNT: gettext_lazy("全额分期在最长期数内超出月供上限：如需分期，须配合减免。"),
+    calculator.NOTE_NOTHING_FITS: gettext_lazy("在现有审批权限内没有可负担的方案：可转困难评估或报委托方审批。"),
+    calculator.NOTE_ASSETS: gettext_lazy("债务人有资产净值，可作为协商参考（不得强迫处置）。"),
+}
+
+
+def note_text(code: str) -> str:
+    return str(NOTES[code]) if code in NOTES else code
+
+
+def proposal_label(p: calculator.Proposal) -> str:
+    if p.kind == calculator.SETTLEMENT:
+        return _("减免%(r)s%% · %(n)d期") % {"r": calculator.percent(p.discount_rate), "n": p.months}
+    return _("%(n)d期") % {"n": p.months}
+
+
+def _history(case):
+    return list(case.arrangements.select_related("proposed_by").prefetch_related("instalments", "approvals__approver")
+                .order_by("-proposed_at", "-id")[:10])
+
+
+def case_panel(request, case) -> dict | None:
+    user = request.user
+    role = getattr(user, "role", None)
+    arrangements = _history(case)
+    table = authority.limits(case.creditor)
+    own_limit = table.get(role, Decimal("0"))
+    for a in arrangements:
+        a.required_label = by_role_label(a.required_role)
+        a.can_decide = (a.status == ArrangementStatus.PROPOSED and role in APPROVERS and a.proposed_by_id != user.pk
+                        and calculator.within_limit(a.discount_amount, a.balance, own_limit))
+    ctx = {"arrangements": arrangements, "may_propose": role in PROPOSERS,
+           "may_decide": role in APPROVERS, "may_record_creditor": role in CREDITOR_DECISION_RECORDERS,
+           "decision_form": DecisionForm(), "creditor_form": CreditorDecisionForm(),
+           "open": next((a for a in arrangements if a.status in (ArrangementStatus.PROPOSED,
+                                                                  ArrangementStatus.AWAITING_CREDITOR,
+                                                                  ArrangementStatus.APPROVED,
+                                                                  ArrangementStatus.ACTIVE)), None)}
+    if role not in PROPOSERS and role not in APPROVERS:
+        return ctx  # read-only: the case's arrangements, no calculator
+    assessment = selectors.assess_case(case, table=table)
+    ctx["assessment"] = assessment
+    ctx["hardship_form"] = HardshipForm()
+    if assessment is None:
+        return ctx
+    ctx["notes"] = [note_text(n) for n in assessment.notes]
+    ctx["own_limit"] = calculator.percent(own_limit)
+    proposals = []
+    for index, p in enumerate(assessment.proposals):
+        needed = authority.required_role(case.creditor, p.discount_amount, p.balance, table)
+        proposals.append({"index": index, "p": p, "label": proposal_label(p), "required": by_role_label(needed),
+                          "self_approved": calculator.within_limit(p.discount_amount, p.balance, own_limit)})
+    ctx["proposals"] = proposals
+    try:
+        chosen = int(request.GET.get("plan", "0"))
+    except ValueError:
+        chosen = 0
+    ctx["chosen"] = proposals[chosen] if 0 <= chosen < len(proposals) else (proposals[0] if proposals else None)
+    if proposals:
+        ctx["chart"] = proposals_chart(
+            [(x["label"], x["p"].monthly_amount, x["p"].total_paid) for x in proposals], cap=assessment.monthly_cap,
+            title=_("各方案：月供与还款总额"), x_label=_("月供（元）"), y_label=_("还款总额（元）"),
+            cap_label=_("月供上限"))
+    first = ctx["chosen"]["p"] if ctx["chosen"] else None
+    ctx["propose_form"] = ProposeForm(initial={
+        "kind": first.kind if first else calculator.INSTALMENT_PLAN, "months": first.months if first else 12,
+        "discount_amount": first.discount_amount if first else 0, "first_due": selectors.default_first_due()})
+    ctx["cap_text"] = _("每月可支配 %(d)s 元 × %(s)s%% = 月供上限 %(c)s 元") % {
+        "d": assessment.disposable, "s": calculator.percent(assessment.income_share), "c": assessment.monthly_cap}
+    return ctx

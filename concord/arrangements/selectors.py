@@ -1,0 +1,95 @@
+"""Read queries: a case's balance, the borrower's finances, the calculator's assessment, the approvals queue."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from concord.core.access import restrict
+from concord.core.money import to_money
+from concord.loans.models import AccountStatus
+
+from . import authority, calculator
+from .models import OPEN, PENDING, Arrangement, ArrangementStatus
+
+ZERO = Decimal("0.00")
+FIRST_DUE_DAYS = 14  # the calculator's default first due date: two weeks from today
+
+
+def case_balance(case) -> calculator.Balance:
+    agg = case.accounts.filter(status=AccountStatus.OPEN).aggregate(
+        p=Sum("principal_balance"), i=Sum("interest_balance"), pe=Sum("penalty_balance"), f=Sum("fees_balance"))
+    return calculator.Balance(*(to_money(agg[k] or ZERO) for k in ("p", "i", "pe", "f")))
+
+
+def product_kind(case) -> str:
+    """The case's product kind; a case holding both kinds gets the stricter (shorter) maximum term."""
+    kinds = set(case.accounts.filter(status=AccountStatus.OPEN).values_list("product__kind", flat=True))
+    kinds = kinds or set(case.accounts.values_list("product__kind", flat=True))
+    known = [k for k in kinds if k in calculator.PRODUCT_MAX_MONTHS] or ["online_loan"]
+    return min(known, key=lambda k: calculator.PRODUCT_MAX_MONTHS[k])
+
+
+def finances(debtor) -> calculator.Finances | None:
+    """The latest financial profile with the equity of the debtor's assets; None when no profile is recorded."""
+    profile = debtor.financial_profiles.first()
+    if profile is None:
+        return None
+    equity = sum((a.equity for a in debtor.assets.all()), ZERO)
+    return calculator.Finances(income=profile.monthly_income, household=profile.household_expenses,
+                               other_debt=profile.other_debt_payments, assets_equity=equity)
+
+
+def default_first_due(today: dt.date | None = None) -> dt.date:
+    return (today or timezone.localdate()) + dt.timedelta(days=FIRST_DUE_DAYS)
+
+
+def assess_case(case, *, first_due: dt.date | None = None, table: dict | None = None) -> calculator.Assessment | None:
+    money = finances(case.debtor)
+    if money is None:
+        return None
+    return calculator.assess(money, case_balance(case), product_kind(case),
+                             authority.calculator_policy(case.creditor, table), first_due=first_due or default_first_due())
+
+
+def affordability_snapshot(assessment: calculator.Assessment, money: calculator.Finances,
+                           balance: calculator.Balance, kind: str) -> dict:
+    """What the approver sees: the figures the proposal was grounded in, as stored with it."""
+    return {"income": str(money.income), "household": str(money.household), "other_debt": str(money.other_debt),
+            "disposable": str(assessment.disposable), "income_share": str(assessment.income_share),
+            "monthly_cap": str(assessment.monthly_cap), "assets_equity": str(assessment.assets_equity),
+            "balance": {"principal": str(balance.principal), "interest": str(balance.interest),
+                        "penalty": str(balance.penalty), "fees": str(balance.fees), "total": str(balance.total)},
+            "product_kind": kind, "max_months": assessment.max_months}
+
+
+def visible_arrangements(user) -> QuerySet:
+    return restrict(Arrangement.objects.select_related("case", "case__debtor", "case__creditor", "proposed_by"), user)
+
+
+def open_arrangement(case) -> Arrangement | None:
+    return case.arrangements.filter(status__in=OPEN).first()
+
+
+def approvals_queue(user) -> list[Arrangement]:
+    """Pending arrangements on cases the user may see that are within the user's authority to decide
+    (and not their own proposals); awaiting-creditor ones for those who record the creditor's decision."""
+    from .models import CREDITOR_DECISION_RECORDERS
+
+    out, tables = [], {}
+    for arrangement in visible_arrangements(user).filter(status__in=PENDING).order_by("proposed_at", "id"):
+        if arrangement.status == ArrangementStatus.AWAITING_CREDITOR:
+            if user.role in CREDITOR_DECISION_RECORDERS:
+                out.append(arrangement)
+            continue
+        if arrangement.proposed_by_id == user.pk:
+            continue
+        creditor = arrangement.case.creditor
+        if creditor.pk not in tables:
+            tables[creditor.pk] = authority.limits(creditor)
+        limit = tables[creditor.pk].get(user.role, Decimal("0"))
+        if calculator.within_limit(arrangement.discount_amount, arrangement.balance, limit):
+            out.append(arrangement)
+    return out

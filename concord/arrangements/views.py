@@ -1,0 +1,122 @@
+"""Web pages: the actions behind the case-page panel and the approvals queue for team leads and managers."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from concord.cases.forms import apply_validation_error
+from concord.cases.selectors import visible_cases
+
+from . import services
+from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm
+from .models import APPROVERS, CREDITOR_DECISION_RECORDERS, PROPOSERS
+from .selectors import approvals_queue, visible_arrangements
+
+
+def _require(user, roles):
+    if user.role not in roles:
+        raise PermissionDenied(_("您的角色无权执行此操作"))
+
+
+def _errors_text(form) -> str:
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else _("表单")
+        parts.append(f"{label}: {' '.join(errors)}")
+    return "; ".join(parts)
+
+
+def _back(request, case):
+    if request.POST.get("next") == "approvals":
+        return redirect("arrangement-approvals")
+    return redirect(reverse("case-detail", args=[case.pk]) + "#arrangements")
+
+
+def _run(request, case, form, act, done, failed):
+    if form.is_valid():
+        try:
+            act(form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    if form.errors:
+        messages.error(request, failed % {"e": _errors_text(form)})
+    else:
+        messages.success(request, done)
+    return _back(request, case)
+
+
+@login_required
+@require_POST
+def propose(request, pk):
+    case = get_object_or_404(visible_cases(request.user), pk=pk)
+    _require(request.user, PROPOSERS)
+
+    def act(d):
+        grace = d.pop("grace_days")
+        services.propose(request.user, case, grace_days=grace, **d)
+
+    return _run(request, case, ProposeForm(request.POST), act, _("还款方案已提出"), _("还款方案未提出：%(e)s"))
+
+
+@login_required
+@require_POST
+def hardship(request, pk):
+    case = get_object_or_404(visible_cases(request.user), pk=pk)
+    _require(request.user, PROPOSERS)
+    return _run(request, case, HardshipForm(request.POST),
+                lambda d: services.request_hardship_review(request.user, case, reason=d["reason"]),
+                _("已转困难评估"), _("未能转困难评估：%(e)s"))
+
+
+def _arrangement_for(request, pk):
+    return get_object_or_404(visible_arrangements(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def decide(request, pk, decision):
+    arrangement = _arrangement_for(request, pk)
+    _require(request.user, APPROVERS)
+    action = services.approve if decision == "approve" else services.reject
+    done = _("方案已批准") if decision == "approve" else _("方案已驳回")
+    return _run(request, arrangement.case, DecisionForm(request.POST),
+                lambda d: action(request.user, arrangement, reason=d["reason"]), done, _("审批未完成：%(e)s"))
+
+
+@login_required
+@require_POST
+def creditor_decision(request, pk):
+    arrangement = _arrangement_for(request, pk)
+    _require(request.user, CREDITOR_DECISION_RECORDERS)
+    return _run(request, arrangement.case, CreditorDecisionForm(request.POST),
+                lambda d: services.record_creditor_decision(request.user, arrangement, **d),
+                _("委托方审批结果已登记"), _("委托方审批结果未登记：%(e)s"))
+
+
+@login_required
+@require_POST
+def activate(request, pk):
+    arrangement = _arrangement_for(request, pk)
+    _require(request.user, PROPOSERS)
+    try:
+        services.activate(request.user, arrangement)
+    except ValidationError as exc:
+        messages.error(request, _("方案未启动：%(e)s") % {"e": " ".join(exc.messages)})
+    else:
+        messages.success(request, _("方案已开始履行，履行期间暂停催收"))
+    return _back(request, arrangement.case)
+
+
+@login_required
+def approvals(request):
+    """待审批: pending arrangements within the user's authority, with the case, affordability and reason."""
+    _require(request.user, APPROVERS)
+    return render(request, "arrangements/approvals.html", {
+        "queue": approvals_queue(request.user), "decision_form": DecisionForm(),
+        "creditor_form": CreditorDecisionForm(),
+        "may_record_creditor": request.user.role in CREDITOR_DECISION_RECORDERS})
