@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:pk>/contacts/", case_views.add_contact, name="case-add-contact"),
     path("cases/<int:pk>/payments/", case_views.record_payment, name="case-record-payment"),
     path("cases/<int:pk>/assign/", case_views.assign, name="case-assign"),
+    path("", include("concord.cases.work_urls")),
     path("imports/", include("concord.imports.urls")),
     path("reports/", include("concord.reports.urls")),
     path("outreach/", include("concord.outreach.urls")),

@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "concord.cases"
     label = "cases"
     verbose_name = _("案件")
+
+    def ready(self):
+        from concord.loans import followers
+
+        from .promises import on_payment_changed
+
+        followers.register(on_payment_changed)

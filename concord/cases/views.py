@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
@@ -67,6 +68,8 @@ def _case_for(request, pk):
 def case_detail(request, pk):
     case = _case_for(request, pk)
     debtor = case.debtor
+    # read once: the contact table, the gate's options and the call targets all use these
+    prefetch_related_objects([debtor], "contact_points", "related_parties")
     accounts = list(case.accounts.select_related("product").prefetch_related("instalments", "payments"))
     profile = debtor.financial_profiles.first()
     user = request.user
@@ -84,9 +87,16 @@ def case_detail(request, pk):
         "may_pay": user.role in MAY_WRITE_LEDGER, "may_assign": user.role in MAY_ASSIGN,
         "contact_form": ContactPointForm(), "payment_form": PaymentForm(accounts=accounts),
         "assign_form": AssignForm(collectors=_assignable(user)),
-        "activities": case.activities.select_related("actor")[:50],
+        "activities": case.activities.select_related("actor", "recording")[:50],
         "panels": panels_for(request, case),
     }
+    from .case_page import workbench
+    from .claims import renew_claim
+    from .work_views import pending_decision
+
+    renew_claim(user, case)
+    ctx.update(workbench(request, case, pending_decision(request, case), accounts=accounts))
+    ctx["parties"] = [(p, masked, target, ctx["parties_status"].get(p.pk)) for p, masked, target in ctx["parties"]]
     return render(request, "cases/case_detail.html", ctx)
 
 

@@ -1,0 +1,95 @@
+"""The workbench's part of the case page: call targets with the gate's preview (allowed, or why not and from
+when), the pending call's disposition form and scripts, promises, tasks, recordings and the claim. Built once per
+page with a bounded number of queries, whatever the number of accounts or activities."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from concord.core.masking import mask
+
+from . import clock
+from .calls import BAD_STATUSES, PHONE_KINDS
+from .claims import holder
+from .models import PromiseStatus
+from .policy import MAY_PLAY_RECORDINGS, MAY_WORK
+
+
+@dataclass
+class Target:
+    key: str              # "cp:<id>" or "rp:<id>"
+    label: str            # masked number or party
+    party: object | None  # RelatedParty or None for the debtor's own number
+    option: object        # compliance.selectors.Option
+    number: str           # the real number, for the tel: link once allowed
+
+    @property
+    def allowed(self):
+        return self.option.allowed
+
+
+def call_targets(case, user, at=None) -> list[Target]:
+    """The debtor's phones and the related parties, each with what the gate would decide now (nothing stored)."""
+    from concord.compliance.selectors import contact_options
+
+    options = contact_options(case, user, at or clock.now())
+    debtor = case.debtor
+    calls = [o for o in options if o.action == "call"]
+    points = [p for p in debtor.contact_points.all() if p.status not in BAD_STATUSES and p.kind in PHONE_KINDS]
+    out = [Target(f"cp:{p.pk}", mask(p.kind, p.value), None, o, p.value) for p, o in zip(points, calls)]
+    by_label: dict[str, list] = {}
+    for o in options:
+        if o.action == "party_call":
+            by_label.setdefault(o.target, []).append(o)
+    for rp in sorted(debtor.related_parties.all(), key=lambda r: r.pk):
+        label = f"{mask('name', rp.full_name)} · {rp.get_role_display()}"
+        group = by_label.get(label) or []
+        if group:
+            out.append(Target(f"rp:{rp.pk}", label, rp, group.pop(0), rp.phone))
+    return out
+
+
+def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
+    user = request.user
+    now = clock.now()
+    language = get_language()
+    may_work = user.role in MAY_WORK
+    # everyone but a creditor's viewer sees what the gate would say (compliance reviews it too); only workers act
+    targets = call_targets(case, user, now) if user.role != "creditor_viewer" else []
+    from .work_forms import CallDispositionForm, NoteForm, PromiseForm, TaskForm
+    from .promises import promise_limits
+    from .scripts import scripts_for
+
+    limits = promise_limits(case, clock.today(), accounts=accounts)
+    recent_promises = list(case.promises.all()[:10])
+    claim_holder = holder(case, now)
+    recordings = list(case.recordings.select_related("activity", "activity__actor").order_by("-activity__at")[:20])
+    return {
+        "may_work": may_work, "targets": targets,
+        "parties_status": {t.party.pk: t for t in targets if t.party is not None},
+        "pending": pending_decision,
+        "pending_number": _pending_number(targets, pending_decision),
+        "call_form": CallDispositionForm(decision=pending_decision) if pending_decision else None,
+        "scripts": scripts_for(language) if pending_decision else [],
+        "promises": recent_promises,
+        "open_promise": next((p for p in recent_promises if p.status == PromiseStatus.PENDING), None),
+        "promise_form": PromiseForm(limits=limits), "limits": limits,
+        "tasks": list(case.tasks.select_related("assigned_to").filter(done_at__isnull=True)[:20]),
+        "task_form": TaskForm(), "note_form": NoteForm(),
+        "recordings": recordings, "may_play": user.role in MAY_PLAY_RECORDINGS,
+        "claim_holder": claim_holder, "claim_mine": claim_holder is not None and claim_holder.pk == user.pk,
+        "claimed_until": timezone.localtime(case.claimed_until) if claim_holder else None,
+    }
+
+
+def _pending_number(targets, decision) -> str:
+    """The real number of the pending allow (for the tel: link): the target whose masked label matches."""
+    if decision is None or not decision.allowed:
+        return ""
+    for t in targets:
+        if (decision.related_party_id and t.party is not None and t.party.pk == decision.related_party_id) or (
+                not decision.related_party_id and t.party is None and t.label == decision.number_masked):
+            return "".join(ch for ch in t.number if ch.isdigit() or ch == "+")
+    return ""

@@ -1,0 +1,38 @@
+"""The telephony hook: when ``settings.CONCORD_TELEPHONY_URL`` is set, an allowed call asks the telephony system
+to dial (click-to-dial) with one JSON POST after the decision commits; otherwise the collector dials the ``tel:``
+link. A failing telephony system never undoes the decision: the failure is logged and the link still works.
+
+Request body: ``{"agent": username, "number": digits, "case": reference, "decision": id}``; an optional
+``CONCORD_TELEPHONY_TOKEN`` is sent as ``Authorization: Bearer …``; timeout ``CONCORD_TELEPHONY_TIMEOUT`` (3 s).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+
+def configured() -> bool:
+    return bool(getattr(settings, "CONCORD_TELEPHONY_URL", ""))
+
+
+def click_to_dial(*, agent: str, number: str, case: str, decision: int) -> bool:
+    url = getattr(settings, "CONCORD_TELEPHONY_URL", "")
+    if not url:
+        return False
+    body = json.dumps({"agent": agent, "number": number, "case": case, "decision": decision}).encode()
+    headers = {"Content-Type": "application/json"}
+    token = getattr(settings, "CONCORD_TELEPHONY_TOKEN", "")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=float(getattr(settings, "CONCORD_TELEPHONY_TIMEOUT", 3))) as r:
+            return 200 <= r.status < 300
+    except Exception as exc:  # the telephony system is outside our transaction: report, do not fail the action
+        log.warning("click-to-dial for decision %s failed: %s", decision, exc)
+        return False

@@ -1,0 +1,83 @@
+"""Forms of the workbench: call disposition, promise, task, script."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import TaskKind
+
+LOCAL_DT = {"type": "datetime-local"}
+DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def outcome_choices():
+    from concord.compliance.models import Outcome
+
+    from .policy import CALL_OUTCOMES
+    return [(o, Outcome(o).label) for o in CALL_OUTCOMES]
+
+
+RESULT_CODE_CHOICES = [("promise", _("承诺还款")), ("refusal", _("拒绝还款")), ("dispute", _("对债务有异议")),
+                       ("hardship", _("经济困难")), ("callback", _("约定回电")), ("already_paid", _("称已还款")),
+                       ("wrong_party", _("非本人/打错"))]
+
+
+class CallDispositionForm(forms.Form):
+    decision = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("通话结果"), choices=())
+    result_codes = forms.MultipleChoiceField(label=_("结果代码"), choices=RESULT_CODE_CHOICES, required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+    duration_seconds = forms.IntegerField(label=_("通话时长（秒）"), min_value=0, max_value=4 * 3600, initial=0)
+    note = forms.CharField(label=_("备注"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    promise_amount = forms.DecimalField(label=_("承诺金额"), required=False, min_value=Decimal("0.01"),
+                                        max_digits=14, decimal_places=2)
+    promise_date = forms.DateField(label=_("承诺还款日期"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    callback_at = forms.DateTimeField(label=_("回电时间"), required=False, input_formats=DT_FORMATS,
+                                      widget=forms.DateTimeInput(attrs=LOCAL_DT))
+    dispute_summary = forms.CharField(label=_("异议内容"), required=False, max_length=500)
+    recording = forms.FileField(label=_("通话录音（文件）"), required=False)
+    recording_ref = forms.CharField(label=_("或：话单/录音编号"), required=False, max_length=120)
+
+    def __init__(self, *args, decision=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = outcome_choices()
+        if decision is not None:
+            self.fields["decision"].initial = decision.pk
+
+
+class PromiseForm(forms.Form):
+    amount = forms.DecimalField(label=_("承诺金额"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    due_date = forms.DateField(label=_("承诺还款日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+    def __init__(self, *args, limits=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if limits:
+            self.fields["due_date"].widget.attrs.update(min=str(limits["earliest"]), max=str(limits["latest"]))
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("跟进事项"), max_length=200)
+    due_at = forms.DateTimeField(label=_("到期时间"), input_formats=DT_FORMATS,
+                                 widget=forms.DateTimeInput(attrs=LOCAL_DT))
+    kind = forms.ChoiceField(label=_("类型"), choices=[(TaskKind.FOLLOW_UP, TaskKind.FOLLOW_UP.label),
+                                                      (TaskKind.CALLBACK, TaskKind.CALLBACK.label)],
+                             initial=TaskKind.FOLLOW_UP)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("备注"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CompleteTaskForm(forms.Form):
+    result = forms.CharField(label=_("处理结果"), required=False, max_length=200)
+
+
+class ScriptForm(forms.Form):
+    title_zh = forms.CharField(label=_("标题（中文）"), max_length=100)
+    title_en = forms.CharField(label=_("标题（英文）"), max_length=100)
+    body_zh = forms.CharField(label=_("话术（中文）"), widget=forms.Textarea(attrs={"rows": 7}))
+    body_en = forms.CharField(label=_("话术（英文）"), widget=forms.Textarea(attrs={"rows": 7}))
