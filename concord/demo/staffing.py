@@ -98,4 +98,28 @@ def create_staff(creditors: dict) -> Staff:
             team.lead = user
             team.save(update_fields=["lead"])
             audit.record(None, "team.lead", team, {"lead": user.username})
+        if spec.role in QUALIFIED_ROLES:
+            qualify(user)
     return Staff(teams, users)
+
+
+#: Roles that make collection contacts and so need a passed pre-job exam and a current training (CN4).
+QUALIFIED_ROLES = (Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT)
+
+
+def qualify(user: User) -> None:
+    """The demo's collectors passed the pre-job exam last year and this year's refresher training two months ago,
+    through the compliance service (audited), so their calls are not refused for a lapsed qualification."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from concord.compliance.services import record_qualification
+
+    today = timezone.localdate()
+    record_qualification(None, user=user, kind="pre_job_exam", passed_on=today - dt.timedelta(days=400),
+                         reference="DEMO-EXAM")
+    record_qualification(None, user=user, kind="pre_job_training", passed_on=today - dt.timedelta(days=410),
+                         reference="DEMO-TRAINING")
+    record_qualification(None, user=user, kind="annual_refresher", passed_on=today - dt.timedelta(days=60),
+                         reference="DEMO-REFRESHER")

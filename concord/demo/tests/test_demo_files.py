@@ -29,3 +29,16 @@ def test_the_sample_files_import_in_order(tmp_path, settings):
     assert UnmatchedPayment.objects.filter(external_reference="JXPAY99999").exists()
     assert results["jiexin-contacts.csv"]["created"] == 10
     assert results["jiexin-recalls.csv"]["updated"] == 5, results["jiexin-recalls.csv"]
+
+
+def test_the_demo_collectors_are_qualified_to_call(db):
+    from concord.compliance.live import missing_qualifications
+    from concord.creditors.services import add_creditor
+    from concord.demo.staffing import QUALIFIED_ROLES, create_staff
+    from django.utils import timezone
+
+    creditors = {"hsbank": add_creditor(None, code="hsbank", name="华盛银行", kind="bank", policy_pack="cn_bank")}
+    staff = create_staff(creditors)
+    callers = [u for u in staff.users.values() if u.role in QUALIFIED_ROLES]
+    assert callers
+    assert all(missing_qualifications(u, timezone.localdate()) == [] for u in callers)
