@@ -79,6 +79,7 @@ def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
         "tasks": list(case.tasks.select_related("assigned_to").filter(done_at__isnull=True)[:20]),
         "task_form": TaskForm(), "note_form": NoteForm(),
         "recordings": recordings, "may_play": user.role in MAY_PLAY_RECORDINGS,
+        "denials": list(case.contact_decisions.filter(allowed=False).select_related("actor").order_by("-at")[:10]),
         "claim_holder": claim_holder, "claim_mine": claim_holder is not None and claim_holder.pk == user.pk,
         "claimed_until": timezone.localtime(case.claimed_until) if claim_holder else None,
     }

@@ -82,7 +82,9 @@ def test_denied_actions_are_disabled_and_explained(client, crew, clock_at):
     point = case.debtor.contact_points.get(kind="mobile")
     response = client.post(reverse("case-call", args=[case.pk]), {"target": f"cp:{point.pk}"}, follow=True)
     assert "合规闸门拒绝" in response.content.decode()
-    assert ContactDecision.objects.filter(allowed=False).count() == 1
+    denied = ContactDecision.objects.get(allowed=False)
+    page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert 'id="denials"' in page and denied.reason_zh in page   # the denied attempt stays visible with its reason
 
 
 def test_tasks_and_promises_from_the_case_page(client, crew):
