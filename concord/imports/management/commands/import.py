@@ -41,7 +41,10 @@ class Command(BaseCommand):
                             help="language of the printed summary (JSON lines carry both)")
 
     def handle(self, *args, **options):
-        translation.activate(options["language"])
+        with translation.override(options["language"]):
+            return self._handle(options)
+
+    def _handle(self, options):
         creditor = Creditor.objects.filter(code=options["creditor"]).first()
         if creditor is None:
             raise CommandError(_("委托方 %(c)s 不存在；请先运行 concord creditor add") % {"c": options["creditor"]},
