@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.cases.forms import apply_validation_error
+from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
 
 from . import services
@@ -23,14 +23,6 @@ def _require(user, roles):
         raise PermissionDenied(_("您的角色无权执行此操作"))
 
 
-def _errors_text(form) -> str:
-    parts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else _("表单")
-        parts.append(f"{label}: {' '.join(errors)}")
-    return "; ".join(parts)
-
-
 def _back(request, case):
     if request.POST.get("next") == "approvals":
         return redirect("arrangement-approvals")
@@ -38,15 +30,7 @@ def _back(request, case):
 
 
 def _run(request, case, form, act, done, failed):
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, failed % {"e": _errors_text(form)})
-    else:
-        messages.success(request, done)
+    submit(request, form, act, done=done, failed=failed)
     return _back(request, case)
 
 

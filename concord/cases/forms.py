@@ -1,7 +1,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from concord.creditors.models import Creditor, ProductKind
@@ -79,15 +78,6 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["collector"].queryset = collectors if collectors is not None else User.objects.filter(
             role__in=[Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT], is_active=True)
-
-
-def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on the named fields where the form has them."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class NewCaseForm(forms.Form):

@@ -22,7 +22,9 @@ from concord.staff.roles import MAY_ASSIGN, MAY_CONFIGURE, MAY_EDIT_FILE, MAY_RE
 
 from . import services
 from .panels import panels_for
-from .forms import AssignForm, CaseFilterForm, ContactPointForm, NewCaseForm, PaymentForm, apply_validation_error
+from concord.core.webforms import apply_validation_error, submit
+
+from .forms import AssignForm, CaseFilterForm, ContactPointForm, NewCaseForm, PaymentForm
 from .selectors import filter_cases, portfolio_summary, visible_cases
 
 
@@ -128,18 +130,8 @@ def reveal(request, pk):
 
 
 def _submit(request, case, form, act, done, failed):
-    """Validate ``form``, call the service through ``act(cleaned_data)``, and report the outcome as a message:
-    ``done`` (text, or a function of the service's result) or ``failed`` naming each bad field."""
-    result = None
-    if form.is_valid():
-        try:
-            result = act(form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, failed % {"e": _errors_text(form)})
-    else:
-        messages.success(request, done(result) if callable(done) else done)
+    """Submit ``form`` to the service ``act`` (see :func:`concord.core.webforms.submit`), back to the case page."""
+    submit(request, form, act, done=done, failed=failed)
     return redirect("case-detail", pk=case.pk)
 
 
@@ -176,14 +168,6 @@ def assign(request, pk):
     return _submit(request, case, AssignForm(request.POST, collectors=_assignable(request.user)),
                    lambda d: services.assign_case(request.user, case, collector=d["collector"], reason=d["reason"]),
                    _("案件已分配"), _("分案失败：%(e)s"))
-
-
-def _errors_text(form) -> str:
-    parts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else _("表单")
-        parts.append(f"{label}: {' '.join(errors)}")
-    return "; ".join(parts)
 
 
 @login_required

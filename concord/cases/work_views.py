@@ -17,7 +17,9 @@ from concord.core.access import restrict
 from concord.debtors.models import ContactPoint, RelatedParty
 
 from . import calls, claims, clock, followups, promises, queues, scripts
-from .forms import AssignForm, apply_validation_error
+from concord.core.webforms import apply_validation_error, errors_text
+
+from .forms import AssignForm
 from .models import CallRecording, Script, Task, TaskKind
 from .policy import MAY_EDIT_SCRIPTS, MAY_LEAD, MAY_WORK
 from .selectors import visible_cases
@@ -31,14 +33,6 @@ def _require(user, roles):
 
 def _case_for(request, pk):
     return get_object_or_404(visible_cases(request.user), pk=pk)
-
-
-def _errors(form) -> str:
-    parts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else _("表单")
-        parts.append(f"{label}: {' '.join(errors)}")
-    return "; ".join(parts)
 
 
 def _to_case(case, anchor=""):
@@ -165,7 +159,7 @@ def call_log(request, pk):
             except ValidationError as exc:
                 apply_validation_error(form, exc)
     if form.errors:
-        messages.error(request, _("通话记录未保存：%(e)s") % {"e": _errors(form)})
+        messages.error(request, _("通话记录未保存：%(e)s") % {"e": errors_text(form)})
         if decision is not None:
             return redirect(reverse("case-detail", args=[case.pk]) + f"?call={decision.pk}#call")
         return _to_case(case, "call")
@@ -186,7 +180,7 @@ def promise_add(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
     if form.errors:
-        messages.error(request, _("承诺还款未登记：%(e)s") % {"e": _errors(form)})
+        messages.error(request, _("承诺还款未登记：%(e)s") % {"e": errors_text(form)})
     else:
         messages.success(request, _("承诺还款已登记"))
     return _to_case(case, "promises")
@@ -205,7 +199,7 @@ def task_add(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
     if form.errors:
-        messages.error(request, _("跟进任务未保存：%(e)s") % {"e": _errors(form)})
+        messages.error(request, _("跟进任务未保存：%(e)s") % {"e": errors_text(form)})
     else:
         messages.success(request, _("跟进任务已添加"))
     return _to_case(case, "tasks")
@@ -223,7 +217,7 @@ def note_add(request, pk):
         except ValidationError as exc:
             apply_validation_error(form, exc)
     if form.errors:
-        messages.error(request, _("备注未保存：%(e)s") % {"e": _errors(form)})
+        messages.error(request, _("备注未保存：%(e)s") % {"e": errors_text(form)})
     else:
         messages.success(request, _("备注已保存"))
     return _to_case(case, "activities")

@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.cases.forms import apply_validation_error
+from concord.core.webforms import apply_validation_error, errors_text, submit
 from concord.cases.models import Case
 from concord.core.charts import stacked_bars
 from concord.creditors.models import Creditor
@@ -42,21 +42,8 @@ def console(view):
     return wrapper
 
 
-def _errors_text(form) -> str:
-    return "; ".join(f"{form.fields[f].label if f in form.fields else _('表单')}: {' '.join(e)}"
-                     for f, e in form.errors.items())
-
-
 def _act(request, form, act, done, failed, back):
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, failed % {"e": _errors_text(form)})
-    else:
-        messages.success(request, done)
+    submit(request, form, act, done=done, failed=failed)
     return redirect(*back) if isinstance(back, tuple) else redirect(back)
 
 
@@ -201,7 +188,7 @@ def packs(request):
         if not form.errors:
             messages.success(request, _("规则收紧已保存"))
             return redirect("compliance-packs")
-        messages.error(request, _("规则收紧未保存：%(e)s") % {"e": _errors_text(form)})
+        messages.error(request, _("规则收紧未保存：%(e)s") % {"e": errors_text(form)})
     return render(request, "compliance/packs.html", {"packs": all_packs(), "creditors": creditors, "form": form,
                                                      "lang": get_language()})
 
@@ -221,7 +208,7 @@ def qualifications(request):
         if not form.errors:
             messages.success(request, _("资质已登记"))
             return redirect("compliance-qualifications")
-        messages.error(request, _("资质未登记：%(e)s") % {"e": _errors_text(form)})
+        messages.error(request, _("资质未登记：%(e)s") % {"e": errors_text(form)})
     lapsing, missing = selectors.lapsing_qualifications()
     return render(request, "compliance/qualifications.html", {"form": form, "lapsing": lapsing, "missing": missing,
                                                               "today": timezone.localdate()})

@@ -40,7 +40,7 @@ from concord.creditors.models import ProductKind
 from concord.debtors.models import (AddressType, ContactKind, ContactPoint, ContactSource, ContactStatus, Debtor,
                                     Employment, IdType, PartyRole, RelatedParty)
 from concord.loans import delinquency, schedule
-from concord.loans.models import AccountStatus, Instalment, LoanAccount, Payment, RepaymentMethod
+from concord.loans.models import AccountStatus, Instalment, LoanAccount, RepaymentMethod
 
 from .rows import FieldProblem, PlacementRecord, RowResult
 

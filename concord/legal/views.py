@@ -1,7 +1,6 @@
 """Legal-track pages: the legal cases list, the case-page panel and its forms, document downloads."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.cases.forms import apply_validation_error
+from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
 from concord.staff.roles import Role
 
@@ -62,24 +61,8 @@ def _stage_form(allowed, data=None):
     return form
 
 
-def _errors_text(form) -> str:
-    parts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else _("表单")
-        parts.append(f"{label}: {' '.join(str(e) for e in errors)}")
-    return "; ".join(parts)
-
-
 def _act(request, case, form, act, done, failed):
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, failed % {"e": _errors_text(form)})
-    else:
-        messages.success(request, done)
+    submit(request, form, act, done=done, failed=failed)
     return redirect(reverse("case-detail", args=[case.pk]) + "#legal")
 
 

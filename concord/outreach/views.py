@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from concord.cases.forms import apply_validation_error
+from concord.core.webforms import apply_validation_error
 from concord.cases.selectors import visible_cases
 
 from . import services

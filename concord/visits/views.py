@@ -1,7 +1,6 @@
 """Field-visit pages: the list (my visits / the team's), one visit, the case-page panel and its forms."""
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.cases.forms import apply_validation_error
+from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
 from concord.core.access import own_team_ids
 from concord.staff.models import User
@@ -60,14 +59,6 @@ def case_panel(request, case):
     }
 
 
-def _errors_text(form) -> str:
-    parts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else _("表单")
-        parts.append(f"{label}: {' '.join(str(e) for e in errors)}")
-    return "; ".join(parts)
-
-
 def _back(request, visit=None, case=None):
     case = case or visit.case
     if request.POST.get("back") == "visit" and visit is not None:
@@ -78,16 +69,7 @@ def _back(request, visit=None, case=None):
 
 
 def _act(request, form, act, done, failed):
-    if form.is_valid():
-        try:
-            act(form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, failed % {"e": _errors_text(form)})
-        return False
-    messages.success(request, done)
-    return True
+    return submit(request, form, act, done=done, failed=failed)[0]
 
 
 @login_required

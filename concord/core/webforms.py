@@ -1,0 +1,44 @@
+"""The one way a page submits a form to a service: validate, call, show the service's errors on the form's fields,
+and tell the user what happened (a flash message naming every bad field)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on the named fields where the form has them."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def errors_text(form: forms.Form) -> str:
+    """Every error of the form in one line: ``label: message; label: message``."""
+    parts = []
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else _("表单")
+        parts.append(f"{label}: {' '.join(str(e) for e in errors)}")
+    return "; ".join(parts)
+
+
+def submit(request, form: forms.Form, act: Callable[[dict], Any], *, done, failed: str) -> tuple[bool, Any]:
+    """Validate ``form`` and call ``act(cleaned_data)``; flash ``done`` (text, or a function of the result) or
+    ``failed`` (a text with ``%(e)s`` for the errors). Returns ``(succeeded, result)``."""
+    result = None
+    if form.is_valid():
+        try:
+            result = act(form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    if form.errors:
+        messages.error(request, failed % {"e": errors_text(form)})
+        return False, None
+    messages.success(request, done(result) if callable(done) else done)
+    return True, result
