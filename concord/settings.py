@@ -41,12 +41,12 @@ INSTALLED_APPS = [
     "concord.compliance",
     "concord.imports",
     "concord.reports",
-    "concord.outreach",
-    "concord.visits",
-    "concord.legal",
-    "concord.arrangements",
     "concord.demo",
     "concord.eod",
+    "concord.outreach",
+    "concord.arrangements",
+    "concord.visits",
+    "concord.legal",
 ]
 
 MIDDLEWARE = [

@@ -17,9 +17,10 @@ urlpatterns = [
     path("", include("concord.cases.work_urls")),
     path("imports/", include("concord.imports.urls")),
     path("reports/", include("concord.reports.urls")),
+    path("compliance/", include("concord.compliance.urls")),
+    path("eod/", include("concord.eod.urls")),
     path("outreach/", include("concord.outreach.urls")),
+    path("arrangements/", include("concord.arrangements.urls")),
     path("visits/", include("concord.visits.urls")),
     path("legal/", include("concord.legal.urls")),
-    path("arrangements/", include("concord.arrangements.urls")),
-    path("compliance/", include("concord.compliance.urls")),
 ]

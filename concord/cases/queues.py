@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case as When_, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case as When_, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from concord.core.access import own_team_ids
@@ -40,9 +40,13 @@ def active_hold_q(now: dt.datetime) -> Exists:
 
 def today_queue(user, *, now: dt.datetime | None = None) -> QuerySet:
     """Today's contact queue: workable cases (not on hold, no compliance hold in force, not contacted outbound
-    today), promises due or recently broken first, then the oldest bucket, then the largest balance."""
+    today), promises due or recently broken first; then the order of the end-of-day run's queue for this collector
+    and day when a run made one (cases it left out follow), else the oldest bucket, then the largest balance."""
+    from concord.eod.models import QueueEntry
+
     now = now or clock.now()
     day = timezone.localtime(now).date()
+    planned = QueueEntry.objects.filter(case=OuterRef("pk"), collector=user, day=day).order_by("position")
     contacted = Activity.objects.filter(case=OuterRef("pk"), kind__in=list(CONTACT_KINDS),
                                         direction=ActivityDirection.OUTBOUND, at__gte=clock.day_start(day))
     promise_due = Promise.objects.filter(case=OuterRef("pk"), status=PromiseStatus.PENDING, due_date__lte=day)
@@ -52,7 +56,8 @@ def today_queue(user, *, now: dt.datetime | None = None) -> QuerySet:
             .exclude(active_hold_q(now)).exclude(Exists(contacted))
             .annotate(priority=When_(When(Exists(promise_due), then=Value(0)), When(Exists(broken), then=Value(0)),
                                      default=Value(1), output_field=IntegerField()))
-            .order_by("priority", "-bucket", "-total_balance", "id"))
+            .annotate(planned=Subquery(planned.values("position")[:1]))
+            .order_by("priority", F("planned").asc(nulls_last=True), "-bucket", "-total_balance", "id"))
 
 
 def team_cases(user) -> QuerySet:

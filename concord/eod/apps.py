@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EodConfig(AppConfig):
     name = "concord.eod"
     label = "eod"
-    verbose_name = "日终"
+    verbose_name = _("日终")

@@ -173,16 +173,29 @@ class _Run:
         active = a.active
 
         # principal and interest parts go to the oldest instalments first (loans.services._apply_to_instalments)
-        i = t["instalments"]
-        i = i.join(a.select("account_id", "paid_interest_fen", "paid_principal_fen", "penalty_daily_rate_e6",
-                            "compound_on_interest", "grace_days"), "account_id")
-        iu = ibis.greatest(i.interest_due_fen - i.interest_paid_fen, 0)
-        pu = ibis.greatest(i.principal_due_fen - i.principal_paid_fen, 0)
-        w = ibis.cumulative_window(group_by=i.account_id, order_by=i.number)
-        i = i.mutate(iu=iu, pu=pu)
-        i = i.mutate(iu_before=i.iu.sum().over(w) - i.iu, pu_before=i.pu.sum().over(w) - i.pu)
-        i = i.mutate(interest_paid_fen=i.interest_paid_fen + clamp(i.paid_interest_fen - i.iu_before, 0, i.iu),
-                     principal_paid_fen=i.principal_paid_fen + clamp(i.paid_principal_fen - i.pu_before, 0, i.pu))
+        i0 = t["instalments"]
+        # only the instalments of accounts paid today need running totals (a window over the few of them); the
+        # rest keep what they had — one join with the small result, not a window over every instalment
+        payers = a.filter((a.paid_interest_fen > 0) | (a.paid_principal_fen > 0)).select(
+            "account_id", "paid_interest_fen", "paid_principal_fen")
+        ip = i0.join(payers, "account_id")
+        iu = ibis.greatest(ip.interest_due_fen - ip.interest_paid_fen, 0)
+        pu = ibis.greatest(ip.principal_due_fen - ip.principal_paid_fen, 0)
+        w = ibis.cumulative_window(group_by=ip.account_id, order_by=ip.number)
+        ip = ip.mutate(iu=iu, pu=pu)
+        ip = ip.mutate(iu_before=ip.iu.sum().over(w) - ip.iu, pu_before=ip.pu.sum().over(w) - ip.pu)
+        ip = ip.select(pay_account=ip.account_id, pay_number=ip.number,
+                       new_interest_paid=ip.interest_paid_fen + clamp(ip.paid_interest_fen - ip.iu_before, 0, ip.iu),
+                       new_principal_paid=ip.principal_paid_fen + clamp(ip.paid_principal_fen - ip.pu_before, 0,
+                                                                        ip.pu))
+        rates = a.select("account_id", "penalty_daily_rate_e6", "compound_on_interest", "grace_days")
+        i = i0.join(rates, "account_id")
+        i = i.left_join(ip, [i.account_id == ip.pay_account, i.number == ip.pay_number])
+        i = i.select("account_id", "number", "due_date", "principal_due_fen", "interest_due_fen",
+                     principal_paid_fen=i.new_principal_paid.fill_null(i.principal_paid_fen),
+                     interest_paid_fen=i.new_interest_paid.fill_null(i.interest_paid_fen),
+                     penalty_daily_rate_e6=i.penalty_daily_rate_e6, compound_on_interest=i.compound_on_interest,
+                     grace_days=i.grace_days)
         unp_i = ibis.greatest(i.interest_due_fen - i.interest_paid_fen, 0)
         unp_p = ibis.greatest(i.principal_due_fen - i.principal_paid_fen, 0)
         i = i.mutate(settled=(unp_i == 0) & (unp_p == 0), days=AS - i.due_date)
@@ -190,7 +203,8 @@ class _Run:
         base = unp_p + ibis.ifelse(i.compound_on_interest, unp_i, 0)
         i = i.mutate(overdue=overdue,
                      penalty=ibis.ifelse(overdue, div_half_up(base * i.penalty_daily_rate_e6 * i.days, 1_000_000), 0))
-        i = self.be.materialise(i)
+        if self.be.engine == "spark":  # keeps Spark's plans small; DuckDB computes it once inside the aggregate
+            i = self.be.materialise(i)
         late = ~i.settled & (i.due_date < AS)
         per = i.group_by("account_id").aggregate(
             penalty_raw=i.penalty.sum(), fee_count=i.overdue.cast("int64").sum(),
@@ -221,7 +235,8 @@ class _Run:
         a = a.mutate(total_balance_fen=total, status=ibis.cases(
             ((a.status == "open") & (total == 0), "settled"), ((a.status == "settled") & (total > 0), "open"),
             else_=a.status))
-        acc = self.be.materialise(a)
+        # keep only what later stages and the output read (a narrower table is written and read faster)
+        acc = self.be.materialise(a.select(*schema.OUTPUT_TABLES["account_state"].names, "kind"))
         inst = i.select("account_id", i.number.cast("int64").name("number"), "due_date", "principal_paid_fen",
                         "interest_paid_fen", "settled")
         return acc, inst

@@ -174,3 +174,20 @@ def test_a_note_from_the_case_page(client, crew):
     response = client.post(reverse("case-note", args=[case.pk]), {"text": "再不还钱就爆通讯录"}, follow=True)
     assert "备注未保存" in response.content.decode()
     assert Activity.objects.filter(kind="note").count() == 1
+
+
+def test_my_work_follows_the_end_of_day_queue_when_a_run_made_one(client, crew):
+    from concord.eod.models import EodRun, QueueEntry
+
+    a, u = crew.cases["a"], crew.cases["u"]
+    login(client, crew, "col_a")
+    before = client.get(reverse("my-work")).content.decode()
+    first_by_priority = a if before.index(a.reference) < before.index(u.reference) else u
+    other = u if first_by_priority == a else a
+    run = EodRun.objects.create(as_of=clock.today() - dt.timedelta(days=1), engine="duckdb", status="succeeded",
+                                started_at=clock.now())
+    for position, case in enumerate([other, first_by_priority], start=1):   # the run put them the other way round
+        QueueEntry.objects.create(run=run, day=clock.today(), collector=crew.users["col_a"], position=position,
+                                  case=case, channel="call", priority=position, earliest_at=clock.now())
+    page = client.get(reverse("my-work")).content.decode()
+    assert page.index(other.reference) < page.index(first_by_priority.reference)

@@ -1,0 +1,59 @@
+"""The end-of-day page (/eod/): the last runs and the summary of one, for managers and administrators."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from concord.core.charts import stacked_bars
+from concord.loans.delinquency import BUCKETS
+from concord.staff.roles import Role
+
+from . import selectors
+from .models import EodRun
+
+VIEW_ROLES = {Role.ADMIN, Role.MANAGER}
+
+STAGES = {
+    "export": gettext_lazy("导出数据"), "validate": gettext_lazy("校验"), "accounts": gettext_lazy("账户"),
+    "promises": gettext_lazy("承诺还款"), "arrangements": gettext_lazy("还款方案"), "cases": gettext_lazy("案件评分与策略"),
+    "allocation": gettext_lazy("分案"), "queue": gettext_lazy("联系队列"), "fetch": gettext_lazy("取回结果"),
+    "write": gettext_lazy("写回数据库"), "total": gettext_lazy("合计"),
+}
+PROMISE_STATES = {"pending": gettext_lazy("待履行"), "kept": gettext_lazy("已履行"),
+                  "partially_kept": gettext_lazy("部分履行"), "broken": gettext_lazy("已违约")}
+
+
+def _detail(run: EodRun) -> dict:
+    s = run.summary or {}
+    rolls = s.get("roll_rates", [])
+    froms = [b for b in BUCKETS if any(r[0] == b for r in rolls)]
+    series = [(to, [next((r[2] for r in rolls if r[0] == fb and r[1] == to), 0) for fb in froms])
+              for to in BUCKETS if any(r[1] == to for r in rolls)]
+    chart = stacked_bars(froms, series, title=_("账龄迁移（昨日账龄 → 今日账龄，账户数）")) if froms else ""
+    rate_rows = [{"from": r[0], "to": r[1], "accounts": r[2], "rate": f"{r[3] / 100:.2f}%"} for r in rolls]
+    return {
+        "run": run, "summary": s, "chart": chart, "rates": rate_rows,
+        "buckets": [(b, (s.get("buckets") or {}).get(b, 0)) for b in BUCKETS],
+        "promises": [(PROMISE_STATES[k], (s.get("promises") or {}).get(k, 0)) for k in PROMISE_STATES],
+        "stages": [(STAGES.get(k, k), v) for k, v in (run.stage_seconds or {}).items()],
+        "moves": sorted(((s.get("written") or {}).get("moves") or {}).items()),
+        "queue": s.get("queue") or {}, "written": s.get("written") or {}, "recomputed": s.get("recomputed") or {},
+    }
+
+
+@login_required
+def runs(request):
+    if request.user.role not in VIEW_ROLES and not request.user.is_superuser:
+        raise PermissionDenied(_("您的角色无权查看日终运行"))
+    chosen = request.GET.get("run")
+    if chosen:
+        if not chosen.isdigit():
+            raise PermissionDenied(_("运行编号必须是数字"))
+        run = get_object_or_404(EodRun, pk=int(chosen))
+    else:
+        run = selectors.last_successful_run()
+    context = {"runs": selectors.last_runs(), "detail": _detail(run) if run else None}
+    return render(request, "eod/runs.html", context)

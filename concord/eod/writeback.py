@@ -1,0 +1,197 @@
+"""Write the engine's results back into the application database, in bulk, inside the caller's transaction.
+
+Tables written: ``loans_loanaccount`` (dpd, bucket, balances, charges accrued, status, balances_as_of — only rows
+that change), ``cases_case`` (total, max DPD, bucket, settled/open status — the same rule as
+``cases.services.refresh_case_summary`` — and the assignment), ``cases_assignment`` (the moves),
+``eod_accountstate``, ``eod_casestate`` and ``eod_queueentry``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.apps import apps
+
+from concord.eod import dbio
+from concord.loans.delinquency import BUCKETS
+
+ACTIVE = ("new", "open", "on_hold")
+QUEUE_KEEP_DAYS = 14
+
+
+def _t(label: str) -> str:
+    return apps.get_model(label)._meta.db_table
+
+
+def _money(col: str) -> str:
+    return f"CAST(t.{col} AS NUMERIC) / 100" if dbio.is_postgres() else f"t.{col} / 100.0"
+
+
+def _empty(table: str) -> None:
+    """Empty one of the EOD's own tables (TRUNCATE on PostgreSQL: transactional, and far faster than DELETE for
+    a million rows; the deferred foreign-key checks are run first, as TRUNCATE requires)."""
+    if dbio.is_postgres():
+        dbio.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        dbio.execute(f"TRUNCATE {table}")
+        dbio.execute("SET CONSTRAINTS ALL DEFERRED")
+    else:
+        dbio.execute(f"DELETE FROM {table}")
+
+
+def accounts(acc_db: pa.Table, out: pa.Table, as_of: dt.date, skip_ids: np.ndarray) -> int:
+    """Update the accounts whose state changed (or whose balances are older than ``as_of``)."""
+    db = acc_db.sort_by("account_id")
+    if not out.column("account_id").equals(db.column("account_id")):
+        raise RuntimeError("account_state does not match the exported accounts")
+    fields = ["dpd", "bucket", "principal_balance_fen", "interest_balance_fen", "penalty_balance_fen",
+              "fees_balance_fen", "credit_balance_fen", "penalty_accrued_fen", "fees_accrued_fen", "status"]
+    changed = np.zeros(out.num_rows, bool)
+    for name in fields:
+        changed |= pc.fill_null(pc.not_equal(out.column(name), db.column(name)), True).to_numpy(zero_copy_only=False)
+    stale = pc.fill_null(pc.less(db.column("balances_as_of"), pa.scalar(as_of, pa.date32())), True)
+    changed |= stale.to_numpy(zero_copy_only=False)
+    changed &= ~np.isin(out.column("account_id").to_numpy(), skip_ids)
+    rows = out.filter(pa.array(changed)).select(["account_id"] + fields)
+    if rows.num_rows == 0:
+        return 0
+    tmp = dbio.temp_table("accounts", rows)
+    m = _money
+    sets = (f"dpd = t.dpd, bucket = t.bucket, principal_balance = {m('principal_balance_fen')}, "
+            f"interest_balance = {m('interest_balance_fen')}, penalty_balance = {m('penalty_balance_fen')}, "
+            f"fees_balance = {m('fees_balance_fen')}, credit_balance = {m('credit_balance_fen')}, "
+            f"penalty_accrued = {m('penalty_accrued_fen')}, fees_accrued = {m('fees_accrued_fen')}, "
+            f"status = t.status, balances_as_of = %s")
+    table = _t("loans.LoanAccount")
+    n = dbio.execute(f"UPDATE {table} SET {sets} FROM {tmp} t WHERE {table}.id = t.account_id", [as_of])
+    dbio.drop_temp(tmp)
+    return n
+
+
+def account_states(acc_db: pa.Table, acc_in: pa.Table, out: pa.Table, as_of: dt.date, skip_ids: np.ndarray) -> int:
+    """Replace ``eod_accountstate``: this run's date, bucket, and what it started from (an account skipped this
+    time keeps its previous row)."""
+    db = acc_db.sort_by("account_id")
+    inp = acc_in.sort_by("account_id")
+    skip = pa.array(np.isin(out.column("account_id").to_numpy(), skip_ids))
+    day = pa.array(np.full(out.num_rows, as_of), pa.date32())
+    rows = pa.table({
+        "account_id": out.column("account_id"),
+        "as_of": pc.if_else(skip, db.column("st_as_of"), day),
+        "bucket": pc.if_else(skip, db.column("st_bucket"), out.column("bucket")),
+        "prev_bucket": pc.if_else(skip, db.column("st_prev_bucket"), inp.column("prev_bucket")),
+        "penalty_before_fen": pc.if_else(skip, db.column("st_penalty_before_fen"), inp.column("penalty_accrued_fen")),
+        "fees_before_fen": pc.if_else(skip, db.column("st_fees_before_fen"), inp.column("fees_accrued_fen")),
+    }).filter(pc.is_valid(pc.if_else(skip, db.column("st_as_of"), day)))
+    table = _t("eod.AccountState")
+    _empty(table)
+    dbio.copy_into(table, rows)
+    return rows.num_rows
+
+
+def cases(cases_db: pa.Table, acc_out: pa.Table, as_of: dt.date, skip_ids: np.ndarray) -> tuple[int, int, pa.Table]:
+    """Totals of the open accounts, max DPD, bucket, and status (active with no open account left → settled;
+    settled with an open account → open). Cases holding an account skipped this time are left as they are.
+    Returns (cases updated, cases settled, the case rows after the update: case_id, status)."""
+    a = acc_out.select(["case_id", "total_balance_fen", "dpd", "status"])
+    is_open = pc.equal(a.column("status"), "open")
+    a = a.append_column("open_total", pc.if_else(is_open, a.column("total_balance_fen"), 0))
+    a = a.append_column("open_dpd", pc.if_else(is_open, a.column("dpd"), 0))
+    a = a.append_column("n_open", pc.cast(is_open, pa.int64()))
+    g = a.group_by("case_id").aggregate([("open_total", "sum"), ("open_dpd", "max"), ("n_open", "sum"),
+                                        ([], "count_all")])
+    c = cases_db.join(g, "case_id", join_type="left outer").sort_by("case_id")
+    total = pc.fill_null(c.column("open_total_sum"), 0)
+    dpd = pc.fill_null(c.column("open_dpd_max"), 0)
+    n_open = pc.fill_null(c.column("n_open_sum"), 0)
+    n_acc = pc.fill_null(c.column("count_all"), 0)
+    idx = pc.min_element_wise(pc.divide(pc.add(dpd, 29), 30), len(BUCKETS) - 1)
+    bucket = pc.take(pa.array(BUCKETS), idx)
+    status = c.column("status")
+    active = pc.is_in(status, pa.array(ACTIVE))
+    settle = pc.and_(pc.and_(active, pc.greater(n_acc, 0)), pc.equal(n_open, 0))
+    reopen = pc.and_(pc.equal(status, "settled"), pc.greater(n_open, 0))
+    new_status = pc.if_else(settle, "settled", pc.if_else(reopen, "open", status))
+    skip_cases = pc.is_in(c.column("case_id"), acc_out.filter(
+        pa.array(np.isin(acc_out.column("account_id").to_numpy(), skip_ids))).column("case_id"))
+    changed = pc.or_(pc.or_(pc.not_equal(total, c.column("total_fen")), pc.not_equal(dpd, c.column("max_dpd"))),
+                     pc.or_(pc.not_equal(bucket, c.column("bucket")), pc.not_equal(new_status, status)))
+    changed = pc.and_(changed, pc.invert(skip_cases))
+    rows = pa.table({"case_id": c.column("case_id"), "total_fen": total, "max_dpd": dpd, "bucket": bucket,
+                     "status": new_status, "closed": pc.cast(settle, pa.int64()),
+                     "opened": pc.cast(reopen, pa.int64())}).filter(changed)
+    after = pa.table({"case_id": c.column("case_id"), "status": pc.if_else(skip_cases, status, new_status)})
+    if rows.num_rows == 0:
+        return 0, 0, after
+    tmp = dbio.temp_table("cases", rows)
+    table = _t("cases.Case")
+    n = dbio.execute(
+        f"UPDATE {table} SET total_balance = {_money('total_fen')}, max_dpd = t.max_dpd, bucket = t.bucket, "
+        f"status = t.status, closed_on = CASE WHEN t.closed = 1 THEN %s WHEN t.opened = 1 THEN NULL "
+        f"ELSE {table}.closed_on END FROM {tmp} t WHERE {table}.id = t.case_id", [as_of])
+    dbio.drop_temp(tmp)
+    return n, int(pc.sum(rows.column("closed")).as_py() or 0), after
+
+
+def case_states(case_out: pa.Table, case_in: pa.Table, as_of: dt.date) -> int:
+    rows = case_out.select(["case_id", "score", "segment", "treatment", "channel", "priority", "held",
+                            "promise_state", "arrangement"])
+    rows = rows.append_column("as_of", pa.array(np.full(rows.num_rows, as_of), pa.date32()))
+    start = case_in.sort_by("case_id")
+    rows = rows.append_column("start_status", start.column("status"))
+    rows = rows.append_column("start_team_id", start.column("team_id"))
+    rows = rows.append_column("start_collector_id", start.column("collector_id"))
+    rows = rows.append_column("start_assigned_on", start.column("assigned_on"))
+    table = _t("eod.CaseState")
+    _empty(table)
+    dbio.copy_into(table, rows)
+    return rows.num_rows
+
+
+def assignments(moves: pa.Table, cases_db: pa.Table, case_status: pa.Table, actor_id,
+                now: dt.datetime) -> dict[str, int]:
+    """Apply the allocation to the cases still active after this run whose team or collector it changes (against
+    the database, so a rerun that decides the same again moves nothing): the open assignment ends, a new one
+    starts (when the case gets a team or collector), the case's assigned team and collector change, and a new case
+    with a collector becomes open — ``cases.services.assign_case`` in bulk."""
+    still = case_status.filter(pc.is_in(case_status.column("status"), pa.array(ACTIVE))).column("case_id")
+    cur = cases_db.select(["case_id", "team_id", "collector_id"]).rename_columns(["case_id", "db_team", "db_col"])
+    j = moves.join(cur, "case_id")
+    differs = pc.or_(pc.not_equal(pc.fill_null(j.column("team_id"), -1), pc.fill_null(j.column("db_team"), -1)),
+                     pc.not_equal(pc.fill_null(j.column("collector_id"), -1), pc.fill_null(j.column("db_col"), -1)))
+    m = j.filter(pc.and_(differs, pc.is_in(j.column("case_id"), still)))
+    counts: dict[str, int] = {}
+    for r in m.group_by("reason").aggregate([([], "count_all")]).to_pylist():
+        counts[r["reason"]] = r["count_all"]
+    if m.num_rows == 0:
+        return counts
+    rows = m.select(["case_id", "team_id", "collector_id", "reason"])
+    rows = rows.set_column(3, "reason", pc.binary_join_element_wise("eod:", rows.column("reason"), ""))
+    tmp = dbio.temp_table("moves", rows)
+    assignment, case = _t("cases.Assignment"), _t("cases.Case")
+    dbio.execute(f"UPDATE {assignment} SET ended_at = %s WHERE ended_at IS NULL AND case_id IN "
+                 f"(SELECT case_id FROM {tmp})", [dbio.ts(now)])
+    dbio.execute(f"INSERT INTO {assignment} (case_id, team_id, collector_id, assigned_by_id, reason, started_at) "
+                 f"SELECT case_id, team_id, collector_id, %s, reason, %s FROM {tmp} "
+                 f"WHERE team_id IS NOT NULL OR collector_id IS NOT NULL", [actor_id, dbio.ts(now)])
+    dbio.execute(f"UPDATE {case} SET assigned_team_id = t.team_id, assigned_collector_id = t.collector_id, "
+                 f"status = CASE WHEN {case}.status = 'new' AND t.collector_id IS NOT NULL THEN 'open' "
+                 f"ELSE {case}.status END FROM {tmp} t WHERE {case}.id = t.case_id")
+    dbio.drop_temp(tmp)
+    return counts
+
+
+def queue(run_id: int, queue_out: pa.Table, day: dt.date, case_status: pa.Table) -> int:
+    """Replace the queue of ``day`` (and forget queues older than two weeks)."""
+    table = _t("eod.QueueEntry")
+    dbio.execute(f"DELETE FROM {table} WHERE day = %s OR day < %s", [day, day - dt.timedelta(days=QUEUE_KEEP_DAYS)])
+    active = case_status.filter(pc.is_in(case_status.column("status"), pa.array(ACTIVE))).column("case_id")
+    q = queue_out.filter(pc.is_in(queue_out.column("case_id"), active))
+    rows = pa.table({
+        "run_id": pa.array(np.full(q.num_rows, run_id), pa.int64()),
+        "day": pa.array(np.full(q.num_rows, day), pa.date32()),
+        "collector_id": q.column("collector_id"), "position": q.column("position"), "case_id": q.column("case_id"),
+        "channel": q.column("channel"), "priority": q.column("priority"), "earliest_at": q.column("earliest_at")})
+    dbio.copy_into(table, rows)
+    return rows.num_rows
