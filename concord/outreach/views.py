@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from concord.cases import clock
 from concord.core.webforms import apply_validation_error
 from concord.cases.selectors import visible_cases
 
@@ -125,7 +126,7 @@ def send(request, pk):
     d = form.cleaned_data
     try:
         outcome = services.send_message(request.user, case, channel=d["channel"], template_code=d["template"],
-                                        contact_point=d["to"])
+                                        contact_point=d["to"], at=clock.now())
     except ValidationError as exc:
         messages.error(request, _("未发送：%(e)s") % {"e": _errors(exc)})
         return redirect("case-detail", pk=case.pk)

@@ -1,5 +1,6 @@
 """The collector's workbench in a real browser (Debian's Chromium driven by Playwright) against a live server:
-My work → Next case → a call allowed by the gate → its disposition with a promise → a denied action explained.
+My work → Next case → a denied action explained → a call allowed by the gate → its disposition with a promise → an
+SMS reminder previewed and sent through the gate.
 The workbench clock is fixed at 10:00 Beijing time today (setting CONCORD_CLOCK), so the gate's calling hours do
 not depend on when the test runs. Screenshots go to test-results/."""
 import datetime as dt
@@ -90,6 +91,20 @@ def test_a_collector_works_the_next_case(page, live_server, workday):
     assert Activity.objects.filter(kind="call", case=case).count() == 1
     assert Promise.objects.get(case=case).due_date == due
     page.screenshot(path=str(SHOTS / "workbench-after-call.png"), full_page=True)
+
+    # an SMS reminder from an approved template: preview it, then send it through the gate
+    from concord.outreach.models import OutboundMessage
+
+    page.select_option("#compose-sms select[name=template]", "reminder")
+    page.click("#compose-sms button[type=submit]")
+    page.wait_for_selector("#send-form")
+    assert case.reference in page.inner_text("#preview")
+    page.click("#send-form button[type=submit]")
+    page.wait_for_selector("#outreach-messages")
+    message = OutboundMessage.objects.get(case=case, channel="sms")
+    assert message.decision.allowed and message.status in ("sent", "delivered")
+    assert message.to_masked in page.inner_text("#outreach-messages")
+    page.screenshot(path=str(SHOTS / "workbench-after-sms.png"), full_page=True)
 
     # called today: the case leaves today's queue
     page.click("#nav-work")
