@@ -8,7 +8,11 @@ aware datetimes) and send:
 
 - :func:`insert`: multi-row ``INSERT … VALUES (…), (…) RETURNING id`` (PostgreSQL: ids from the sequence, then
   ``COPY``), filling each instance's primary key;
-- :func:`update`: one parameterised ``UPDATE … WHERE id = %s`` through ``executemany``.
+- :func:`insert_rows`: the same for rows given as plain dicts (field → value), for callers that do not need model
+  instances; returns the new ids. A :class:`BlindIndexes` shared with the caller's lookups computes each blind index
+  once;
+- :func:`update`: one parameterised ``UPDATE … WHERE id = %s`` through ``executemany`` (PostgreSQL: one
+  ``UPDATE … FROM (VALUES …)`` per batch of rows).
 
 They do not validate: callers (services) validate first, as everywhere in Concord.
 """
@@ -17,6 +21,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from django.db import connection, models
+from django.utils import timezone
+
+from .fields import BlindIndexField
 
 # Field types whose Python value the database driver takes as it is (Django registers Decimal/date adapters for
 # SQLite; psycopg adapts them natively). Exact types only: subclasses such as the encrypted field transform values.
@@ -52,39 +59,117 @@ def insert(model: type[models.Model], objs: list[models.Model]) -> None:
     if not objs:
         return
     plan = _columns(model, add=True)
-    table, qn = model._meta.db_table, connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        _copy(model, objs, plan)
-        return
-    cols = ", ".join(qn(f.column) for f, _how in plan)
-    per_row = max(1, _MAX_PARAMS.get(connection.vendor, 999) // max(len(plan), 1))
-    one = "(" + ", ".join(["%s"] * len(plan)) + ")"
-    pk = qn(model._meta.pk.column)
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_row):
-            part = objs[start:start + per_row]
-            params = [v for obj in part for v in _values(obj, plan, True)]
-            cursor.execute(f"INSERT INTO {qn(table)} ({cols}) VALUES {', '.join([one] * len(part))} RETURNING {pk}",
-                           params)
-            for obj, (new_id,) in zip(part, cursor.fetchall()):
-                obj.pk = new_id
-                obj._state.adding, obj._state.db = False, connection.alias
-
-
-def _copy(model, objs: list[models.Model], plan) -> None:
-    qn = connection.ops.quote_name
-    table, pk = model._meta.db_table, model._meta.pk.column
-    cols = ", ".join(qn(c) for c in [pk, *(f.column for f, _how in plan)])
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [table, pk, len(objs)])
-        ids = [row[0] for row in cursor.fetchall()]
-        with cursor.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
-            for obj, new_id in zip(objs, ids):
-                copy.write_row([new_id, *_values(obj, plan, True)])
+    ids = _write(model, [f for f, _how in plan], [_values(obj, plan, True) for obj in objs])
     for obj, new_id in zip(objs, ids):
         obj.pk = new_id
         obj._state.adding, obj._state.db = False, connection.alias
+
+
+def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIndexes | None = None) -> list[int]:
+    """INSERT rows given as plain dicts (field attname → the Python value the model would take, e.g. ``debtor_id``;
+    a field left out takes its default) without building model instances; returns the new ids in row order.
+
+    Values are prepared as :func:`insert` prepares an instance's: a blind index is computed from its source value
+    (or taken from the row when the caller computed it already, through the same :class:`BlindIndexes`), encrypted
+    fields are encrypted, ``auto_now``/``auto_now_add`` fields get the time of this call."""
+    if not rows:
+        return []
+    indexes = indexes if indexes is not None else BlindIndexes()
+    fields, steps = [], []
+    now = None
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        fields.append(field)
+        name = field.attname
+        if isinstance(field, BlindIndexField):
+            steps.append((name, "blind", (field, field.source)))
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            if now is None:
+                now = timezone.now()
+            steps.append((name, "const", field.get_db_prep_save(now, connection)))
+        elif type(field) in _PLAIN:
+            if field.has_default() and callable(field.default):
+                steps.append((name, "call", field.get_default))
+            else:
+                steps.append((name, "plain", field.get_default()))
+        else:
+            steps.append((name, "prep", field))
+    known = {name for name, _how, _arg in steps}
+    unknown = set(rows[0]) - known
+    if unknown:  # e.g. "debtor" for "debtor_id": it would be dropped silently
+        raise ValueError(f"{model.__name__} has no column for {sorted(unknown)}")
+    params: list[list] = []
+    missing = object()
+    for row in rows:
+        out = []
+        for name, how, arg in steps:
+            if how == "plain":
+                out.append(row.get(name, arg))
+                continue
+            if how == "const":
+                out.append(arg)
+                continue
+            value = row.get(name, missing)
+            if how == "call":
+                out.append(arg() if value is missing else value)
+            elif how == "blind":
+                out.append(indexes.compute(arg[0], row.get(arg[1])) if value is missing else value)
+            else:  # prep
+                out.append(arg.get_db_prep_save(arg.get_default() if value is missing else value, connection))
+        params.append(out)
+    return _write(model, fields, params)
+
+
+class BlindIndexes:
+    """Blind indexes computed once per (field, value): a caller that looks rows up by index and then inserts them
+    shares one instance with :func:`insert_rows` (keep it for a chunk: it holds the values it has seen)."""
+
+    def __init__(self):
+        self._seen: dict = {}
+
+    def compute(self, field: BlindIndexField, raw) -> str:
+        key = (field.kind or field.source, field.normalizer, raw)
+        value = self._seen.get(key)
+        if value is None:
+            value = self._seen[key] = field.compute(raw)
+        return value
+
+    def of(self, model: type[models.Model], name: str, raw) -> str:
+        return self.compute(model._meta.get_field(name), raw)
+
+
+def _write(model, fields, params: list[list]) -> list[int]:
+    """INSERT prepared rows (one list of values per row, in the order of ``fields``); returns the new ids."""
+    if connection.vendor == "postgresql":
+        return _copy(model, fields, params)
+    table, qn = model._meta.db_table, connection.ops.quote_name
+    cols = ", ".join(qn(f.column) for f in fields)
+    per_row = max(1, _MAX_PARAMS.get(connection.vendor, 999) // max(len(fields), 1))
+    pk = qn(model._meta.pk.column)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), per_row):
+            part = params[start:start + per_row]
+            one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            cursor.execute(f"INSERT INTO {qn(table)} ({cols}) VALUES {', '.join([one] * len(part))} RETURNING {pk}",
+                           [v for values in part for v in values])
+            ids.extend(new_id for (new_id,) in cursor.fetchall())
+    return ids
+
+
+def _copy(model, fields, params: list[list]) -> list[int]:
+    qn = connection.ops.quote_name
+    table, pk = model._meta.db_table, model._meta.pk.column
+    cols = ", ".join(qn(c) for c in [pk, *(f.column for f in fields)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [table, pk, len(params)])
+        ids = [row[0] for row in cursor.fetchall()]
+        with cursor.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
+            for values, new_id in zip(params, ids):
+                copy.write_row([new_id, *values])
+    return ids
 
 
 def update(model: type[models.Model], objs: list[models.Model], fields: Iterable[str]) -> None:
@@ -93,7 +178,32 @@ def update(model: type[models.Model], objs: list[models.Model], fields: Iterable
         return
     plan = _columns(model, add=False, names=fields)
     qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        _update_from_values(model, objs, plan)
+        return
     sets = ", ".join(f"{qn(f.column)} = %s" for f, _how in plan)
     sql = f"UPDATE {qn(model._meta.db_table)} SET {sets} WHERE {qn(model._meta.pk.column)} = %s"
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[*_values(obj, plan, False), obj.pk] for obj in objs])
+
+
+def _update_from_values(model, objs: list[models.Model], plan) -> None:
+    """PostgreSQL: ``UPDATE … FROM (VALUES …)``, one statement per batch of rows instead of one per row. Each value
+    is cast to its column's type; an instance given twice is written with its last values (as one UPDATE per row
+    would leave it)."""
+    qn = connection.ops.quote_name
+    pk_field = model._meta.pk
+    fields = [pk_field, *(f for f, _how in plan)]
+    names = [f"c{i}" for i in range(len(fields))]
+    one = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
+    sets = ", ".join(f"{qn(f.column)} = v.{name}" for f, name in zip(fields[1:], names[1:]))
+    table = qn(model._meta.db_table)
+    rows = {obj.pk: [obj.pk, *_values(obj, plan, False)] for obj in objs}
+    params = list(rows.values())
+    per_stmt = max(1, _MAX_PARAMS["postgresql"] // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), per_stmt):
+            part = params[start:start + per_stmt]
+            cursor.execute(f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([one] * len(part))}) "
+                           f"AS v({', '.join(names)}) WHERE {table}.{qn(pk_field.column)} = v.{names[0]}",
+                           [v for values in part for v in values])

@@ -67,8 +67,12 @@ class Terms:
     interest_due: Decimal
 
 
-def _index(model, name: str, raw: str) -> str:
-    return model._meta.get_field(name).compute(raw)
+@dataclass(slots=True)
+class _Row:
+    """A row written by this chunk without a model instance: what later steps read of it."""
+
+    pk: int
+    full_name: str = ""
 
 
 class PlacementWriter:
@@ -89,6 +93,7 @@ class PlacementWriter:
         """Write the rows of one chunk (no account reference twice); returns row number → outcome.
         Rows refused here get their reason appended to ``result.errors``."""
         outcome: dict[int, str] = {}
+        self._indexes = bulk.BlindIndexes()  # each blind index computed once per chunk (lookups and inserts)
         rows = [r for r in results if self._product_known(r)]
         debtors = self._debtors(rows)
         accounts = self._accounts([r.record.account_reference for r in rows])
@@ -129,21 +134,22 @@ class PlacementWriter:
 
     # --- people ----------------------------------------------------------------------------------------
 
-    def _debtors(self, rows: list[RowResult]) -> dict[str, Debtor]:
-        """national ID → Debtor (existing or new) for every row; a different name on file is a warning."""
-        by_index = {_index(Debtor, "id_number_index", r.record.national_id): r.record for r in rows}
-        found = {d.id_number_index: d for d in Debtor.objects.filter(id_type=IdType.CN_RIC,
-                                                                    id_number_index__in=list(by_index))
-                 .only("id", "full_name", "id_number_index", "id_number")}
-        new = []
+    def _debtors(self, rows: list[RowResult]) -> dict[str, _Row]:
+        """national ID → the person (existing or new: id and name) for every row; a different name on file is a
+        warning."""
+        by_index = {self._indexes.of(Debtor, "id_number_index", r.record.national_id): r.record for r in rows}
+        found = {index: _Row(pk, full_name) for pk, full_name, index in Debtor.objects.filter(
+            id_type=IdType.CN_RIC, id_number_index__in=list(by_index)).values_list("id", "full_name",
+                                                                                   "id_number_index")}
+        new_indexes, new = [], []
         for index, record in by_index.items():
             if index not in found:
-                debtor = Debtor(full_name=record.full_name, id_type=IdType.CN_RIC, id_number=record.national_id,
-                                id_last4=record.national_id[-4:], birth_date=record.birth_date,
-                                gender=record.gender)
-                new.append(debtor)
-                found[index] = debtor
-        bulk.insert(Debtor, new)
+                new_indexes.append(index)
+                new.append({"full_name": record.full_name, "id_type": IdType.CN_RIC, "id_number": record.national_id,
+                            "id_number_index": index, "id_last4": record.national_id[-4:],
+                            "birth_date": record.birth_date, "gender": record.gender})
+        for index, row, pk in zip(new_indexes, new, bulk.insert_rows(Debtor, new, indexes=self._indexes)):
+            found[index] = _Row(pk, row["full_name"])
         by_id = {record.national_id: found[index] for index, record in by_index.items()}
         for r in rows:
             debtor = by_id[r.record.national_id]
@@ -153,18 +159,22 @@ class PlacementWriter:
                     given=r.record.full_name), r.record.full_name))
         return by_id
 
-    def _borrower_files(self, rows: list[RowResult], debtors: dict[str, Debtor]) -> dict[int, set[int]]:
+    def _borrower_files(self, rows: list[RowResult], debtors: dict[str, _Row]) -> dict[int, set[int]]:
         """Add the contact points, employers and emergency contacts the people do not have yet.
         Returns row number → {debtor id} for rows that added something."""
         ids = {d.pk for d in debtors.values()}
-        points = {(p["debtor_id"], p["kind"], p["value_index"]) for p in
-                  ContactPoint.objects.filter(debtor_id__in=ids).values("debtor_id", "kind", "value_index")}
-        primaries = set(ContactPoint.objects.filter(debtor_id__in=ids, kind=ContactKind.MOBILE, is_primary=True)
-                        .values_list("debtor_id", flat=True))
-        employers = {(e["debtor_id"], e["employer_name"]) for e in
-                     Employment.objects.filter(debtor_id__in=ids).values("debtor_id", "employer_name")}
-        current_employer = set(Employment.objects.filter(debtor_id__in=ids, is_current=True)
-                               .values_list("debtor_id", flat=True))
+        points, primaries = set(), set()
+        for debtor_id, kind, index, is_primary in ContactPoint.objects.filter(debtor_id__in=ids).values_list(
+                "debtor_id", "kind", "value_index", "is_primary"):
+            points.add((debtor_id, kind, index))
+            if is_primary and kind == ContactKind.MOBILE:
+                primaries.add(debtor_id)
+        employers, current_employer = set(), set()
+        for debtor_id, employer_name, is_current in Employment.objects.filter(debtor_id__in=ids).values_list(
+                "debtor_id", "employer_name", "is_current"):
+            employers.add((debtor_id, employer_name))
+            if is_current:
+                current_employer.add(debtor_id)
         parties = {(p["debtor_id"], p["phone_index"] or p["full_name"]) for p in
                    RelatedParty.objects.filter(debtor_id__in=ids).values("debtor_id", "phone_index", "full_name")}
         new_points, new_jobs, new_parties = [], [], []
@@ -173,35 +183,37 @@ class PlacementWriter:
             record, debtor = r.record, debtors[r.record.national_id]
             added = False
             for kind, value, status, address_type in self._contact_values(record):
-                key = (debtor.pk, kind, _index(ContactPoint, "value_index", value))
+                index = self._indexes.of(ContactPoint, "value_index", value)
+                key = (debtor.pk, kind, index)
                 if key in points:
                     continue
                 primary = kind == ContactKind.MOBILE and status == ContactStatus.VALID and debtor.pk not in primaries
                 if primary:
                     primaries.add(debtor.pk)
                 points.add(key)
-                new_points.append(ContactPoint(debtor=debtor, kind=kind, value=value, address_type=address_type,
-                                               source=ContactSource.CREDITOR, source_detail=self.source_detail,
-                                               status=status, is_primary=primary))
+                new_points.append({"debtor_id": debtor.pk, "kind": kind, "value": value, "value_index": index,
+                                   "address_type": address_type, "source": ContactSource.CREDITOR,
+                                   "source_detail": self.source_detail, "status": status, "is_primary": primary})
                 added = True
             if record.employer and (debtor.pk, record.employer) not in employers:
                 employers.add((debtor.pk, record.employer))
-                new_jobs.append(Employment(debtor=debtor, employer_name=record.employer,
-                                           is_current=debtor.pk not in current_employer))
+                new_jobs.append({"debtor_id": debtor.pk, "employer_name": record.employer,
+                                 "is_current": debtor.pk not in current_employer})
                 current_employer.add(debtor.pk)
                 added = True
             party = self._party(record, debtor)
             if party is not None:
-                key = (debtor.pk, _index(RelatedParty, "phone_index", party.phone) or party.full_name)
+                party["phone_index"] = self._indexes.of(RelatedParty, "phone_index", party["phone"])
+                key = (debtor.pk, party["phone_index"] or party["full_name"])
                 if key not in parties:
                     parties.add(key)
                     new_parties.append(party)
                     added = True
             if added:
                 touched.setdefault(r.row_number, set()).add(debtor.pk)
-        bulk.insert(ContactPoint, new_points)
-        bulk.insert(Employment, new_jobs)
-        bulk.insert(RelatedParty, new_parties)
+        bulk.insert_rows(ContactPoint, new_points, indexes=self._indexes)
+        bulk.insert_rows(Employment, new_jobs, indexes=self._indexes)
+        bulk.insert_rows(RelatedParty, new_parties, indexes=self._indexes)
         return touched
 
     @staticmethod
@@ -213,38 +225,43 @@ class PlacementWriter:
             yield ContactKind.ADDRESS, record.home_address, ContactStatus.UNKNOWN, AddressType.HOME
 
     @staticmethod
-    def _party(record: PlacementRecord, debtor: Debtor) -> RelatedParty | None:
+    def _party(record: PlacementRecord, debtor: _Row) -> dict | None:
+        """The emergency contact as a RelatedParty row (field → value), or None."""
         phone = record.emergency_contact_phone.value if record.emergency_contact_phone else ""
         name = record.emergency_contact_name or record.emergency_contact_relation
         if not (phone or record.emergency_contact_name):
             return None
         relation = record.emergency_contact_relation
         spouse = any(word in relation.casefold() for word in SPOUSE_WORDS)
-        return RelatedParty(debtor=debtor, role=PartyRole.SPOUSE if spouse else PartyRole.EMERGENCY_CONTACT,
-                            full_name=(name or str(_("紧急联系人")))[:100], relation=relation[:50], phone=phone)
+        return {"debtor_id": debtor.pk, "role": PartyRole.SPOUSE if spouse else PartyRole.EMERGENCY_CONTACT,
+                "full_name": (name or str(_("紧急联系人")))[:100], "relation": relation[:50], "phone": phone}
 
     # --- cases and accounts ----------------------------------------------------------------------------
 
-    def _cases(self, rows: list[RowResult], debtors: dict[str, Debtor]) -> dict[int, Case]:
-        """debtor id → this creditor's case for every row's person; new ones opened, ended ones reopened."""
+    def _cases(self, rows: list[RowResult], debtors: dict[str, _Row]) -> dict[int, Case | _Row]:
+        """debtor id → this creditor's case for every row's person (a new one only by its id); new ones opened,
+        ended ones reopened."""
         ids = {debtors[r.record.national_id].pk for r in rows}
         cases = {c.debtor_id: c for c in Case.objects.filter(creditor=self.creditor, debtor_id__in=ids)}
-        new, reopened = [], []
+        new, new_rows, reopened = [], [], []
+        code = self.creditor.code.upper()
         for r in rows:
             debtor = debtors[r.record.national_id]
             placement = self.placement_for(r.record.placed_on, r.record.return_on)
             case = cases.get(debtor.pk)
             if case is None:
-                case = Case(creditor=self.creditor, debtor=debtor, placement=placement,
-                            reference=f"{self.creditor.code.upper()}-{debtor.pk:08d}",
-                            opened_on=r.record.placed_on or self.today)
-                cases[debtor.pk] = case
+                case = cases[debtor.pk] = _Row(0)
                 new.append(case)
-            elif case.status not in ACTIVE_STATUSES and case.status != CaseStatus.SETTLED and case not in reopened:
+                new_rows.append({"creditor_id": self.creditor.pk, "debtor_id": debtor.pk,
+                                 "placement_id": placement.pk if placement is not None else None,
+                                 "reference": f"{code}-{debtor.pk:08d}", "opened_on": r.record.placed_on or self.today})
+            elif (isinstance(case, Case) and case.status not in ACTIVE_STATUSES and case.status != CaseStatus.SETTLED
+                  and case not in reopened):
                 case.status, case.closed_on, case.placement = CaseStatus.NEW, None, placement
                 case.assigned_team = case.assigned_collector = None
                 reopened.append(case)
-        bulk.insert(Case, new)
+        for case, pk in zip(new, bulk.insert_rows(Case, new_rows)):
+            case.pk = pk
         bulk.update(Case, reopened, ["status", "closed_on", "placement", "assigned_team",
                                             "assigned_collector"])
         return cases
@@ -293,21 +310,21 @@ class PlacementWriter:
     def _write_accounts(self, rows, debtors, cases, accounts) -> tuple[set[str], set[str]]:
         new_accounts, new_items, changed, created, updated = [], [], [], set(), set()
         item_updates: list[Instalment] = []
+        # new_items: (existing LoanAccount | position of the new account in new_accounts, terms)
         for r in rows:
             record, debtor = r.record, debtors[r.record.national_id]
             terms = self.terms(record)
             case = cases[debtor.pk]
             account = accounts.get(record.account_reference)
             if account is None:
-                account = LoanAccount(creditor=self.creditor, debtor=debtor, case=case,
-                                      reference=record.account_reference, **terms.values)
-                new_accounts.append(account)
-                new_items.append((account, terms))
+                new_items.append((len(new_accounts), terms))
+                new_accounts.append({"creditor_id": self.creditor.pk, "debtor_id": debtor.pk, "case_id": case.pk,
+                                     "reference": record.account_reference, **terms.values})
                 created.add(record.account_reference)
                 continue
             fields = [f for f in TERM_FIELDS if getattr(account, f) != terms.values[f]]
             if account.case_id != case.pk:
-                account.case = case
+                account.case_id = case.pk
                 fields.append("case")
             if account.payment_count or account.instalment_count > 1:
                 if any(getattr(account, f) != terms.values[f] for f in BALANCE_FIELDS if f != "balances_as_of"):
@@ -334,10 +351,11 @@ class PlacementWriter:
                         setattr(account, f, terms.values[f])
                 changed.append(account)
                 updated.add(record.account_reference)
-        bulk.insert(LoanAccount, new_accounts)
-        bulk.insert(Instalment, [
-            Instalment(account=account, number=1, due_date=t.due_date, principal_due=t.principal_due,
-                       interest_due=t.interest_due) for account, t in new_items])
+        new_ids = bulk.insert_rows(LoanAccount, new_accounts)
+        bulk.insert_rows(Instalment, [
+            {"account_id": new_ids[account] if isinstance(account, int) else account.pk, "number": 1,
+             "due_date": t.due_date, "principal_due": t.principal_due, "interest_due": t.interest_due}
+            for account, t in new_items])
         bulk.update(Instalment, item_updates, ["due_date", "principal_due", "interest_due"])
         if changed:
             fields = sorted({*TERM_FIELDS, *BALANCE_FIELDS, "case"} - {"product_id"} | {"product"})
@@ -350,7 +368,8 @@ class PlacementWriter:
             case_id__in=case_ids, status=AccountStatus.OPEN).values("case_id").annotate(
             p=Sum("principal_balance"), i=Sum("interest_balance"), pe=Sum("penalty_balance"), f=Sum("fees_balance"),
             dpd=Max("dpd"))}
-        cases = list(Case.objects.filter(pk__in=case_ids))
+        cases = list(Case.objects.filter(pk__in=case_ids).only("id", "status", "closed_on", "total_balance",
+                                                                "max_dpd", "bucket"))
         for case in cases:
             row = totals.get(case.pk)
             if row is None:
