@@ -177,6 +177,7 @@ class PortfolioBuilder:
         with transaction.atomic():
             self.creditors, self.placements, self.products = self._creditors()
             self.staff = staffing.create_staff(self.creditors)
+            self._sender_profiles()
         deceased_at = {self.n // 3, (2 * self.n) // 3} if self.n >= 50 else {self.n // 2} if self.n >= 10 else set()
         specs, weights = list(CREDITORS), [c.share for c in CREDITORS]
         for chunk_start in range(0, self.n, CHUNK):
@@ -206,6 +207,17 @@ class PortfolioBuilder:
                 None, creditor, reference=f"{spec.prefix}-WA{placed_on:%Y%m}-01", placed_on=placed_on,
                 return_on=placed_on + dt.timedelta(days=spec.return_days), commission_terms=spec.commission)
         return creditors, placements, products
+
+    def _sender_profiles(self):
+        """Each creditor's hotline, address and payment link, as its messages and letters give them (set by the
+        demo administrator through the outreach service; the example.cn addresses are placeholders)."""
+        from concord.outreach.services import save_sender_profile
+
+        admin = self.staff.users["admin"]
+        for i, spec in enumerate(CREDITORS):
+            save_sender_profile(admin, self.creditors[spec.code], display_name=spec.name, phone=f"400-800-{1000 + i}",
+                                email=f"service@{spec.code}.example.cn", address=f"{spec.name}客户服务中心（示例地址）",
+                                payment_url=f"https://pay.{spec.code}.example.cn/c/{{case_reference}}")
 
     # --- cases and accounts ----------------------------------------------------------------------------------
     def _case(self, borrower, spec: CreditorSpec) -> None:

@@ -42,3 +42,13 @@ def test_the_demo_collectors_are_qualified_to_call(db):
     callers = [u for u in staff.users.values() if u.role in QUALIFIED_ROLES]
     assert callers
     assert all(missing_qualifications(u, timezone.localdate()) == [] for u in callers)
+
+
+def test_the_demo_creditors_have_sender_details_for_messages_and_letters(db):
+    from concord.demo.portfolio import CREDITORS, seed_portfolio
+    from concord.outreach.models import SenderProfile
+
+    seed_portfolio(seed=7, debtors=12)
+    profiles = {p.creditor.code: p for p in SenderProfile.objects.select_related("creditor")}
+    assert set(profiles) == {spec.code for spec in CREDITORS}
+    assert all(p.phone and p.payment_url.endswith("{case_reference}") for p in profiles.values())
