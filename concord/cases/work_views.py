@@ -17,7 +17,7 @@ from concord.core.access import restrict
 from concord.debtors.models import ContactPoint, RelatedParty
 
 from . import calls, claims, clock, followups, promises, queues, scripts
-from concord.core.webforms import apply_validation_error, errors_text
+from concord.core.webforms import apply_validation_error, errors_text, submit
 
 from .forms import AssignForm
 from .models import CallRecording, Script, Task, TaskKind
@@ -172,17 +172,10 @@ def call_log(request, pk):
 def promise_add(request, pk):
     case = _case_for(request, pk)
     _require(request.user, MAY_WORK)
-    form = PromiseForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            promises.record_promise(request.user, case, amount=d["amount"], due_date=d["due_date"], note=d["note"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, _("承诺还款未登记：%(e)s") % {"e": errors_text(form)})
-    else:
-        messages.success(request, _("承诺还款已登记"))
+    submit(request, PromiseForm(request.POST),
+           lambda d: promises.record_promise(request.user, case, amount=d["amount"], due_date=d["due_date"],
+                                             note=d["note"]),
+           done=_("承诺还款已登记"), failed=_("承诺还款未登记：%(e)s"))
     return _to_case(case, "promises")
 
 
@@ -191,17 +184,9 @@ def promise_add(request, pk):
 def task_add(request, pk):
     case = _case_for(request, pk)
     _require(request.user, MAY_WORK)
-    form = TaskForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            followups.create_task(request.user, case, title=d["title"], due_at=d["due_at"], kind=d["kind"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, _("跟进任务未保存：%(e)s") % {"e": errors_text(form)})
-    else:
-        messages.success(request, _("跟进任务已添加"))
+    submit(request, TaskForm(request.POST),
+           lambda d: followups.create_task(request.user, case, title=d["title"], due_at=d["due_at"], kind=d["kind"]),
+           done=_("跟进任务已添加"), failed=_("跟进任务未保存：%(e)s"))
     return _to_case(case, "tasks")
 
 
@@ -210,16 +195,8 @@ def task_add(request, pk):
 def note_add(request, pk):
     case = _case_for(request, pk)
     _require(request.user, MAY_WORK)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            followups.add_note(request.user, case, text=form.cleaned_data["text"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    if form.errors:
-        messages.error(request, _("备注未保存：%(e)s") % {"e": errors_text(form)})
-    else:
-        messages.success(request, _("备注已保存"))
+    submit(request, NoteForm(request.POST), lambda d: followups.add_note(request.user, case, text=d["text"]),
+           done=_("备注已保存"), failed=_("备注未保存：%(e)s"))
     return _to_case(case, "activities")
 
 
