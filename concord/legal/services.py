@@ -24,7 +24,7 @@ from concord.core.access import restrict
 from concord.core.services import require, save_validated
 from concord.loans.models import Instalment, LoanAccount, Payment
 from concord.staff.roles import Role
-from concord.visits import storage
+from concord.core import storage
 
 from .limitation import Limitation, limitation
 from .models import (FOLLOWS, Acknowledgement, AcknowledgementKind, CloseReason, CostKind, LegalCase, LegalCost,

@@ -18,14 +18,13 @@ from concord.cases.activities import check_note, log_activity
 from concord.cases.models import ACTIVE_STATUSES, Case
 from concord.compliance import live
 from concord.compliance import services as compliance
-from concord.core import audit
+from concord.core import audit, storage
 from concord.core.access import own_team_ids, restrict
 from concord.core.masking import mask
 from concord.core.services import require, save_validated
 from concord.debtors.models import ContactKind, ContactStatus
 from concord.staff.roles import MAY_REVEAL_PII, Role
 
-from . import storage
 from .models import OPEN_STATUSES, FieldVisit, VisitFile, VisitOutcome, VisitPurpose, VisitStatus
 from .selectors import is_agent, may_view
 

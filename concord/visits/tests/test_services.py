@@ -287,7 +287,7 @@ def test_files_are_access_checked_and_downloads_audited(vw):
 
 
 def test_storage_refuses_paths_outside_its_folder(vw, data_dir):
-    from concord.visits import storage
+    from concord.core import storage
     with pytest.raises(ValidationError):
         storage.resolve("visits", "../concord.sqlite3")
     with pytest.raises(ValidationError):
