@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 from .fields import BlindIndexField
@@ -45,11 +45,12 @@ def _columns(model, add: bool, names: Iterable[str] | None = None):
 
 def _values(obj, plan, add: bool) -> list:
     out = []
+    db = connections[DEFAULT_DB_ALIAS]
     for field, how in plan:
         if how == "plain":
             out.append(getattr(obj, field.attname))
         else:
-            out.append(field.get_db_prep_save(field.pre_save(obj, add), connection))
+            out.append(field.get_db_prep_save(field.pre_save(obj, add), db))
     return out
 
 
@@ -101,6 +102,7 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIn
         raise ValueError(f"{model.__name__} has no column for {sorted(unknown)}")
     params: list[list] = []
     missing = object()
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up again on every use
     for row in rows:
         out = []
         for name, how, arg in steps:
@@ -116,7 +118,7 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIn
             elif how == "blind":
                 out.append(indexes.compute(arg[0], row.get(arg[1])) if value is missing else value)
             else:  # prep
-                out.append(arg.get_db_prep_save(arg.get_default() if value is missing else value, connection))
+                out.append(arg.get_db_prep_save(arg.get_default() if value is missing else value, db))
         params.append(out)
     return _write(model, fields, params)
 

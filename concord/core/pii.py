@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import hmac
 import os
 from pathlib import Path
@@ -76,5 +75,15 @@ def decrypt(token: str) -> str:
 def blind_index(kind: str, normalized: str) -> str:
     """Keyed HMAC of a normalised value; equal values give equal indexes, nothing else leaks."""
     _, index_key = _keys()
-    digest = hmac.new(index_key, f"{kind}:{normalized}".encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest[:20]).decode().rstrip("=").lower()
+    digest = hmac.digest(index_key, f"{kind}:{normalized}".encode(), "sha256")
+    return _base32(digest[:20])
+
+
+_B32_PAIRS = [a + b for a in "abcdefghijklmnopqrstuvwxyz234567" for b in "abcdefghijklmnopqrstuvwxyz234567"]
+
+
+def _base32(data: bytes) -> str:
+    """Lower-case RFC 4648 base32 of 20 bytes (32 characters, no padding), as ``base64.b32encode`` writes it; ten
+    bits at a time, which is several times faster than the library's loop over five-byte groups."""
+    number = int.from_bytes(data, "big")
+    return "".join([_B32_PAIRS[(number >> shift) & 0x3FF] for shift in range(150, -1, -10)])

@@ -101,10 +101,11 @@ class PlacementWriter:
         for r in results:
             if r.errors:
                 outcome[r.row_number] = REJECTED
-        cases = self._cases(rows, debtors)
+        terms = {r.row_number: self.terms(r.record) for r in rows}
+        cases, summed = self._cases(rows, debtors, accounts, terms)
         touched_files = self._borrower_files(rows, debtors)
-        created, updated = self._write_accounts(rows, debtors, cases, accounts)
-        self._refresh_cases({c.pk for c in cases.values()})
+        created, updated = self._write_accounts(rows, debtors, cases, accounts, terms)
+        self._refresh_cases({c.pk for c in cases.values()} - summed)
         for r in rows:
             debtor = debtors[r.record.national_id]
             if r.record.account_reference in created:
@@ -238,12 +239,15 @@ class PlacementWriter:
 
     # --- cases and accounts ----------------------------------------------------------------------------
 
-    def _cases(self, rows: list[RowResult], debtors: dict[str, _Row]) -> dict[int, Case | _Row]:
+    def _cases(self, rows: list[RowResult], debtors: dict[str, _Row], accounts: dict,
+               terms: dict[int, Terms]) -> tuple[dict[int, Case | _Row], set[int]]:
         """debtor id → this creditor's case for every row's person (a new one only by its id); new ones opened,
-        ended ones reopened."""
+        ended ones reopened. Also returns the ids of the new cases whose accounts are all new in this chunk: their
+        totals are written with them (from the rows' terms), so they need no refresh afterwards."""
         ids = {debtors[r.record.national_id].pk for r in rows}
         cases = {c.debtor_id: c for c in Case.objects.filter(creditor=self.creditor, debtor_id__in=ids)}
         new, new_rows, reopened = [], [], []
+        of_new_case: dict[int, list[dict] | None] = {}  # debtor id → account values of the new case (None: mixed)
         code = self.creditor.code.upper()
         for r in rows:
             debtor = debtors[r.record.national_id]
@@ -252,19 +256,42 @@ class PlacementWriter:
             if case is None:
                 case = cases[debtor.pk] = _Row(0)
                 new.append(case)
+                of_new_case[debtor.pk] = []
                 new_rows.append({"creditor_id": self.creditor.pk, "debtor_id": debtor.pk,
                                  "placement_id": placement.pk if placement is not None else None,
                                  "reference": f"{code}-{debtor.pk:08d}", "opened_on": r.record.placed_on or self.today})
+            if isinstance(case, _Row) and of_new_case[debtor.pk] is not None:
+                new_account = r.record.account_reference not in accounts
+                of_new_case[debtor.pk] = of_new_case[debtor.pk] + [terms[r.row_number].values] if new_account else None
             elif (isinstance(case, Case) and case.status not in ACTIVE_STATUSES and case.status != CaseStatus.SETTLED
                   and case not in reopened):
                 case.status, case.closed_on, case.placement = CaseStatus.NEW, None, placement
                 case.assigned_team = case.assigned_collector = None
                 reopened.append(case)
+        summed_debtors = [debtor_id for debtor_id, values in of_new_case.items() if values is not None]
+        for new_row in new_rows:
+            values = of_new_case[new_row["debtor_id"]]
+            if values is not None:
+                new_row.update(self._case_figures(
+                    CaseStatus.NEW, [(v["principal_balance"] + v["interest_balance"] + v["penalty_balance"], v["dpd"])
+                          for v in values if v["status"] == AccountStatus.OPEN]))
         for case, pk in zip(new, bulk.insert_rows(Case, new_rows)):
             case.pk = pk
         bulk.update(Case, reopened, ["status", "closed_on", "placement", "assigned_team",
                                             "assigned_collector"])
-        return cases
+        return cases, {cases[debtor_id].pk for debtor_id in summed_debtors}
+
+    def _case_figures(self, status: str, open_accounts: list[tuple[Decimal, int]]) -> dict:
+        """A case's totals and status from its open accounts' (balance, DPD): nothing left open settles an active
+        case; an open account reopens a settled one."""
+        figures = {"total_balance": sum((b for b, _dpd in open_accounts), ZERO),
+                   "max_dpd": max((dpd for _b, dpd in open_accounts), default=0), "status": status}
+        if not open_accounts and status in ACTIVE_STATUSES:
+            figures["status"], figures["closed_on"] = CaseStatus.SETTLED, self.today
+        elif open_accounts and status == CaseStatus.SETTLED:
+            figures["status"], figures["closed_on"] = CaseStatus.OPEN, None
+        figures["bucket"] = delinquency.bucket(figures["max_dpd"])
+        return figures
 
     def _accounts(self, references: list[str]) -> dict[str, LoanAccount]:
         accounts = {a.reference: a for a in LoanAccount.objects.filter(creditor=self.creditor,
@@ -307,48 +334,47 @@ class PlacementWriter:
         }
         return Terms(values, due, principal_due, interest)
 
-    def _write_accounts(self, rows, debtors, cases, accounts) -> tuple[set[str], set[str]]:
+    def _write_accounts(self, rows, debtors, cases, accounts, terms) -> tuple[set[str], set[str]]:
         new_accounts, new_items, changed, created, updated = [], [], [], set(), set()
         item_updates: list[Instalment] = []
         # new_items: (existing LoanAccount | position of the new account in new_accounts, terms)
         for r in rows:
             record, debtor = r.record, debtors[r.record.national_id]
-            terms = self.terms(record)
-            case = cases[debtor.pk]
+            case, row_terms = cases[debtor.pk], terms[r.row_number]
             account = accounts.get(record.account_reference)
             if account is None:
-                new_items.append((len(new_accounts), terms))
+                new_items.append((len(new_accounts), row_terms))
                 new_accounts.append({"creditor_id": self.creditor.pk, "debtor_id": debtor.pk, "case_id": case.pk,
-                                     "reference": record.account_reference, **terms.values})
+                                     "reference": record.account_reference, **row_terms.values})
                 created.add(record.account_reference)
                 continue
-            fields = [f for f in TERM_FIELDS if getattr(account, f) != terms.values[f]]
+            fields = [f for f in TERM_FIELDS if getattr(account, f) != row_terms.values[f]]
             if account.case_id != case.pk:
                 account.case_id = case.pk
                 fields.append("case")
             if account.payment_count or account.instalment_count > 1:
-                if any(getattr(account, f) != terms.values[f] for f in BALANCE_FIELDS if f != "balances_as_of"):
+                if any(getattr(account, f) != row_terms.values[f] for f in BALANCE_FIELDS if f != "balances_as_of"):
                     r.warnings.append(FieldProblem("remaining_principal", None, "balances_kept", _(
                         "该账户在系统中已有还款或还款计划，余额以系统为准，未按文件更新")))
             else:
                 balance_changes = [f for f in BALANCE_FIELDS
-                                   if f != "balances_as_of" and getattr(account, f) != terms.values[f]]
+                                   if f != "balances_as_of" and getattr(account, f) != row_terms.values[f]]
                 item = account.instalments.first()
                 if item is None or (item.due_date, item.principal_due, item.interest_due) != (
-                        terms.due_date, terms.principal_due, terms.interest_due):
+                        row_terms.due_date, row_terms.principal_due, row_terms.interest_due):
                     if item is None:
-                        new_items.append((account, terms))
+                        new_items.append((account, row_terms))
                     else:
                         item.due_date, item.principal_due, item.interest_due = (
-                            terms.due_date, terms.principal_due, terms.interest_due)
+                            row_terms.due_date, row_terms.principal_due, row_terms.interest_due)
                         item_updates.append(item)
                     balance_changes = balance_changes or ["balances_as_of"]
                 if balance_changes:
                     fields += [f for f in BALANCE_FIELDS if f not in fields]
             if fields:
                 for f in fields:
-                    if f in terms.values:
-                        setattr(account, f, terms.values[f])
+                    if f in row_terms.values:
+                        setattr(account, f, row_terms.values[f])
                 changed.append(account)
                 updated.add(record.account_reference)
         new_ids = bulk.insert_rows(LoanAccount, new_accounts)
@@ -364,6 +390,8 @@ class PlacementWriter:
 
     def _refresh_cases(self, case_ids: set[int]) -> None:
         """Case totals from their open accounts, in one query; a case with nothing left is settled."""
+        if not case_ids:
+            return
         totals = {row["case_id"]: row for row in LoanAccount.objects.filter(
             case_id__in=case_ids, status=AccountStatus.OPEN).values("case_id").annotate(
             p=Sum("principal_balance"), i=Sum("interest_balance"), pe=Sum("penalty_balance"), f=Sum("fees_balance"),
@@ -372,16 +400,10 @@ class PlacementWriter:
                                                                 "max_dpd", "bucket"))
         for case in cases:
             row = totals.get(case.pk)
-            if row is None:
-                case.total_balance, case.max_dpd = ZERO, 0
-                if case.status in ACTIVE_STATUSES:
-                    case.status, case.closed_on = CaseStatus.SETTLED, self.today
-            else:
-                case.total_balance = sum((row[k] or ZERO for k in ("p", "i", "pe", "f")), ZERO)
-                case.max_dpd = row["dpd"] or 0
-                if case.status == CaseStatus.SETTLED:
-                    case.status, case.closed_on = CaseStatus.OPEN, None
-            case.bucket = delinquency.bucket(case.max_dpd)
+            open_accounts = [] if row is None else [
+                (sum((row[k] or ZERO for k in ("p", "i", "pe", "f")), ZERO), row["dpd"] or 0)]
+            for name, value in self._case_figures(case.status, open_accounts).items():
+                setattr(case, name, value)
         bulk.update(Case, cases, ["total_balance", "max_dpd", "bucket", "status", "closed_on"])
 
 

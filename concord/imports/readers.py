@@ -49,6 +49,9 @@ class FileRejected(Exception):
     def __str__(self) -> str:
         return str(self.reason)
 
+    def __reduce__(self):  # rebuilt with its reason when it crosses from the file-reading process
+        return type(self), (self.code, self.reason)
+
 
 @dataclass(frozen=True)
 class RawRow:

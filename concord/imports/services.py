@@ -33,6 +33,7 @@ from concord.core.spreadsheets import TableWriter
 
 from .mapping import MappingProfile, catalogue, default_profile
 from .models import BatchStatus, ImportBatch, ImportKind, SavedProfile
+from .pipeline import ParsingProcess, open_rows
 from .readers import FileRejected
 from .rows import RowResult
 
@@ -279,8 +280,8 @@ class _Run:
     def execute(self) -> None:
         batch = self.batch
         profile = load_profile(batch.creditor, batch.kind, batch.profile_name)
-        self.parsed = parsed = self.kind.parse_file(stored_file(batch), today=self.today,
-                                                    encoding=batch.encoding or None, profile=profile)
+        self.parsed = parsed = open_rows(batch.kind, stored_file(batch), today=self.today,
+                                         encoding=batch.encoding or None, profile=profile)
         self.facts = {"format": parsed.format, "sheet": parsed.sheet, "header_row": parsed.header_row,
                       "encoding": parsed.encoding, "delimiter": parsed.delimiter,
                       "skipped_sheets": list(parsed.skipped_sheets), "unknown_columns": list(parsed.unknown_columns),
@@ -367,6 +368,8 @@ class _Run:
         self.errors.write([*(r.cells.get(h) for h in parsed.headers), reason])
 
     def close(self) -> None:
+        if isinstance(self.parsed, ParsingProcess):  # stop the reader if the rows were not read to the end
+            self.parsed.close()
         if not self.issues.closed:
             self.issues.close()
         if self.errors is not None:

@@ -1,8 +1,12 @@
 """PII at rest: AES-GCM ciphertext in the database, keyed blind indexes for exact search."""
 import base64
+import hashlib
+import hmac
 import stat
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from cryptography.exceptions import InvalidTag
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
@@ -57,6 +61,17 @@ class TestCrypto:
         assert pii.blind_index("id_number", ID_NUMBER) == pii.blind_index("id_number", ID_NUMBER)
         assert pii.blind_index("id_number", ID_NUMBER) != pii.blind_index("contact", ID_NUMBER)
         assert ID_NUMBER not in pii.blind_index("id_number", ID_NUMBER)
+
+    def test_blind_index_is_the_keyed_hmac_in_base32_as_stored(self):
+        """The index is HMAC-SHA256 of ``kind:value``, its first 20 bytes in lower-case base32: indexes already in
+        a database keep matching."""
+        _, key = pii._keys()
+        digest = hmac.new(key, b"contact:+8613812348000", hashlib.sha256).digest()[:20]
+        assert pii.blind_index("contact", "+8613812348000") == base64.b32encode(digest).decode().lower()
+
+    @given(st.binary(min_size=20, max_size=20))
+    def test_the_fast_base32_is_the_library_base32(self, data):
+        assert pii._base32(data) == base64.b32encode(data).decode().rstrip("=").lower()
 
     def test_a_different_key_gives_different_indexes(self, settings):
         first = pii.blind_index("contact", "+8613812348000")
