@@ -18,6 +18,7 @@ import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -91,19 +92,22 @@ def clean_text(value: Any) -> str:
 
     Formula-like text (``=1+1``, ``@SUM(A1)``) is returned as it is: it is data, never evaluated.
     """
-    if value is None:
+    if type(value) is str:  # nearly every cell of a CSV file: straight to the text rules below
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
+    elif isinstance(value, float):
         if math.isfinite(value) and value.is_integer():
             return str(int(value))
         return repr(value)
-    if isinstance(value, dt.datetime):
+    elif isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
+    elif isinstance(value, dt.date):
         return value.isoformat()
-    text = value if isinstance(value, str) else str(value)
+    else:
+        text = value if isinstance(value, str) else str(value)
     if text[:1] == "'" and text[1:2] in _NEUTRALISED:  # a cell an export neutralised ('=…): the value itself
         text = text[1:]
     if text.isascii():  # ASCII is already NFKC-normal: skip the (slower) normalisation
@@ -113,12 +117,10 @@ def clean_text(value: Any) -> str:
 
 def is_blank(value: Any) -> bool:
     """True for an empty cell: ``None``, whitespace, or a placeholder such as ``-``, ``/``, ``N/A``."""
-    if value is None:
-        return True
     if isinstance(value, str):
         text = value.strip()
         return len(text) <= 4 and clean_text(text).lower() in NULL_MARKERS  # markers are short: fast path
-    return False
+    return value is None
 
 
 def _require(value: Any, what) -> None:
@@ -292,6 +294,17 @@ def parse_date(value: Any, *, today: dt.date) -> dt.date:
     is YYYYMMDD and a smaller one an Excel serial. Codes: ``required``, ``date_format``, ``date_nonexistent``,
     ``date_range``.
     """
+    if type(value) is str:  # the same few dates fill a file's date columns: each text is read once
+        return _parse_date_text(value, today)
+    return _parse_date(value, today)
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(text: str, today: dt.date) -> dt.date:
+    return _parse_date(text, today)  # a refused text raises again each time (exceptions are not cached)
+
+
+def _parse_date(value: Any, today: dt.date) -> dt.date:
     _require(value, LABEL_DATE)
     shown = clean_text(value)
     if isinstance(value, dt.datetime):
