@@ -141,10 +141,10 @@ class ContactWriter:
                 rows.append(r)
         ids = {people[r.row_number].pk for r in rows}
         now = timezone.now()
-        points = {(p.debtor_id, p.kind, p.value_index): p for p in ContactPoint.objects.filter(debtor_id__in=ids)}
+        points = {(p.debtor_id, p.kind, p.value_index): p for p in ContactPoint.objects.filter(debtor_id__any_of=ids)}
         primaries = {p.debtor_id for p in points.values() if p.is_primary and p.kind == ContactKind.MOBILE}
         parties = {(p["debtor_id"], p["phone_index"]) for p in
-                   RelatedParty.objects.filter(debtor_id__in=ids).values("debtor_id", "phone_index")}
+                   RelatedParty.objects.filter(debtor_id__any_of=ids).values("debtor_id", "phone_index")}
         new_points, new_parties, changed, added = [], [], {}, set()
         for r in rows:
             record, debtor = r.record, people[r.row_number]
@@ -215,16 +215,17 @@ class ContactWriter:
         by_index = {_index(Debtor, "id_number_index", r.record.national_id): r.record.national_id
                     for r in results if r.record.national_id}
         debtors = {d.id_number_index: d for d in Debtor.objects.filter(id_type=IdType.CN_RIC,
-                                                                      id_number_index__in=list(by_index))
+                                                                      id_number_index__any_of=list(by_index))
                    .only("id", "full_name", "id_number_index")}
         by_id = {number: debtors.get(index) for index, number in by_index.items()}
         references = [r.record.account_reference for r in results if r.record.account_reference]
         accounts = {a.reference: a for a in LoanAccount.objects.filter(creditor=self.creditor,
-                                                                       reference__in=references)
+                                                                       reference__any_of=references)
                     .select_related("debtor").only("id", "reference", "debtor__id", "debtor__full_name")}
-        ours = set(Case.objects.filter(creditor=self.creditor, debtor_id__in=[d.pk for d in debtors.values()])
+        debtor_ids = [d.pk for d in debtors.values()]
+        ours = set(Case.objects.filter(creditor=self.creditor, debtor_id__any_of=debtor_ids)
                    .values_list("debtor_id", flat=True))
-        ours |= set(LoanAccount.objects.filter(creditor=self.creditor, debtor_id__in=[d.pk for d in debtors.values()])
+        ours |= set(LoanAccount.objects.filter(creditor=self.creditor, debtor_id__any_of=debtor_ids)
                     .values_list("debtor_id", flat=True))
         people: dict[int, Debtor] = {}
         for r in results:

@@ -141,7 +141,7 @@ class PaymentWriter:
     def write(self, results: list[RowResult]) -> dict[int, str]:
         references = {r.record.account_reference for r in results}
         accounts = {a.reference: a for a in LoanAccount.objects.filter(creditor=self.creditor,
-                                                                       reference__in=references)}
+                                                                       reference__any_of=references)}
         outcome: dict[int, str] = {}
         for r in results:
             try:

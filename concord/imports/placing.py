@@ -140,7 +140,7 @@ class PlacementWriter:
         warning."""
         by_index = {self._indexes.of(Debtor, "id_number_index", r.record.national_id): r.record for r in rows}
         found = {index: _Row(pk, full_name) for pk, full_name, index in Debtor.objects.filter(
-            id_type=IdType.CN_RIC, id_number_index__in=list(by_index)).values_list("id", "full_name",
+            id_type=IdType.CN_RIC, id_number_index__any_of=list(by_index)).values_list("id", "full_name",
                                                                                    "id_number_index")}
         new_indexes, new = [], []
         for index, record in by_index.items():
@@ -165,19 +165,19 @@ class PlacementWriter:
         Returns row number → {debtor id} for rows that added something."""
         ids = {d.pk for d in debtors.values()}
         points, primaries = set(), set()
-        for debtor_id, kind, index, is_primary in ContactPoint.objects.filter(debtor_id__in=ids).values_list(
+        for debtor_id, kind, index, is_primary in ContactPoint.objects.filter(debtor_id__any_of=ids).values_list(
                 "debtor_id", "kind", "value_index", "is_primary"):
             points.add((debtor_id, kind, index))
             if is_primary and kind == ContactKind.MOBILE:
                 primaries.add(debtor_id)
         employers, current_employer = set(), set()
-        for debtor_id, employer_name, is_current in Employment.objects.filter(debtor_id__in=ids).values_list(
+        for debtor_id, employer_name, is_current in Employment.objects.filter(debtor_id__any_of=ids).values_list(
                 "debtor_id", "employer_name", "is_current"):
             employers.add((debtor_id, employer_name))
             if is_current:
                 current_employer.add(debtor_id)
         parties = {(p["debtor_id"], p["phone_index"] or p["full_name"]) for p in
-                   RelatedParty.objects.filter(debtor_id__in=ids).values("debtor_id", "phone_index", "full_name")}
+                   RelatedParty.objects.filter(debtor_id__any_of=ids).values("debtor_id", "phone_index", "full_name")}
         new_points, new_jobs, new_parties = [], [], []
         touched: dict[int, set[int]] = {}
         for r in rows:
@@ -245,7 +245,7 @@ class PlacementWriter:
         ended ones reopened. Also returns the ids of the new cases whose accounts are all new in this chunk: their
         totals are written with them (from the rows' terms), so they need no refresh afterwards."""
         ids = {debtors[r.record.national_id].pk for r in rows}
-        cases = {c.debtor_id: c for c in Case.objects.filter(creditor=self.creditor, debtor_id__in=ids)}
+        cases = {c.debtor_id: c for c in Case.objects.filter(creditor=self.creditor, debtor_id__any_of=ids)}
         new, new_rows, reopened = [], [], []
         of_new_case: dict[int, list[dict] | None] = {}  # debtor id → account values of the new case (None: mixed)
         code = self.creditor.code.upper()
@@ -295,7 +295,7 @@ class PlacementWriter:
 
     def _accounts(self, references: list[str]) -> dict[str, LoanAccount]:
         accounts = {a.reference: a for a in LoanAccount.objects.filter(creditor=self.creditor,
-                                                                       reference__in=references)
+                                                                       reference__any_of=references)
                     .annotate(instalment_count=Count("instalments", distinct=True),
                               payment_count=Count("payments", distinct=True))}
         return accounts
@@ -393,10 +393,10 @@ class PlacementWriter:
         if not case_ids:
             return
         totals = {row["case_id"]: row for row in LoanAccount.objects.filter(
-            case_id__in=case_ids, status=AccountStatus.OPEN).values("case_id").annotate(
+            case_id__any_of=case_ids, status=AccountStatus.OPEN).values("case_id").annotate(
             p=Sum("principal_balance"), i=Sum("interest_balance"), pe=Sum("penalty_balance"), f=Sum("fees_balance"),
             dpd=Max("dpd"))}
-        cases = list(Case.objects.filter(pk__in=case_ids).only("id", "status", "closed_on", "total_balance",
+        cases = list(Case.objects.filter(pk__any_of=case_ids).only("id", "status", "closed_on", "total_balance",
                                                                 "max_dpd", "bucket"))
         for case in cases:
             row = totals.get(case.pk)

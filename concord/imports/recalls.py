@@ -72,7 +72,7 @@ class RecallWriter:
     def write(self, results: list[RowResult]) -> dict[int, str]:
         references = [r.record.account_reference for r in results]
         accounts = {a.reference: a for a in LoanAccount.objects.filter(creditor=self.creditor,
-                                                                       reference__in=references)
+                                                                       reference__any_of=references)
                     .only("id", "reference", "status", "case_id")}
         outcome: dict[int, str] = {}
         groups: dict[tuple[dt.date, str], list[tuple[RowResult, LoanAccount]]] = {}
