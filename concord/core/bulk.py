@@ -18,6 +18,7 @@ They do not validate: callers (services) validate first, as everywhere in Concor
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -76,7 +77,8 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIn
     if not rows:
         return []
     indexes = indexes if indexes is not None else BlindIndexes()
-    fields, steps = [], []
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up again on every use
+    fields, defaults, stamped, special = [], {}, {}, []  # special: (name, how, arg) for values computed per row
     now = None
     for field in model._meta.concrete_fields:
         if field.primary_key:
@@ -84,42 +86,36 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIn
         fields.append(field)
         name = field.attname
         if isinstance(field, BlindIndexField):
-            steps.append((name, "blind", (field, field.source)))
+            special.append((name, "blind", (field, field.source)))
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             if now is None:
                 now = timezone.now()
-            steps.append((name, "const", field.get_db_prep_save(now, connection)))
+            stamped[name] = field.get_db_prep_save(now, db)  # the time of this call, whatever the row says
         elif type(field) in _PLAIN:
             if field.has_default() and callable(field.default):
-                steps.append((name, "call", field.get_default))
+                special.append((name, "call", field.get_default))
             else:
-                steps.append((name, "plain", field.get_default()))
+                defaults[name] = field.get_default()
         else:
-            steps.append((name, "prep", field))
-    known = {name for name, _how, _arg in steps}
-    unknown = set(rows[0]) - known
+            special.append((name, "prep", field))
+    names = [f.attname for f in fields]
+    unknown = set(rows[0]) - set(names)
     if unknown:  # e.g. "debtor" for "debtor_id": it would be dropped silently
         raise ValueError(f"{model.__name__} has no column for {sorted(unknown)}")
-    params: list[list] = []
+    values_of = itemgetter(*names) if len(names) > 1 else (lambda full: (full[names[0]],))
+    params: list = []
     missing = object()
-    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up again on every use
     for row in rows:
-        out = []
-        for name, how, arg in steps:
-            if how == "plain":
-                out.append(row.get(name, arg))
-                continue
-            if how == "const":
-                out.append(arg)
-                continue
+        full = {**defaults, **row, **stamped}
+        for name, how, arg in special:
             value = row.get(name, missing)
-            if how == "call":
-                out.append(arg() if value is missing else value)
-            elif how == "blind":
-                out.append(indexes.compute(arg[0], row.get(arg[1])) if value is missing else value)
+            if how == "blind":
+                full[name] = indexes.compute(arg[0], row.get(arg[1])) if value is missing else value
+            elif how == "call":
+                full[name] = arg() if value is missing else value
             else:  # prep
-                out.append(arg.get_db_prep_save(arg.get_default() if value is missing else value, db))
-        params.append(out)
+                full[name] = arg.get_db_prep_save(arg.get_default() if value is missing else value, db)
+        params.append(values_of(full))
     return _write(model, fields, params)
 
 
