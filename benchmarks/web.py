@@ -8,7 +8,8 @@ concurrent collectors, against PostgreSQL, with the app under a production serve
 benchmark database: its domain tables are emptied and reloaded with the synthetic end-of-day book (COPY, see
 ``eod_load.py``). Then ``--clients`` collectors get a password, their qualifications, and a mobile number and a
 readable ID for the debtors of their first cases; gunicorn serves the app (``web_settings.py``, the workbench clock
-fixed at 10:00 Beijing time today); each client logs in and, ``--rounds`` times: presses Next case, opens the case
+fixed at 10:00 Beijing time today; the database gets the planner settings of the operator guide,
+``DATABASE_SETTINGS``, and fresh statistics); each client logs in and, ``--rounds`` times: presses Next case, opens the case
 page, asks the gate for a call and logs its disposition (no answer). Prints p50/p95/max per step and the
 throughput. ``--think S`` makes each collector pause S seconds (±50 %) before each action, as people do;
 without it the clients fire back to back, which measures saturation rather than a working floor. Targets (issue 6): p95 < 150 ms for reads, < 250 ms for writes.
@@ -40,6 +41,11 @@ PASSWORD = "bench-pw-1"
 CASES_PER_COLLECTOR = 200
 
 
+#: The planner settings the operator guide asks for ("Collector's workbench"): the data is cached or on SSD, so a
+#: random page costs about as much as a sequential one.
+DATABASE_SETTINGS = {"random_page_cost": "1.1"}
+
+
 def setup_django(url: str) -> None:
     import psycopg
 
@@ -47,6 +53,8 @@ def setup_django(url: str) -> None:
     with psycopg.connect(f"{base}/postgres", autocommit=True) as con:
         if not con.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone():
             con.execute(f'CREATE DATABASE "{dbname}"')
+        for name, value in DATABASE_SETTINGS.items():
+            con.execute(f'ALTER DATABASE "{dbname}" SET {name} = {value}')
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "web_settings"
     os.environ.setdefault("CONCORD_PII_KEY", PII_KEY)
@@ -71,14 +79,16 @@ def load_book(accounts: int, seed: int) -> None:
           f"accounts)", flush=True)
 
 
-def prepare(clients: int) -> list[str]:
-    """Ready ``clients`` collectors: password, qualifications, workable cases with a phone; returns usernames."""
+def prepare(clients: int, now: dt.datetime) -> list[str]:
+    """Ready ``clients`` collectors: password, qualifications, the first cases of their queue at ``now`` (the
+    server's clock) with a phone; returns usernames."""
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.db.models import Count, Q
     from django.utils import timezone
 
     from concord.cases.models import Case
+    from concord.cases.queues import today_queue
     from concord.compliance.models import Qualification
     from concord.debtors.models import ContactPoint, Debtor
     from concord.staff.models import User
@@ -98,9 +108,8 @@ def prepare(clients: int) -> list[str]:
              for u in users for k in ("pre_job_exam", "pre_job_training")])
         Case.objects.filter(claimed_by__isnull=False).update(claimed_by=None, claimed_until=None)
         debtor_ids = set()
-        for u in users:
-            debtor_ids.update(Case.objects.filter(assigned_collector=u, status__in=["new", "open"])
-                              .order_by("id").values_list("debtor_id", flat=True)[:CASES_PER_COLLECTOR])
+        for u in users:  # the first cases "next case" will hand out: today's queue, in its order
+            debtor_ids.update(today_queue(u, now=now).values_list("debtor_id", flat=True)[:CASES_PER_COLLECTOR])
         with connection.cursor() as cur:  # the synthetic book's ID numbers are not encrypted: make them readable
             cur.execute(f"DELETE FROM {ContactPoint._meta.db_table} WHERE debtor_id = ANY(%s)", [list(debtor_ids)])
         debtors = list(Debtor.objects.filter(pk__in=debtor_ids).only("id"))
@@ -113,6 +122,8 @@ def prepare(clients: int) -> list[str]:
     from concord.core import audit
     with transaction.atomic():  # the audit chain's head exists before the clients race for it
         audit.record(None, "bench.prepare", None, {"clients": clients}, object_type="bench", object_id="web")
+    with connection.cursor() as cur:  # statistics as autovacuum keeps them in production (earlier runs' calls too)
+        cur.execute("ANALYZE")
     print(f"prepare {clients} collectors, {len(debtors):,} debtors: {time.perf_counter() - t:.1f} s", flush=True)
     return [u.username for u in users]
 
@@ -236,11 +247,11 @@ def main() -> None:
     else:
         from django.core.management import call_command
         call_command("migrate", verbosity=0)
-    usernames = prepare(args.clients)
+    clock = dt.datetime.combine(dt.date.today(), dt.time(10, 0), ZoneInfo("Asia/Shanghai"))
+    usernames = prepare(args.clients, clock)
     from django.db import connection
     connection.close()
-    clock = dt.datetime.combine(dt.date.today(), dt.time(10, 0), ZoneInfo("Asia/Shanghai")).isoformat()
-    server = serve(args.port, args.workers, args.threads, clock)
+    server = serve(args.port, args.workers, args.threads, clock.isoformat())
     steps = ["next case (POST)", "case page (GET)", "call: gate (POST)", "call: disposition (POST)"]
     timings: dict[str, list[float]] = {s: [] for s in steps}
     errors: list[str] = []

@@ -40,26 +40,37 @@ def case_panel(request, case) -> dict | None:
     user = request.user
     role = getattr(user, "role", None)
     arrangements = _history(case)
-    table = authority.limits(case.creditor)
-    own_limit = table.get(role, Decimal("0"))
+    # the creditor's approval limits, read only when something needs them (a proposal to decide, the calculator)
+    deciding = role in APPROVERS and any(a.status == ArrangementStatus.PROPOSED for a in arrangements)
+    table = authority.limits(case.creditor) if deciding else None
+    own_limit = table.get(role, Decimal("0")) if table else Decimal("0")
     for a in arrangements:
         a.required_label = by_role_label(a.required_role)
         a.can_decide = (a.status == ArrangementStatus.PROPOSED and role in APPROVERS and a.proposed_by_id != user.pk
                         and calculator.within_limit(a.discount_amount, a.balance, own_limit))
+    may_record_creditor = role in CREDITOR_DECISION_RECORDERS
+    # forms only where the template shows them (a decision to take, an awaiting-creditor arrangement to record)
     ctx = {"arrangements": arrangements, "may_propose": role in PROPOSERS,
-           "may_decide": role in APPROVERS, "may_record_creditor": role in CREDITOR_DECISION_RECORDERS,
-           "decision_form": DecisionForm(), "creditor_form": CreditorDecisionForm(),
+           "may_decide": role in APPROVERS, "may_record_creditor": may_record_creditor,
+           "decision_form": DecisionForm() if any(a.can_decide for a in arrangements) else None,
+           "creditor_form": CreditorDecisionForm() if may_record_creditor and any(
+               a.status == ArrangementStatus.AWAITING_CREDITOR for a in arrangements) else None,
            "open": next((a for a in arrangements if a.status in (ArrangementStatus.PROPOSED,
                                                                   ArrangementStatus.AWAITING_CREDITOR,
                                                                   ArrangementStatus.APPROVED,
                                                                   ArrangementStatus.ACTIVE)), None)}
     if role not in PROPOSERS and role not in APPROVERS:
         return ctx  # read-only: the case's arrangements, no calculator
-    assessment = selectors.assess_case(case, table=table)
+    # no financial profile, no calculator (the debtor's profile and assets were read once by the case page)
+    assessment = None
+    if selectors.finances(case.debtor) is not None:
+        table = table if table is not None else authority.limits(case.creditor)
+        own_limit = table.get(role, Decimal("0"))
+        assessment = selectors.assess_case(case, table=table)
     ctx["assessment"] = assessment
-    ctx["hardship_form"] = HardshipForm()
     if assessment is None:
         return ctx
+    ctx["hardship_form"] = HardshipForm() if assessment.hardship and role in PROPOSERS else None
     ctx["notes"] = [note_text(n) for n in assessment.notes]
     ctx["own_limit"] = calculator.percent(own_limit)
     proposals = []

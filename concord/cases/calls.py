@@ -143,6 +143,9 @@ def log_call(actor, case, decision, *, outcome: str, result_codes=(), duration_s
     if "dispute" in codes:
         require(bool(dispute_text), "dispute_summary", _("结果为“异议”时须写明异议内容"))
     now = clock.now()
+    # hold the case first: every audit record below takes the audit chain's lock until this transaction commits,
+    # so nothing but this call's own rows is written after the first one
+    hold_while_working(actor, case)
 
     record_contact_outcome(actor, decision, outcome=outcome, at=now, note=note[:500])
     labels = dict(_outcome_labels())
@@ -183,7 +186,6 @@ def log_call(actor, case, decision, *, outcome: str, result_codes=(), duration_s
             set_contact_status(actor, point, "wrong_party")
     if suffix or recording_ref:
         _store_recording(actor, case, activity, recording, suffix, recording_ref, now)
-    hold_while_working(actor, case)
     return activity
 
 

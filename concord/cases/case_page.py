@@ -1,10 +1,17 @@
 """The workbench's part of the case page: call targets with the gate's preview (allowed, or why not and from
 when), the pending call's disposition form and scripts, promises, tasks, recordings and the claim. Built once per
-page with a bounded number of queries, whatever the number of accounts or activities."""
+page with a bounded number of queries, whatever the number of accounts or activities.
+
+``read_case_file`` reads once what several sections of the page show (the debtor's contact points, related parties,
+financial profiles and assets; the case's accounts with their product, schedule and payments) and keeps it on the
+case and its debtor as Django prefetches: every section and panel that reads ``case.accounts.all()`` or
+``case.debtor.contact_points.all()`` gets the same rows without a query of its own. ``form_html`` renders an
+empty form whose markup never changes once per process and language."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -15,6 +22,36 @@ from .calls import BAD_STATUSES, PHONE_KINDS
 from .claims import holder
 from .models import PromiseStatus
 from .policy import MAY_PLAY_RECORDINGS, MAY_WORK
+
+
+def read_case_file(case) -> list:
+    """Prefetch onto ``case`` and its debtor what the page's sections share; returns the case's accounts."""
+    from concord.loans.models import LoanAccount
+
+    prefetch_related_objects([case.debtor], "contact_points", "related_parties", "financial_profiles", "assets")
+    prefetch_related_objects([case], Prefetch("accounts", queryset=LoanAccount.objects.select_related("product")
+                                              .prefetch_related("instalments", "payments")))
+    return list(case.accounts.all())
+
+
+#: Rendered empty forms by (form class, language, arguments); bounded (arguments such as a date limit change daily).
+_FORM_HTML: dict[tuple, str] = {}
+FORM_HTML_MAX = 256
+
+
+def form_html(form_class, **kwargs) -> str:
+    """The markup of the empty form ``form_class(**kwargs)``, rendered once per process, language and arguments.
+
+    The case page shows the same empty forms (promise, task, note, contact point …) on every case; rendering a form's
+    templates field by field was a large part of the page's time. Only for forms whose markup depends on nothing but
+    the language and ``kwargs``: no choices read from the database, no initial values of the moment."""
+    key = (form_class, get_language(), repr(sorted(kwargs.items())))
+    html = _FORM_HTML.get(key)
+    if html is None:
+        if len(_FORM_HTML) >= FORM_HTML_MAX:
+            _FORM_HTML.clear()
+        html = _FORM_HTML[key] = form_class(**kwargs).render()
+    return html
 
 
 @dataclass
@@ -75,9 +112,10 @@ def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
         "scripts": scripts_for(language) if pending_decision else [],
         "promises": recent_promises,
         "open_promise": next((p for p in recent_promises if p.status == PromiseStatus.PENDING), None),
-        "promise_form": PromiseForm(limits=limits), "limits": limits,
+        "promise_form": form_html(PromiseForm, limits={k: limits[k] for k in ("earliest", "latest")})
+        if may_work else None, "limits": limits,
         "tasks": list(case.tasks.select_related("assigned_to").filter(done_at__isnull=True)[:20]),
-        "task_form": TaskForm(), "note_form": NoteForm(),
+        "task_form": form_html(TaskForm) if may_work else None, "note_form": form_html(NoteForm) if may_work else None,
         "recordings": recordings, "may_play": user.role in MAY_PLAY_RECORDINGS,
         "denials": list(case.contact_decisions.filter(allowed=False).select_related("actor").order_by("-at")[:10]),
         "claim_holder": claim_holder, "claim_mine": claim_holder is not None and claim_holder.pk == user.pk,

@@ -70,6 +70,25 @@ def _requests(case, debts):
                Request("call", debts, f"R{rp.pk}", purpose, number=live.number_token(rp.phone) or None))
 
 
+#: The contact-point kind each message channel goes to (as ``outreach`` sends).
+MESSAGE_POINT_KINDS = {"sms": "mobile", "email": "email", "letter": "address"}
+
+
+def _message_requests(case, debts, channel: str, purpose: str, template: str):
+    """One message on ``channel`` to each usable point of the debtor, as ``decide_contact`` would be asked at send:
+    the message's purpose and full text, and the number for an SMS."""
+    from concord.debtors.models import ContactStatus
+    bad = (ContactStatus.INVALID, ContactStatus.WRONG_PARTY, ContactStatus.DO_NOT_CONTACT)
+    kind = MESSAGE_POINT_KINDS[channel]
+    for cp in case.debtor.contact_points.all():
+        if cp.status in bad or cp.kind != kind:
+            continue
+        number = cp.value if channel == "sms" else None
+        yield (channel, mask(cp.kind, cp.value), purpose, number,
+               Request(channel, debts, live.DEBTOR_KEY, purpose, number=live.number_token(number) or None,
+                       template=template or None), {"point": cp.pk})
+
+
 def _candidates(now: dt.datetime, tz, pack, history) -> list[dt.datetime]:
     """Instants worth trying after ``now``: every half hour today, each following local day at the start of the
     pack's hours and every two hours after, and the end of every hold with an end."""
@@ -91,22 +110,36 @@ def _candidates(now: dt.datetime, tz, pack, history) -> list[dt.datetime]:
     return sorted(x for x in set(out) if x > now)
 
 
-def contact_options(case, user, at: dt.datetime | None = None) -> list[Option]:
+def contact_options(case, user, at: dt.datetime | None = None, *, message: tuple[str, str, str] | None = None
+                    ) -> list[Option]:
     """For each way of reaching the debtor or a related party: would the gate allow it now, and if not, why and
     from when it becomes possible if nothing else changes (next allowed hour, the cap's next local day, a hold's
-    end) — or that it needs a change of state (a cease, an attorney, a refusal)."""
+    end) — or that it needs a change of state (a cease, an attorney, a refusal).
+
+    ``message=(channel, purpose, text)`` asks instead about one SMS, e-mail or letter to each of the debtor's
+    usable points of that channel, with the message's purpose and full text (the outreach preview); each option's
+    ``extra["point"]`` is the contact point's id."""
     at = at or timezone.now()
     debtor, creditor = case.debtor, case.creditor
-    from .services import _case_debts
-    debts = tuple(_case_debts(case, debtor, creditor)) or None
-    history = live.person_history(debtor, at)
-    pack = live.pack_for(creditor)
+    from .services import _debts_of_case
+    # one read gives the history, the accounts, the creditor's overrides and the actor's qualifications, as for
+    # ``services.decide_contact`` (not one query per option)
+    user_id = user.pk if getattr(user, "role", None) in live.FIELD_ROLES else None
+    person = live.read_person(debtor, at, creditor_id=creditor.pk, user_id=user_id)
+    debts = tuple(_debts_of_case(person.accounts, case, creditor)) or None
+    history = person.history
+    pack = live.pack_for(creditor, person.overrides)
+    qualifications = person.qualifications if user_id else None
     tz = history.tz
     out = []
-    for action, target, purpose, number, request in _requests(case, debts):
-        result = live.evaluate_live(user, request, at, history, pack, masked_number=live.masked(number))
+    requests = (_message_requests(case, debts, *message) if message is not None
+                else ((*r, {}) for r in _requests(case, debts)))
+    for action, target, purpose, number, request, extra in requests:
+        result = live.evaluate_live(user, request, at, history, pack, masked_number=live.masked(number),
+                                    qualifications=qualifications)
         d = result.decision
-        opt = Option(action, request.channel, target, purpose, d.allowed, d.rules, d.reason_zh, d.reason_en)
+        opt = Option(action, request.channel, target, purpose, d.allowed, d.rules, d.reason_zh, d.reason_en,
+                     extra=extra)
         if not d.allowed:
             if set(d.rules) & STATE_CODES or tz is None:
                 opt.next_note = _("需先变更状态（如撤销停止联系、解除暂停、恢复联系或补全资料）")

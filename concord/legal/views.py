@@ -1,6 +1,8 @@
 """Legal-track pages: the legal cases list, the case-page panel and its forms, document downloads."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -11,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from concord.cases.case_page import form_html
 from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
 from concord.staff.roles import Role
 
 from . import services
 from .forms import AcknowledgementForm, CloseForm, CompleteForm, CostForm, DocumentForm, EnterForm, StageForm
+from .limitation import limitation
 from .models import FOLLOWS, LegalCase, LegalDocument, LegalStage, LegalStatus, Stage
 from .selectors import legal_cases
 
@@ -24,34 +28,62 @@ LIST_ROLES = services.LEGAL_ROLES | {Role.COMPLIANCE}
 
 
 def case_panel(request, case):
+    """The legal panel; limitation and cost totals come from what the case page read already (its accounts with
+    schedules and payments, the legal tracks with their costs), and the forms exist only for the roles that see
+    them."""
     user = request.user
     if user.role == Role.CREDITOR_VIEWER:
         return None
     tracks = list(case.legal_cases.prefetch_related("stages", "documents", "costs").order_by("-opened_on", "-id"))
     legal = next((t for t in tracks if t.status == LegalStatus.ACTIVE), tracks[0] if tracks else None)
-    lim = services.limitation_of(case)
+    acks = list(case.acknowledgements.all()[:10])  # newest first: the first is the latest acknowledgement
+    lim = _limitation(case, acks)
     today = timezone.localdate()
     is_legal = user.role in services.LEGAL_ROLES
     stages = list(legal.stages.all()) if legal else []
     started = {s.stage for s in stages}
     nxt = [s for s in Stage.values if s not in started and (FOLLOWS[s] is None or FOLLOWS[s] in started)]
     active = legal is not None and legal.status == LegalStatus.ACTIVE
+    acts = active and is_legal   # the stage, document, cost and close forms show only then
+    may_enter = is_legal and not active and case.status in ("new", "open", "on_hold")
+    may_acknowledge = user.role in services.MAY_ACKNOWLEDGE
     return {
         "legal": legal, "active": active,
-        "stages": [(s, CompleteForm(auto_id=f"legal_stage{s.pk}_%s") if not s.ended_on else None) for s in stages],
+        "stages": [(s, CompleteForm(auto_id=f"legal_stage{s.pk}_%s") if acts and not s.ended_on else None)
+                   for s in stages],
         "next_stages": [Stage(s).label for s in nxt],
         "documents": list(legal.documents.all()) if legal else [], "costs": list(legal.costs.all()) if legal else [],
-        "totals": services.cost_totals(case), "lim": lim,
+        "totals": _cost_totals(tracks), "lim": lim,
         "bar": None if active else services.time_bar_reason(lim, today),
-        "acks": list(case.acknowledgements.all()[:10]),
+        "acks": acks,
         "is_legal": is_legal, "may_read_docs": user.role in services.MAY_READ_DOCUMENTS,
-        "may_acknowledge": user.role in services.MAY_ACKNOWLEDGE,
-        "may_enter": is_legal and not active and case.status in ("new", "open", "on_hold"),
-        "enter_form": EnterForm(auto_id="legal_enter_%s"), "stage_form": _stage_form(nxt),
-        "cost_form": CostForm(stages=stages, auto_id="legal_cost_%s"),
-        "document_form": DocumentForm(stages=stages, auto_id="legal_doc_%s"),
-        "close_form": CloseForm(auto_id="legal_close_%s"), "ack_form": AcknowledgementForm(auto_id="legal_ack_%s"),
+        "may_acknowledge": may_acknowledge, "may_enter": may_enter,
+        "enter_form": form_html(EnterForm, auto_id="legal_enter_%s") if may_enter else None,
+        "stage_form": _stage_form(nxt) if acts else None,
+        "cost_form": CostForm(stages=stages, auto_id="legal_cost_%s") if acts else None,
+        "document_form": DocumentForm(stages=stages, auto_id="legal_doc_%s") if acts else None,
+        "close_form": form_html(CloseForm, auto_id="legal_close_%s") if acts else None,
+        "ack_form": form_html(AcknowledgementForm, auto_id="legal_ack_%s") if may_acknowledge else None,
     }
+
+
+def _limitation(case, acks):
+    """``services.limitation_of`` from rows already read: the case's accounts (with instalments and payments,
+    prefetched by the case page) and its acknowledgements."""
+    last_due = max((i.due_date for a in case.accounts.all() for i in a.instalments.all()), default=None)
+    paid = max((p.paid_at for a in case.accounts.all() for p in a.payments.all() if p.reversed_at is None),
+               default=None)
+    return limitation(last_due=last_due, last_payment=timezone.localdate(paid) if paid else None,
+                      last_acknowledgement=acks[0].acknowledged_on if acks else None)
+
+
+def _cost_totals(tracks) -> dict:
+    """``services.cost_totals`` over the case's legal tracks as read (with their costs)."""
+    by_kind: dict = {}
+    for track in tracks:
+        for cost in track.costs.all():
+            by_kind[cost.kind] = by_kind.get(cost.kind, Decimal("0.00")) + cost.amount
+    return {"total": sum(by_kind.values(), Decimal("0.00")), "by_kind": by_kind}
 
 
 def _stage_form(allowed, data=None):

@@ -5,7 +5,6 @@ from django.utils.translation import get_language
 
 from concord.core.access import restrict
 from concord.core.masking import mask
-from concord.debtors.models import ContactPoint
 
 from .models import MessageTemplate, OutboundMessage, TemplateStatus
 from .services import CONTACT_KIND, MAY_MANAGE_TEMPLATES, MAY_SEND, UNUSABLE, debtor_language
@@ -25,9 +24,9 @@ def panel_context(request, case) -> dict | None:
     ctx = {"messages": messages, "may_send": may_send, "language": debtor_language(case.debtor),
            "may_manage": user.role in MAY_MANAGE_TEMPLATES or user.is_superuser}
     if may_send:
-        points = [p for p in ContactPoint.objects.filter(debtor_id=case.debtor_id,
-                                                         kind__in=list(CONTACT_KIND.values()))
-                  if p.status not in UNUSABLE]
+        # the debtor's points as the case page read them (one read shared by every section)
+        kinds = set(CONTACT_KIND.values())
+        points = [p for p in case.debtor.contact_points.all() if p.kind in kinds and p.status not in UNUSABLE]
         templates = approved_templates(ctx["language"])
         ctx["channels"] = [
             {"channel": ch, "templates": [t for t in templates if t.channel == ch],
@@ -35,6 +34,17 @@ def panel_context(request, case) -> dict | None:
             for ch, kind in CONTACT_KIND.items()]
     ctx["lang"] = "en" if (get_language() or "").startswith("en") else "zh-hans"
     return ctx
+
+
+def gate_preview(user, case, rendered, point, at=None):
+    """What the compliance gate would decide now for sending ``rendered`` to ``point`` (nothing stored; the decision
+    that counts is taken and stored at send): a ``compliance.selectors.Option`` — allowed, or the rules, the reason
+    and from when it would be allowed."""
+    from concord.compliance.selectors import contact_options
+
+    template = rendered.template
+    options = contact_options(case, user, at, message=(template.channel, template.purpose, rendered.full_text))
+    return next((o for o in options if o.extra.get("point") == point.pk), None)
 
 
 def visible_messages(user):

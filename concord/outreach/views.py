@@ -26,7 +26,7 @@ from .forms import BulkLettersForm, ComposeForm, TemplateForm
 from .letters import FontMissing
 from .models import MessageTemplate
 from .rendering import VARIABLES
-from .selectors import visible_messages
+from .selectors import gate_preview, visible_messages
 
 
 def _roles(roles, message):
@@ -103,8 +103,10 @@ def compose(request, pk):
         try:
             template = services.template_for(case, d["template"], d["channel"])
             point = services.contact_point_for(case, d["channel"], d["to"])
-            ctx.update(rendered=services.render_message(case, template), point=point,
-                       to_masked=services.mask(point.kind, point.value))
+            now = clock.now()
+            rendered = services.render_message(case, template, now)
+            ctx.update(rendered=rendered, point=point, to_masked=services.mask(point.kind, point.value),
+                       gate=gate_preview(request.user, case, rendered, point, now), lang=get_language())
         except ValidationError as exc:
             ctx["error"] = _errors(exc)
     else:

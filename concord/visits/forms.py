@@ -14,8 +14,9 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.points = {str(p.pk): p for p, _m in address_choices(case)} if case is not None else {}
-        self.fields["address"].choices = [(str(p.pk), m) for p, m in address_choices(case)] if case else []
+        choices = address_choices(case) if case is not None else []
+        self.points = {str(p.pk): p for p, _m in choices}
+        self.fields["address"].choices = [(str(p.pk), m) for p, m in choices]
 
     def clean_address(self):
         return self.points[self.cleaned_data["address"]]

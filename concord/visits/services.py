@@ -55,8 +55,9 @@ def _aware(value, field):
 
 def address_choices(case):
     """The debtor's usable address contact points, as (point, masked text)."""
-    points = case.debtor.contact_points.filter(kind=ContactKind.ADDRESS).exclude(status__in=UNUSABLE_ADDRESS)
-    return [(p, masked_address(p)) for p in points]
+    points = case.debtor.contact_points.all()  # the case page's shared read when it made one
+    return [(p, masked_address(p)) for p in points
+            if p.kind == ContactKind.ADDRESS and p.status not in UNUSABLE_ADDRESS]
 
 
 def masked_address(point) -> str:

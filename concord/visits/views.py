@@ -52,10 +52,10 @@ def case_panel(request, case):
                      "report": ReportForm(auto_id=ids) if reporter else None,
                      "cancel": CancelForm(auto_id=ids) if may_schedule or visit.requested_by_id == user.pk else None}
         rows.append((visit, address, forms))
+    may_request = user.role in services.MAY_REQUEST and case.status in ("new", "open", "on_hold")
     return {
-        "rows": rows,
-        "may_request": user.role in services.MAY_REQUEST and case.status in ("new", "open", "on_hold"),
-        "request_form": RequestForm(case=case, auto_id="visit_request_%s"),
+        "rows": rows, "may_request": may_request,
+        "request_form": RequestForm(case=case, auto_id="visit_request_%s") if may_request else None,
     }
 
 

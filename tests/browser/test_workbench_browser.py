@@ -99,6 +99,7 @@ def test_a_collector_works_the_next_case(page, live_server, workday):
     page.click("#compose-sms button[type=submit]")
     page.wait_for_selector("#send-form")
     assert case.reference in page.inner_text("#preview")
+    assert "合规闸门：现在可以发送" in page.inner_text("#gate-preview")   # the gate's answer before sending
     page.click("#send-form button[type=submit]")
     page.wait_for_selector("#outreach-messages")
     message = OutboundMessage.objects.get(case=case, channel="sms")
