@@ -8,6 +8,7 @@ late fees, cost cap, DPD, bucket): integer fen, explicit half-up rounding, no fl
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from concord.loans.delinquency import BUCKETS
 
 from . import rules, schema
 from .backend import Backend
-from .validate import validate
+from .validate import SMALL_TABLES, open_snapshot, snapshot_files
 
 EPOCH = dt.date(1970, 1, 1)
 ACTIVE_CASE = ("new", "open", "on_hold")
@@ -41,19 +42,21 @@ class Params:
 class RunResult:
     as_of: dt.date
     engine: str
-    tables: dict[str, pa.Table]
+    tables: dict[str, pa.Table]  # the result tables (empty when the run wrote them to Parquet: see ``files``)
     summary: dict
     timings: dict[str, float] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
 
     def write(self, directory: str | Path) -> None:
-        import json
-
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         for name, table in self.tables.items():
             pq.write_table(table, directory / f"{name}.parquet")
-        (directory / "summary.json").write_text(json.dumps(self.summary, indent=1, ensure_ascii=False),
-                                                encoding="utf-8")
+        _write_summary(self.summary, directory)
+
+
+def _write_summary(summary: dict, directory: Path) -> None:
+    (directory / "summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def day(d: dt.date) -> int:
@@ -68,7 +71,10 @@ def div_floor(num, den: int):
 
 
 def div_half_up(num, den: int):
-    """``num / den`` rounded half-up to an integer, for non-negative ``num``."""
+    """``num / den`` rounded half-up to an integer, for non-negative ``num``: ⌊(num + den/2) / den⌋ for an even
+    ``den`` (``num`` is written out twice in the expression instead of four times)."""
+    if den % 2 == 0:
+        return div_floor(num + den // 2, den)
     r = num % den
     return div_floor(num, den) + ibis.ifelse(r * 2 >= den, 1, 0).cast("int64")
 
@@ -82,10 +88,17 @@ def bucket_of(dpd):
     return ibis.cases(*[(idx == i, ibis.literal(b)) for i, b in enumerate(BUCKETS)], else_=ibis.literal("M7+"))
 
 
-def run(snapshot: dict[str, pa.Table], as_of: dt.date, *, engine: str = "duckdb", params: Params = Params(),
-        progress=None, spark=None, threads: int | None = None) -> RunResult:
+def run(snapshot: dict[str, pa.Table] | str | Path, as_of: dt.date, *, engine: str = "duckdb",
+        params: Params = Params(), progress=None, spark=None, threads: int | None = None,
+        out: str | Path | None = None, memory_limit: str | None = None) -> RunResult:
     """Validate ``snapshot`` and run every stage for ``as_of``; ``progress(stage, seconds)`` is called after
-    each stage. Raises ``SnapshotError`` before any computation when the snapshot is refused."""
+    each stage. Raises ``SnapshotError`` before any computation when the snapshot is refused.
+
+    ``snapshot`` is a mapping ``table -> pyarrow.Table`` or a snapshot directory (``<table>.parquet`` files or
+    ``<table>/`` datasets), which DuckDB reads itself. Without ``out`` the result tables come back as Arrow tables
+    (``RunResult.tables``, each sorted by ``schema.OUTPUT_ORDER``); with ``out`` they are written to
+    ``<out>/<table>.parquet`` with ``summary.json`` (on DuckDB by ``COPY``, never held in Python, rows in no
+    particular order) and ``RunResult.files`` lists them."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     t0 = started
@@ -98,33 +111,90 @@ def run(snapshot: dict[str, pa.Table], as_of: dt.date, *, engine: str = "duckdb"
         if progress:
             progress(stage, timings[stage])
 
-    data = validate(snapshot, as_of)
-    if data["scorecard"].num_rows == 0:
-        data["scorecard"] = rules.default_scorecard()
-    if data["strategy"].num_rows == 0:
-        data["strategy"] = rules.default_strategy()
-    tick("validate")
-    be = Backend(engine, spark=spark, threads=threads)
+    sources = snapshot_files(snapshot) if isinstance(snapshot, (str, Path)) else dict(snapshot)
+    be = Backend(engine, spark=spark, threads=threads, memory_limit=memory_limit)
     try:
-        out = _Run(be, data, as_of, params, tick).execute()
+        if engine == "duckdb":
+            opened = open_snapshot(be.duck, sources, as_of)
+            big = {name: view for name, view in opened.views.items() if name not in SMALL_TABLES}
+        else:  # checked by DuckDB over the same sources, then loaded into Spark as Arrow
+            import duckdb
+
+            with duckdb.connect() as con:
+                opened = open_snapshot(con, sources, as_of)
+            big = {name: _read(sources.get(name), schema.INPUT_TABLES[name][0])
+                   for name in schema.INPUT_TABLES if name not in SMALL_TABLES}
+        small = dict(opened.small)
+        if small["scorecard"].num_rows == 0:
+            small["scorecard"] = rules.default_scorecard()
+        if small["strategy"].num_rows == 0:
+            small["strategy"] = rules.default_strategy()
+        tick("validate")
+        exprs = _Run(be, small, big, as_of, params, tick).execute()
+        tables: dict[str, pa.Table] = {}
+        files: dict[str, Path] = {}
+        if out is not None:
+            directory = Path(out)
+            directory.mkdir(parents=True, exist_ok=True)
+            for name, expr in exprs.items():
+                files[name] = directory / f"{name}.parquet"
+                sch = schema.OUTPUT_TABLES[name]
+                if engine == "duckdb":
+                    be.copy_to_parquet(expr.select(*sch.names), sch, files[name])
+                else:
+                    pq.write_table(_finish(name, be.fetch(expr.select(*sch.names))), files[name])
+        else:
+            for name, expr in exprs.items():
+                tables[name] = _finish(name, be.fetch(expr.select(*schema.OUTPUT_TABLES[name].names)))
+        tick("write")
+        summary = _summary(files or tables, as_of, engine, timings, started)
+        if out is not None:
+            _write_summary(summary, Path(out))
     finally:
         be.close()
-    summary = _summary(out, as_of, engine, timings, time.perf_counter() - started)
-    return RunResult(as_of=as_of, engine=engine, tables=out, summary=summary, timings=timings)
+    return RunResult(as_of=as_of, engine=engine, tables=tables, summary=summary, timings=timings, files=files)
+
+
+def _read(source, sch: pa.Schema) -> pa.Table:
+    """An input table as Arrow in its exact schema (Spark loads Arrow), read from Parquet when it is a path."""
+    if source is None:
+        return sch.empty_table()
+    table = source if isinstance(source, pa.Table) else pq.read_table(source)
+    return pa.Table.from_arrays([table.column(f.name).cast(f.type) for f in sch], schema=sch)
 
 
 class _Run:
-    def __init__(self, be: Backend, data: dict[str, pa.Table], as_of: dt.date, params: Params, tick):
+    def __init__(self, be: Backend, data: dict[str, pa.Table], big: dict, as_of: dt.date, params: Params, tick):
+        """``data``: the small tables as Arrow; ``big``: the others, as Arrow tables or (DuckDB) typed views."""
         self.be, self.data, self.as_of, self.p, self.tick = be, data, as_of, params, tick
         self.AS = day(as_of)
         self.QD = self.AS + 1  # the queue is for the next day
         self.t = {name: be.load(name, _prepare(name, table)) for name, table in data.items()}
+        for name, source in big.items():
+            sch = schema.INPUT_TABLES[name][0]
+            self.t[name] = be.load(name, source) if isinstance(source, pa.Table) else be.view(name, source, sch)
         self.t["budgets"] = be.load("budgets", rules.budgets_table())
         self.t["counted"] = be.load("counted", rules.counted_outcomes_table())
         self.t["hold_kinds"] = be.load("hold_kinds", rules.hold_kinds_table())
+        self._scratch: list[ibis.Table] = []
 
-    def execute(self) -> dict[str, pa.Table]:
-        out = {}
+    def scratch(self, expr: ibis.Table) -> ibis.Table:
+        """Materialise an intermediate table that only the current stage reads (dropped by :meth:`release`)."""
+        table = self.be.materialise(expr)
+        self._scratch.append(table)
+        return table
+
+    def release(self) -> None:
+        """Drop the intermediate tables of the stages done: on DuckDB they would hold memory (or spill) until the
+        end of the run."""
+        for table in self._scratch:
+            self.be.drop(table)
+        self._scratch.clear()
+        self.t.pop("case_payments", None)
+        self.t.pop("case_grace", None)
+
+    def execute(self) -> dict[str, ibis.Table]:
+        """Run the stages; return the output expressions (computed when fetched or written)."""
         acc, inst = self.accounts()
         self.tick("accounts")
         prom = self.be.materialise(self.promises())
@@ -132,18 +202,16 @@ class _Run:
         arr = self.be.materialise(self.arrangements())
         self.tick("arrangements")
         cases = self.be.materialise(self.cases(acc, prom, arr))
+        self.release()  # what the promises, arrangements and cases needed (the outputs do not read it)
         self.tick("cases")
         assign = self.be.materialise(self.allocation(cases))
+        self.release()
         self.tick("allocation")
         queue = self.queue(cases, assign)
         self.tick("queue")
         roll = self.roll_rates(acc)
-        exprs = {"account_state": acc, "instalment_state": inst, "promise_state": prom, "arrangement_state": arr,
-                 "case_state": cases, "assignments": assign, "contact_queue": queue, "roll_rates": roll}
-        for name, expr in exprs.items():
-            out[name] = _finish(name, self.be.fetch(expr.select(*schema.OUTPUT_TABLES[name].names)))
-        self.tick("write")
-        return out
+        return {"account_state": acc, "instalment_state": inst, "promise_state": prom, "arrangement_state": arr,
+                "case_state": cases, "assignments": assign, "contact_queue": queue, "roll_rates": roll}
 
     # -- accounts: payments through the waterfall, instalments, accrual, DPD, bucket ------------------------------
     def accounts(self):
@@ -151,15 +219,13 @@ class _Run:
         pay = t["payments"]
         new = (pay.filter(~pay.posted & ~pay.reversed & (pay.paid_on <= AS))
                .group_by("account_id").aggregate(new_paid_fen=pay.amount_fen.sum()))
-        a = t["accounts"]
         pr = t["products"]
-        a = a.left_join(new, "account_id").select(a, new_paid_fen=new.new_paid_fen.fill_null(0))
-        a = a.join(pr, "product_id").select(
-            a, pr.penalty_daily_rate_e6, pr.compound_on_interest, pr.grace_days, pr.late_fee_fen,
-            pr.total_cost_cap_rate_e4, pr.kind, *[pr[f"pos_{c}"] for c in COMPONENTS])
-        a = a.mutate(active=a.status.isin(["open", "settled"]))
-        a = a.mutate(amount=ibis.ifelse(a.active, a.new_paid_fen, 0))
-        amount = a.amount
+        # today's payments through the waterfall: only the accounts paid today (a few per cent) are computed and
+        # kept; every other account pays nothing (its paid_* are 0)
+        a = t["accounts"]
+        a = a.join(new, "account_id").join(pr, "product_id")
+        a = a.filter(a.status.isin(["open", "settled"]))
+        amount = a.new_paid_fen
         bal = {c: a[f"{c}_balance_fen"] for c in COMPONENTS}
         paid = {}
         for c in COMPONENTS:
@@ -168,34 +234,43 @@ class _Run:
                 if d != c:
                     before = before + ibis.ifelse(a[f"pos_{d}"] < a[f"pos_{c}"], bal[d], 0)
             paid[c] = clamp(amount - before, 0, bal[c])
-        a = a.mutate(**{f"paid_{c}_fen": paid[c] for c in COMPONENTS})
-        a = self.be.materialise(a.mutate(remainder_fen=a.amount - sum(a[f"paid_{c}_fen"] for c in COMPONENTS)))
-        active = a.active
+        a = a.select("account_id", "new_paid_fen", **{f"paid_{c}_fen": paid[c] for c in COMPONENTS})
+        paid_today = self.be.materialise(a.select(
+            "account_id", *[f"paid_{c}_fen" for c in COMPONENTS],
+            remainder_fen=a.new_paid_fen - sum(a[f"paid_{c}_fen"] for c in COMPONENTS)))
 
         # principal and interest parts go to the oldest instalments first (loans.services._apply_to_instalments)
         i0 = t["instalments"]
         # only the instalments of accounts paid today need running totals (a window over the few of them); the
         # rest keep what they had — one join with the small result, not a window over every instalment
-        payers = a.filter((a.paid_interest_fen > 0) | (a.paid_principal_fen > 0)).select(
-            "account_id", "paid_interest_fen", "paid_principal_fen")
+        payers = paid_today.filter((paid_today.paid_interest_fen > 0) | (paid_today.paid_principal_fen > 0))
+        payers = payers.select("account_id", "paid_interest_fen", "paid_principal_fen")
         ip = i0.join(payers, "account_id")
         iu = ibis.greatest(ip.interest_due_fen - ip.interest_paid_fen, 0)
         pu = ibis.greatest(ip.principal_due_fen - ip.principal_paid_fen, 0)
         w = ibis.cumulative_window(group_by=ip.account_id, order_by=ip.number)
         ip = ip.mutate(iu=iu, pu=pu)
         ip = ip.mutate(iu_before=ip.iu.sum().over(w) - ip.iu, pu_before=ip.pu.sum().over(w) - ip.pu)
-        ip = ip.select(pay_account=ip.account_id, pay_number=ip.number,
-                       new_interest_paid=ip.interest_paid_fen + clamp(ip.paid_interest_fen - ip.iu_before, 0, ip.iu),
-                       new_principal_paid=ip.principal_paid_fen + clamp(ip.paid_principal_fen - ip.pu_before, 0,
-                                                                        ip.pu))
-        rates = a.select("account_id", "penalty_daily_rate_e6", "compound_on_interest", "grace_days")
-        i = i0.join(rates, "account_id")
-        i = i.left_join(ip, [i.account_id == ip.pay_account, i.number == ip.pay_number])
-        i = i.select("account_id", "number", "due_date", "principal_due_fen", "interest_due_fen",
-                     principal_paid_fen=i.new_principal_paid.fill_null(i.principal_paid_fen),
-                     interest_paid_fen=i.new_interest_paid.fill_null(i.interest_paid_fen),
-                     penalty_daily_rate_e6=i.penalty_daily_rate_e6, compound_on_interest=i.compound_on_interest,
-                     grace_days=i.grace_days)
+        ip = ip.select("account_id", "number", "due_date", "principal_due_fen", "interest_due_fen",
+                       principal_paid_fen=ip.principal_paid_fen + clamp(ip.paid_principal_fen - ip.pu_before, 0,
+                                                                        ip.pu),
+                       interest_paid_fen=ip.interest_paid_fen + clamp(ip.paid_interest_fen - ip.iu_before, 0, ip.iu))
+        ip = self.be.materialise(ip)
+        # every instalment after today's payments: the payers' instalments (recomputed) and all the others as they
+        # are — the payers are marked on the account rates that every instalment is joined with anyway (one key),
+        # not found by a two-key join of every instalment with the recomputed ones
+        acc_all = t["accounts"]
+        flag = paid_today.select(payer_id=paid_today.account_id,
+                                 payer=(paid_today.paid_interest_fen > 0) | (paid_today.paid_principal_fen > 0))
+        rates = acc_all.join(pr, "product_id").left_join(flag, acc_all.account_id == flag.payer_id).select(
+            "account_id", "penalty_daily_rate_e6", "compound_on_interest", "grace_days",
+            payer=flag.payer.fill_null(False))
+        cols = ["account_id", "number", "due_date", "principal_due_fen", "interest_due_fen", "principal_paid_fen",
+                "interest_paid_fen", "penalty_daily_rate_e6", "compound_on_interest", "grace_days"]
+        rest = i0.join(rates, "account_id")
+        rest = rest.filter(~rest.payer).select(*cols)
+        recomputed = ip.join(rates, "account_id").select(*cols)
+        i = rest.union(recomputed)
         unp_i = ibis.greatest(i.interest_due_fen - i.interest_paid_fen, 0)
         unp_p = ibis.greatest(i.principal_due_fen - i.principal_paid_fen, 0)
         i = i.mutate(settled=(unp_i == 0) & (unp_p == 0), days=AS - i.due_date)
@@ -206,13 +281,19 @@ class _Run:
         if self.be.engine == "spark":  # keeps Spark's plans small; DuckDB computes it once inside the aggregate
             i = self.be.materialise(i)
         late = ~i.settled & (i.due_date < AS)
-        per = i.group_by("account_id").aggregate(
-            penalty_raw=i.penalty.sum(), fee_count=i.overdue.cast("int64").sum(),
+        per = i.group_by("account_id").aggregate(  # int64 sums (DuckDB would carry 128-bit sums onwards)
+            penalty_raw=i.penalty.sum().cast("int64"), fee_count=i.overdue.cast("int64").sum().cast("int64"),
             oldest_due=i.due_date.min(where=late))
 
+        a = acc_all.join(pr, "product_id").select(
+            acc_all, pr.late_fee_fen, pr.total_cost_cap_rate_e4, pr.kind)
         a = a.left_join(per, "account_id").select(
             a, penalty_raw=per.penalty_raw.fill_null(0), fee_count=per.fee_count.fill_null(0),
             oldest_due=per.oldest_due)
+        a = a.left_join(paid_today, "account_id").select(
+            a, **{f"paid_{c}_fen": paid_today[f"paid_{c}_fen"].fill_null(0) for c in COMPONENTS},
+            remainder_fen=paid_today.remainder_fen.fill_null(0))
+        active = a.status.isin(["open", "settled"])
         fees_raw = a.late_fee_fen * a.fee_count
         has_cap = a.total_cost_cap_rate_e4.notnull()
         cap = div_half_up(a.contract_amount_fen * a.total_cost_cap_rate_e4.fill_null(0) * (AS - a.start_date),
@@ -244,12 +325,12 @@ class _Run:
     # -- promises and arrangements ------------------------------------------------------------------------------
     def _case_payments(self):
         if "case_payments" not in self.t:
-            self.t["case_payments"] = self.be.materialise(self._case_payments_expr())
+            self.t["case_payments"] = self.scratch(self._case_payments_expr())
         return self.t["case_payments"]
 
     def _case_grace(self):
         if "case_grace" not in self.t:
-            self.t["case_grace"] = self.be.materialise(self._case_grace_expr())
+            self.t["case_grace"] = self.scratch(self._case_grace_expr())
         return self.t["case_grace"]
 
     def _case_payments_expr(self):
@@ -317,7 +398,7 @@ class _Run:
         h = h.filter((h.starts_on <= QD) & (h.ends_on.isnull() | (h.ends_on >= QD)))
         ch = c.select("case_id", "person_id", "policy_pack").join(h, "person_id").join(hk, "policy_pack")
         ch = ch.filter((ch.hold_kind == "*") | (ch.hold_kind == ch.kind))
-        held_cases = self.be.materialise(ch.select("case_id").distinct().mutate(on_hold=ibis.literal(True)))
+        held_cases = self.scratch(ch.select("case_id").distinct().mutate(on_hold=ibis.literal(True)))
         persons = t["persons"]
         x = (c.left_join(agg, "case_id").select(c, max_dpd=agg.max_dpd.fill_null(0),
                                                 total_balance_fen=agg.total_balance_fen.fill_null(0),
@@ -344,10 +425,13 @@ class _Run:
             return x.rule_order.cases(*[(r["rule_order"], ibis.literal(r[col], typ)) for r in strat],
                                       else_=ibis.literal(default, typ))
 
-        return x.mutate(segment=pick("segment", "unmatched", "string"),
-                        treatment=pick("treatment", "none", "string"),
-                        channel=pick("channel", "none", "string"), priority=pick("priority", 0, "int64"),
-                        skill=pick("skill", "", "string").fill_null(""))
+        x = x.mutate(segment=pick("segment", "unmatched", "string"),
+                     treatment=pick("treatment", "none", "string"),
+                     channel=pick("channel", "none", "string"), priority=pick("priority", 0, "int64"),
+                     skill=pick("skill", "", "string").fill_null(""))
+        # keep what the output, the allocation and the queue read (a narrower table is written and read faster)
+        return x.select(*schema.OUTPUT_TABLES["case_state"].names, "status", "team_id", "collector_id",
+                        "assigned_on", "skill", "policy_pack", "time_zone")
 
     # -- allocation ----------------------------------------------------------------------------------------------
     def allocation(self, cases):
@@ -375,7 +459,7 @@ class _Run:
         w = ibis.window(group_by=k.prev_collector_id,
                         order_by=[ibis.desc(k.priority), ibis.desc(k.total_balance_fen), k.case_id])
         k = k.mutate(rank=ibis.row_number().over(w))
-        k = self.be.materialise(k)
+        k = self.scratch(k)
         caps = co.select(cap_id=co.collector_id, capacity=co.capacity)
         k = k.left_join(caps, k.prev_collector_id == caps.cap_id)
         k = k.select(*[k[n] for n in ("case_id", "total_balance_fen", "priority", "bucket", "skill", "prev_team_id",
@@ -385,10 +469,10 @@ class _Run:
         w2 = ibis.window(group_by=kept0.prev_collector_id,
                          order_by=[ibis.desc(kept0.priority), ibis.desc(kept0.total_balance_fen), kept0.case_id])
         kept0 = kept0.mutate(krank=ibis.row_number().over(w2))
-        over = self.be.materialise(kept0.filter(kept0.krank >= kept0.capacity).select(
+        over = self.scratch(kept0.filter(kept0.krank >= kept0.capacity).select(
             "case_id", over=ibis.literal(True)))
         k = k.left_join(over, "case_id").select(k, overflow=over.over.fill_null(False))
-        k = self.be.materialise(k.mutate(reason=ibis.ifelse(k.overflow, "overflow", k.reason)))
+        k = self.scratch(k.mutate(reason=ibis.ifelse(k.overflow, "overflow", k.reason)))
         kept = k.filter(k.reason == "kept")
         load = self.be.fetch(kept.group_by(kept.prev_collector_id.name("collector_id")).aggregate(
             n=kept.count(), bal=kept.total_balance_fen.sum()))
@@ -398,7 +482,7 @@ class _Run:
         wf = ibis.window(group_by=free.route_team,
                          order_by=[ibis.desc(free.priority), ibis.desc(free.total_balance_fen), free.case_id])
         free = free.mutate(slot=ibis.row_number().over(wf).cast("int64"))
-        placed = self.be.materialise(free.join(slots, [free.route_team == slots.team_id, free.slot == slots.slot])
+        placed = self.scratch(free.join(slots, [free.route_team == slots.team_id, free.slot == slots.slot])
                                      .select("case_id", new_team=slots.team_id, new_collector=slots.collector_id))
         k = k.left_join(placed, "case_id").select(k, placed.new_team, placed.new_collector)
         team = ibis.ifelse(k.reason == "kept", k.col_team, k.new_team)
@@ -449,7 +533,10 @@ class _Run:
                                                          q.case_id])
         q = q.mutate(prank=ibis.row_number().over(wp))
         q = q.filter(q.prank < q.budget)
-        combos = self.be.fetch(q.select("time_zone", "policy_pack").distinct())
+        # the (zone, pack) pairs of the cases that may be queued (a superset of the queue's; the join keeps what it
+        # needs), so the queue itself is computed once, when it is written
+        may = cases.filter(~cases.held & (cases.channel != "none") & cases.status.isin(ACTIVE_CASE))
+        combos = self.be.fetch(may.select("time_zone", "policy_pack").distinct())
         early = self.be.load("earliest", rules.earliest_table(
             [(r["time_zone"], r["policy_pack"]) for r in combos.to_pylist()], self.as_of + dt.timedelta(days=1)))
         q = q.mutate(tz_key=q.time_zone.fill_null(""))
@@ -545,16 +632,20 @@ def _slots(collectors: pa.Table, load: pa.Table, free_counts: pa.Table) -> pa.Ta
             else:
                 lo = mid + 1
         take = np.minimum(np.maximum(lo - counts, 0), room)
-        entries = []
-        for (cid, n, bal, _cap), k in zip(members, take):
-            entries += [(n + j + 1, bal, cid) for j in range(int(k))]
-        entries.sort()
-        for pos, (_lvl, _bal, cid) in enumerate(entries[:want]):
-            teams.append(team)
-            slots.append(pos)
-            cols.append(cid)
-    return pa.table({"team_id": pa.array(teams, pa.int64()), "slot": pa.array(slots, pa.int64()),
-                     "collector_id": pa.array(cols, pa.int64())})
+        # one entry per place (level n+1 … n+take of its collector), ordered by level, balance, collector id
+        ids = np.array([m[0] for m in members], np.int64)
+        bals = np.array([m[2] for m in members], np.int64)
+        owner = np.repeat(np.arange(len(members)), take)
+        level = counts[owner] + (np.arange(len(owner)) - np.repeat(np.cumsum(take) - take, take)) + 1
+        order = np.lexsort((ids[owner], bals[owner], level))[:want]
+        teams.append(np.full(len(order), team, np.int64))
+        slots.append(np.arange(len(order), dtype=np.int64))
+        cols.append(ids[owner][order])
+
+    def cat(parts):
+        return pa.array(np.concatenate(parts) if parts else np.zeros(0, np.int64), pa.int64())
+
+    return pa.table({"team_id": cat(teams), "slot": cat(slots), "collector_id": cat(cols)})
 
 
 def _finish(name: str, table: pa.Table) -> pa.Table:
@@ -573,28 +664,43 @@ def _finish(name: str, table: pa.Table) -> pa.Table:
     return out.sort_by([(k, "ascending") for k in schema.OUTPUT_ORDER[name]])
 
 
-def _summary(out: dict[str, pa.Table], as_of, engine, timings, total) -> dict:
-    import pyarrow.compute as pc
+def _summary(outputs: dict, as_of, engine, timings, started) -> dict:
+    """The run summary, computed by DuckDB over the outputs (Arrow tables or the Parquet files written)."""
+    import duckdb
 
-    acc = out["account_state"]
-    buckets = {b: 0 for b in BUCKETS}
-    for r in acc.group_by("bucket").aggregate([([], "count_all")]).to_pylist():
-        buckets[r["bucket"]] = r["count_all"]
-    promises = {s: 0 for s in ("pending", "kept", "partially_kept", "broken")}
-    for r in out["promise_state"].group_by("state").aggregate([([], "count_all")]).to_pylist():
-        promises[r["state"]] = r["count_all"]
-    queue = out["contact_queue"]
-    sizes = queue.group_by("collector_id").aggregate([([], "count_all")]).column("count_all")
-    moves = out["assignments"].filter(pc.field("moved")).group_by("reason").aggregate([([], "count_all")])
+    con = duckdb.connect()
+    try:
+        rel = {}
+        for name, source in outputs.items():
+            if isinstance(source, pa.Table):
+                con.register(f"out_{name}", source)
+                rel[name] = f"out_{name}"
+            else:
+                rel[name] = "read_parquet('" + str(source).replace("'", "''") + "')"
+
+        def rows(sql):
+            return con.execute(sql).fetchall()
+
+        n_acc, total_bal = rows(f"SELECT count(*), coalesce(sum(total_balance_fen), 0) FROM {rel['account_state']}")[0]
+        buckets = {b: 0 for b in BUCKETS}
+        buckets.update(rows(f"SELECT bucket, count(*) FROM {rel['account_state']} GROUP BY bucket"))
+        promises = {s: 0 for s in ("pending", "kept", "partially_kept", "broken")}
+        promises.update(rows(f"SELECT state, count(*) FROM {rel['promise_state']} GROUP BY state"))
+        moves = rows(f"SELECT reason, count(*) FROM {rel['assignments']} WHERE moved GROUP BY reason ORDER BY reason")
+        contacts, collectors, most = rows(
+            f"SELECT coalesce(sum(n), 0), count(*), coalesce(max(n), 0) FROM "
+            f"(SELECT collector_id, count(*) AS n FROM {rel['contact_queue']} GROUP BY collector_id)")[0]
+        roll = rows(f"SELECT from_bucket, to_bucket, accounts, rate_bp FROM {rel['roll_rates']} "
+                    f"ORDER BY from_bucket, to_bucket")
+        n_cases = rows(f"SELECT count(*) FROM {rel['case_state']}")[0][0]
+    finally:
+        con.close()
     return {
-        "as_of": as_of.isoformat(), "engine": engine, "accounts": acc.num_rows,
-        "cases": out["case_state"].num_rows, "buckets": buckets,
-        "total_balance_fen": pc.sum(acc.column("total_balance_fen")).as_py() or 0,
-        "roll_rates": [[r["from_bucket"], r["to_bucket"], r["accounts"], r["rate_bp"]]
-                       for r in out["roll_rates"].to_pylist()],
+        "as_of": as_of.isoformat(), "engine": engine, "accounts": int(n_acc), "cases": int(n_cases),
+        "buckets": buckets, "total_balance_fen": int(total_bal),
+        "roll_rates": [list(r) for r in roll],
         "promises": promises,
-        "moves": {r["reason"]: r["count_all"] for r in moves.to_pylist()},
-        "queue": {"contacts": queue.num_rows, "collectors": len(sizes),
-                  "max_per_collector": pc.max(sizes).as_py() if len(sizes) else 0},
-        "seconds": {**timings, "total": round(total, 3)},
+        "moves": dict(moves),
+        "queue": {"contacts": int(contacts), "collectors": int(collectors), "max_per_collector": int(most)},
+        "seconds": {**timings, "total": round(time.perf_counter() - started, 3)},
     }

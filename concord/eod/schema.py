@@ -146,7 +146,8 @@ OUTPUT_TABLES: dict[str, pa.Schema] = {
     ]),
 }
 
-# The order in which each output is sorted (identical rows, identical order, on every backend).
+# The order in which each output is sorted when it is returned as Arrow (identical rows, identical order, on every
+# backend); the Parquet files of a run with ``out`` hold the same rows in no particular order.
 OUTPUT_ORDER = {
     "account_state": ["account_id"], "instalment_state": ["account_id", "number"], "promise_state": ["promise_id"],
     "arrangement_state": ["arrangement_id", "number"], "case_state": ["case_id"], "assignments": ["case_id"],

@@ -8,13 +8,20 @@ schedules in whole fen), ¥1 000–50 000; cards with ¥2 000–80 000 overdue. 
 history, 3% an unposted payment for the as-of date; 15% of cases a promise, 2% an arrangement, 1% of debtors a
 hold; collectors in four teams (early, middle, late, field) at ~800 cases each; 95% of cases assigned.
 Posted payments are history only (the instalments' paid columns already hold what was repaid).
+
+A book larger than one chunk (``CHUNK_ACCOUNTS``) is made of independent chunks (each with its own cases, people
+and collectors, ids following on), so :func:`write_snapshot` writes any size in bounded memory, one Parquet file
+per chunk and table (``<table>/part-NNNN.parquet``); up to one chunk, ``<table>.parquet`` files.
 """
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
+import pyarrow.parquet as pq
 
 from .schema import INPUT_TABLES
 
@@ -24,6 +31,8 @@ CREDITORS = [(1, "cn_bank", "credit_card", 0.45), (2, "cn_online_lending", "onli
              (3, "cn_online_lending", "online_loan", 0.25)]
 TEAMS = [(1, "M0,M1,M2", ""), (2, "M3,M4", ""), (3, "M5,M6,M7+", ""), (4, "M4,M5,M6,M7+", "field")]
 EPOCH = np.datetime64("1970-01-01", "D")
+CHUNK_ACCOUNTS = 1_000_000
+SHARED_TABLES = ("creditors", "products", "teams")  # the same in every chunk: written once
 
 
 def _table(name: str, cols: dict) -> pa.Table:
@@ -40,11 +49,64 @@ def _bucket_of(dpd: np.ndarray) -> np.ndarray:
     return BUCKET_NAMES[np.minimum((dpd + 29) // 30, 7)]
 
 
-def snapshot(accounts: int, *, seed: int = 7, as_of: dt.date = dt.date(2026, 11, 28)) -> dict[str, pa.Table]:
-    """About ``accounts`` accounts (exactly that many) with their cases, people, instalments and the rest."""
+def _chunk_sizes(accounts: int) -> list[int]:
     if accounts < 1:
         raise ValueError("accounts must be at least 1")
-    rng = np.random.default_rng(seed)
+    full, rest = divmod(accounts, CHUNK_ACCOUNTS)
+    return [CHUNK_ACCOUNTS] * full + ([rest] if rest else [])
+
+
+def _chunks(accounts: int, seed: int, as_of: dt.date):
+    ids = {"account": 0, "case": 0, "payment": 0, "promise": 0, "arrangement": 0, "collector": 0}
+    for i, size in enumerate(_chunk_sizes(accounts)):
+        rng = np.random.default_rng(seed if i == 0 else [seed, i])
+        tables = _snapshot_chunk(size, rng, as_of, ids)
+        for key, table, col in (("account", "accounts", "account_id"), ("case", "cases", "case_id"),
+                                ("payment", "payments", "payment_id"), ("promise", "promises", "promise_id"),
+                                ("arrangement", "arrangement_instalments", "arrangement_id"),
+                                ("collector", "collectors", "collector_id")):
+            if tables[table].num_rows:  # ids run on from the largest of this chunk
+                ids[key] = max(ids[key], pa.compute.max(tables[table].column(col)).as_py())
+        yield i, tables
+
+
+def snapshot(accounts: int, *, seed: int = 7, as_of: dt.date = dt.date(2026, 11, 28)) -> dict[str, pa.Table]:
+    """About ``accounts`` accounts (exactly that many) with their cases, people, instalments and the rest."""
+    parts = [tables for _i, tables in _chunks(accounts, seed, as_of)]
+    if len(parts) == 1:
+        return parts[0]
+    return {name: parts[0][name] if name in SHARED_TABLES else pa.concat_tables([p[name] for p in parts])
+            for name in parts[0]}
+
+
+def write_snapshot(accounts: int, directory: str | Path, *, seed: int = 7,
+                   as_of: dt.date = dt.date(2026, 11, 28), progress=None) -> dict[str, int]:
+    """Write the snapshot of :func:`snapshot` to ``directory`` chunk by chunk (memory stays that of one chunk);
+    return the rows per table. ``progress(chunk, chunks)`` is called after each chunk."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    chunks = len(_chunk_sizes(accounts))
+    rows: dict[str, int] = {}
+    for i, tables in _chunks(accounts, seed, as_of):
+        for name, table in tables.items():
+            if chunks == 1:
+                pq.write_table(table, directory / f"{name}.parquet")
+            elif name in SHARED_TABLES:
+                if i == 0:
+                    pq.write_table(table, directory / f"{name}.parquet")
+            else:
+                (directory / name).mkdir(exist_ok=True)
+                pq.write_table(table, directory / name / f"part-{i:04d}.parquet")
+            if name not in SHARED_TABLES or i == 0:
+                rows[name] = rows.get(name, 0) + table.num_rows
+        if progress:
+            progress(i + 1, chunks)
+    return rows
+
+
+def _snapshot_chunk(accounts: int, rng: np.random.Generator, as_of: dt.date, ids: dict[str, int]
+                    ) -> dict[str, pa.Table]:
+    """One chunk of ``accounts`` accounts; every id starts after ``ids`` (the rows of the chunks before)."""
     AS = (as_of - dt.date(1970, 1, 1)).days
     n = accounts
     # -- cases first, then accounts per case ----------------------------------------------------------------
@@ -58,9 +120,9 @@ def snapshot(accounts: int, *, seed: int = 7, as_of: dt.date = dt.date(2026, 11,
     n_cases = int(np.searchsorted(cum, n) + 1)
     cred_idx, is_card, per_case = cred_idx[:n_cases], is_card[:n_cases], per_case[:n_cases].copy()
     per_case[-1] -= int(per_case.sum() - n)
-    case_id = np.arange(1, n_cases + 1, dtype=np.int64)
+    case_id = np.arange(1, n_cases + 1, dtype=np.int64) + ids["case"]
     # persons: 5% of debtors owe a second creditor (their second case shares the person id)
-    person_of_case = np.arange(1, n_cases + 1, dtype=np.int64)
+    person_of_case = np.arange(1, n_cases + 1, dtype=np.int64) + ids["case"]
     second = np.flatnonzero(rng.random(n_cases) < 0.05 / 1.05)
     second = second[second > 0]
     person_of_case[second] = person_of_case[second - 1]
@@ -69,7 +131,7 @@ def snapshot(accounts: int, *, seed: int = 7, as_of: dt.date = dt.date(2026, 11,
     acc_case = np.repeat(np.arange(n_cases), per_case)
     acc_card = is_card[acc_case]
     acc_cred = cred_idx[acc_case]
-    account_id = np.arange(1, n + 1, dtype=np.int64)
+    account_id = np.arange(1, n + 1, dtype=np.int64) + ids["account"]
     b = rng.choice(7, size=n, p=BUCKET_WEIGHTS / BUCKET_WEIGHTS.sum()) + 1  # 1..7
     lo, hi = 30 * (b - 1) + 2, 30 * b - 4
     dpd = np.where(b == 7, np.minimum(rng.integers(183, 421, n), rng.integers(183, 801, n)),
@@ -156,7 +218,7 @@ def snapshot(accounts: int, *, seed: int = 7, as_of: dt.date = dt.date(2026, 11,
     posted = np.concatenate([np.ones(len(hist), bool), np.zeros(len(today), bool)])
     keep = pay_amt > 0
     out["payments"] = _table("payments", {
-        "payment_id": np.arange(1, keep.sum() + 1), "account_id": account_id[pay_acc[keep]],
+        "payment_id": np.arange(1, keep.sum() + 1) + ids["payment"], "account_id": account_id[pay_acc[keep]],
         "amount_fen": pay_amt[keep], "paid_on": _dates(pay_day[keep]), "posted": posted[keep],
         "reversed": rng.random(keep.sum()) < 0.002})
     # cases, people, staff
@@ -171,7 +233,7 @@ def snapshot(accounts: int, *, seed: int = 7, as_of: dt.date = dt.date(2026, 11,
     out["teams"] = _table("teams", {"team_id": [t[0] for t in TEAMS], "buckets": [t[1] for t in TEAMS],
                                     "skills": [t[2] for t in TEAMS]})
     out["collectors"] = _table("collectors", {
-        "collector_id": np.arange(1, n_col + 1), "team_id": col_team,
+        "collector_id": np.arange(1, n_col + 1) + ids["collector"], "team_id": col_team,
         "capacity": rng.choice([700, 800, 900, 1000], size=n_col), "skills": np.where(col_team == 4, "field", ""),
         "active": rng.random(n_col) < 0.97})
     team_for = {"M0": 1, "M1": 1, "M2": 1, "M3": 2, "M4": 2, "M5": 3, "M6": 3, "M7+": 3}
@@ -185,7 +247,7 @@ def snapshot(accounts: int, *, seed: int = 7, as_of: dt.date = dt.date(2026, 11,
     out["cases"] = _table("cases", {
         "case_id": case_id, "creditor_id": cred_idx + 1, "person_id": person_of_case, "status": status,
         "team_id": pa.array(np.where(assigned, team, 0), mask=~assigned),
-        "collector_id": pa.array(member + 1, mask=~assigned),
+        "collector_id": pa.array(member + 1 + ids["collector"], mask=~assigned),
         "assigned_on": pa.array(AS - rng.integers(0, 120, n_cases), pa.int32(), mask=~assigned).cast(pa.date32())})
     out["persons"] = _table("persons", {"person_id": persons, "time_zone": pa.nulls(len(persons), pa.string()),
                                         "deceased": rng.random(len(persons)) < 0.0004})
@@ -193,7 +255,7 @@ def snapshot(accounts: int, *, seed: int = 7, as_of: dt.date = dt.date(2026, 11,
     pc_ = np.flatnonzero(rng.random(n_cases) < 0.15)
     promised_on = AS - rng.integers(1, 31, len(pc_))
     out["promises"] = _table("promises", {
-        "promise_id": np.arange(1, len(pc_) + 1), "case_id": case_id[pc_],
+        "promise_id": np.arange(1, len(pc_) + 1) + ids["promise"], "case_id": case_id[pc_],
         "amount_fen": np.maximum((case_bal[pc_] * rng.uniform(0.1, 0.5, len(pc_))).astype(np.int64), 100),
         "promised_on": _dates(promised_on), "due_date": _dates(promised_on + rng.integers(1, 15, len(pc_)))})
     ac = np.flatnonzero(rng.random(n_cases) < 0.02)
@@ -204,7 +266,7 @@ def snapshot(accounts: int, *, seed: int = 7, as_of: dt.date = dt.date(2026, 11,
     arr_due = first + (num - 1) * 30
     paid_ok = (arr_due < AS) & (rng.random(len(arr_case)) < 0.8)
     out["arrangement_instalments"] = _table("arrangement_instalments", {
-        "arrangement_id": np.repeat(np.arange(1, len(ac) + 1), 6), "case_id": case_id[arr_case], "number": num,
+        "arrangement_id": np.repeat(np.arange(1, len(ac) + 1) + ids["arrangement"], 6), "case_id": case_id[arr_case], "number": num,
         "due_date": _dates(arr_due), "amount_fen": arr_amt, "paid_fen": np.where(paid_ok, arr_amt, 0)})
     hp = persons[rng.random(len(persons)) < 0.01]
     hold_start = AS - rng.integers(0, 60, len(hp))

@@ -1,15 +1,19 @@
 """Snapshot validation: refuse a bad snapshot before anything is computed or written. Pure: no Django import.
 
-A snapshot is a mapping ``table name -> pyarrow.Table`` (see :mod:`concord.eod.schema`). Every problem names
-the table, the column and the first offending rows (by their key columns).
+A snapshot is a mapping ``table name -> pyarrow.Table`` or a directory of Parquet files (see
+:mod:`concord.eod.schema`). The checks run as SQL in DuckDB, over the Arrow tables (zero-copy) or straight over the
+Parquet files, so a snapshot is never held in Python to be checked. Every problem names the table, the column and
+the first offending rows (by their key columns, in key order).
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from concord.loans.allocation import COMPONENTS
@@ -20,6 +24,10 @@ from . import schema
 SHOW_ROWS = 5
 CASE_STATUSES = ("new", "open", "on_hold", "settled", "recalled", "closed")
 ACCOUNT_STATUSES = ("open", "settled", "recalled", "written_off")
+# tables small enough to be read into Python (the engine builds its routing, slots and rules from them)
+SMALL_TABLES = ("creditors", "products", "teams", "collectors", "scorecard", "strategy")
+SQL_TYPES = {pa.int64(): "BIGINT", pa.int32(): "INTEGER", pa.string(): "VARCHAR", pa.bool_(): "BOOLEAN",
+             pa.date32(): "DATE"}
 
 
 class SnapshotError(ValueError):
@@ -31,18 +39,24 @@ class SnapshotError(ValueError):
         super().__init__("snapshot refused:\n  " + "\n  ".join(lines))
 
 
-def read_snapshot(directory: str | Path) -> dict[str, pa.Table]:
-    """Read ``<dir>/<table>.parquet`` (or a ``<dir>/<table>/`` Parquet dataset) for each known table present."""
+def snapshot_files(directory: str | Path) -> dict[str, Path]:
+    """``<dir>/<table>.parquet`` (or a ``<dir>/<table>/`` Parquet dataset) for each known table present; any other
+    ``*.parquet`` file or directory is listed under its own name (an unknown table, refused by validation)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise SnapshotError([("snapshot", "", f"{directory} is not a directory")])
-    tables = {}
+    files = {}
     for name in schema.INPUT_TABLES:
         for path in (directory / f"{name}.parquet", directory / name):
             if path.exists():
-                tables[name] = pq.read_table(path)
+                files[name] = path
                 break
-    return tables
+    return files
+
+
+def read_snapshot(directory: str | Path) -> dict[str, pa.Table]:
+    """Read ``<dir>/<table>.parquet`` (or a ``<dir>/<table>/`` Parquet dataset) for each known table present."""
+    return {name: pq.read_table(path) for name, path in snapshot_files(directory).items()}
 
 
 def write_snapshot(tables: dict[str, pa.Table], directory: str | Path) -> None:
@@ -64,167 +78,279 @@ def _compatible(actual: pa.DataType, wanted: pa.DataType) -> bool:
     return False
 
 
-def _rows(table: pa.Table, mask: pa.ChunkedArray | pa.Array, keys: list[str], column: str | None = None) -> str:
-    idx = pc.indices_nonzero(pc.fill_null(mask, False))
-    count = len(idx)
-    shown = table.take(idx[:SHOW_ROWS])
-    cols = [k for k in keys if k in shown.column_names] + ([column] if column and column not in keys else [])
-    parts = []
-    for row in shown.select(cols).to_pylist():
-        parts.append("(" + ", ".join(f"{k}={row[k]}" for k in cols) + ")")
-    more = f" … {count} rows in all" if count > SHOW_ROWS else ""
-    return " ".join(parts) + more
+def _arrow_schema(source) -> pa.Schema:
+    if isinstance(source, pa.Table):
+        return source.schema
+    path = Path(source)
+    return pq.read_schema(path) if path.is_file() else ds.dataset(path, format="parquet").schema
+
+
+def _scan_sql(source_name: str, source) -> str:
+    if isinstance(source, pa.Table):
+        return source_name
+    path = Path(source)
+    pattern = str(path) if path.is_file() else str(path / "**" / "*.parquet")
+    return "read_parquet('" + pattern.replace("'", "''") + "')"
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class Opened:
+    """A checked snapshot inside a DuckDB connection: one view per input table with the exact column types
+    (dates as DATE), and the small tables read into Arrow (cast to their schemas)."""
+    con: duckdb.DuckDBPyConnection
+    views: dict[str, str]
+    small: dict[str, pa.Table]
+
+
+def open_snapshot(con: duckdb.DuckDBPyConnection, sources: dict, as_of: dt.date, *, prefix: str = "snap") -> Opened:
+    """Check ``sources`` (``name -> pyarrow.Table | Parquet path``) in ``con`` and create the typed views
+    ``<prefix>_<table>``. Raises :class:`SnapshotError` naming every problem found (presence, columns and types
+    first, then values)."""
+    problems: list[tuple[str, str, str]] = []
+    views: dict[str, str] = {}
+    con.execute("SET enable_progress_bar = false")
+    for name, (sch, required) in schema.INPUT_TABLES.items():
+        view = f"{prefix}_{name}"
+        source = sources.get(name)
+        if source is None:
+            if required:
+                problems.append((name, "", "table missing from the snapshot"))
+            else:
+                cols = ", ".join(f"CAST(NULL AS {SQL_TYPES[f.type]}) AS {q(f.name)}" for f in sch)
+                con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {cols} WHERE false")
+                views[name] = view
+            continue
+        actual = _arrow_schema(source)
+        bad = False
+        for f in sch:
+            if f.name not in actual.names:
+                problems.append((name, f.name, f"column missing (expected {f.type})"))
+                bad = True
+            elif not _compatible(actual.field(f.name).type, f.type):
+                problems.append((name, f.name, f"has type {actual.field(f.name).type}, expected {f.type}"))
+                bad = True
+        if bad:
+            continue
+        scan = _scan_sql(f"{prefix}_src_{name}", source)
+        if isinstance(source, pa.Table):
+            con.register(scan, source)
+        cols = ", ".join(f"CAST({q(f.name)} AS {SQL_TYPES[f.type]}) AS {q(f.name)}" for f in sch)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {cols} FROM {scan}")
+        views[name] = view
+    unknown = sorted(set(sources) - set(schema.INPUT_TABLES))
+    if unknown:
+        problems.append(("snapshot", "", f"unknown table(s) {', '.join(unknown)}"))
+    if problems:
+        raise SnapshotError(problems)
+    small = {name: _cast(con.sql(f"SELECT * FROM {views[name]}").to_arrow_table(), schema.INPUT_TABLES[name][0])
+             for name in SMALL_TABLES}
+    _Checker(con, views, small, as_of).run()
+    return Opened(con=con, views=views, small=small)
 
 
 def validate(tables: dict[str, pa.Table], as_of: dt.date) -> dict[str, pa.Table]:
     """Check presence, columns and types, then values; return the tables cast to the exact schemas (missing
     optional tables as empty tables). Raises :class:`SnapshotError` naming every problem found."""
-    problems: list[tuple[str, str, str]] = []
-    out: dict[str, pa.Table] = {}
-    for name, (sch, required) in schema.INPUT_TABLES.items():
-        table = tables.get(name)
-        if table is None:
-            if required:
-                problems.append((name, "", "table missing from the snapshot"))
-            else:
-                out[name] = sch.empty_table()
-            continue
-        bad = False
-        for f in sch:
-            if f.name not in table.column_names:
-                problems.append((name, f.name, f"column missing (expected {f.type})"))
-                bad = True
-            elif not _compatible(table.schema.field(f.name).type, f.type):
-                problems.append((name, f.name, f"has type {table.schema.field(f.name).type}, expected {f.type}"))
-                bad = True
-        if not bad:
-            out[name] = pa.Table.from_arrays(
-                [table.column(f.name).cast(f.type) for f in sch], schema=sch).combine_chunks()
-    unknown = sorted(set(tables) - set(schema.INPUT_TABLES))
-    if unknown:
-        problems.append(("snapshot", "", f"unknown table(s) {', '.join(unknown)}"))
-    if problems:
-        raise SnapshotError(problems)
-    _check_values(out, as_of, problems)
-    if problems:
-        raise SnapshotError(problems)
+    con = duckdb.connect()
+    try:
+        open_snapshot(con, tables, as_of)
+    finally:
+        con.close()
+    out = {}
+    for name, (sch, _required) in schema.INPUT_TABLES.items():
+        out[name] = _cast(tables[name], sch) if name in tables else sch.empty_table()
     return out
 
 
-def _check_values(t: dict[str, pa.Table], as_of: dt.date, problems: list) -> None:
-    def keys(name):
-        return schema.UNIQUE.get(name, [])
-
-    for name, cols in schema.NOT_NULL.items():
-        for col in cols:
-            mask = pc.is_null(t[name].column(col))
-            if pc.any(mask).as_py():
-                problems.append((name, col, f"must not be empty: {_rows(t[name], mask, keys(name))}"))
-    for name, cols in schema.NON_NEGATIVE.items():
-        for col in cols:
-            mask = pc.less(t[name].column(col), 0)
-            if pc.any(mask).as_py():
-                problems.append((name, col, f"must not be negative: {_rows(t[name], mask, keys(name), col)}"))
-    for name, cols in schema.NON_NEGATIVE.items():
-        for col in cols:
-            if col.endswith("_fen"):
-                mask = pc.greater(t[name].column(col), schema.MAX_FEN)
-                if pc.any(mask).as_py():
-                    problems.append((name, col, f"above the limit of {schema.MAX_FEN} fen: "
-                                                f"{_rows(t[name], mask, keys(name), col)}"))
-    for name, cols in schema.UNIQUE.items():
-        table = t[name]
-        if table.num_rows == 0:
-            continue
-        counts = table.group_by(cols).aggregate([([], "count_all")])
-        dup = pc.greater(counts.column("count_all"), 1)
-        if pc.any(dup).as_py():
-            problems.append((name, ",".join(cols), f"duplicate key: {_rows(counts, dup, cols)}"))
-    _check_rules(t, problems)
-    _check_references(t, problems)
-    _check_dates(t, as_of, problems)
+def _cast(table: pa.Table, sch: pa.Schema) -> pa.Table:
+    return pa.Table.from_arrays([table.column(f.name).cast(f.type) for f in sch], schema=sch).combine_chunks()
 
 
-def _in(table, col, allowed):
-    values = table.column(col)
-    return pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, pa.array(list(allowed)))))
+def _lit(value) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    return str(value)
 
 
-def _check_rules(t, problems):
-    products = t["products"]
-    mask = pc.greater(products.column("penalty_daily_rate_e6"), schema.MAX_PENALTY_RATE_E6)
-    if pc.any(mask).as_py():
-        problems.append(("products", "penalty_daily_rate_e6", f"above {schema.MAX_PENALTY_RATE_E6} (1% a day): "
-                                                              f"{_rows(products, mask, ['product_id'])}"))
-    mask = pc.greater(products.column("total_cost_cap_rate_e4"), schema.MAX_CAP_RATE_E4)
-    if pc.any(mask).as_py():
-        problems.append(("products", "total_cost_cap_rate_e4", f"above {schema.MAX_CAP_RATE_E4} (100% a year): "
-                                                               f"{_rows(products, mask, ['product_id'])}"))
-    bad = [sorted((w or "").split(",")) != sorted(COMPONENTS) for w in products.column("waterfall").to_pylist()]
-    if any(bad):
-        problems.append(("products", "waterfall", f"must be a permutation of {','.join(COMPONENTS)}: "
-                                                  f"{_rows(products, pa.array(bad), ['product_id'], 'waterfall')}"))
-    from concord.compliance.packs import PACK_NAMES
-
-    mask = _in(t["creditors"], "policy_pack", PACK_NAMES)
-    if pc.any(mask).as_py():
-        problems.append(("creditors", "policy_pack", f"unknown pack: {_rows(t['creditors'], mask, ['creditor_id'], 'policy_pack')}"))
-    for name, col, allowed in (("accounts", "prev_bucket", BUCKETS), ("accounts", "status", ACCOUNT_STATUSES),
-                               ("cases", "status", CASE_STATUSES)):
-        mask = _in(t[name], col, allowed)
-        if pc.any(mask).as_py():
-            problems.append((name, col, f"must be one of {', '.join(allowed)}: "
-                                        f"{_rows(t[name], mask, schema.UNIQUE[name], col)}"))
-    for name, col in (("instalments", "principal"), ("instalments", "interest")):
-        table = t[name]
-        mask = pc.greater(table.column(f"{col}_paid_fen"), table.column(f"{col}_due_fen"))
-        if pc.any(mask).as_py():
-            problems.append((name, f"{col}_paid_fen", f"more paid than due: {_rows(table, mask, ['account_id', 'number'])}"))
-    from .rules import SCORE_CHARACTERISTICS
-
-    mask = _in(t["scorecard"], "characteristic", SCORE_CHARACTERISTICS)
-    if pc.any(mask).as_py():
-        problems.append(("scorecard", "characteristic", f"unknown characteristic (one of "
-                         f"{', '.join(SCORE_CHARACTERISTICS)}): {_rows(t['scorecard'], mask, ['characteristic'])}"))
+def _in_list(values) -> str:
+    return "(" + ", ".join(_lit(v) for v in values) + ")"
 
 
-def _missing_ref(child: pa.Table, col: str, parent: pa.Table, pcol: str):
-    return pc.and_(pc.is_valid(child.column(col)), pc.invert(pc.is_in(child.column(col), parent.column(pcol))))
+@dataclass
+class _Check:
+    table: str          # the table the problem is reported on
+    column: str
+    message: str        # followed by ": <rows>"
+    where: str          # SQL condition over the rows of ``source``
+    show: list[str]     # columns shown for each offending row
+    source: str = ""    # FROM clause (default: the table's view)
+    # a cheaper way to find out *whether* there is a problem (source, condition): when it finds one, the exact
+    # rows and count come from ``source``/``where`` (which may then find none: no problem after all)
+    detect: tuple[str, str] | None = None
 
 
-def _check_references(t, problems):
-    refs = [("products", "creditor_id", "creditors", "creditor_id"), ("cases", "creditor_id", "creditors", "creditor_id"),
-            ("cases", "person_id", "persons", "person_id"), ("cases", "team_id", "teams", "team_id"),
-            ("cases", "collector_id", "collectors", "collector_id"), ("accounts", "case_id", "cases", "case_id"),
-            ("accounts", "product_id", "products", "product_id"), ("instalments", "account_id", "accounts", "account_id"),
-            ("payments", "account_id", "accounts", "account_id"), ("promises", "case_id", "cases", "case_id"),
-            ("arrangement_instalments", "case_id", "cases", "case_id"), ("collectors", "team_id", "teams", "team_id")]
-    for child, col, parent, pcol in refs:
-        mask = _missing_ref(t[child], col, t[parent], pcol)
-        if pc.any(mask).as_py():
-            problems.append((child, col, f"refers to no row of {parent}: "
-                                         f"{_rows(t[child], mask, schema.UNIQUE.get(child, []), col)}"))
+class _Checker:
+    """Each check is a SQL condition. One aggregate query per source counts the offending rows of all its checks
+    in a single scan; only a failing check reads its first rows."""
 
+    def __init__(self, con, views, small, as_of):
+        self.con, self.v, self.small, self.as_of = con, views, small, as_of
 
-def _check_dates(t, as_of, problems):
-    accounts = t["accounts"]
-    mask = pc.greater(accounts.column("start_date"), pa.scalar(as_of, pa.date32()))
-    if pc.any(mask).as_py():
-        problems.append(("accounts", "start_date", f"after the as-of date {as_of}: "
-                                                   f"{_rows(accounts, mask, ['account_id'], 'start_date')}"))
-    earliest = as_of - dt.timedelta(days=schema.MAX_DAYS)
-    mask = pc.less(accounts.column("start_date"), pa.scalar(earliest, pa.date32()))
-    if pc.any(mask).as_py():
-        problems.append(("accounts", "start_date", f"more than {schema.MAX_DAYS} days before {as_of}: "
-                                                   f"{_rows(accounts, mask, ['account_id'], 'start_date')}"))
-    joined = t["instalments"].select(["account_id", "number", "due_date"]).join(
-        accounts.select(["account_id", "start_date"]), "account_id")
-    mask = pc.less(joined.column("due_date"), joined.column("start_date"))
-    if pc.any(mask).as_py():
-        problems.append(("instalments", "due_date", "before the contract start (accounts.start_date): "
-                         + _rows(joined, mask, ["account_id", "number", "due_date", "start_date"])))
-    for name, lo, hi in (("promises", "promised_on", "due_date"), ("holds", "starts_on", "ends_on")):
-        table = t[name]
-        mask = pc.less(table.column(hi), table.column(lo))
-        if pc.any(mask).as_py():
-            problems.append((name, hi, f"before {lo}: {_rows(table, mask, schema.UNIQUE.get(name, ['person_id']), hi)}"))
+    def run(self) -> None:
+        checks = self.checks()
+        by_source: dict[str, list[int]] = {}
+        for n, c in enumerate(checks):
+            by_source.setdefault(c.detect[0] if c.detect else (c.source or self.v[c.table]), []).append(n)
+        counts: dict[int, int] = {}
+        for source, idx in by_source.items():
+            conds = [checks[n].detect[1] if checks[n].detect else checks[n].where for n in idx]
+            # one pass answers "anything wrong here?"; only then is each check counted on its own
+            if not self.con.execute(f"SELECT bool_or({' OR '.join(f'({c})' for c in conds)}) "
+                                    f"FROM {source}").fetchall()[0][0]:
+                counts.update((n, 0) for n in idx)
+                continue
+            exprs = ", ".join(f"count(*) FILTER (WHERE {c})" for c in conds)
+            counts.update(zip(idx, self.con.execute(f"SELECT {exprs} FROM {source}").fetchall()[0]))
+        problems = []
+        for n, c in enumerate(checks):
+            count = counts[n]
+            if count and c.detect:
+                count = self.con.execute(f"SELECT count(*) FROM {c.source or self.v[c.table]} "
+                                         f"WHERE {c.where}").fetchall()[0][0]
+            if count:
+                problems.append((c.table, c.column, f"{c.message}: {self._rows(c, count)}"))
+        if problems:
+            raise SnapshotError(problems)
+
+    def _rows(self, c: _Check, count: int) -> str:
+        cols = ", ".join(q(s) for s in c.show)
+        select = f"SELECT {cols} FROM {c.source or self.v[c.table]} WHERE {c.where}"
+        if c.show:
+            select += f" ORDER BY {cols}"
+        rows = self.con.execute(f"{select} LIMIT {SHOW_ROWS}").fetchall()
+        parts = ["(" + ", ".join(f"{k}={v}" for k, v in zip(c.show, r)) + ")" for r in rows]
+        more = f" … {count} rows in all" if count > SHOW_ROWS else ""
+        return " ".join(parts) + more
+
+    def checks(self) -> list[_Check]:
+        v, out = self.v, []
+
+        def keys(name, column=None):
+            k = list(schema.UNIQUE.get(name, []))
+            return k + ([column] if column and column not in k else [])
+
+        for name, cols in schema.NOT_NULL.items():
+            out += [_Check(name, col, "must not be empty", f"{q(col)} IS NULL", keys(name)) for col in cols]
+        for name, cols in schema.NON_NEGATIVE.items():
+            out += [_Check(name, col, "must not be negative", f"{q(col)} < 0", keys(name, col)) for col in cols]
+        for name, cols in schema.NON_NEGATIVE.items():
+            out += [_Check(name, col, f"above the limit of {schema.MAX_FEN} fen", f"{q(col)} > {schema.MAX_FEN}",
+                           keys(name, col)) for col in cols if col.endswith("_fen")]
+        for name, cols in schema.UNIQUE.items():
+            k = ", ".join(q(c) for c in cols)
+            dup = f"(SELECT {k}, count(*) AS n FROM {v[name]} GROUP BY ALL HAVING count(*) > 1)"
+            # instalments: numbers 0…63 of an account are distinct when its bit mask has as many bits as rows
+            detect = (self.instalments_per_account(), "coalesce(bits, 0) <> c_small OR c_other > 0") \
+                if name == "instalments" else None
+            out.append(_Check(name, ",".join(cols), "duplicate key", "true", cols, source=dup, detect=detect))
+        out += self.rule_checks()
+        out += self.reference_checks()
+        out += self.date_checks()
+        return out
+
+    def rule_checks(self) -> list[_Check]:
+        out = [_Check("products", "penalty_daily_rate_e6", f"above {schema.MAX_PENALTY_RATE_E6} (1% a day)",
+                      f"penalty_daily_rate_e6 > {schema.MAX_PENALTY_RATE_E6}", ["product_id"]),
+               _Check("products", "total_cost_cap_rate_e4", f"above {schema.MAX_CAP_RATE_E4} (100% a year)",
+                      f"total_cost_cap_rate_e4 > {schema.MAX_CAP_RATE_E4}", ["product_id"])]
+        # a waterfall is checked in Python (a handful of products): the ids of the bad ones go into the condition
+        products = self.small["products"].to_pylist()
+        bad = [p["product_id"] for p in products
+               if sorted((p["waterfall"] or "").split(",")) != sorted(COMPONENTS)]
+        out.append(_Check("products", "waterfall", f"must be a permutation of {','.join(COMPONENTS)}",
+                          f"product_id IN {_in_list(bad)}" if bad else "false", ["product_id", "waterfall"]))
+        from concord.compliance.packs import PACK_NAMES
+
+        out.append(_Check("creditors", "policy_pack", "unknown pack",
+                          f"policy_pack IS NOT NULL AND policy_pack NOT IN {_in_list(PACK_NAMES)}",
+                          ["creditor_id", "policy_pack"]))
+        for name, col, allowed in (("accounts", "prev_bucket", BUCKETS), ("accounts", "status", ACCOUNT_STATUSES),
+                                   ("cases", "status", CASE_STATUSES)):
+            out.append(_Check(name, col, f"must be one of {', '.join(allowed)}",
+                              f"{col} IS NOT NULL AND {col} NOT IN {_in_list(allowed)}",
+                              list(schema.UNIQUE[name]) + [col]))
+        for col in ("principal", "interest"):
+            out.append(_Check("instalments", f"{col}_paid_fen", "more paid than due",
+                              f"{col}_paid_fen > {col}_due_fen", ["account_id", "number"]))
+        from .rules import SCORE_CHARACTERISTICS
+
+        out.append(_Check("scorecard", "characteristic",
+                          f"unknown characteristic (one of {', '.join(SCORE_CHARACTERISTICS)})",
+                          f"characteristic IS NOT NULL AND characteristic NOT IN {_in_list(SCORE_CHARACTERISTICS)}",
+                          ["characteristic"]))
+        return out
+
+    def reference_checks(self) -> list[_Check]:
+        v = self.v
+        refs = [("products", "creditor_id", "creditors", "creditor_id"),
+                ("cases", "creditor_id", "creditors", "creditor_id"), ("cases", "person_id", "persons", "person_id"),
+                ("cases", "team_id", "teams", "team_id"), ("cases", "collector_id", "collectors", "collector_id"),
+                ("accounts", "case_id", "cases", "case_id"), ("accounts", "product_id", "products", "product_id"),
+                ("instalments", "account_id", "accounts", "account_id"),
+                ("payments", "account_id", "accounts", "account_id"), ("promises", "case_id", "cases", "case_id"),
+                ("arrangement_instalments", "case_id", "cases", "case_id"),
+                ("collectors", "team_id", "teams", "team_id")]
+        out = []
+        for child, col, parent, pcol in refs:
+            if child == "instalments":  # in the join with the accounts that the due-date check reads too
+                out.append(_Check("instalments", "account_id", "refers to no row of accounts",
+                                  "no_account AND account_id IS NOT NULL", ["account_id", "number"],
+                                  source=self.instalments_with_accounts(),
+                                  detect=(self.instalments_per_account(), "no_account AND account_id IS NOT NULL")))
+                continue
+            missing = (f"{q(col)} IS NOT NULL AND {q(col)} NOT IN (SELECT {q(pcol)} FROM {v[parent]} "
+                       f"WHERE {q(pcol)} IS NOT NULL)")
+            out.append(_Check(child, col, f"refers to no row of {parent}", missing,
+                              list(schema.UNIQUE.get(child, [])) + ([col] if col not in schema.UNIQUE.get(child, [])
+                                                                     else [])))
+        return out
+
+    def instalments_per_account(self) -> str:
+        """The instalments summed up per account, with the account: one pass over the largest table finds
+        duplicate numbers, missing accounts and due dates before the contract start (the exact rows are read
+        only when there is a problem)."""
+        v = self.v
+        return (f"(SELECT g.*, a.start_date, a.account_id IS NULL AS no_account FROM ("
+                f"SELECT account_id, count(*) FILTER (WHERE number BETWEEN 0 AND 63) AS c_small, "
+                f"bit_count(bit_or(CASE WHEN number BETWEEN 0 AND 63 THEN 1::UBIGINT << number END)) AS bits, "
+                f"count(*) FILTER (WHERE number IS NULL OR number NOT BETWEEN 0 AND 63) AS c_other, "
+                f"min(due_date) AS min_due FROM {v['instalments']} GROUP BY account_id) g "
+                f"LEFT JOIN {v['accounts']} a ON g.account_id = a.account_id)")
+
+    def instalments_with_accounts(self) -> str:
+        """Every instalment with its account: one join for "refers to no account" and "due before the start"."""
+        v = self.v
+        return (f"(SELECT i.account_id, i.number, i.due_date, a.start_date, a.account_id IS NULL AS no_account "
+                f"FROM {v['instalments']} i LEFT JOIN {v['accounts']} a ON i.account_id = a.account_id)")
+
+    def date_checks(self) -> list[_Check]:
+        as_of = self.as_of
+        earliest = as_of - dt.timedelta(days=schema.MAX_DAYS)
+        joined = self.instalments_with_accounts()
+        return [
+            _Check("accounts", "start_date", f"after the as-of date {as_of}", f"start_date > {_lit(as_of)}",
+                   ["account_id", "start_date"]),
+            _Check("accounts", "start_date", f"more than {schema.MAX_DAYS} days before {as_of}",
+                   f"start_date < {_lit(earliest)}", ["account_id", "start_date"]),
+            _Check("instalments", "due_date", "before the contract start (accounts.start_date)",
+                   "due_date < start_date", ["account_id", "number", "due_date", "start_date"], source=joined,
+                   detect=(self.instalments_per_account(), "min_due < start_date")),
+            _Check("promises", "due_date", "before promised_on", "due_date < promised_on", ["promise_id", "due_date"]),
+            _Check("holds", "ends_on", "before starts_on", "ends_on < starts_on", ["person_id", "ends_on"]),
+        ]

@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         from concord.eod import engine
-        from concord.eod.validate import SnapshotError, read_snapshot
+        from concord.eod.validate import SnapshotError
 
         try:
             as_of = dt.date.fromisoformat(opts["as_of"])
@@ -34,12 +34,10 @@ class Command(BaseCommand):
             return self._database(as_of, opts["engine"])
         self.stdout.write(f"EOD (日终) {as_of} on {opts['engine']}: reading {opts['snapshot']}")
         try:
-            tables = read_snapshot(opts["snapshot"])
-            result = engine.run(tables, as_of, engine=opts["engine"],
+            result = engine.run(opts["snapshot"], as_of, engine=opts["engine"], out=opts["out"],
                                 progress=lambda stage, sec: self.stdout.write(f"  {stage:<13} {sec:8.3f} s"))
         except SnapshotError as exc:
             raise CommandError(str(exc)) from None
-        result.write(opts["out"])
         self.stdout.write(json.dumps(result.summary, ensure_ascii=False, indent=1))
         self.stdout.write(f"results written to {opts['out']}")
 

@@ -21,7 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         from concord.eod import synth
-        from concord.eod.validate import write_snapshot
 
         if opts["accounts"] < 1:
             raise CommandError("--accounts must be at least 1")
@@ -30,9 +29,9 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"--as-of: not a date YYYY-MM-DD: {opts['as_of']!r}") from None
         started = time.perf_counter()
-        tables = synth.snapshot(opts["accounts"], seed=opts["seed"], as_of=as_of)
-        self.stdout.write(f"generated in {time.perf_counter() - started:.2f} s")
-        write_snapshot(tables, opts["out"])
-        for name, table in tables.items():
-            self.stdout.write(f"  {name:<24} {table.num_rows:>12,} rows")
+        rows = synth.write_snapshot(  # chunk by chunk: memory stays that of one chunk
+            opts["accounts"], opts["out"], seed=opts["seed"], as_of=as_of,
+            progress=lambda i, n: self.stdout.write(f"  chunk {i}/{n} {time.perf_counter() - started:8.2f} s"))
+        for name, count in rows.items():
+            self.stdout.write(f"  {name:<24} {count:>12,} rows")
         self.stdout.write(f"snapshot written to {opts['out']} in {time.perf_counter() - started:.2f} s")
