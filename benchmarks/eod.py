@@ -1,20 +1,28 @@
-"""End-of-day benchmark: synthesise N accounts, write the Parquet snapshot, run the engine, print figures.
+"""End-of-day benchmark: synthesise N accounts as a Parquet snapshot, run the engine on it, print figures.
 
     .venv/bin/python benchmarks/eod.py --accounts 1000000 [--engine duckdb|spark] [--seed 7] [--keep DIR]
+    .venv/bin/python benchmarks/eod.py --snapshot /tmp/eodsnap/10m [--out DIR]       # an existing snapshot
     .venv/bin/python benchmarks/eod.py --accounts 1000000 --postgres postgres://postgres@127.0.0.1:5432/eod_bench
+
+Snapshot mode (the default) runs the engine as ``concord eod run --snapshot DIR --out DIR`` does: DuckDB reads the
+Parquet files and writes the result tables with ``COPY``. The snapshot is written by a child process (its memory
+is not counted). Prints time per stage, accounts per second, end to end, the peak memory of this process (RSS;
+Spark's JVM is not included), and, on the same files in the same process, a hand-written single-query DuckDB
+baseline of the core account step (DPD and penalty per account: run before and after the engine) with the ratio of
+the engine's account stage to it.
 
 With ``--postgres URL`` (a dedicated database: its domain tables are emptied): migrate it, load the synthetic book
 into the application tables with COPY, then run the database adapter end to end (export, engine, write-back in
-one transaction) and print the time per stage; then rerun the same date (idempotent, nothing to write).
-
-Prints time per stage, accounts per second per stage, total, peak memory (RSS of this process; Spark's JVM is
-not included), and, on the same snapshot, a hand-written single-query DuckDB baseline of the core account step
-(DPD and penalty per account) with the ratio of the engine's account stage to it.
+one transaction) and print the time per stage; then rerun the same date (idempotent, nothing to write), then run
+the next day on the same book. ``--no-load`` keeps the book (and the runs) already in the database; give
+``--as-of`` a date after its last run (the runs are then that date, its rerun, the day after).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
+import os
 import resource
 import sys
 import tempfile
@@ -24,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from concord.eod import engine, synth  # noqa: E402
-from concord.eod.validate import read_snapshot, write_snapshot  # noqa: E402
+from concord.eod.validate import snapshot_files  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -36,11 +44,35 @@ SELECT i.account_id,
                      (i.principal_due_fen > i.principal_paid_fen OR i.interest_due_fen > i.interest_paid_fen)
                 THEN ((i.principal_due_fen - i.principal_paid_fen) * p.penalty_daily_rate_e6 *
                       (DATE '{as_of}' - i.due_date) + 500000) // 1000000 ELSE 0 END) AS penalty
-FROM read_parquet('{dir}/instalments.parquet') i
-JOIN read_parquet('{dir}/accounts.parquet') a USING (account_id)
-JOIN read_parquet('{dir}/products.parquet') p USING (product_id)
+FROM {instalments} i
+JOIN {accounts} a USING (account_id)
+JOIN {products} p USING (product_id)
 GROUP BY i.account_id
 """
+
+
+def _scan(path: Path) -> str:
+    return f"read_parquet('{path if path.is_file() else path / '**' / '*.parquet'}')"
+
+
+def baseline(snapshot: Path) -> float:
+    """Seconds of the hand-written query (its result kept in a temporary table, as the engine keeps its stage)."""
+    import duckdb
+
+    files = snapshot_files(snapshot)
+    con = duckdb.connect(config={"threads": os.cpu_count() or 1, "preserve_insertion_order": False})
+    con.execute("SET enable_progress_bar = false")
+    t = time.perf_counter()
+    con.execute("CREATE TEMP TABLE b AS " + BASELINE.format(
+        as_of=AS_OF, **{name: _scan(files[name]) for name in ("instalments", "accounts", "products")}))
+    took = time.perf_counter() - t
+    con.close()
+    return took
+
+
+def _write(n: int, seed: int, directory: str) -> None:
+    rows = synth.write_snapshot(n, directory, seed=seed, as_of=AS_OF)
+    print("  " + ", ".join(f"{k} {v:,}" for k, v in rows.items()), flush=True)
 
 
 def main() -> None:
@@ -48,52 +80,50 @@ def main() -> None:
     ap.add_argument("--accounts", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
-    ap.add_argument("--keep", help="keep the snapshot and results in this directory")
+    ap.add_argument("--keep", help="keep the snapshot (DIR/snapshot) and results (DIR/out) in this directory")
+    ap.add_argument("--snapshot", help="run on this existing snapshot directory (no synthesis)")
+    ap.add_argument("--out", help="directory for the results (default: a temporary directory)")
     ap.add_argument("--postgres", help="postgres://… of a dedicated benchmark database: run the database adapter")
+    ap.add_argument("--no-load", action="store_true", help="with --postgres: use the book already in the database")
+    ap.add_argument("--as-of", type=dt.date.fromisoformat, default=AS_OF, help="with --postgres: first run date")
     args = ap.parse_args()
     if args.postgres:
         return postgres(args)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="eod-bench-"))
-    n = args.accounts
+    if args.snapshot:
+        snap_dir = Path(args.snapshot)
+    else:
+        snap_dir = work / "snapshot"
+        t = time.perf_counter()
+        child = multiprocessing.get_context("spawn").Process(target=_write, args=(args.accounts, args.seed,
+                                                                                  str(snap_dir)))
+        child.start()
+        child.join()
+        if child.exitcode:
+            raise SystemExit(f"synth failed ({child.exitcode})")
+        took = time.perf_counter() - t
+        print(f"synth + Parquet write of {args.accounts:,} accounts: {took:.1f} s "
+              f"({args.accounts / took:,.0f} accounts/s)")
+    out_dir = Path(args.out) if args.out else work / "out"
 
-    t = time.perf_counter()
-    tables = synth.snapshot(n, seed=args.seed, as_of=AS_OF)
-    t_synth = time.perf_counter() - t
-    t = time.perf_counter()
-    write_snapshot(tables, work / "snapshot")
-    t_write = time.perf_counter() - t
-    del tables
-    print(f"synth {n:,} accounts: {t_synth:.2f} s ({n / t_synth:,.0f} accounts/s); parquet write {t_write:.2f} s")
-
-    t = time.perf_counter()
-    snap = read_snapshot(work / "snapshot")
-    t_read = time.perf_counter() - t
-    print(f"read snapshot: {t_read:.2f} s")
-    result = engine.run(snap, AS_OF, engine=args.engine)
-    t = time.perf_counter()
-    result.write(work / "out")
-    t_out = time.perf_counter() - t
-    total = t_read + result.summary["seconds"]["total"] + t_out
-    print(f"\nengine {args.engine}, {n:,} accounts")
+    t_base1 = baseline(snap_dir)
+    result = engine.run(snap_dir, AS_OF, engine=args.engine, out=out_dir)
+    t_base2 = baseline(snap_dir)
+    n = result.summary["accounts"]
+    total = result.summary["seconds"]["total"]
+    print(f"\nengine {args.engine}, {n:,} accounts (snapshot {snap_dir}, results {out_dir})")
     print(f"{'stage':<14}{'seconds':>10}{'accounts/s':>16}")
     for stage, sec in result.timings.items():
         print(f"{stage:<14}{sec:>10.3f}{(n / sec if sec else 0):>16,.0f}")
-    print(f"{'write parquet':<14}{t_out:>10.3f}")
     print(f"{'end to end':<14}{total:>10.3f}{n / total:>16,.0f}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (this process): {peak_mb:,.0f} MB")
-
-    import duckdb
-
-    con = duckdb.connect()
-    t = time.perf_counter()
-    con.execute(f"CREATE TEMP TABLE b AS {BASELINE.format(as_of=AS_OF, dir=work / 'snapshot')}")
-    t_base = time.perf_counter() - t
     acc = result.timings["accounts"]
-    print(f"hand-written DuckDB baseline of the core account step: {t_base:.3f} s; "
-          f"engine account stage {acc:.3f} s = {acc / t_base:.2f}× the baseline")
+    t_base = (t_base1 + t_base2) / 2
+    print(f"hand-written DuckDB baseline of the core account step: {t_base1:.3f} s before, {t_base2:.3f} s after; "
+          f"engine account stage {acc:.3f} s = {acc / t_base:.2f}× the baseline (mean)")
     print(f"queue: {result.summary['queue']}; buckets: {result.summary['buckets']}")
-    print(f"files in {work}")
+    print(f"load average: {os.getloadavg()}")
 
 
 def postgres(args) -> None:
@@ -120,26 +150,67 @@ def postgres(args) -> None:
     from concord.eod.adapter import run_eod
 
     n = args.accounts
-    t = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    print(f"migrate: {time.perf_counter() - t:.1f} s")
-    t = time.perf_counter()
-    snap = synth.snapshot(n, seed=args.seed, as_of=AS_OF)
-    print(f"synth {n:,} accounts: {time.perf_counter() - t:.1f} s")
-    t = time.perf_counter()
-    counts = load(snap, AS_OF)
-    del snap
-    print(f"COPY into PostgreSQL: {time.perf_counter() - t:.1f} s ({counts['accounts']:,} accounts, "
-          f"{counts['instalments']:,} instalments, {counts['payments']:,} payments, {counts['cases']:,} cases)")
-    for label in ("first run", "rerun (same date)"):
-        print(f"\nadapter, engine {args.engine}, {label}:")
+    if not args.no_load:
         t = time.perf_counter()
-        run = run_eod(AS_OF, engine_name=args.engine,
+        call_command("migrate", verbosity=0)
+        print(f"migrate: {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        snap = synth.snapshot(n, seed=args.seed, as_of=AS_OF)
+        print(f"synth {n:,} accounts: {time.perf_counter() - t:.1f} s")
+        t = time.perf_counter()
+        counts = load(snap, AS_OF)
+        del snap
+        print(f"COPY into PostgreSQL: {time.perf_counter() - t:.1f} s ({counts['accounts']:,} accounts, "
+              f"{counts['instalments']:,} instalments, {counts['payments']:,} payments, {counts['cases']:,} cases)")
+    day = args.as_of
+    for label, as_of in (("first run", day), ("rerun (same date)", day), ("next day", day + dt.timedelta(days=1))):
+        print(f"\nadapter, engine {args.engine}, {label} ({as_of}):")
+        before = update_counts()
+        cpu = cpu_seconds()
+        t = time.perf_counter()
+        run = run_eod(as_of, engine_name=args.engine,
                       progress=lambda stage, sec: print(f"  {stage:<13}{sec:>9.3f} s", flush=True))
         total = time.perf_counter() - t
+        cpu = [b - a for a, b in zip(cpu, cpu_seconds())]
         print(f"  {'end to end':<13}{total:>9.3f} s  ({n / total:,.0f} accounts/s); written: {run.summary['written']}")
+        print(f"  CPU seconds: this process {cpu[0]:.1f}, its PostgreSQL backend {cpu[1]:.1f} "
+              f"(load average {os.getloadavg()[0]:.1f})")
+        after = update_counts()
+        print("  row updates (HOT): " + ", ".join(
+            f"{table} {after[table][0] - before[table][0]:,} ({after[table][1] - before[table][1]:,})"
+            for table in after))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (this process): {peak_mb:,.0f} MB")
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time used so far by this process (all threads) and by its PostgreSQL backend (when the server runs on
+    this machine and /proc is readable; else 0): on a shared machine, what the run would take alone."""
+    from django.db import connection
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    backend = 0.0
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        pass
+    return me.ru_utime + me.ru_stime, backend
+
+
+def update_counts() -> dict[str, tuple[int, int]]:
+    """Rows updated so far and how many of them were HOT (no new index entries), per domain table."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_force_next_flush()")
+        cur.execute("SELECT pg_stat_clear_snapshot()")
+        cur.execute("SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
+                    "WHERE relname IN ('loans_loanaccount', 'cases_case') ORDER BY relname")
+        return {name: (upd, hot) for name, upd, hot in cur.fetchall()}
 
 
 if __name__ == "__main__":

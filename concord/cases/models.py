@@ -39,9 +39,10 @@ class Case(models.Model):
                                            on_delete=models.SET_NULL, related_name="cases",
                                            verbose_name=_("催收员"))
     # Summary of the case's accounts, kept current by the loan services and the end-of-day run.
-    total_balance = models.DecimalField(_("欠款总额"), max_digits=14, decimal_places=2, default=Decimal("0"),
-                                        db_index=True)
-    max_dpd = models.PositiveIntegerField(_("最大逾期天数"), default=0, db_index=True)
+    # total_balance and max_dpd change every day for most cases: not indexed, so the end-of-day update is HOT
+    # (docs/eod.md); bucket changes only at bucket boundaries and stays indexed.
+    total_balance = models.DecimalField(_("欠款总额"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    max_dpd = models.PositiveIntegerField(_("最大逾期天数"), default=0)
     bucket = models.CharField(_("账龄"), max_length=4, default="M0", db_index=True)
     opened_on = models.DateField(_("立案日期"))
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)

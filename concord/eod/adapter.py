@@ -168,14 +168,15 @@ def _write(run, ex, tables, result, as_of, actor) -> dict:
     lap("accounts")
     n_state = writeback.account_states(ex.accounts_db, tables["accounts"], out["account_state"], as_of, skip)
     lap("account_states")
-    n_cases, n_settled, status_after = writeback.cases(ex.cases_db, out["account_state"], as_of, skip)
+    plan = writeback.case_plan(ex.cases_db, out["account_state"], skip)
+    moved, moves = writeback.moves(out["assignments"], ex.cases_db, plan.after)
+    n_cases, n_settled = writeback.cases(plan, moved, as_of)
     lap("cases")
     writeback.case_states(out["case_state"], tables["cases"], as_of)
     lap("case_states")
-    moves = writeback.assignments(out["assignments"], ex.cases_db, status_after, getattr(actor, "pk", None),
-                                  timezone.now())
+    writeback.assignments(moved, getattr(actor, "pk", None), timezone.now())
     lap("assignments")
-    n_queue = writeback.queue(run.pk, out["contact_queue"], as_of + dt.timedelta(days=1), status_after)
+    n_queue = writeback.queue(run.pk, out["contact_queue"], as_of + dt.timedelta(days=1), plan.after)
     lap("queue")
     return {"accounts": n_acc, "account_states": n_state, "cases": n_cases, "cases_settled": n_settled,
             "moves": moves, "queue": n_queue, "skipped_accounts": int(len(skip)), "seconds": took}

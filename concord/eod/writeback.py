@@ -3,11 +3,14 @@
 Tables written: ``loans_loanaccount`` (dpd, bucket, balances, charges accrued, status, balances_as_of — only rows
 that change), ``cases_case`` (total, max DPD, bucket, settled/open status — the same rule as
 ``cases.services.refresh_case_summary`` — and the assignment), ``cases_assignment`` (the moves),
-``eod_accountstate``, ``eod_casestate`` and ``eod_queueentry``.
+``eod_accountstate``, ``eod_casestate`` and ``eod_queueentry``. Each domain table gets ONE ``UPDATE … FROM`` a
+temporary table of the changed rows only (loaded by COPY on PostgreSQL), so each changed row gets one new
+version; none of the columns written daily is indexed, so on PostgreSQL the update can be HOT.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -90,10 +93,18 @@ def account_states(acc_db: pa.Table, acc_in: pa.Table, out: pa.Table, as_of: dt.
     return rows.num_rows
 
 
-def cases(cases_db: pa.Table, acc_out: pa.Table, as_of: dt.date, skip_ids: np.ndarray) -> tuple[int, int, pa.Table]:
+@dataclass
+class CasePlan:
+    """What the run makes of every case (sorted by case_id): the summary figures to write where they change
+    (``figures`` = 1), whether it settles or reopens, and its status after the run."""
+    rows: pa.Table     # case_id, total_fen, max_dpd, bucket, status, closed, opened, figures
+    after: pa.Table    # case_id, status (after this run; a skipped case keeps its status)
+
+
+def case_plan(cases_db: pa.Table, acc_out: pa.Table, skip_ids: np.ndarray) -> CasePlan:
     """Totals of the open accounts, max DPD, bucket, and status (active with no open account left → settled;
-    settled with an open account → open). Cases holding an account skipped this time are left as they are.
-    Returns (cases updated, cases settled, the case rows after the update: case_id, status)."""
+    settled with an open account → open), as ``refresh_case_summary`` does. Cases holding an account skipped this
+    time are left as they are."""
     a = acc_out.select(["case_id", "total_balance_fen", "dpd", "status"])
     is_open = pc.equal(a.column("status"), "open")
     a = a.append_column("open_total", pc.if_else(is_open, a.column("total_balance_fen"), 0))
@@ -110,28 +121,78 @@ def cases(cases_db: pa.Table, acc_out: pa.Table, as_of: dt.date, skip_ids: np.nd
     bucket = pc.take(pa.array(BUCKETS), idx)
     status = c.column("status")
     active = pc.is_in(status, pa.array(ACTIVE))
-    settle = pc.and_(pc.and_(active, pc.greater(n_acc, 0)), pc.equal(n_open, 0))
-    reopen = pc.and_(pc.equal(status, "settled"), pc.greater(n_open, 0))
-    new_status = pc.if_else(settle, "settled", pc.if_else(reopen, "open", status))
     skip_cases = pc.is_in(c.column("case_id"), acc_out.filter(
         pa.array(np.isin(acc_out.column("account_id").to_numpy(), skip_ids))).column("case_id"))
+    keep = pc.invert(skip_cases)
+    settle = pc.and_(pc.and_(pc.and_(active, pc.greater(n_acc, 0)), pc.equal(n_open, 0)), keep)
+    reopen = pc.and_(pc.and_(pc.equal(status, "settled"), pc.greater(n_open, 0)), keep)
+    new_status = pc.if_else(settle, "settled", pc.if_else(reopen, "open", status))
     changed = pc.or_(pc.or_(pc.not_equal(total, c.column("total_fen")), pc.not_equal(dpd, c.column("max_dpd"))),
                      pc.or_(pc.not_equal(bucket, c.column("bucket")), pc.not_equal(new_status, status)))
-    changed = pc.and_(changed, pc.invert(skip_cases))
     rows = pa.table({"case_id": c.column("case_id"), "total_fen": total, "max_dpd": dpd, "bucket": bucket,
                      "status": new_status, "closed": pc.cast(settle, pa.int64()),
-                     "opened": pc.cast(reopen, pa.int64())}).filter(changed)
-    after = pa.table({"case_id": c.column("case_id"), "status": pc.if_else(skip_cases, status, new_status)})
+                     "opened": pc.cast(reopen, pa.int64()),
+                     "figures": pc.cast(pc.and_(changed, keep), pa.int64())})
+    return CasePlan(rows=rows, after=pa.table({"case_id": c.column("case_id"), "status": new_status}))
+
+
+def moves(allocation: pa.Table, cases_db: pa.Table, after: pa.Table) -> tuple[pa.Table, dict[str, int]]:
+    """The allocation's changes to apply: cases still active after this run whose team or collector it changes
+    (against the database, so a rerun that decides the same again moves nothing). Returns the rows (case_id,
+    team_id, collector_id, reason) and the count per reason."""
+    still = after.filter(pc.is_in(after.column("status"), pa.array(ACTIVE))).column("case_id")
+    cur = cases_db.select(["case_id", "team_id", "collector_id"]).rename_columns(["case_id", "db_team", "db_col"])
+    j = allocation.join(cur, "case_id")
+    differs = pc.or_(pc.not_equal(pc.fill_null(j.column("team_id"), -1), pc.fill_null(j.column("db_team"), -1)),
+                     pc.not_equal(pc.fill_null(j.column("collector_id"), -1), pc.fill_null(j.column("db_col"), -1)))
+    m = j.filter(pc.and_(differs, pc.is_in(j.column("case_id"), still)))
+    counts: dict[str, int] = {}
+    for r in m.group_by("reason").aggregate([([], "count_all")]).to_pylist():
+        counts[r["reason"]] = r["count_all"]
+    return m.select(["case_id", "team_id", "collector_id", "reason"]), counts
+
+
+def cases(plan: CasePlan, moved: pa.Table, as_of: dt.date) -> tuple[int, int]:
+    """ONE update of ``cases_case`` for every case whose figures or status change or that the allocation moves
+    (each row gets one new version, not two): the figures, settled/open status and closed_on of the plan; the
+    assigned team and collector of a move, and a new case that gets a collector becomes open (``assign_case``).
+    Returns (cases updated, cases settled)."""
+    mv = moved.select(["case_id", "team_id", "collector_id"])
+    mv = mv.append_column("moved", pa.array(np.ones(mv.num_rows, np.int64)))
+    j = plan.rows.join(mv, "case_id", join_type="left outer")
+    moved_flag = pc.fill_null(j.column("moved"), 0)
+    rows = j.set_column(j.schema.get_field_index("moved"), "moved", moved_flag).filter(
+        pc.or_(pc.equal(j.column("figures"), 1), pc.equal(moved_flag, 1)))
     if rows.num_rows == 0:
-        return 0, 0, after
+        return 0, 0
+    figures = pc.equal(rows.column("figures"), 1)
+    opens = pc.and_(pc.equal(rows.column("moved"), 1), pc.is_valid(rows.column("collector_id")))
+    # the status a figures row gets, with assign_case's new → open; NULL: keep the stored status (but new → open)
+    status = pc.if_else(pc.and_(opens, pc.equal(rows.column("status"), "new")), "open", rows.column("status"))
+    rows = rows.set_column(rows.schema.get_field_index("status"), "status",
+                           pc.if_else(figures, status, pa.scalar(None, pa.string())))
+    rows = rows.append_column("opens", pc.cast(opens, pa.int64()))
+    for name in ("total_fen", "max_dpd", "bucket"):
+        i = rows.schema.get_field_index(name)
+        none = pa.scalar(None, rows.schema.field(i).type)
+        rows = rows.set_column(i, name, pc.if_else(figures, rows.column(name), none))
+    rows = rows.select(["case_id", "total_fen", "max_dpd", "bucket", "status", "closed", "opened", "figures",
+                        "moved", "team_id", "collector_id", "opens"])
     tmp = dbio.temp_table("cases", rows)
-    table = _t("cases.Case")
+    c = _t("cases.Case")
     n = dbio.execute(
-        f"UPDATE {table} SET total_balance = {_money('total_fen')}, max_dpd = t.max_dpd, bucket = t.bucket, "
-        f"status = t.status, closed_on = CASE WHEN t.closed = 1 THEN %s WHEN t.opened = 1 THEN NULL "
-        f"ELSE {table}.closed_on END FROM {tmp} t WHERE {table}.id = t.case_id", [as_of])
+        f"UPDATE {c} SET total_balance = COALESCE({_money('total_fen')}, {c}.total_balance), "
+        f"max_dpd = COALESCE(t.max_dpd, {c}.max_dpd), bucket = COALESCE(t.bucket, {c}.bucket), "
+        f"status = CASE WHEN t.figures = 1 THEN t.status WHEN t.opens = 1 AND {c}.status = 'new' THEN 'open' "
+        f"ELSE {c}.status END, "
+        f"closed_on = CASE WHEN t.figures = 1 AND t.closed = 1 THEN %s WHEN t.figures = 1 AND t.opened = 1 "
+        f"THEN NULL ELSE {c}.closed_on END, "
+        f"assigned_team_id = CASE WHEN t.moved = 1 THEN t.team_id ELSE {c}.assigned_team_id END, "
+        f"assigned_collector_id = CASE WHEN t.moved = 1 THEN t.collector_id ELSE {c}.assigned_collector_id END "
+        f"FROM {tmp} t WHERE {c}.id = t.case_id", [as_of])
     dbio.drop_temp(tmp)
-    return n, int(pc.sum(rows.column("closed")).as_py() or 0), after
+    settled = pc.and_(figures, pc.equal(rows.column("closed"), 1))
+    return n, int(pc.sum(pc.cast(settled, pa.int64())).as_py() or 0)
 
 
 def case_states(case_out: pa.Table, case_in: pa.Table, as_of: dt.date) -> int:
@@ -149,37 +210,22 @@ def case_states(case_out: pa.Table, case_in: pa.Table, as_of: dt.date) -> int:
     return rows.num_rows
 
 
-def assignments(moves: pa.Table, cases_db: pa.Table, case_status: pa.Table, actor_id,
-                now: dt.datetime) -> dict[str, int]:
-    """Apply the allocation to the cases still active after this run whose team or collector it changes (against
-    the database, so a rerun that decides the same again moves nothing): the open assignment ends, a new one
-    starts (when the case gets a team or collector), the case's assigned team and collector change, and a new case
-    with a collector becomes open — ``cases.services.assign_case`` in bulk."""
-    still = case_status.filter(pc.is_in(case_status.column("status"), pa.array(ACTIVE))).column("case_id")
-    cur = cases_db.select(["case_id", "team_id", "collector_id"]).rename_columns(["case_id", "db_team", "db_col"])
-    j = moves.join(cur, "case_id")
-    differs = pc.or_(pc.not_equal(pc.fill_null(j.column("team_id"), -1), pc.fill_null(j.column("db_team"), -1)),
-                     pc.not_equal(pc.fill_null(j.column("collector_id"), -1), pc.fill_null(j.column("db_col"), -1)))
-    m = j.filter(pc.and_(differs, pc.is_in(j.column("case_id"), still)))
-    counts: dict[str, int] = {}
-    for r in m.group_by("reason").aggregate([([], "count_all")]).to_pylist():
-        counts[r["reason"]] = r["count_all"]
-    if m.num_rows == 0:
-        return counts
-    rows = m.select(["case_id", "team_id", "collector_id", "reason"])
-    rows = rows.set_column(3, "reason", pc.binary_join_element_wise("eod:", rows.column("reason"), ""))
+def assignments(moved: pa.Table, actor_id, now: dt.datetime) -> int:
+    """The assignment history of the moves: the open assignment ends, a new one starts with reason
+    ``eod:<reason>`` (when the case gets a team or collector) — ``cases.services.assign_case`` in bulk (the case
+    rows themselves are written by :func:`cases`). Returns the assignments started."""
+    if moved.num_rows == 0:
+        return 0
+    rows = moved.set_column(3, "reason", pc.binary_join_element_wise("eod:", moved.column("reason"), ""))
     tmp = dbio.temp_table("moves", rows)
-    assignment, case = _t("cases.Assignment"), _t("cases.Case")
+    assignment = _t("cases.Assignment")
     dbio.execute(f"UPDATE {assignment} SET ended_at = %s WHERE ended_at IS NULL AND case_id IN "
                  f"(SELECT case_id FROM {tmp})", [dbio.ts(now)])
-    dbio.execute(f"INSERT INTO {assignment} (case_id, team_id, collector_id, assigned_by_id, reason, started_at) "
-                 f"SELECT case_id, team_id, collector_id, %s, reason, %s FROM {tmp} "
-                 f"WHERE team_id IS NOT NULL OR collector_id IS NOT NULL", [actor_id, dbio.ts(now)])
-    dbio.execute(f"UPDATE {case} SET assigned_team_id = t.team_id, assigned_collector_id = t.collector_id, "
-                 f"status = CASE WHEN {case}.status = 'new' AND t.collector_id IS NOT NULL THEN 'open' "
-                 f"ELSE {case}.status END FROM {tmp} t WHERE {case}.id = t.case_id")
+    n = dbio.execute(f"INSERT INTO {assignment} (case_id, team_id, collector_id, assigned_by_id, reason, started_at) "
+                     f"SELECT case_id, team_id, collector_id, %s, reason, %s FROM {tmp} "
+                     f"WHERE team_id IS NOT NULL OR collector_id IS NOT NULL", [actor_id, dbio.ts(now)])
     dbio.drop_temp(tmp)
-    return counts
+    return n
 
 
 def queue(run_id: int, queue_out: pa.Table, day: dt.date, case_status: pa.Table) -> int:

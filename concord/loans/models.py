@@ -59,7 +59,7 @@ class LoanAccount(models.Model):
     penalty_accrued = models.DecimalField(_("累计罚息"), **MONEY)
     fees_accrued = models.DecimalField(_("累计费用"), **MONEY)
     credit_balance = models.DecimalField(_("溢缴款"), **MONEY)
-    dpd = models.PositiveIntegerField(_("逾期天数"), default=0, db_index=True)
+    dpd = models.PositiveIntegerField(_("逾期天数"), default=0)  # changes daily: not indexed (HOT updates)
     bucket = models.CharField(_("账龄"), max_length=4, default="M0", db_index=True)
     balances_as_of = models.DateField(_("余额日期"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=AccountStatus.choices, default=AccountStatus.OPEN)

@@ -233,3 +233,43 @@ def test_promises_and_agreed_arrangements_are_read(world):
     assert u.arrangement is False
     assert a.promise_state == "pending" and a.segment == "promise"
     assert run.summary["promises"]["pending"] == 1
+
+
+def test_case_figures_and_moves_are_written_together_and_a_skipped_case_keeps_its_figures(world):
+    """``writeback.cases`` writes the plan's figures and the allocation's moves in one UPDATE: a new case that
+    gets a collector becomes open with its new figures; a case holding an account skipped this time (a payment
+    arrived while the engine ran) keeps its figures and status but still takes its move."""
+    import numpy as np
+    import pyarrow as pa
+
+    from concord.eod.export import export
+
+    a, b, u = (Case.objects.get(pk=world.cases[k].pk) for k in ("a", "b", "u"))
+    assert u.status == "new" and u.assigned_collector_id is None
+    ex = export(AS_OF)
+    accounts = list(LoanAccount.objects.order_by("pk").values_list("pk", "case_id"))
+    acc_out = pa.table({"account_id": pa.array([p for p, _c in accounts], pa.int64()),
+                        "case_id": pa.array([c for _p, c in accounts], pa.int64()),
+                        "total_balance_fen": pa.array([12_345] * len(accounts), pa.int64()),
+                        "dpd": pa.array([45] * len(accounts), pa.int64()),
+                        "status": pa.array(["open"] * len(accounts))})
+    skipped = LoanAccount.objects.get(case=b).pk
+    col_a, team_a = world.users["col_a"], world.teams["A"]
+    allocation = pa.table({"case_id": pa.array([u.pk, b.pk, a.pk], pa.int64()),
+                           "team_id": pa.array([team_a.pk] * 3, pa.int64()),
+                           "collector_id": pa.array([col_a.pk] * 3, pa.int64()),
+                           "reason": ["new", "rotation", "kept"]})
+    plan = writeback.case_plan(ex.cases_db, acc_out, np.array([skipped], np.int64))
+    moved, counts = writeback.moves(allocation, ex.cases_db, plan.after)
+    assert counts == {"new": 1, "rotation": 1}  # a stays with col_a: not a move
+    assert writeback.cases(plan, moved, AS_OF) == (3, 0)
+    assert writeback.assignments(moved, None, timezone.now()) == 2
+    a2, b2, u2 = (Case.objects.get(pk=c.pk) for c in (a, b, u))
+    assert (u2.total_balance, u2.max_dpd, u2.bucket, u2.status) == (Decimal("123.45"), 45, "M2", "open")
+    assert u2.assigned_collector_id == col_a.pk and u2.assigned_team_id == team_a.pk
+    assert (a2.total_balance, a2.max_dpd, a2.bucket, a2.status) == (Decimal("123.45"), 45, "M2", a.status)
+    assert a2.assigned_collector_id == col_a.pk
+    assert (b2.total_balance, b2.max_dpd, b2.bucket, b2.status) == (b.total_balance, b.max_dpd, b.bucket, b.status)
+    assert b2.assigned_collector_id == col_a.pk and b2.assigned_team_id == team_a.pk
+    assert Assignment.objects.filter(case=b, ended_at__isnull=True).get().reason == "eod:rotation"
+    assert Assignment.objects.filter(case=u, ended_at__isnull=True).get().reason == "eod:new"
