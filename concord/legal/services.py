@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from concord.compliance import services as compliance
 from concord.core import audit
 from concord.core.access import restrict
 from concord.core.services import require, save_validated
-from concord.loans.models import Instalment, LoanAccount, Payment
+from concord.loans.models import LoanAccount
 from concord.staff.roles import Role
 from concord.core import storage
 
@@ -64,14 +64,19 @@ def _date(value, field, *, today: dt.date, not_before: dt.date | None = None, be
 
 
 # -- limitation -------------------------------------------------------------------------------------------------
-def limitation_of(case) -> Limitation:
-    """The limitation period of the case's debt, from its accounts, payments and recorded acknowledgements."""
-    accounts = LoanAccount.objects.filter(case=case)
-    last_due = Instalment.objects.filter(account__in=accounts).aggregate(d=Max("due_date"))["d"]
-    paid = Payment.objects.filter(account__in=accounts, reversed_at__isnull=True).aggregate(t=Max("paid_at"))["t"]
-    ack = Acknowledgement.objects.filter(case=case).aggregate(d=Max("acknowledged_on"))["d"]
+def limitation_of(case, *, accounts=None, acknowledgements=None) -> Limitation:
+    """The limitation period of the case's debt, from its accounts' schedules and payments and its recorded
+    acknowledgements. A caller that has read them already (the case page) passes ``accounts`` (with their
+    instalments and payments) and ``acknowledgements`` (newest first); otherwise they are read here."""
+    if accounts is None:
+        accounts = LoanAccount.objects.filter(case=case).prefetch_related("instalments", "payments")
+    if acknowledgements is None:
+        acknowledgements = case.acknowledgements.all()[:1]  # newest first
+    last_due = max((i.due_date for a in accounts for i in a.instalments.all()), default=None)
+    paid = max((p.paid_at for a in accounts for p in a.payments.all() if p.reversed_at is None), default=None)
+    latest = next(iter(acknowledgements), None)
     return limitation(last_due=last_due, last_payment=timezone.localdate(paid) if paid else None,
-                      last_acknowledgement=ack)
+                      last_acknowledgement=latest.acknowledged_on if latest else None)
 
 
 def time_bar_reason(lim: Limitation, day: dt.date) -> str | None:
@@ -235,10 +240,15 @@ def add_cost(actor, legal_case, *, kind: str, amount, incurred_on: dt.date, stag
     return cost
 
 
-def cost_totals(case) -> dict:
-    """Legal costs of a case (every legal track it went through): total and by kind, in Decimal yuan."""
-    rows = LegalCost.objects.filter(legal_case__case=case).values_list("kind").annotate(s=Sum("amount"))
-    by_kind = {k: s for k, s in rows}
+def cost_totals(case, *, tracks=None) -> dict:
+    """Legal costs of a case (every legal track it went through): total and by kind, in Decimal yuan. A caller that
+    has read the case's legal tracks with their costs passes them as ``tracks``."""
+    if tracks is None:
+        tracks = case.legal_cases.prefetch_related("costs")
+    by_kind: dict = {}
+    for track in tracks:
+        for cost in track.costs.all():
+            by_kind[cost.kind] = by_kind.get(cost.kind, Decimal("0.00")) + cost.amount
     return {"total": sum(by_kind.values(), Decimal("0.00")), "by_kind": by_kind}
 
 

@@ -1,8 +1,6 @@
 """Legal-track pages: the legal cases list, the case-page panel and its forms, document downloads."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +18,6 @@ from concord.staff.roles import Role
 
 from . import services
 from .forms import AcknowledgementForm, CloseForm, CompleteForm, CostForm, DocumentForm, EnterForm, StageForm
-from .limitation import limitation
 from .models import FOLLOWS, LegalCase, LegalDocument, LegalStage, LegalStatus, Stage
 from .selectors import legal_cases
 
@@ -37,7 +34,7 @@ def case_panel(request, case):
     tracks = list(case.legal_cases.prefetch_related("stages", "documents", "costs").order_by("-opened_on", "-id"))
     legal = next((t for t in tracks if t.status == LegalStatus.ACTIVE), tracks[0] if tracks else None)
     acks = list(case.acknowledgements.all()[:10])  # newest first: the first is the latest acknowledgement
-    lim = _limitation(case, acks)
+    lim = services.limitation_of(case, accounts=case.accounts.all(), acknowledgements=acks)
     today = timezone.localdate()
     is_legal = user.role in services.LEGAL_ROLES
     stages = list(legal.stages.all()) if legal else []
@@ -53,7 +50,7 @@ def case_panel(request, case):
                    for s in stages],
         "next_stages": [Stage(s).label for s in nxt],
         "documents": list(legal.documents.all()) if legal else [], "costs": list(legal.costs.all()) if legal else [],
-        "totals": _cost_totals(tracks), "lim": lim,
+        "totals": services.cost_totals(case, tracks=tracks), "lim": lim,
         "bar": None if active else services.time_bar_reason(lim, today),
         "acks": acks,
         "is_legal": is_legal, "may_read_docs": user.role in services.MAY_READ_DOCUMENTS,
@@ -65,25 +62,6 @@ def case_panel(request, case):
         "close_form": form_html(CloseForm, auto_id="legal_close_%s") if acts else None,
         "ack_form": form_html(AcknowledgementForm, auto_id="legal_ack_%s") if may_acknowledge else None,
     }
-
-
-def _limitation(case, acks):
-    """``services.limitation_of`` from rows already read: the case's accounts (with instalments and payments,
-    prefetched by the case page) and its acknowledgements."""
-    last_due = max((i.due_date for a in case.accounts.all() for i in a.instalments.all()), default=None)
-    paid = max((p.paid_at for a in case.accounts.all() for p in a.payments.all() if p.reversed_at is None),
-               default=None)
-    return limitation(last_due=last_due, last_payment=timezone.localdate(paid) if paid else None,
-                      last_acknowledgement=acks[0].acknowledged_on if acks else None)
-
-
-def _cost_totals(tracks) -> dict:
-    """``services.cost_totals`` over the case's legal tracks as read (with their costs)."""
-    by_kind: dict = {}
-    for track in tracks:
-        for cost in track.costs.all():
-            by_kind[cost.kind] = by_kind.get(cost.kind, Decimal("0.00")) + cost.amount
-    return {"total": sum(by_kind.values(), Decimal("0.00")), "by_kind": by_kind}
 
 
 def _stage_form(allowed, data=None):
