@@ -46,11 +46,10 @@ class Option:
 
 
 def _requests(case, debts):
-    from concord.debtors.models import ContactStatus
+    from concord.debtors.models import UNUSABLE_STATUSES
     debtor = case.debtor
-    bad = (ContactStatus.INVALID, ContactStatus.WRONG_PARTY, ContactStatus.DO_NOT_CONTACT)
     for cp in debtor.contact_points.all():
-        if cp.status in bad:
+        if cp.status in UNUSABLE_STATUSES:
             continue
         if cp.kind in ("mobile", "landline"):
             yield ("call", mask(cp.kind, cp.value), "collection", cp.value,
@@ -70,18 +69,17 @@ def _requests(case, debts):
                Request("call", debts, f"R{rp.pk}", purpose, number=live.number_token(rp.phone) or None))
 
 
-#: The contact-point kind each message channel goes to (as ``outreach`` sends).
+#: The contact-point kind each message channel goes to (``outreach`` sends by the same table).
 MESSAGE_POINT_KINDS = {"sms": "mobile", "email": "email", "letter": "address"}
 
 
 def _message_requests(case, debts, channel: str, purpose: str, template: str):
     """One message on ``channel`` to each usable point of the debtor, as ``decide_contact`` would be asked at send:
     the message's purpose and full text, and the number for an SMS."""
-    from concord.debtors.models import ContactStatus
-    bad = (ContactStatus.INVALID, ContactStatus.WRONG_PARTY, ContactStatus.DO_NOT_CONTACT)
+    from concord.debtors.models import UNUSABLE_STATUSES
     kind = MESSAGE_POINT_KINDS[channel]
     for cp in case.debtor.contact_points.all():
-        if cp.status in bad or cp.kind != kind:
+        if cp.status in UNUSABLE_STATUSES or cp.kind != kind:
             continue
         number = cp.value if channel == "sms" else None
         yield (channel, mask(cp.kind, cp.value), purpose, number,

@@ -83,6 +83,10 @@ class ContactStatus(models.TextChoices):
     UNKNOWN = "unknown", _("未核实")
 
 
+#: Statuses of a contact point that no contact may use (every channel, every app).
+UNUSABLE_STATUSES = frozenset({ContactStatus.INVALID, ContactStatus.WRONG_PARTY, ContactStatus.DO_NOT_CONTACT})
+
+
 class ContactSource(models.TextChoices):
     CREDITOR = "creditor", _("委托方提供")
     DEBTOR = "debtor", _("本人提供")

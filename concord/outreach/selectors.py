@@ -5,9 +5,10 @@ from django.utils.translation import get_language
 
 from concord.core.access import restrict
 from concord.core.masking import mask
+from concord.debtors.models import UNUSABLE_STATUSES
 
 from .models import MessageTemplate, OutboundMessage, TemplateStatus
-from .services import CONTACT_KIND, MAY_MANAGE_TEMPLATES, MAY_SEND, UNUSABLE, debtor_language
+from .services import CONTACT_KIND, MAY_MANAGE_TEMPLATES, MAY_SEND, debtor_language
 
 
 def approved_templates(language: str, channels=("sms", "email", "letter")):
@@ -26,7 +27,8 @@ def panel_context(request, case) -> dict | None:
     if may_send:
         # the debtor's points as the case page read them (one read shared by every section)
         kinds = set(CONTACT_KIND.values())
-        points = [p for p in case.debtor.contact_points.all() if p.kind in kinds and p.status not in UNUSABLE]
+        points = [p for p in case.debtor.contact_points.all()
+                  if p.kind in kinds and p.status not in UNUSABLE_STATUSES]
         templates = approved_templates(ctx["language"])
         ctx["channels"] = [
             {"channel": ch, "templates": [t for t in templates if t.channel == ch],

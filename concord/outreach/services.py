@@ -35,10 +35,11 @@ from concord.cases.activities import log_activity
 from concord.cases.models import ActivityDirection
 from concord.compliance import content
 from concord.compliance import services as compliance
+from concord.compliance.selectors import MESSAGE_POINT_KINDS
 from concord.core import audit
 from concord.core.masking import mask
 from concord.core.services import require, save_validated
-from concord.debtors.models import ContactPoint, ContactStatus
+from concord.debtors.models import UNUSABLE_STATUSES, ContactPoint
 from concord.staff.roles import Role
 
 from . import adapters, conf, disclosures, rendering
@@ -49,8 +50,7 @@ log = logging.getLogger(__name__)
 
 MAY_SEND = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR, Role.LEGAL}
 MAY_MANAGE_TEMPLATES = {Role.ADMIN, Role.MANAGER, Role.COMPLIANCE}
-CONTACT_KIND = {"sms": "mobile", "email": "email", "letter": "address"}
-UNUSABLE = {ContactStatus.INVALID, ContactStatus.WRONG_PARTY, ContactStatus.DO_NOT_CONTACT}
+CONTACT_KIND = MESSAGE_POINT_KINDS  # channel → the kind of contact point it goes to
 SMS_MAX = 500
 FINAL = {MessageStatus.DELIVERED, MessageStatus.FAILED}
 
@@ -267,13 +267,13 @@ def contact_point_for(case, channel, contact_point):
     point = contact_point if isinstance(contact_point, ContactPoint) else \
         ContactPoint.objects.filter(pk=contact_point).first() if contact_point else None
     if point is None and contact_point in (None, ""):
-        point = (ContactPoint.objects.filter(debtor_id=case.debtor_id, kind=kind).exclude(status__in=UNUSABLE)
+        point = (ContactPoint.objects.filter(debtor_id=case.debtor_id, kind=kind).exclude(status__in=UNUSABLE_STATUSES)
                  .order_by("-is_primary", "id").first())
         require(point is not None, "to", _("债务人没有可用的%(k)s") % {"k": ContactPoint(kind=kind).get_kind_display()})
     require(point is not None and point.debtor_id == case.debtor_id, "to", _("该联系方式不属于本案债务人"))
     require(point.kind == kind, "to", _("渠道“%(c)s”需要%(k)s") % {
         "c": Channel(channel).label, "k": ContactPoint(kind=kind).get_kind_display()})
-    require(point.status not in UNUSABLE, "to", _("该联系方式状态为“%(s)s”，不能使用") % {"s": point.get_status_display()})
+    require(point.status not in UNUSABLE_STATUSES, "to", _("该联系方式状态为“%(s)s”，不能使用") % {"s": point.get_status_display()})
     return point
 
 

@@ -22,7 +22,7 @@ from concord.core import audit, storage
 from concord.core.access import own_team_ids, restrict
 from concord.core.masking import mask
 from concord.core.services import require, save_validated
-from concord.debtors.models import ContactKind, ContactStatus
+from concord.debtors.models import UNUSABLE_STATUSES, ContactKind
 from concord.staff.roles import MAY_REVEAL_PII, Role
 
 from .models import OPEN_STATUSES, FieldVisit, VisitFile, VisitOutcome, VisitPurpose, VisitStatus
@@ -34,7 +34,6 @@ FOLDER = "visits"
 MAY_REQUEST = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR, Role.FIELD_AGENT}
 MAY_SCHEDULE = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}
 AGENT_ROLES = {Role.FIELD_AGENT, Role.COLLECTOR}
-UNUSABLE_ADDRESS = {ContactStatus.INVALID, ContactStatus.WRONG_PARTY, ContactStatus.DO_NOT_CONTACT}
 
 
 def _now(at):
@@ -57,7 +56,7 @@ def address_choices(case):
     """The debtor's usable address contact points, as (point, masked text)."""
     points = case.debtor.contact_points.all()  # the case page's shared read when it made one
     return [(p, masked_address(p)) for p in points
-            if p.kind == ContactKind.ADDRESS and p.status not in UNUSABLE_ADDRESS]
+            if p.kind == ContactKind.ADDRESS and p.status not in UNUSABLE_STATUSES]
 
 
 def masked_address(point) -> str:
@@ -74,7 +73,7 @@ def request_visit(actor, case, *, address, purpose: str, note: str = "", at=None
     require(case.status in ACTIVE_STATUSES, "case", _("案件已结案或撤案，不能申请外访"))
     require(address is not None and address.debtor_id == case.debtor_id and address.kind == ContactKind.ADDRESS,
             "address", _("请选择该债务人的地址"))
-    require(address.status not in UNUSABLE_ADDRESS, "address",
+    require(address.status not in UNUSABLE_STATUSES, "address",
             _("该地址状态为“%(s)s”，不能外访") % {"s": address.get_status_display()})
     require(purpose in VisitPurpose.values, "purpose", _("无效的外访目的：%(v)s") % {"v": purpose})
     check_note(note)
