@@ -2,17 +2,14 @@
 
 Django's ``bulk_create``/``bulk_update`` compile SQL and adapt every value through the full expression machinery
 (``bulk_update`` builds a ``CASE WHEN`` per field); for hundreds of thousands of rows that is most of an import's
-time. These helpers take model instances, prepare each value once (``pre_save`` for fields that compute their value —
-blind indexes, ``auto_now`` — and ``get_db_prep_save`` only where a field changes the value, e.g. encryption, JSON,
-aware datetimes) and send:
+time. These helpers prepare each value once (blind indexes and ``auto_now`` computed, ``get_db_prep_save`` only where
+a field changes the value, e.g. encryption, JSON, aware datetimes) and send:
 
-- :func:`insert`: multi-row ``INSERT … VALUES (…), (…) RETURNING id`` (PostgreSQL: ids from the sequence, then
-  ``COPY``), filling each instance's primary key;
-- :func:`insert_rows`: the same for rows given as plain dicts (field → value), for callers that do not need model
-  instances; returns the new ids. A :class:`BlindIndexes` shared with the caller's lookups computes each blind index
-  once;
-- :func:`update`: one parameterised ``UPDATE … WHERE id = %s`` through ``executemany`` (PostgreSQL: one
-  ``UPDATE … FROM (VALUES …)`` per batch of rows).
+- :func:`insert_rows`: rows given as plain dicts (field → value), without model instances; returns the new ids
+  (PostgreSQL: ids from the sequence, then ``COPY``; SQLite: one prepared INSERT through ``executemany``). A
+  :class:`BlindIndexes` shared with the caller's lookups computes each blind index once;
+- :func:`update`: the named fields of model instances, one parameterised ``UPDATE … WHERE id = %s`` through
+  ``executemany`` (PostgreSQL: one ``UPDATE … FROM (VALUES …)`` per batch of rows).
 
 They do not validate: callers (services) validate first, as everywhere in Concord.
 """
@@ -32,46 +29,32 @@ _PLAIN = {models.CharField, models.SlugField, models.TextField, models.IntegerFi
           models.BigIntegerField, models.PositiveIntegerField, models.PositiveSmallIntegerField,
           models.PositiveBigIntegerField, models.BooleanField, models.DecimalField, models.DateField,
           models.ForeignKey}
-_MAX_PARAMS = {"sqlite": 999, "postgresql": 60_000}
+_MAX_PARAMS_POSTGRESQL = 60_000
 
 
-def _columns(model, add: bool, names: Iterable[str] | None = None):
-    fields = [f for f in model._meta.concrete_fields if not (add and f.primary_key)]
-    if names is not None:
-        wanted = set(names)
-        fields = [f for f in fields if f.name in wanted or f.attname in wanted]
+def _columns(model, names: Iterable[str]):
+    wanted = set(names)
     return [(f, "plain" if type(f) in _PLAIN and not getattr(f, "auto_now", False)
-             and not getattr(f, "auto_now_add", False) else "prep") for f in fields]
+             and not getattr(f, "auto_now_add", False) else "prep")
+            for f in model._meta.concrete_fields if f.name in wanted or f.attname in wanted]
 
 
-def _values(obj, plan, add: bool) -> list:
+def _values(obj, plan) -> list:
     out = []
     db = connections[DEFAULT_DB_ALIAS]
     for field, how in plan:
         if how == "plain":
             out.append(getattr(obj, field.attname))
         else:
-            out.append(field.get_db_prep_save(field.pre_save(obj, add), db))
+            out.append(field.get_db_prep_save(field.pre_save(obj, False), db))
     return out
-
-
-def insert(model: type[models.Model], objs: list[models.Model]) -> None:
-    """INSERT the instances (their primary key must be unset) and set ``pk`` on each, in few statements.
-    On PostgreSQL: the ids are drawn from the table's sequence in one query and the rows sent with ``COPY``."""
-    if not objs:
-        return
-    plan = _columns(model, add=True)
-    ids = _write(model, [f for f, _how in plan], [_values(obj, plan, True) for obj in objs])
-    for obj, new_id in zip(objs, ids):
-        obj.pk = new_id
-        obj._state.adding, obj._state.db = False, connection.alias
 
 
 def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIndexes | None = None) -> list[int]:
     """INSERT rows given as plain dicts (field attname → the Python value the model would take, e.g. ``debtor_id``;
     a field left out takes its default) without building model instances; returns the new ids in row order.
 
-    Values are prepared as :func:`insert` prepares an instance's: a blind index is computed from its source value
+    Values are prepared as a save would prepare them: a blind index is computed from its source value
     (or taken from the row when the caller computed it already, through the same :class:`BlindIndexes`), encrypted
     fields are encrypted, ``auto_now``/``auto_now_add`` fields get the time of this call."""
     if not rows:
@@ -137,25 +120,13 @@ class BlindIndexes:
         return self.compute(model._meta.get_field(name), raw)
 
 
-def _write(model, fields, params: list[list]) -> list[int]:
-    """INSERT prepared rows (one list of values per row, in the order of ``fields``); returns the new ids."""
+def _write(model, fields, params: list) -> list[int]:
+    """INSERT prepared rows (one sequence of values per row, in the order of ``fields``); returns the new ids."""
     if connection.vendor == "postgresql":
         return _copy(model, fields, params)
     if connection.vendor == "sqlite":
         return _executemany_sqlite(model, fields, params)
-    table, qn = model._meta.db_table, connection.ops.quote_name
-    cols = ", ".join(qn(f.column) for f in fields)
-    per_row = max(1, _MAX_PARAMS.get(connection.vendor, 999) // max(len(fields), 1))
-    pk = qn(model._meta.pk.column)
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), per_row):
-            part = params[start:start + per_row]
-            one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            cursor.execute(f"INSERT INTO {qn(table)} ({cols}) VALUES {', '.join([one] * len(part))} RETURNING {pk}",
-                           [v for values in part for v in values])
-            ids.extend(new_id for (new_id,) in cursor.fetchall())
-    return ids
+    raise NotImplementedError(f"bulk writes support PostgreSQL and SQLite, not {connection.vendor}")
 
 
 def _executemany_sqlite(model, fields, params: list) -> list[int]:
@@ -193,7 +164,7 @@ def update(model: type[models.Model], objs: list[models.Model], fields: Iterable
     """UPDATE the named fields of the instances, one parameterised statement executed for all of them."""
     if not objs:
         return
-    plan = _columns(model, add=False, names=fields)
+    plan = _columns(model, fields)
     qn = connection.ops.quote_name
     if connection.vendor == "postgresql":
         _update_from_values(model, objs, plan)
@@ -201,7 +172,7 @@ def update(model: type[models.Model], objs: list[models.Model], fields: Iterable
     sets = ", ".join(f"{qn(f.column)} = %s" for f, _how in plan)
     sql = f"UPDATE {qn(model._meta.db_table)} SET {sets} WHERE {qn(model._meta.pk.column)} = %s"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*_values(obj, plan, False), obj.pk] for obj in objs])
+        cursor.executemany(sql, [[*_values(obj, plan), obj.pk] for obj in objs])
 
 
 def _update_from_values(model, objs: list[models.Model], plan) -> None:
@@ -215,9 +186,9 @@ def _update_from_values(model, objs: list[models.Model], plan) -> None:
     one = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
     sets = ", ".join(f"{qn(f.column)} = v.{name}" for f, name in zip(fields[1:], names[1:]))
     table = qn(model._meta.db_table)
-    rows = {obj.pk: [obj.pk, *_values(obj, plan, False)] for obj in objs}
+    rows = {obj.pk: [obj.pk, *_values(obj, plan)] for obj in objs}
     params = list(rows.values())
-    per_stmt = max(1, _MAX_PARAMS["postgresql"] // len(fields))
+    per_stmt = max(1, _MAX_PARAMS_POSTGRESQL // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(params), per_stmt):
             part = params[start:start + per_stmt]

@@ -53,7 +53,8 @@ class ParsingProcess:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited threads or connections
         self._queue = context.Queue(maxsize=QUEUE_BATCHES)
         job = pickle.dumps((kind, str(path), today, encoding, profile))
-        self._process = context.Process(target=_parse_in_child, args=(os.environ.get("DJANGO_SETTINGS_MODULE", "concord.settings"), job, self._queue),
+        settings_module = os.environ.get("DJANGO_SETTINGS_MODULE", "concord.settings")
+        self._process = context.Process(target=_parse_in_child, args=(settings_module, job, self._queue),
                                         name=f"concord-parse-{kind}", daemon=True)
         self._process.start()
         self._batch: list = []

@@ -260,9 +260,12 @@ class PlacementWriter:
                 new_rows.append({"creditor_id": self.creditor.pk, "debtor_id": debtor.pk,
                                  "placement_id": placement.pk if placement is not None else None,
                                  "reference": f"{code}-{debtor.pk:08d}", "opened_on": r.record.placed_on or self.today})
-            if isinstance(case, _Row) and of_new_case[debtor.pk] is not None:
-                new_account = r.record.account_reference not in accounts
-                of_new_case[debtor.pk] = of_new_case[debtor.pk] + [terms[r.row_number].values] if new_account else None
+            if isinstance(case, _Row):
+                values = of_new_case[debtor.pk]
+                if values is not None and r.record.account_reference in accounts:
+                    of_new_case[debtor.pk] = None  # an existing account moves in: the refresh sums the case
+                elif values is not None:
+                    values.append(terms[r.row_number].values)
             elif (isinstance(case, Case) and case.status not in ACTIVE_STATUSES and case.status != CaseStatus.SETTLED
                   and case not in reopened):
                 case.status, case.closed_on, case.placement = CaseStatus.NEW, None, placement
