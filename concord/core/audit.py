@@ -1,22 +1,30 @@
 """Writing and verifying the hash-chained audit trail.
 
 Every service action calls :func:`record` inside its own ``transaction.atomic`` block, so the event commits
-or rolls back with the change it describes. Each event's hash covers its content and the previous hash;
-:func:`verify_chain` recomputes the chain and names the first event that does not match.
+or rolls back with the change it describes. Each event's hash covers its content and the previous hash of
+its chain; :func:`verify_chain` recomputes every chain and names the first event that does not match.
+
+The trail is a fixed set of parallel chains (``settings.CONCORD_AUDIT_CHAINS``, one ``AuditHead`` row each),
+not one: a writer locks a chain's head until its transaction ends, and with a single head every write in
+Concord would queue behind every other. On PostgreSQL a writer takes the chain it used last if it is free, else
+any free chain (``FOR UPDATE SKIP LOCKED``), and waits only when all are busy; each chain stays linear. SQLite
+serialises writers anyway and keeps to chain 1. The global order of events is their ``id``.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .context import current_request_id
 from .masking import mask
-from .models import AuditEvent, AuditHead
+from .models import AuditEvent, AuditHead, event_label
 
 GENESIS = "0" * 64
 
@@ -34,6 +42,8 @@ def _canonical(event: AuditEvent) -> bytes:
         "request_id": event.request_id,
         "prev": event.prev_hash,
     }
+    if event.chain != 1:  # chain 1 is the trail as it was before there were several: its hashes stay valid
+        body["chain"] = event.chain
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
@@ -56,30 +66,50 @@ def masked_changes(changes: dict, pii_kinds: dict[str, str] | None = None) -> di
 
 
 _HEAD = AuditHead._meta.db_table
+_last_chain = threading.local()  # per thread, so per database connection: the chain this writer used last
 
 
-def _lock_head() -> tuple[int, str]:
-    """Read the chain head, locking its row until the transaction ends (one writer appends at a time).
-    Plain SQL: this runs for every write in Concord, and the ORM's query building is most of its cost."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+def _chain_count() -> int:
+    return max(1, int(settings.CONCORD_AUDIT_CHAINS))
+
+
+def _select_head(clause: str, params: list, lock: str) -> tuple[int, int, str] | None:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash FROM {_HEAD} WHERE id = 1{lock}")
-        row = cursor.fetchone()
+        cursor.execute(f"SELECT id, seq, hash FROM {_HEAD} WHERE {clause}{lock}", params)
+        return cursor.fetchone()
+
+
+def _lock_head() -> tuple[int, int, str]:
+    """Lock a chain head until the transaction ends: (chain, seq, hash). Plain SQL: this runs for every write
+    in Concord, and the ORM's query building is most of its cost."""
+    features = connection.features
+    if not features.has_select_for_update:  # SQLite: one writer at a time whatever we do
+        row = _select_head("id = 1", [], "")
+    else:
+        preferred = min(getattr(_last_chain, "id", 1), _chain_count())
+        row = None
+        if features.has_select_for_update_skip_locked:
+            row = _select_head("id <= %s ORDER BY id = %s DESC, random() LIMIT 1", [_chain_count(), preferred],
+                               " FOR UPDATE SKIP LOCKED")
+        if row is None:  # every chain is busy (or the heads are not there yet): wait for ours
+            row = _select_head("id = %s", [preferred], " FOR UPDATE")
     if row is None:
-        AuditHead.objects.create(id=1)
+        AuditHead.objects.bulk_create([AuditHead(id=i) for i in range(1, _chain_count() + 1)], ignore_conflicts=True)
         return _lock_head()
-    return row[0], row[1]
+    _last_chain.id = row[0]
+    return row
 
 
 def record(actor, action: str, obj=None, changes: dict | None = None, *, object_type: str = "",
            object_id: str = "", pii_kinds: dict[str, str] | None = None) -> AuditEvent:
-    """Append one event to the chain. Must run inside the caller's transaction."""
+    """Append one event to a chain. Must run inside the caller's transaction."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     with transaction.atomic(savepoint=False):  # part of the caller's transaction: no savepoint of its own
-        head_seq, head_hash = _lock_head()
+        chain, head_seq, head_hash = _lock_head()
         event = AuditEvent(
+            chain=chain,
             seq=head_seq + 1,
             at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
@@ -94,7 +124,7 @@ def record(actor, action: str, obj=None, changes: dict | None = None, *, object_
         event.hash = compute_hash(event)
         event.save(force_insert=True)
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = 1", [event.seq, event.hash])
+            cursor.execute(f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = %s", [event.seq, event.hash, chain])
     return event
 
 
@@ -104,21 +134,37 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     reason: str = ""
+    broken_chain: int | None = None
+
+    @property
+    def broken_label(self) -> str:
+        return event_label(self.broken_chain or 1, self.broken_seq)
 
 
 def verify_chain(batch: int = 2000) -> VerifyResult:
-    prev, expected_seq, checked = GENESIS, 1, 0
-    qs = AuditEvent.objects.order_by("seq")
-    for event in qs.iterator(chunk_size=batch):
-        if event.seq != expected_seq:
-            return VerifyResult(False, checked, event.seq, f"sequence gap: expected #{expected_seq}, found #{event.seq}")
-        if event.prev_hash != prev:
-            return VerifyResult(False, checked, event.seq, "previous-hash link does not match the event before it")
-        if compute_hash(event) != event.hash:
-            return VerifyResult(False, checked, event.seq, "content does not match its hash (event was altered)")
-        prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    head = AuditHead.objects.filter(id=1).first()
-    if head and head.seq != checked:
-        return VerifyResult(False, checked, checked + 1 if head.seq > checked else head.seq,
-                            f"chain head says #{head.seq} but the log ends at #{checked} (events deleted)")
+    """Recompute every chain from its first event; ``checked`` counts the events verified before a break."""
+    heads = {head.id: head for head in AuditHead.objects.all()}
+    chains = sorted(set(heads) | set(AuditEvent.objects.order_by().values_list("chain", flat=True).distinct()))
+    checked = 0
+    for chain in chains:
+        prev, expected_seq = GENESIS, 1
+        for event in AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=batch):
+            broken = ("sequence gap: expected #{expected}, found #{found}" if event.seq != expected_seq else
+                      "previous-hash link does not match the event before it" if event.prev_hash != prev else
+                      "content does not match its hash (event was altered)" if compute_hash(event) != event.hash
+                      else "")
+            if broken:
+                return VerifyResult(False, checked, event.seq,
+                                    broken.format(expected=event_label(chain, expected_seq),
+                                                  found=event_label(chain, event.seq)), chain)
+            prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+        last = expected_seq - 1
+        head = heads.get(chain)
+        if head is None and last:
+            return VerifyResult(False, checked, last, f"the chain's head is missing: events after "
+                                                      f"{event_label(chain, last)} may have been deleted", chain)
+        if head is not None and head.seq != last:
+            return VerifyResult(False, checked, last + 1 if head.seq > last else head.seq,
+                                f"chain head says {event_label(chain, head.seq)} but the log ends at "
+                                f"{event_label(chain, last)} (events deleted)", chain)
     return VerifyResult(True, checked)

@@ -4,8 +4,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def event_label(chain: int, seq: int) -> str:
+    """How an event is named to people: ``#seq`` on chain 1, ``#chain-seq`` on the others."""
+    return f"#{seq}" if chain == 1 else f"#{chain}-{seq}"
+
+
 class AuditEvent(models.Model):
-    seq = models.BigIntegerField(_("序号"), unique=True)
+    """One event of the trail; ``seq`` counts within its ``chain`` (see ``core.audit``), ``id`` is the global order."""
+
+    chain = models.PositiveSmallIntegerField(_("链"), default=1)
+    seq = models.BigIntegerField(_("序号"))
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+", verbose_name=_("操作人"))
@@ -19,17 +27,22 @@ class AuditEvent(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["id"]
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="core_auditevent_chain_seq")]
+
+    @property
+    def label(self) -> str:
+        return event_label(self.chain, self.seq)
 
     def __str__(self):
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"{self.label} {self.action} {self.object_type}:{self.object_id}"
 
 
 class AuditHead(models.Model):
-    """One row holding the chain head; locked while an event is appended so the chain stays linear."""
+    """The head of one chain (``id`` is the chain); locked while an event is appended so the chain stays linear."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)

@@ -19,7 +19,7 @@ def test_a_note_is_logged_with_its_audit_event(world):
     entry = log_activity(world.users["col_a"], case, kind="note", summary="借款人称下周发工资", note="约定周五再联系")
     assert Activity.objects.get() == entry and entry.actor == world.users["col_a"]
     assert AuditEvent.objects.count() == before + 1
-    assert AuditEvent.objects.latest("seq").action == "activity.note"
+    assert AuditEvent.objects.latest("id").action == "activity.note"
 
 
 def test_a_note_with_prohibited_content_is_refused_naming_it(world):

@@ -23,7 +23,7 @@ TABLE = AuditEvent._meta.db_table
 def _events(n=3):
     for i in range(n):
         audit.record(None, "test.event", changes={"i": i}, object_type="test", object_id=str(i))
-    return list(AuditEvent.objects.order_by("seq"))
+    return list(AuditEvent.objects.order_by("id"))
 
 
 def _set_changes(seq, changes):
@@ -52,7 +52,8 @@ class TestChain:
         assert events[0].prev_hash == audit.GENESIS
         assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
         assert all(audit.compute_hash(e) == e.hash for e in events)
-        head = AuditHead.objects.get()
+        assert {e.chain for e in events} == {1}  # one writer keeps to its chain
+        head = AuditHead.objects.get(id=1)
         assert (head.seq, head.hash) == (3, events[2].hash)
 
     def test_actor_object_and_request_id_are_recorded(self, django_user_model):
@@ -161,7 +162,7 @@ class TestAtomicity:
                 assert AuditEvent.objects.filter(action="debtor.register").exists()
                 raise RuntimeError("boom")
         assert not AuditEvent.objects.filter(action="debtor.register").exists()
-        assert AuditHead.objects.get().seq == 1
+        assert AuditHead.objects.get(id=1).seq == 1
         audit.record(None, "test.after")
         assert audit.verify_chain().ok and AuditEvent.objects.last().seq == 2
 
@@ -228,7 +229,7 @@ class TestTail:
         out = StringIO()
         call_command("audit", "tail", "--json", stdout=out)
         rows = [json.loads(line) for line in out.getvalue().splitlines()]
-        assert [r["seq"] for r in rows] == [1, 2, 3] and rows[0]["changes"] == {"i": 0}
+        assert [(r["chain"], r["seq"]) for r in rows] == [(1, 1), (1, 2), (1, 3)] and rows[0]["changes"] == {"i": 0}
 
     def test_tail_on_an_empty_log_and_bad_count(self):
         from io import StringIO
@@ -238,3 +239,108 @@ class TestTail:
         assert "no audit events" in out.getvalue()
         with pytest.raises(CommandError, match="-n"):
             call_command("audit", "tail", "-n", "0")
+
+
+def _move_to_chain(chain, events):
+    """Rewrite ``events`` as a well-formed chain ``chain`` (what a second writer would have appended)."""
+    prev = audit.GENESIS
+    for seq, event in enumerate(events, start=1):
+        event.chain, event.seq, event.prev_hash = chain, seq, prev
+        event.hash = prev = audit.compute_hash(event)
+        event.save()
+    AuditHead.objects.update_or_create(id=chain, defaults={"seq": len(events), "hash": prev})
+
+
+class TestChains:
+    """Several chains: each is verified on its own, and breaks are named by chain and number."""
+
+    def test_every_chain_is_verified_and_counted(self):
+        events = _events(5)
+        _move_to_chain(2, events[3:])
+        AuditHead.objects.filter(id=1).update(seq=3, hash=events[2].hash)
+        result = audit.verify_chain(batch=2)
+        assert result.ok and result.checked == 5
+        assert str(AuditEvent.objects.get(chain=2, seq=1)).startswith("#2-1 test.event")
+
+    def test_the_chain_is_part_of_the_hash_beyond_chain_one(self):
+        events = _events(2)
+        _move_to_chain(2, events)
+        AuditHead.objects.filter(id=1).update(seq=0, hash=audit.GENESIS)
+        assert audit.verify_chain().ok
+        with connection.cursor() as cursor:  # move the whole chain back under chain 3's name
+            cursor.execute(f"UPDATE {TABLE} SET chain = 3 WHERE chain = 2")
+        AuditHead.objects.filter(id=2).delete()
+        AuditHead.objects.update_or_create(id=3, defaults={"seq": 2, "hash": events[1].hash})
+        result = audit.verify_chain()
+        assert not result.ok and result.broken_label == "#3-1" and "altered" in result.reason
+
+    def test_a_break_on_another_chain_is_named_by_chain_and_number(self):
+        events = _events(4)
+        _move_to_chain(2, events[2:])
+        AuditHead.objects.filter(id=1).update(seq=2, hash=events[1].hash)
+        _set_changes_on(2, 2, {"i": 999})
+        result = audit.verify_chain()
+        assert not result.ok and (result.broken_chain, result.broken_seq, result.checked) == (2, 2, 3)
+        with pytest.raises(CommandError, match=r"#2-2 \(test.event\).*altered"):
+            call_command("audit", "verify")
+
+    def test_a_missing_head_is_reported(self):
+        events = _events(3)
+        _move_to_chain(2, events[1:])
+        AuditHead.objects.filter(id=1).update(seq=1, hash=events[0].hash)
+        AuditHead.objects.filter(id=2).delete()
+        result = audit.verify_chain()
+        assert not result.ok and result.broken_label == "#2-2" and "head is missing" in result.reason
+
+
+def _set_changes_on(chain, seq, changes):
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TABLE} SET changes = {cast} WHERE chain = %s AND seq = %s",
+                       [json.dumps(changes), chain, seq])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_append_to_different_chains_without_waiting():
+    """A writer holding a chain until it commits does not make the next writer wait (PostgreSQL); on SQLite,
+    which serialises writers, the second simply follows the first on chain 1."""
+    import threading
+
+    if connection.vendor != "postgresql":
+        audit.record(None, "test.first")
+        audit.record(None, "test.second")
+        assert [(e.chain, e.seq) for e in AuditEvent.objects.all()] == [(1, 1), (1, 2)]
+        return
+    audit.record(None, "test.before")  # the chains' heads exist (committed) before the writers meet
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_writer():
+        from django.db import connection as conn
+
+        try:
+            with transaction.atomic():
+                audit.record(None, "test.slow")
+                holding.set()
+                release.wait(timeout=10)
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting on the slow writer's chain fails here
+            fast = audit.record(None, "test.fast")
+            again = audit.record(None, "test.fast.again")
+    finally:
+        release.set()
+        thread.join(timeout=10)
+    slow = AuditEvent.objects.get(action="test.slow")
+    assert fast.chain != slow.chain and again.chain == fast.chain and (fast.seq, again.seq) == (1, 2)
+    assert [e.action for e in AuditEvent.objects.all()] == ["test.before", "test.slow", "test.fast",
+                                                            "test.fast.again"]
+    assert AuditHead.objects.count() == 16
+    result = audit.verify_chain()
+    assert result.ok and result.checked == 4

@@ -207,7 +207,7 @@ def test_reveal_id_number_is_audited(world):
     assert body["value"] == ID_NUMBERS["a"]
     assert body["field"] == "id_number" and body["kind"] == "cn_ric"
     assert "no-store" in r["Cache-Control"]
-    event = AuditEvent.objects.filter(action="pii.reveal").latest("seq")
+    event = AuditEvent.objects.filter(action="pii.reveal").latest("id")
     assert AuditEvent.objects.filter(action="pii.reveal").count() == before + 1
     assert event.actor == world.users["col_a"]
     assert (event.object_type, event.object_id) == ("debtors.debtor", str(world.cases["a"].debtor_id))
@@ -220,12 +220,12 @@ def test_reveal_contact_point_and_related_party(world, file):
     email = debtor.contact_points.get(kind="email")
     r = reveal(world, "manager", "a", contact_point_id=email.pk)
     assert r.status_code == 200 and r.json()["value"] == EXTRA["email"] and r.json()["kind"] == "email"
-    event = AuditEvent.objects.filter(action="pii.reveal").latest("seq")
+    event = AuditEvent.objects.filter(action="pii.reveal").latest("id")
     assert (event.object_type, event.object_id) == ("debtors.contactpoint", str(email.pk))
     r = reveal(world, "lead_a", "a", related_party_id=file["party"].pk)
     assert r.status_code == 200 and r.json()["value"] == file["party"].phone
     assert r.json()["value"].endswith(EXTRA["party_phone"])
-    event = AuditEvent.objects.filter(action="pii.reveal").latest("seq")
+    event = AuditEvent.objects.filter(action="pii.reveal").latest("id")
     assert (event.object_type, event.object_id, event.actor.username) == (
         "debtors.relatedparty", str(file["party"].pk), "lead_a")
 

@@ -178,7 +178,7 @@ class TestReveal:
         point = services.add_contact_point(None, debtor, kind="mobile", value="13812348000")
         assert services.reveal(users["collector"], debtor, "id_number") == ID_NUMBER
         assert services.reveal(users["manager"], point, "value") == "+8613812348000"
-        events = AuditEvent.objects.filter(action="pii.reveal").order_by("seq")
+        events = AuditEvent.objects.filter(action="pii.reveal").order_by("id")
         assert [(e.actor_id, e.object_type, e.changes["field"]) for e in events] == [
             (users["collector"].pk, "debtors.debtor", "id_number"),
             (users["manager"].pk, "debtors.contactpoint", "value")]

@@ -238,7 +238,7 @@ def test_each_chunk_is_one_audit_event_and_the_chain_holds(plat, tmp_path, monke
     monkeypatch.setattr(services, "CHUNK_ROWS", 2)
     rows = [row(**{"借据号": f"L{i}", "身份证号": resident_id(seq=100 + i)}) for i in range(5)]
     run(plat, write_csv(tmp_path / "p.csv", rows_matrix(rows)))
-    chunks = AuditEvent.objects.filter(action="import.placements.rows").order_by("seq")
+    chunks = AuditEvent.objects.filter(action="import.placements.rows").order_by("id")
     assert [e.changes["rows"] for e in chunks] == [[2, 3], [4, 5], [6, 6]]
     assert chunks[0].changes["references"] == {"created": ["L0", "L1"]}
     assert verify_chain().ok

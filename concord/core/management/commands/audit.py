@@ -34,27 +34,27 @@ class Command(BaseCommand):
         if result.ok:
             self.stdout.write(self.style.SUCCESS(f"OK: {result.checked} events verified"))
             return
-        event = AuditEvent.objects.filter(seq=result.broken_seq).first()
+        event = AuditEvent.objects.filter(chain=result.broken_chain, seq=result.broken_seq).first()
         action = event.action if event else "missing"
-        raise CommandError(f"BROKEN at event #{result.broken_seq} ({action}): {result.reason}; "
+        raise CommandError(f"BROKEN at event {result.broken_label} ({action}): {result.reason}; "
                            f"{result.checked} events before it verified")
 
     def _tail(self, count: int, as_json: bool):
         if count < 1:
             raise CommandError(f"-n/--lines: must be at least 1, got {count}")
-        events = list(AuditEvent.objects.order_by("-seq")[:count])[::-1]
+        events = list(AuditEvent.objects.order_by("-id")[:count])[::-1]
         if not events:
             self.stdout.write("(no audit events)")
             return
         for e in events:
             if as_json:
                 self.stdout.write(json.dumps({
-                    "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_label, "action": e.action,
+                    "chain": e.chain, "seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_label, "action": e.action,
                     "object_type": e.object_type, "object_id": e.object_id, "changes": e.changes,
                     "request_id": e.request_id, "hash": e.hash}, ensure_ascii=False, default=str))
             else:
                 at = timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S")
                 target = f"{e.object_type}:{e.object_id}" if e.object_type else "-"
                 changes = json.dumps(e.changes, ensure_ascii=False, default=str, sort_keys=True)
-                self.stdout.write(f"#{e.seq:<6} {at}  {e.actor_label or 'system':<12} {e.action:<24} "
+                self.stdout.write(f"{e.label:<7} {at}  {e.actor_label or 'system':<12} {e.action:<24} "
                                   f"{target}  {changes}")
