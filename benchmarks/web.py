@@ -2,7 +2,7 @@
 concurrent collectors, against PostgreSQL, with the app under a production server (gunicorn).
 
     .venv/bin/python benchmarks/web.py --postgres postgres://postgres@127.0.0.1:5432/concord_wb_bench \
-        [--accounts 110000] [--clients 50] [--rounds 10] [--workers 4] [--think 0] [--skip-load]
+        [--accounts 110000] [--clients 50] [--rounds 10] [--workers 4] [--think 3] [--skip-load]
 
 ``--accounts 1100000`` gives about one million cases (1.1 accounts per case). The database must be a dedicated
 benchmark database: its domain tables are emptied and reloaded with the synthetic end-of-day book (COPY, see
@@ -10,9 +10,14 @@ benchmark database: its domain tables are emptied and reloaded with the syntheti
 readable ID for the debtors of their first cases; gunicorn serves the app (``web_settings.py``, the workbench clock
 fixed at 10:00 Beijing time today; the database gets the planner settings of the operator guide,
 ``DATABASE_SETTINGS``, and fresh statistics); each client logs in and, ``--rounds`` times: presses Next case, opens the case
-page, asks the gate for a call and logs its disposition (no answer). Prints p50/p95/max per step and the
-throughput. ``--think S`` makes each collector pause S seconds (±50 %) before each action, as people do;
-without it the clients fire back to back, which measures saturation rather than a working floor. Targets (issue 6): p95 < 150 ms for reads, < 250 ms for writes.
+page, asks the gate for a call and logs its disposition (no answer). Prints p50/p95/max per step, the
+throughput, the CPU time per request of the app and of PostgreSQL (so the most requests per second the machine can
+serve), and whether the targets are met: p95 < 150 ms for reads (GET), < 250 ms for writes (POST).
+
+``--think S`` (default 3) makes each collector pause S seconds (±50 %) before each action: 50 collectors then act
+about 17 times a second between them, several times faster than people on the phone. ``--think 0`` fires every
+client back to back, so 50 requests are always waiting: that measures the machine's saturation throughput, and its
+latency is queueing (Little's law: 50 clients × CPU per request ÷ cores), not the latency a collector sees.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import datetime as dt
 import http.client
 import os
 import random
+import resource
 import re
 import signal
 import statistics
@@ -39,6 +45,7 @@ sys.path.insert(0, str(HERE))
 PII_KEY = "q2VhZ5a9oQm1n8kYtqWv0x3Zr7cLb4Gd6Hf2Je9KsPU="
 PASSWORD = "bench-pw-1"
 CASES_PER_COLLECTOR = 200
+READ_TARGET, WRITE_TARGET = 0.150, 0.250  # seconds, p95
 
 
 #: The planner settings the operator guide asks for ("Collector's workbench"): the data is cached or on SSD, so a
@@ -204,6 +211,31 @@ def work(port: int, username: str, rounds: int, timings: dict, errors: list, sta
             errors.append(f"{username}: disposition on {case} gave {status} {location}")
 
 
+def _p95(ordered: list[float]) -> float:
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of the local PostgreSQL server so far: every ``postgres`` process, with the backends that have
+    exited (counted in their parent's children time). Includes autovacuum and the checkpointer."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, _, rest = text.partition(" (")[2].partition(") ")
+        if name == "postgres":
+            fields = rest.split()
+            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def serve(port: int, workers: int, threads: int, clock: str) -> subprocess.Popen:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="web_settings", CONCORD_CLOCK=clock,
                PYTHONPATH=f"{HERE}{os.pathsep}{ROOT}")
@@ -234,13 +266,15 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--port", type=int, default=8765)
-    ap.add_argument("--think", type=float, default=0.0,
-                    help="seconds a collector pauses before each action (0: back-to-back, a stress test)")
+    ap.add_argument("--think", type=float, default=3.0,
+                    help="seconds a collector pauses before each action (0: back to back, a saturation test)")
     ap.add_argument("--skip-load", action="store_true", help="reuse the book already in the database")
     args = ap.parse_args()
     for name in ("accounts", "clients", "rounds", "workers", "threads"):
         if getattr(args, name) < 1:
             raise SystemExit(f"--{name}: must be at least 1")
+    if args.think < 0:
+        raise SystemExit(f"--think: must be 0 or more seconds, got {args.think:g}")
     setup_django(args.postgres)
     if not args.skip_load:
         load_book(args.accounts, args.seed)
@@ -251,7 +285,9 @@ def main() -> None:
     usernames = prepare(args.clients, clock)
     from django.db import connection
     connection.close()
+    app_cpu = children_cpu()  # gunicorn and its workers, counted once they have exited (after the run)
     server = serve(args.port, args.workers, args.threads, clock.isoformat())
+    db_cpu = postgres_cpu()
     steps = ["next case (POST)", "case page (GET)", "call: gate (POST)", "call: disposition (POST)"]
     timings: dict[str, list[float]] = {s: [] for s in steps}
     errors: list[str] = []
@@ -266,9 +302,11 @@ def main() -> None:
         for th in threads:
             th.join()
         wall = time.perf_counter() - t
+        db_cpu = postgres_cpu() - db_cpu
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    app_cpu = children_cpu() - app_cpu
     total = sum(len(v) for v in timings.values())
     print(f"\n{args.clients} concurrent collectors × {args.rounds} rounds, gunicorn {args.workers} workers × "
           f"{args.threads} threads, think {args.think:g} s, PostgreSQL; {total:,} requests in {wall:.1f} s ({total / wall:,.0f} req/s)")
@@ -278,9 +316,18 @@ def main() -> None:
         if not values:
             print(f"{step:<28}{0:>6}")
             continue
-        p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-        print(f"{step:<28}{len(values):>6}{statistics.median(values) * 1000:>10.1f}{p95 * 1000:>10.1f}"
+        print(f"{step:<28}{len(values):>6}{statistics.median(values) * 1000:>10.1f}{_p95(values) * 1000:>10.1f}"
               f"{values[-1] * 1000:>10.1f}")
+    p95 = {step: _p95(sorted(timings[step])) for step in steps if timings[step]}
+    reads = max((v for k, v in p95.items() if "(GET)" in k), default=0)
+    writes = max((v for k, v in p95.items() if "(POST)" in k), default=0)
+    verdict = "met" if reads < READ_TARGET and writes < WRITE_TARGET else "NOT met"
+    print(f"targets (p95 < {READ_TARGET * 1000:.0f} ms reads, < {WRITE_TARGET * 1000:.0f} ms writes): {verdict} — "
+          f"slowest read p95 {reads * 1000:.1f} ms, slowest write p95 {writes * 1000:.1f} ms")
+    cores = os.cpu_count() or 1
+    per_request = (app_cpu + db_cpu) / max(total, 1)
+    print(f"CPU per request: app {app_cpu / max(total, 1) * 1000:.1f} ms (gunicorn, with its start), PostgreSQL "
+          f"{db_cpu / max(total, 1) * 1000:.1f} ms; at most ≈ {cores / per_request:,.0f} req/s on {cores} cores")
     if errors:
         print(f"\n{len(errors)} errors, first: {errors[:3]}")
 
