@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, dbstats
 from concord.core.spreadsheets import TableWriter
 
 from .mapping import MappingProfile, catalogue, default_profile
@@ -332,6 +332,8 @@ class _Run:
                 updated_count=self.counts["updated"], unchanged_count=self.counts["unchanged"],
                 rejected_count=self.counts["rejected"], warning_count=self.counts["warnings"])
         self.batch.processed_rows = self.counts["rows"]
+        if not self.batch.dry_run:
+            dbstats.analyze_grown_tables()  # the next chunk's lookups are planned for the tables as they are now
         if self.progress:
             self.progress(self.batch)
 

@@ -258,3 +258,21 @@ def test_a_recalled_case_placed_again_is_reopened(plat, tmp_path):
     case.refresh_from_db()
     assert case.status == CaseStatus.NEW and case.placement.placed_on == dt.date(2026, 11, 20)
     assert LoanAccount.objects.get().status == "open"
+
+
+def test_the_tables_written_are_analyzed_as_they_grow(plat, tmp_path, monkeypatch):
+    """A first large import must not be planned on empty-table guesses (PostgreSQL): after each chunk the tables
+    that have doubled since their last ANALYZE are analyzed — here every written table, as the threshold is 0."""
+    from django.db import connection
+
+    from concord.core import dbstats
+
+    monkeypatch.setattr(dbstats, "MIN_PAGES", 0)
+    path = write_csv(tmp_path / "p.csv", rows_matrix([row()]))
+    assert run(plat, path).summary["created"] == 1
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                       "('debtors_debtor', 'loans_loanaccount', 'cases_case')")
+        assert dict(cursor.fetchall()) == {"debtors_debtor": 1, "loans_loanaccount": 1, "cases_case": 1}
