@@ -6,19 +6,9 @@ indexes, and on PostgreSQL the table gets a fillfactor below 100 so the update c
 from decimal import Decimal
 from django.db import migrations, models
 
+from concord.core.migration_ops import fillfactor
+
 FILLFACTOR = 50
-
-
-def set_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        table = schema_editor.quote_name(apps.get_model("cases", "Case")._meta.db_table)
-        schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = {FILLFACTOR})")
-
-
-def reset_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        table = schema_editor.quote_name(apps.get_model("cases", "Case")._meta.db_table)
-        schema_editor.execute(f"ALTER TABLE {table} RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
@@ -38,5 +28,5 @@ class Migration(migrations.Migration):
             name='total_balance',
             field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14, verbose_name='欠款总额'),
         ),
-        migrations.RunPython(set_fillfactor, reset_fillfactor),
+        fillfactor("cases", "Case", FILLFACTOR),
     ]

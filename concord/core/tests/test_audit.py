@@ -26,10 +26,11 @@ def _events(n=3):
     return list(AuditEvent.objects.order_by("id"))
 
 
-def _set_changes(seq, changes):
+def _set_changes(seq, changes, chain=1):
     cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET changes = {cast} WHERE seq = %s", [json.dumps(changes), seq])
+        cursor.execute(f"UPDATE {TABLE} SET changes = {cast} WHERE chain = %s AND seq = %s",
+                       [json.dumps(changes), chain, seq])
 
 
 def _delete(seq):
@@ -278,7 +279,7 @@ class TestChains:
         events = _events(4)
         _move_to_chain(2, events[2:])
         AuditHead.objects.filter(id=1).update(seq=2, hash=events[1].hash)
-        _set_changes_on(2, 2, {"i": 999})
+        _set_changes(2, {"i": 999}, chain=2)
         result = audit.verify_chain()
         assert not result.ok and (result.broken_chain, result.broken_seq, result.checked) == (2, 2, 3)
         with pytest.raises(CommandError, match=r"#2-2 \(test.event\).*altered"):
@@ -291,13 +292,6 @@ class TestChains:
         AuditHead.objects.filter(id=2).delete()
         result = audit.verify_chain()
         assert not result.ok and result.broken_label == "#2-2" and "head is missing" in result.reason
-
-
-def _set_changes_on(chain, seq, changes):
-    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET changes = {cast} WHERE chain = %s AND seq = %s",
-                       [json.dumps(changes), chain, seq])
 
 
 @pytest.mark.django_db(transaction=True)

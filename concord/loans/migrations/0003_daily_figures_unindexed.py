@@ -5,19 +5,9 @@ indexes, and on PostgreSQL the table gets a fillfactor below 100 so the update c
 
 from django.db import migrations, models
 
+from concord.core.migration_ops import fillfactor
+
 FILLFACTOR = 50
-
-
-def set_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        table = schema_editor.quote_name(apps.get_model("loans", "LoanAccount")._meta.db_table)
-        schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = {FILLFACTOR})")
-
-
-def reset_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        table = schema_editor.quote_name(apps.get_model("loans", "LoanAccount")._meta.db_table)
-        schema_editor.execute(f"ALTER TABLE {table} RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
@@ -32,5 +22,5 @@ class Migration(migrations.Migration):
             name='dpd',
             field=models.PositiveIntegerField(default=0, verbose_name='逾期天数'),
         ),
-        migrations.RunPython(set_fillfactor, reset_fillfactor),
+        fillfactor("loans", "LoanAccount", FILLFACTOR),
     ]
