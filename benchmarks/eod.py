@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from concord.eod import engine, synth  # noqa: E402
 from concord.eod.validate import snapshot_files  # noqa: E402
+import cpu_time  # noqa: E402  (this script's directory)
 from eod_baseline import ACCOUNT_STEP, DPD_AND_PENALTY, connect, sql  # noqa: E402  (this script's directory)
 
 AS_OF = dt.date(2026, 11, 28)
@@ -169,21 +170,9 @@ def postgres(args) -> None:
 
 
 def cpu_seconds() -> tuple[float, float]:
-    """CPU time used so far by this process (all threads) and by its PostgreSQL backend (when the server runs on
-    this machine and /proc is readable; else 0): on a shared machine, what the run would take alone."""
-    from django.db import connection
-
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    backend = 0.0
-    try:
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            pid = cur.fetchone()[0]
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        pass
-    return me.ru_utime + me.ru_stime, backend
+    """CPU time used so far by this process (all threads) and by its PostgreSQL backend (0 when the server is not
+    on this machine): on a shared machine, what the run would take alone."""
+    return cpu_time.of(), cpu_time.backend() or 0.0
 
 
 def update_counts() -> dict[str, tuple[int, int]]:

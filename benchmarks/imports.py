@@ -25,28 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import cpu_time  # noqa: E402  (this script's directory)
+
 PARSE_SAMPLE = 100_000  # rows timed for parsing alone
-
-
-def _cpu(who) -> float:
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _server_cpu() -> float | None:
-    """CPU seconds of this connection's PostgreSQL backend process when the server runs on this machine."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        [(pid,)] = cursor.fetchall()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # a server on another machine
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def write_file(path: Path, rows: int, seed: int) -> None:
@@ -103,13 +84,13 @@ def main() -> None:
           f"{parsed / parse_s:,.0f} rows/s")
 
     creditor = add_creditor(None, code="bench", name="基准测试平台", kind="platform", policy_pack="cn_online_lending")
-    cpu_self, cpu_children = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
-    server = _server_cpu()
+    cpu_self, cpu_children = cpu_time.of(), cpu_time.of(resource.RUSAGE_CHILDREN)
+    server = cpu_time.backend()
     t0 = time.perf_counter()
     batch = services.import_file("benchmark", creditor=creditor, kind="placements", path=path)
     total_s = time.perf_counter() - t0
-    cpu_self, cpu_children = _cpu(resource.RUSAGE_SELF) - cpu_self, _cpu(resource.RUSAGE_CHILDREN) - cpu_children
-    server = _server_cpu() - server if server is not None else None
+    cpu_self, cpu_children = cpu_time.of() - cpu_self, cpu_time.of(resource.RUSAGE_CHILDREN) - cpu_children
+    server = cpu_time.backend() - server if server is not None else None
     s = batch.summary
     print(f"import into {connection.vendor}: {s['rows']:,} rows in {total_s:.1f} s = {s['rows'] / total_s:,.0f} rows/s "
           f"(created {s['created']:,}, updated {s['updated']:,}, unchanged {s['unchanged']:,}, "

@@ -42,6 +42,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
+
+import cpu_time  # noqa: E402  (this script's directory)
+
 PII_KEY = "q2VhZ5a9oQm1n8kYtqWv0x3Zr7cLb4Gd6Hf2Je9KsPU="
 PASSWORD = "bench-pw-1"
 CASES_PER_COLLECTOR = 200
@@ -215,27 +218,6 @@ def _p95(ordered: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def postgres_cpu() -> float:
-    """CPU seconds of the local PostgreSQL server so far: every ``postgres`` process, with the backends that have
-    exited (counted in their parent's children time). Includes autovacuum and the checkpointer."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, _, rest = text.partition(" (")[2].partition(") ")
-        if name == "postgres":
-            fields = rest.split()
-            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def serve(port: int, workers: int, threads: int, clock: str) -> subprocess.Popen:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="web_settings", CONCORD_CLOCK=clock,
                PYTHONPATH=f"{HERE}{os.pathsep}{ROOT}")
@@ -285,9 +267,9 @@ def main() -> None:
     usernames = prepare(args.clients, clock)
     from django.db import connection
     connection.close()
-    app_cpu = children_cpu()  # gunicorn and its workers, counted once they have exited (after the run)
+    app_cpu = cpu_time.of(resource.RUSAGE_CHILDREN)  # gunicorn and its workers, counted once they have exited (after the run)
     server = serve(args.port, args.workers, args.threads, clock.isoformat())
-    db_cpu = postgres_cpu()
+    db_cpu = cpu_time.postgres_server()
     steps = ["next case (POST)", "case page (GET)", "call: gate (POST)", "call: disposition (POST)"]
     timings: dict[str, list[float]] = {s: [] for s in steps}
     errors: list[str] = []
@@ -302,11 +284,11 @@ def main() -> None:
         for th in threads:
             th.join()
         wall = time.perf_counter() - t
-        db_cpu = postgres_cpu() - db_cpu
+        db_cpu = cpu_time.postgres_server() - db_cpu
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    app_cpu = children_cpu() - app_cpu
+    app_cpu = cpu_time.of(resource.RUSAGE_CHILDREN) - app_cpu
     total = sum(len(v) for v in timings.values())
     print(f"\n{args.clients} concurrent collectors × {args.rounds} rounds, gunicorn {args.workers} workers × "
           f"{args.threads} threads, think {args.think:g} s, PostgreSQL; {total:,} requests in {wall:.1f} s ({total / wall:,.0f} req/s)")
