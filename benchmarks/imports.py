@@ -71,14 +71,14 @@ def main() -> None:
     print(f"file: {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB, written in {time.perf_counter() - t0:.1f} s")
     setup_django(args.postgres, work)
     from django.db import connection
-    from django.utils import timezone
 
+    from concord.core import clock
     from concord.creditors.services import add_creditor
     from concord.imports import services
     from concord.imports.rows import parse_file
 
     t0 = time.perf_counter()
-    parsed = sum(1 for _ in islice(parse_file(path, today=timezone.localdate()), PARSE_SAMPLE))
+    parsed = sum(1 for _ in islice(parse_file(path, today=clock.today()), PARSE_SAMPLE))
     parse_s = time.perf_counter() - t0
     print(f"parse and validate only (first {parsed:,} rows, one process): {parse_s:.1f} s = "
           f"{parsed / parse_s:,.0f} rows/s")

@@ -77,7 +77,6 @@ def run_live(people: int, decisions: int) -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from concord.compliance import services as cmp
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]

@@ -26,8 +26,8 @@ import datetime as dt
 import http.client
 import os
 import random
-import resource
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -95,7 +95,6 @@ def prepare(clients: int, now: dt.datetime) -> list[str]:
     from django.contrib.auth.hashers import make_password
     from django.db import connection, transaction
     from django.db.models import Count, Q
-    from django.utils import timezone
 
     from concord.cases.models import Case
     from concord.cases.queues import today_queue
@@ -108,7 +107,7 @@ def prepare(clients: int, now: dt.datetime) -> list[str]:
                  .annotate(n=Count("cases", filter=Q(cases__status__in=["new", "open"]))).order_by("-n")[:clients])
     if len(users) < clients:
         raise SystemExit(f"--clients: only {len(users)} active collectors in the book")
-    today = timezone.localdate()
+    today = now.date()
     with transaction.atomic():
         User.objects.filter(pk__in=[u.pk for u in users]).update(password=make_password(PASSWORD))
         Qualification.objects.filter(user__in=users).delete()
@@ -263,7 +262,9 @@ def main() -> None:
     else:
         from django.core.management import call_command
         call_command("migrate", verbosity=0)
-    clock = dt.datetime.combine(dt.date.today(), dt.time(10, 0), ZoneInfo("Asia/Shanghai"))
+    from concord.core import clock as concord_clock
+
+    clock = dt.datetime.combine(concord_clock.today(), dt.time(10, 0), ZoneInfo("Asia/Shanghai"))
     usernames = prepare(args.clients, clock)
     from django.db import connection
     connection.close()

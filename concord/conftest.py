@@ -6,8 +6,35 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 TEST_PII_KEY = "q2VhZ5a9oQm1n8kYtqWv0x3Zr7cLb4Gd6Hf2Je9KsPU="
+
+#: The suite's "now". Every test starts at this instant and time flows from there, whatever the wall clock says
+#: (``make test`` passes a year ahead and a year back); a test that needs another moment says so with
+#: ``@pytest.mark.clock("2027-01-04T09:00:00+08:00")``. The pin starts when pytest starts, so values computed while
+#: test modules are imported and session fixtures (the test database, its seeds) are pinned too.
+SUITE_NOW = dt.datetime.fromisoformat("2026-12-07T10:00:00+08:00")
+_suite_travel: list = []
+
+
+def pytest_configure(config):
+    if not _suite_travel:
+        _suite_travel.append(time_machine.travel(SUITE_NOW, tick=True))
+        _suite_travel[0].start()
+
+
+def pytest_unconfigure(config):
+    while _suite_travel:
+        _suite_travel.pop().stop()
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(request):
+    marker = request.node.get_closest_marker("clock")
+    when = dt.datetime.fromisoformat(marker.args[0]) if marker else SUITE_NOW
+    with time_machine.travel(when, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

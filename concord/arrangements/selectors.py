@@ -5,8 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
-from django.utils import timezone
 
+from concord.core import clock
 from concord.core.access import restrict
 from concord.core.money import to_money
 from concord.loans.models import AccountStatus
@@ -43,7 +43,7 @@ def finances(debtor) -> calculator.Finances | None:
 
 
 def default_first_due(today: dt.date | None = None) -> dt.date:
-    return (today or timezone.localdate()) + dt.timedelta(days=FIRST_DUE_DAYS)
+    return (today or clock.today()) + dt.timedelta(days=FIRST_DUE_DAYS)
 
 
 def assess_case(case, *, first_due: dt.date | None = None, table: dict | None = None) -> calculator.Assessment | None:

@@ -10,20 +10,29 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.cases.activities import check_note, log_activity
 from concord.cases.models import ACTIVE_STATUSES, Case
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.access import restrict
 from concord.core.money import to_money
 from concord.core.services import require, save_validated
 from concord.staff.roles import Role
 
 from . import authority, calculator, selectors
-from .models import (APPROVERS, CREDITOR_DECISION_RECORDERS, OPEN, PROPOSERS, Approval, Arrangement,
-                     ArrangementInstalment, ArrangementKind, ArrangementStatus, Decision)
+from .models import (
+    APPROVERS,
+    CREDITOR_DECISION_RECORDERS,
+    OPEN,
+    PROPOSERS,
+    Approval,
+    Arrangement,
+    ArrangementInstalment,
+    ArrangementKind,
+    ArrangementStatus,
+    Decision,
+)
 
 MAX_REASON = 1000
 MAX_FIRST_DUE_DAYS = 60
@@ -94,7 +103,7 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
     monthly amount within the share of disposable income, discount less than the balance). A discount within the
     proposer's own authority is approved at once; beyond it the arrangement waits for an approver whose limit
     covers it, or — beyond the house's authority — for the creditor."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     require(getattr(actor, "role", None) in PROPOSERS, "actor", _("您的角色不能提出还款方案"))
     case = Case.objects.select_for_update().select_related("creditor", "debtor").get(pk=case.pk)
     require(_sees(actor, case), "case", _("您无权处理该案件"))
@@ -127,7 +136,7 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
                 "s": calculator.percent(assessment.income_share)}]})
     needed = authority.required_role(case.creditor, discount, balance.total)
     own_limit = authority.limit_for(case.creditor, actor.role)
-    now = timezone.now()
+    now = clock.now()
     if calculator.within_limit(discount, balance.total, own_limit):
         status = ArrangementStatus.APPROVED
     elif needed == authority.CREDITOR:
@@ -194,7 +203,7 @@ def _check_approver(actor, arrangement: Arrangement) -> Decimal:
 
 def _decide(actor, arrangement, *, decision: str, reason: str, limit: Decimal, new_status: str, expected,
             reference: str = "") -> Arrangement:
-    now = timezone.now()
+    now = clock.now()
     _transition(arrangement, expected, new_status, decided_at=now)
     approval = Approval.objects.create(arrangement=arrangement, approver=actor, role=actor.role, limit_rate=limit,
                                        decision=decision, reason=reason, reference=reference, at=now)
@@ -256,7 +265,7 @@ def activate(actor, arrangement: Arrangement) -> Arrangement:
     case = arrangement.case
     hold = place_hold(actor, debtor=case.debtor, creditor=case.creditor, kind="arrangement",
                       reason=_("还款方案 #%(n)s 履行中") % {"n": arrangement.pk})
-    _transition(arrangement, ArrangementStatus.APPROVED, ArrangementStatus.ACTIVE, activated_at=timezone.now(),
+    _transition(arrangement, ArrangementStatus.APPROVED, ArrangementStatus.ACTIVE, activated_at=clock.now(),
                 hold=hold)
     from .tracking import refresh_payments
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.cases.activities import log_activity
-from concord.core import audit
+from concord.core import audit, clock
 from concord.loans.models import Payment
 
 from . import calculator
@@ -54,7 +54,7 @@ def _release(actor, arrangement: Arrangement, reason: str) -> None:
 
 
 def _end(actor, arrangement: Arrangement, status: str, reason: str, summary: str, details: dict) -> None:
-    now = timezone.now()
+    now = clock.now()
     done = Arrangement.objects.filter(pk=arrangement.pk, status=ArrangementStatus.ACTIVE).update(
         status=status, ended_at=now, end_reason=reason[:200])
     if not done:
@@ -97,7 +97,7 @@ def follow_payment(actor, account, payment, *, reversed: bool) -> None:
 def check_arrangements(day: dt.date | None = None, *, actor=None) -> dict:
     """The daily check, one transaction per arrangement: complete the fully paid, break those with an instalment
     unpaid more than the grace days after its due date. Returns the ids of each."""
-    day = day or timezone.localdate()
+    day = day or clock.today()
     out = {"completed": [], "broken": [], "checked": 0}
     ids = list(Arrangement.objects.filter(status=ArrangementStatus.ACTIVE).order_by("id").values_list("id", flat=True))
     for pk in ids:

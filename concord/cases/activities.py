@@ -12,10 +12,9 @@ from typing import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 
 from .models import Activity, ActivityDirection, ActivityKind
 
@@ -55,7 +54,7 @@ def log_activity(actor, case, *, kind: str, summary: str, at: dt.datetime | None
     activity = Activity.objects.create(
         case=case, kind=kind, direction=direction, channel=channel, related_party=related_party, outcome=outcome,
         result_codes=list(result_codes), summary=summary[:200], note=note, details=details or {},
-        decision=decision, actor=actor if getattr(actor, "pk", None) else None, at=at or timezone.now())
+        decision=decision, actor=actor if getattr(actor, "pk", None) else None, at=at or clock.now())
     audit.record(actor, f"activity.{kind}", activity, {"case": case.reference, "summary": activity.summary,
                                                         "outcome": outcome, "decision": getattr(decision, "pk", None)})
     return activity

@@ -18,15 +18,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.services import require
 
-from . import clock, telephony
+from . import telephony
 from .activities import check_note, log_activity
 from .claims import hold_while_working, holder
 from .models import ACTIVE_STATUSES, CallRecording, TaskKind
-from .policy import (CALL_OUTCOMES, LIABLE_CODES, MAY_PLAY_RECORDINGS, MAY_WORK, RESULT_CODES,
-                     add_years, retention_years)
+from .policy import (
+    CALL_OUTCOMES,
+    LIABLE_CODES,
+    MAY_PLAY_RECORDINGS,
+    MAY_WORK,
+    RESULT_CODES,
+    add_years,
+    retention_years,
+)
 
 PHONE_KINDS = ("mobile", "landline")
 BAD_STATUSES = ("invalid", "wrong_party", "do_not_contact")

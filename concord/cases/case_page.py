@@ -15,9 +15,9 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from concord.core import clock
 from concord.core.masking import mask
 
-from . import clock
 from .calls import BAD_STATUSES, PHONE_KINDS
 from .claims import holder
 from .models import PromiseStatus
@@ -95,9 +95,9 @@ def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
     may_work = user.role in MAY_WORK
     # everyone but a creditor's viewer sees what the gate would say (compliance reviews it too); only workers act
     targets = call_targets(case, user, now) if user.role != "creditor_viewer" else []
-    from .work_forms import CallDispositionForm, NoteForm, PromiseForm, TaskForm
     from .promises import promise_limits
     from .scripts import scripts_for
+    from .work_forms import CallDispositionForm, NoteForm, PromiseForm, TaskForm
 
     limits = promise_limits(case, clock.today(), accounts=accounts)
     recent_promises = list(case.promises.all()[:10])

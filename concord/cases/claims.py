@@ -13,9 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 
-from . import clock
 from .models import ACTIVE_STATUSES, Case
 from .policy import CLAIM_MINUTES, MAY_WORK
 

@@ -8,10 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.services import require, save_validated
 
-from . import clock
 from .activities import check_note, log_activity
 from .models import ACTIVE_STATUSES, Task, TaskKind
 

@@ -16,10 +16,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.services import require, save_validated
 
-from . import clock
 from .activities import check_note, log_activity
 from .models import ACTIVE_STATUSES, Promise, PromiseStatus, TaskKind
 from .policy import PROMISE_REMINDER_DAYS, promise_max_days, promise_status

@@ -7,15 +7,34 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case as When_, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case as When_
+from django.db.models import (
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
+from concord.core import clock
 from concord.core.access import own_team_ids
 from concord.staff.roles import Role
 
-from . import clock
 from .activities import CONTACT_KINDS
-from .models import Activity, ActivityDirection, Case, CaseStatus, Promise, PromiseStatus, Task
+from .models import (
+    Activity,
+    ActivityDirection,
+    Case,
+    CaseStatus,
+    Promise,
+    PromiseStatus,
+    Task,
+)
 from .policy import BROKEN_PROMISE_PRIORITY_DAYS
 
 WORKABLE = (CaseStatus.NEW, CaseStatus.OPEN)

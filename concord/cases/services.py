@@ -7,11 +7,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.services import save_validated
+from concord.core.text import translated
 from concord.loans.delinquency import bucket
 from concord.staff.roles import Role
 
@@ -28,7 +28,7 @@ def open_case(actor, *, creditor, debtor, placement=None, opened_on: dt.date | N
         raise ValidationError({"placement": [_("委案批次不属于该委托方")]})
     case = save_validated(Case(creditor=creditor, debtor=debtor, placement=placement,
                                reference=f"{creditor.code.upper()}-{debtor.pk:08d}",
-                               opened_on=opened_on or timezone.localdate()))
+                               opened_on=opened_on or clock.today()))
     audit.record(actor, "case.open", case, {"reference": case.reference, "creditor": creditor.code,
                                              "placement": placement.reference if placement else None})
     return case, True
@@ -47,7 +47,7 @@ def assign_case(actor, case: Case, *, team=None, collector=None, reason: str = "
         team = team or collector.team
         if collector.team_id and team and collector.team_id != team.pk:
             raise ValidationError({"collector": [_("催收员不属于所选小组")]})
-    now = timezone.now()
+    now = clock.now()
     case.assignments.filter(ended_at__isnull=True).update(ended_at=now)
     Assignment.objects.create(case=case, team=team, collector=collector, reason=reason, started_at=now,
                               assigned_by=actor if getattr(actor, "pk", None) else None)
@@ -68,7 +68,7 @@ def set_case_status(actor, case: Case, status: str, *, reason: str = "") -> Case
         raise ValidationError({"status": [_("未知案件状态：%(v)s") % {"v": status}]})
     before = case.status
     case.status = status
-    case.closed_on = None if status in ACTIVE_STATUSES else (case.closed_on or timezone.localdate())
+    case.closed_on = None if status in ACTIVE_STATUSES else (case.closed_on or clock.today())
     case.save(update_fields=["status", "closed_on"])
     audit.record(actor, "case.status", case, {"status": [before, status], "reason": reason})
     return case
@@ -87,7 +87,7 @@ def refresh_case_summary(case: Case) -> None:
     case.bucket = bucket(case.max_dpd)
     fields = ["total_balance", "max_dpd", "bucket"]
     if not open_accounts.exists() and case.accounts.exists() and case.status in ACTIVE_STATUSES:
-        case.status, case.closed_on = CaseStatus.SETTLED, timezone.localdate()
+        case.status, case.closed_on = CaseStatus.SETTLED, clock.today()
         fields += ["status", "closed_on"]
     elif open_accounts.exists() and case.status == CaseStatus.SETTLED:
         case.status, case.closed_on = CaseStatus.OPEN, None
@@ -112,7 +112,7 @@ def place_single_account(actor, *, creditor, product, full_name: str, id_type: s
         try:
             number = normalize_mobile(mobile)
         except IdentityError as exc:
-            raise ValidationError({"mobile": [exc.message]})
+            raise ValidationError({"mobile": [translated(exc.template, exc.params)]})
         if not debtor.contact_points.filter(value_index=contact_index(number)).exists():
             debtors.add_contact_point(actor, debtor, kind="mobile", value=number, is_primary=True)
     case, _new = open_case(actor, creditor=creditor, debtor=debtor, placement=placement)
@@ -131,7 +131,7 @@ def recall_accounts(actor, accounts, *, reason: str = "", on: dt.date | None = N
     Returns ``{"accounts": [recalled account ids], "cases": [recalled case ids]}``."""
     from concord.loans.models import AccountStatus, LoanAccount
 
-    on = on or timezone.localdate()
+    on = on or clock.today()
     reason = (reason or "").strip()
     if len(reason) > 200:
         raise ValidationError({"reason": [_("原因不能超过 200 个字符")]})
@@ -145,7 +145,7 @@ def recall_accounts(actor, accounts, *, reason: str = "", on: dt.date | None = N
     for account in rows:
         by_case.setdefault(account.case_id, []).append(account.reference)
     recalled_cases = []
-    now = timezone.now()
+    now = clock.now()
     for case in Case.objects.select_for_update().filter(pk__in=[c for c in by_case if c is not None]):
         still_open = case.accounts.filter(status=AccountStatus.OPEN).exists()
         before = case.status

@@ -13,17 +13,24 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from concord.core import clock
 from concord.core.access import restrict
+from concord.core.webforms import apply_validation_error, errors_text, submit
 from concord.debtors.models import ContactPoint, RelatedParty
 
-from . import calls, claims, clock, followups, promises, queues, scripts
-from concord.core.webforms import apply_validation_error, errors_text, submit
-
+from . import calls, claims, followups, promises, queues, scripts
 from .forms import AssignForm
 from .models import CallRecording, Script, Task, TaskKind
 from .policy import MAY_EDIT_SCRIPTS, MAY_LEAD, MAY_WORK
 from .selectors import visible_cases
-from .work_forms import CallDispositionForm, CompleteTaskForm, NoteForm, PromiseForm, ScriptForm, TaskForm
+from .work_forms import (
+    CallDispositionForm,
+    CompleteTaskForm,
+    NoteForm,
+    PromiseForm,
+    ScriptForm,
+    TaskForm,
+)
 
 
 def _require(user, roles):

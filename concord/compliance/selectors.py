@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concord.core import clock
 from concord.core.masking import mask
 from concord.staff.models import User
 
@@ -117,7 +118,7 @@ def contact_options(case, user, at: dt.datetime | None = None, *, message: tuple
     ``message=(channel, purpose, text)`` asks instead about one SMS, e-mail or letter to each of the debtor's
     usable points of that channel, with the message's purpose and full text (the outreach preview); each option's
     ``extra["point"]`` is the contact point's id."""
-    at = at or timezone.now()
+    at = at or clock.now()
     debtor, creditor = case.debtor, case.creditor
     from .services import _debts_of_case
     # one read gives the history, the accounts, the creditor's overrides and the actor's qualifications, as for
@@ -179,7 +180,7 @@ def rule_codes() -> list[str]:
 
 def denials_by_rule(qs: QuerySet, days: int = 14, today: dt.date | None = None):
     """(dates, [(rule, [count per date])]) of the denials in ``qs`` over the last ``days`` local days."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     start = today - dt.timedelta(days=days - 1)
     dates = [start + dt.timedelta(days=i) for i in range(days)]
     counts: dict[str, Counter] = defaultdict(Counter)
@@ -211,7 +212,7 @@ def complaint_queue(status: str = "open") -> QuerySet:
 
 def lapsing_qualifications(within_days: int = 30, today: dt.date | None = None):
     """Collectors' qualifications expiring within ``within_days`` (or expired), and collectors missing one."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     lapsing = (Qualification.objects.select_related("user")
                .filter(expires_on__isnull=False, expires_on__lte=today + dt.timedelta(days=within_days))
                .filter(Q(user__is_active=True)).order_by("expires_on"))

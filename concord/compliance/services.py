@@ -12,19 +12,38 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.services import require, save_validated
 from concord.staff.roles import Role
 
 from . import live
 from .model import Request
-from .models import (OPEN_STATUSES, AttorneyRepresentation, CeaseRequest, Channel, Complaint, ComplaintKind,
-                     ComplaintStatus, Consent, ConsentScope, ContactAttempt, ContactDecision, CreditorPolicy,
-                     Direction, Hold, HoldKind, InconvenientTime, Outcome, PartyKind, Purpose, Qualification,
-                     QualificationKind, Resolution)
+from .models import (
+    OPEN_STATUSES,
+    AttorneyRepresentation,
+    CeaseRequest,
+    Channel,
+    Complaint,
+    ComplaintKind,
+    ComplaintStatus,
+    Consent,
+    ConsentScope,
+    ContactAttempt,
+    ContactDecision,
+    CreditorPolicy,
+    Direction,
+    Hold,
+    HoldKind,
+    InconvenientTime,
+    Outcome,
+    PartyKind,
+    Purpose,
+    Qualification,
+    QualificationKind,
+    Resolution,
+)
 from .packs import load_pack, tighten
 
 DECISION_VALID = dt.timedelta(minutes=30)
@@ -35,9 +54,6 @@ OUTCOMES_OF_CHANNEL = {
 }
 COMPLIANCE_ROLES = (Role.COMPLIANCE, Role.ADMIN, Role.MANAGER)
 
-
-def _now(at):
-    return at if at is not None else timezone.now()
 
 
 def _choice(field, value, choices, *, blank=False):
@@ -86,7 +102,7 @@ def decide_contact(actor, *, case=None, debtor=None, creditor=None, channel: str
                    related_party=None, attorney=None, number: str | None = None, accounts=None, template: str = "",
                    agents: int | None = None, at: dt.datetime | None = None) -> ContactDecision:
     """Decide one contact now (or at ``at``), store the decision (allowed or denied) and return it."""
-    at = _now(at)
+    at = clock.now_or(at)
     case, debtor, creditor = _resolve_case(case, debtor, creditor)
     _choice("channel", channel, Channel)
     _choice("purpose", purpose, Purpose)
@@ -148,7 +164,7 @@ def record_contact_outcome(actor, decision: ContactDecision, *, outcome: str, at
                            note: str = "") -> ContactAttempt:
     """Write the ledger row of a contact made under ``decision``: it must be a stored allow, not yet used, and at
     most 30 minutes old."""
-    at = _now(at)
+    at = clock.now_or(at)
     decision = ContactDecision.objects.select_for_update().get(pk=decision.pk)
     require(decision.allowed, "decision", _("该联系已被合规闸门拒绝，不能登记联系结果"))
     require(not ContactAttempt.objects.filter(decision=decision).exists(), "decision",
@@ -176,7 +192,7 @@ def record_inbound_contact(actor, *, debtor, channel: str, case=None, related_pa
     _choice("channel", channel, Channel)
     _choice("outcome", outcome, Outcome)
     attempt = save_validated(ContactAttempt(
-        at=_now(at), debtor=debtor, case=case, creditor=case.creditor if case else None, channel=channel,
+        at=clock.now_or(at), debtor=debtor, case=case, creditor=case.creditor if case else None, channel=channel,
         direction=Direction.INBOUND, party_kind=_party(debtor, related_party), related_party=related_party,
         number_key=live.number_token(number), number_masked=live.masked(number),
         accounts=_accounts_of(debtor, accounts), outcome=outcome, collector=actor if getattr(actor, "pk", None)
@@ -190,7 +206,7 @@ def _state(actor, model, action, *, debtor, related_party=None, accounts=None, v
            note="", **fields):
     if related_party is not None:
         _party(debtor, related_party)
-    valid_from = _now(valid_from)
+    valid_from = clock.now_or(valid_from)
     if valid_until is not None:
         require(valid_until > valid_from, "valid_until", _("失效时间必须晚于生效时间"))
     row = save_validated(model(debtor=debtor, related_party=related_party, accounts=_accounts_of(debtor, accounts),
@@ -239,7 +255,7 @@ def record_attorney(actor, *, debtor, attorney_name: str, firm: str = "", accoun
 @transaction.atomic
 def end_state(actor, row, *, at=None, note: str = ""):
     """End a consent, cease, inconvenient time or attorney representation from ``at`` on."""
-    at = _now(at)
+    at = clock.now_or(at)
     require(row.valid_until is None or row.valid_until > at, "valid_until", _("该记录已失效"))
     require(at > row.valid_from, "at", _("结束时间必须晚于生效时间"))
     row.valid_until = at
@@ -259,7 +275,7 @@ def place_hold(actor, *, debtor, kind: str, reason: str, creditor=None, account=
         require(account.debtor_id == debtor.pk, "account", _("该借据不属于此债务人"))
         require(creditor is None or account.creditor_id == creditor.pk, "account", _("该借据不属于所选委托方"))
         creditor = creditor or account.creditor
-    placed = _now(at)
+    placed = clock.now_or(at)
     if until is not None:
         require(until > placed, "until", _("到期时间必须晚于开始时间"))
     hold = save_validated(Hold(debtor=debtor, creditor=creditor, account=account, kind=kind, reason=reason.strip(),
@@ -278,7 +294,7 @@ def release_hold(actor, hold: Hold, *, reason: str, at=None, _from_complaint=Fal
     if not _from_complaint:
         linked = Complaint.objects.filter(hold=hold, status__in=OPEN_STATUSES).first()
         require(linked is None, "hold", _("该暂停由未办结的投诉/争议 #%(n)s 设置，办结后自动解除") % {"n": getattr(linked, "pk", "")})
-    at = _now(at)
+    at = clock.now_or(at)
     require(at >= hold.placed_at, "released_at", _("解除时间不能早于开始时间"))
     hold.released_at, hold.release_reason = at, reason.strip()
     hold.released_by = actor if getattr(actor, "pk", None) else None
@@ -327,7 +343,7 @@ def record_qualification(actor, *, user, kind: str, passed_on: dt.date, expires_
     if expires_on is None and kind != QualificationKind.PRE_JOB_EXAM:
         expires_on = passed_on + dt.timedelta(days=365)
     require(expires_on is None or expires_on > passed_on, "expires_on", _("到期日期必须晚于通过日期"))
-    require(passed_on <= timezone.localdate(), "passed_on", _("通过日期不能晚于今天"))
+    require(passed_on <= clock.today(), "passed_on", _("通过日期不能晚于今天"))
     q = save_validated(Qualification(user=user, kind=kind, passed_on=passed_on, expires_on=expires_on,
                                      reference=reference, recorded_by=actor if getattr(actor, "pk", None) else None))
     audit.record(actor, "compliance.qualification", q, {"user": user.pk, "kind": kind, "passed_on": str(passed_on),
@@ -365,7 +381,7 @@ def open_complaint(actor, *, debtor, creditor, source: str, category: str, summa
     else:
         case = debtor.cases.filter(creditor=creditor).first()
     _owner_ok(owner)
-    received = _now(received_at)
+    received = clock.now_or(received_at)
     hold = place_hold(actor, debtor=debtor, creditor=creditor, kind=kind, at=received,
                       reason=_("%(k)s：%(s)s") % {"k": ComplaintKind(kind).label, "s": summary.strip()[:200]})
     complaint = save_validated(Complaint(
@@ -393,7 +409,7 @@ def assign_complaint(actor, complaint: Complaint, owner) -> Complaint:
 @transaction.atomic
 def escalate_complaint(actor, complaint: Complaint, *, reason: str = "", at=None) -> Complaint:
     require(complaint.status == ComplaintStatus.OPEN, "status", _("只有处理中的投诉可以升级"))
-    complaint.status, complaint.escalated_at = ComplaintStatus.ESCALATED, _now(at)
+    complaint.status, complaint.escalated_at = ComplaintStatus.ESCALATED, clock.now_or(at)
     save_validated(complaint)
     audit.record(actor, "compliance.complaint.escalate", complaint, {"reason": reason, "due_at": str(complaint.due_at)})
     return complaint
@@ -406,7 +422,7 @@ def resolve_complaint(actor, complaint: Complaint, *, resolution: str, reply: st
     require(complaint.is_open, "status", _("投诉已办结"))
     _choice("resolution", resolution, Resolution)
     require(bool(reply and reply.strip()), "reply", _("请填写答复内容"))
-    at = _now(at)
+    at = clock.now_or(at)
     require(at >= complaint.received_at, "resolved_at", _("办结时间不能早于受理时间"))
     complaint.status, complaint.resolution, complaint.reply, complaint.resolved_at = (
         ComplaintStatus.RESOLVED, resolution, reply.strip(), at)
@@ -422,7 +438,7 @@ def resolve_complaint(actor, complaint: Complaint, *, resolution: str, reply: st
 def escalate_due_complaints(now=None, *, warn=None, actor=None) -> list[Complaint]:
     """Escalate every open complaint whose deadline is within ``warn`` (default 48 hours, setting
     ``CONCORD_COMPLAINT_WARN_HOURS``) or already past. Each escalation is its own audited transaction."""
-    now = _now(now)
+    now = clock.now_or(now)
     warn = warn if warn is not None else dt.timedelta(hours=getattr(settings, "CONCORD_COMPLAINT_WARN_HOURS", 48))
     due = Complaint.objects.filter(status=ComplaintStatus.OPEN, due_at__lte=now + warn).order_by("due_at")
     done = []

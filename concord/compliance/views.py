@@ -11,21 +11,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.core.webforms import apply_validation_error, errors_text, submit
 from concord.cases.models import Case
+from concord.core import clock
 from concord.core.charts import stacked_bars
+from concord.core.webforms import apply_validation_error, errors_text, submit
 from concord.creditors.models import Creditor
 from concord.staff.roles import Role
 
 from . import selectors, services
 from .export import export_response
-from .forms import (AssignComplaintForm, ComplaintForm, DecisionFilterForm, ExportForm, HoldForm, OverridesForm,
-                    QualificationForm, ReleaseForm, ResolveForm)
+from .forms import (
+    AssignComplaintForm,
+    ComplaintForm,
+    DecisionFilterForm,
+    ExportForm,
+    HoldForm,
+    OverridesForm,
+    QualificationForm,
+    ReleaseForm,
+    ResolveForm,
+)
 from .models import Complaint, CreditorPolicy, Hold
 from .packs import all_packs
 
@@ -81,7 +90,7 @@ def case_options(request, pk):
     case = get_object_or_404(Case.objects.select_related("debtor", "creditor"), pk=pk)
     options = selectors.contact_options(case, request.user)
     return render(request, "compliance/case_options.html", {"case": case, "options": options,
-                                                            "lang": get_language(), "now": timezone.now()})
+                                                            "lang": get_language(), "now": clock.now()})
 
 
 # -- holds ------------------------------------------------------------------------------------------------------
@@ -118,7 +127,7 @@ def hold_release(request, pk):
 def complaints(request):
     status = request.GET.get("status", "open")
     page, query = _page(request, selectors.complaint_queue(status))
-    now = timezone.now()
+    now = clock.now()
     rows = [(c, c.due_at - now) for c in page]
     return render(request, "compliance/complaints.html", {"page": page, "rows": rows, "query": query,
                                                           "status": status, "form": ComplaintForm(), "now": now})
@@ -140,7 +149,7 @@ def complaint_open(request):
 def complaint_detail(request, pk):
     c = get_object_or_404(Complaint.objects.select_related("debtor", "creditor", "owner", "case", "hold"), pk=pk)
     return render(request, "compliance/complaint_detail.html", {
-        "c": c, "left": c.due_at - timezone.now(), "resolve_form": ResolveForm(),
+        "c": c, "left": c.due_at - clock.now(), "resolve_form": ResolveForm(),
         "assign_form": AssignComplaintForm(initial={"owner": c.owner_id})})
 
 
@@ -211,4 +220,4 @@ def qualifications(request):
         messages.error(request, _("资质未登记：%(e)s") % {"e": errors_text(form)})
     lapsing, missing = selectors.lapsing_qualifications()
     return render(request, "compliance/qualifications.html", {"form": form, "lapsing": lapsing, "missing": missing,
-                                                              "today": timezone.localdate()})
+                                                              "today": clock.today()})

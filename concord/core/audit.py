@@ -20,7 +20,8 @@ from datetime import UTC
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+
+from concord.core import clock
 
 from .context import current_request_id
 from .masking import mask
@@ -111,7 +112,7 @@ def record(actor, action: str, obj=None, changes: dict | None = None, *, object_
         event = AuditEvent(
             chain=chain,
             seq=head_seq + 1,
-            at=timezone.now(),
+            at=clock.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             actor_label=(getattr(actor, "username", "") or str(actor or "system"))[:150],
             action=action,

@@ -19,7 +19,8 @@ from operator import itemgetter
 from typing import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.utils import timezone
+
+from concord.core import clock
 
 from .fields import BlindIndexField
 
@@ -72,7 +73,7 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIn
             special.append((name, "blind", (field, field.source)))
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             if now is None:
-                now = timezone.now()
+                now = clock.now()
             stamped[name] = field.get_db_prep_save(now, db)  # the time of this call, whatever the row says
         elif type(field) in _PLAIN:
             if field.has_default() and callable(field.default):

@@ -5,10 +5,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.services import changed, save_validated, snapshot
 from concord.loans.allocation import DEFAULT_WATERFALL
 
@@ -78,12 +77,12 @@ def recall_placement(actor, placement: Placement, *, reason: str) -> int:
 
     if placement.status != PlacementStatus.ACTIVE:
         raise ValueError(_("该批次已不在案，无法撤案"))
-    placement.status, placement.recalled_at, placement.recall_reason = PlacementStatus.RECALLED, timezone.now(), reason
+    placement.status, placement.recalled_at, placement.recall_reason = PlacementStatus.RECALLED, clock.now(), reason
     placement.save(update_fields=["status", "recalled_at", "recall_reason"])
     cases = placement.cases.filter(status__in=ACTIVE_STATUSES)
     count = cases.count()
     for case in cases:
         case.accounts.filter(status=AccountStatus.OPEN).update(status=AccountStatus.RECALLED)
-    cases.update(status=CaseStatus.RECALLED, closed_on=timezone.localdate(), assigned_collector=None)
+    cases.update(status=CaseStatus.RECALLED, closed_on=clock.today(), assigned_collector=None)
     audit.record(actor, "placement.recall", placement, {"reason": reason, "cases": count})
     return count

@@ -13,20 +13,27 @@ import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
-from django.utils.translation import gettext_lazy as _
-
-from concord.core.text import lazy_format
 from stdnum import numdb
 from stdnum.cn import ric
 
 
-class IdentityError(ValueError):
-    """A value that is not a valid identifier; ``code`` says which check failed."""
+def _(message: str) -> str:
+    """Marks a message for the translation catalogue; the Django layer translates it when it is shown
+    (``concord.core.text.translated(exc.template, exc.params)``), so this module imports no Django."""
+    return message
 
-    def __init__(self, code: str, message):
-        super().__init__(str(message))
-        self.code = code
-        self.message = message
+
+class IdentityError(ValueError):
+    """A value that is not a valid identifier; ``code`` says which check failed, ``template % params`` says how
+    (in Chinese; translate with ``concord.core.text.translated``)."""
+
+    def __init__(self, code: str, template: str, params: dict | None = None):
+        self.code, self.template, self.params = code, template, params or {}
+        super().__init__(self.text)
+
+    @property
+    def text(self) -> str:
+        return self.template % self.params if self.params else self.template
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ def _region_name(code6: str) -> str:
     return "".join(x for x in (info.get("province", ""), info.get("prefecture", ""), county) if x)
 
 
-def parse_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId:
+def parse_resident_id(value: str, *, today: dt.date) -> ResidentId:
     number = normalize_text(value).replace(" ", "").replace("-", "").upper()
     if not number:
         raise IdentityError("required", _("身份证号不能为空"))
@@ -66,8 +73,7 @@ def parse_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId
             raise IdentityError("format", _("15 位身份证号只能包含数字"))
         number = convert_15_to_18(number)
     if len(number) != 18:
-        raise IdentityError("length", lazy_format(_("身份证号应为 18 位（或旧版 15 位），实际 %(n)d 位"),
-                                                  {"n": len(number)}))
+        raise IdentityError("length", _("身份证号应为 18 位（或旧版 15 位），实际 %(n)d 位"), {"n": len(number)})
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdentityError("format", _("身份证号格式错误：前 17 位须为数字，末位为数字或 X"))
     if number[-1] != ric.calc_check_digit(number):
@@ -76,12 +82,11 @@ def parse_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise IdentityError("birth_date", _("身份证号中的出生日期不存在"))
-    today = today or dt.date.today()
     if birth.year < 1900 or birth > today:
         raise IdentityError("birth_date", _("身份证号中的出生日期不合理"))
     region = _region_name(number[:6])
     if not region:
-        raise IdentityError("region", lazy_format(_("身份证号中的地区代码 %(code)s 不存在"), {"code": number[:6]}))
+        raise IdentityError("region", _("身份证号中的地区代码 %(code)s 不存在"), {"code": number[:6]})
     return ResidentId(number, birth, "M" if int(number[16]) % 2 else "F", region)
 
 
@@ -93,9 +98,9 @@ def normalize_mobile(value: str, region: str = "CN") -> str:
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        raise IdentityError("format", lazy_format(_("电话号码无法识别：%(v)s"), {"v": text}))
+        raise IdentityError("format", _("电话号码无法识别：%(v)s"), {"v": text})
     if not phonenumbers.is_valid_number(parsed):
-        raise IdentityError("invalid", lazy_format(_("电话号码无效：%(v)s"), {"v": text}))
+        raise IdentityError("invalid", _("电话号码无效：%(v)s"), {"v": text})
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -112,7 +117,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def normalize_email(value: str) -> str:
     text = normalize_text(value).lower()
     if not EMAIL_RE.match(text):
-        raise IdentityError("invalid", lazy_format(_("电子邮箱格式错误：%(v)s"), {"v": text}))
+        raise IdentityError("invalid", _("电子邮箱格式错误：%(v)s"), {"v": text})
     return text
 
 

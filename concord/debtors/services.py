@@ -9,14 +9,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.access import restrict
 from concord.core.services import changed, save_validated, snapshot
+from concord.core.text import translated
 from concord.staff.roles import MAY_REVEAL_PII
 
 from . import identity
-from .models import (Asset, BankStatementSummary, ContactPoint, ContactStatus, CreditReport, Debtor, Employment,
-                     FinancialProfile, IdType, OtherLoan, RelatedParty)
+from .models import (
+    Asset,
+    BankStatementSummary,
+    ContactPoint,
+    ContactStatus,
+    CreditReport,
+    Debtor,
+    Employment,
+    FinancialProfile,
+    IdType,
+    OtherLoan,
+    RelatedParty,
+)
 from .selectors import find_debtor
 
 PII_KINDS = {"id_number": "id_number", "value": "address", "phone": "phone"}
@@ -28,9 +40,9 @@ def normalize_id(id_type: str, id_number: str) -> tuple[str, dict]:
         raise ValidationError({"id_type": [_("未知证件类型：%(v)s") % {"v": id_type}]})
     if id_type == IdType.CN_RIC:
         try:
-            parsed = identity.parse_resident_id(id_number)
+            parsed = identity.parse_resident_id(id_number, today=clock.today())
         except identity.IdentityError as exc:
-            raise ValidationError({"id_number": ValidationError(exc.message, code=exc.code)})
+            raise ValidationError({"id_number": ValidationError(translated(exc.template, exc.params), code=exc.code)})
         return parsed.number, {"birth_date": parsed.birth_date, "gender": parsed.gender}
     number = identity.normalize_text(id_number).upper()
     if not 5 <= len(number) <= 30 or not number.replace("-", "").isalnum():
@@ -109,7 +121,7 @@ def add_contact_point(actor, debtor: Debtor, *, kind: str, value: str, address_t
         normalized = identity.normalize_contact(kind, value)
     except identity.IdentityError as exc:
         if not keep_invalid or exc.code == "required":
-            raise ValidationError({"value": ValidationError(exc.message, code=exc.code)})
+            raise ValidationError({"value": ValidationError(translated(exc.template, exc.params), code=exc.code)})
         normalized, status = identity.normalize_text(value), ContactStatus.INVALID
     point = ContactPoint(debtor=debtor, kind=kind, value=normalized, address_type=address_type, source=source,
                          status=status or ContactStatus.UNKNOWN, is_primary=is_primary)
@@ -135,7 +147,7 @@ def add_related_party(actor, debtor: Debtor, *, role: str, full_name: str, relat
         try:
             phone = identity.normalize_mobile(phone)
         except identity.IdentityError as exc:
-            raise ValidationError({"phone": ValidationError(exc.message, code=exc.code)})
+            raise ValidationError({"phone": ValidationError(translated(exc.template, exc.params), code=exc.code)})
     party = save_validated(RelatedParty(debtor=debtor, role=role, full_name=identity.normalize_text(full_name),
                                         relation=relation, phone=phone))
     audit.record(actor, "related_party.add", party, {"role": role, "full_name": party.full_name, "phone": phone},

@@ -24,16 +24,16 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
 from faker import Faker
 
 from concord.cases import services as cases
 from concord.cases.models import Case, CaseStatus
+from concord.core import clock
 from concord.creditors.models import Creditor, ProductKind
 from concord.creditors.services import add_creditor, create_placement
 from concord.debtors.models import Debtor
-from concord.loans import services as loans
 from concord.loans import schedule
+from concord.loans import services as loans
 from concord.loans.delinquency import BUCKETS, bucket
 from concord.loans.models import LoanAccount, Payment, PaymentChannel, RepaymentMethod
 from concord.staff.models import User
@@ -163,8 +163,8 @@ class PortfolioBuilder:
         self.team_turn = Counter()
         self.warnings: list[str] = []
         # Payments happen before the as-of date and never in the future.
-        self.last_payment_day = min(as_of, timezone.localdate()) - dt.timedelta(days=1)
-        if as_of < timezone.localdate():
+        self.last_payment_day = min(as_of, clock.today()) - dt.timedelta(days=1)
+        if as_of < clock.today():
             self.warnings.append(
                 f"as-of {as_of} is in the past: balances are accrued to {as_of}, but record_payment re-ages an "
                 f"account to today, so accounts with payments show today's DPD")
@@ -353,7 +353,7 @@ class PortfolioBuilder:
 def seed_portfolio(*, seed: int = 7, debtors: int = 5000, as_of: dt.date | None = None, progress=None,
                    progress_every: int = 500) -> SeedResult:
     """Build the demo book into an empty database. Raises :class:`SeedRefused` when it is not empty."""
-    return PortfolioBuilder(seed=seed, debtors=debtors, as_of=as_of or timezone.localdate(), progress=progress,
+    return PortfolioBuilder(seed=seed, debtors=debtors, as_of=as_of or clock.today(), progress=progress,
                             progress_every=progress_every).build()
 
 

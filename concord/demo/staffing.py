@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.staff.models import Team, User
 from concord.staff.roles import Role
 
@@ -112,11 +112,9 @@ def qualify(user: User) -> None:
     through the compliance service (audited), so their calls are not refused for a lapsed qualification."""
     import datetime as dt
 
-    from django.utils import timezone
-
     from concord.compliance.services import record_qualification
 
-    today = timezone.localdate()
+    today = clock.today()
     record_qualification(None, user=user, kind="pre_job_exam", passed_on=today - dt.timedelta(days=400),
                          reference="DEMO-EXAM")
     record_qualification(None, user=user, kind="pre_job_training", passed_on=today - dt.timedelta(days=410),

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from concord.core import audit
+from concord.core import audit, clock
 
 from . import dbio, engine, writeback
 from .export import export, prepare_accounts
@@ -93,7 +93,7 @@ def run_eod(as_of: dt.date, *, engine_name: str = "duckdb", actor=None, progress
 
 
 def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
-    run = EodRun.objects.create(as_of=as_of, engine=engine_name, started_at=timezone.now(),
+    run = EodRun.objects.create(as_of=as_of, engine=engine_name, started_at=clock.now(),
                                 started_by=actor if getattr(actor, "pk", None) else None)
     seconds: dict[str, float] = {}
     t_start = time.perf_counter()
@@ -129,7 +129,7 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
                 "notes": ex.notes, "seconds": seconds})
             run.summary, run.stage_seconds = summary, seconds
             run.recomputed_from = recompute_from
-            run.status, run.finished_at = RunStatus.SUCCEEDED, timezone.now()
+            run.status, run.finished_at = RunStatus.SUCCEEDED, clock.now()
             run.save()
             audit.record(actor, "eod.run", run, {
                 "as_of": as_of.isoformat(), "engine": engine_name, "accounts": summary["accounts"],
@@ -142,7 +142,7 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
         run.save(update_fields=["summary", "stage_seconds"])
         return run
     except BaseException as exc:
-        run.status, run.finished_at = RunStatus.FAILED, timezone.now()
+        run.status, run.finished_at = RunStatus.FAILED, clock.now()
         run.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000]
         run.stage_seconds = seconds
         run.save(update_fields=["status", "finished_at", "error", "stage_seconds"])
@@ -174,7 +174,7 @@ def _write(run, ex, tables, result, as_of, actor) -> dict:
     lap("cases")
     writeback.case_states(out["case_state"], tables["cases"], as_of)
     lap("case_states")
-    writeback.assignments(moved, getattr(actor, "pk", None), timezone.now())
+    writeback.assignments(moved, getattr(actor, "pk", None), clock.now())
     lap("assignments")
     n_queue = writeback.queue(run.pk, out["contact_queue"], as_of + dt.timedelta(days=1), plan.after)
     lap("queue")

@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from concord.core import clock
 from concord.eod import dbio, schema
 
 COLLECTOR_ROLES = ("collector", "team_lead", "field_agent")
@@ -110,7 +111,7 @@ def _payments_sql(as_of) -> str:
 
 def _cases_sql() -> str:
     return f"""SELECT c.id, c.creditor_id, c.debtor_id, c.status, c.assigned_team_id, c.assigned_collector_id,
-        {dbio.local_date('o.started', dt.date.today())}, {dbio.fen('c.total_balance')}, c.max_dpd, c.bucket,
+        {dbio.local_date('o.started', clock.today())}, {dbio.fen('c.total_balance')}, c.max_dpd, c.bucket,
         s.as_of, s.start_status, s.start_team_id, s.start_collector_id, s.start_assigned_on
         FROM {_t('cases.Case')} c LEFT JOIN (SELECT case_id, MAX(started_at) AS started
             FROM {_t('cases.Assignment')} WHERE ended_at IS NULL GROUP BY case_id) o ON o.case_id = c.id

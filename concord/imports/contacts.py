@@ -26,22 +26,31 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from concord.cases.models import Case
+from concord.core import clock
+from concord.core.text import translated
 from concord.debtors.identity import IdentityError, normalize_email
-from concord.debtors.models import (AddressType, ContactKind, ContactPoint, ContactSource, ContactStatus, Debtor,
-                                    IdType, PartyRole, RelatedParty)
+from concord.debtors.models import (
+    AddressType,
+    ContactKind,
+    ContactPoint,
+    ContactSource,
+    ContactStatus,
+    Debtor,
+    IdType,
+    PartyRole,
+    RelatedParty,
+)
 from concord.loans.models import LoanAccount
 
 from . import values as v
 from .kindrows import RowSpec, file_parser, problem
-from .rows import reference_parser, text_parser
 from .mapping import CONTACTS, catalogue
 from .placing import SPOUSE_WORDS
-from .rows import FieldProblem, RowResult
+from .rows import FieldProblem, RowResult, reference_parser, text_parser
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.LANDLINE)
@@ -86,7 +95,7 @@ def _build(parsed: dict[str, Any], result: RowResult, column_of: dict[str, str],
         try:
             value = normalize_email(raw)
         except IdentityError as exc:
-            problem(result, column_of, "contact_value", f"email_{exc.code}", exc.message, raw)
+            problem(result, column_of, "contact_value", f"email_{exc.code}", translated(exc.template, exc.params), raw)
             return None
     if len(value) > MAX_LENGTH.get(kind, 255):
         problem(result, column_of, "contact_value", "text_too_long", format_lazy(
@@ -140,7 +149,7 @@ class ContactWriter:
             else:
                 rows.append(r)
         ids = {people[r.row_number].pk for r in rows}
-        now = timezone.now()
+        now = clock.now()
         points = {(p.debtor_id, p.kind, p.value_index): p for p in ContactPoint.objects.filter(debtor_id__any_of=ids)}
         primaries = {p.debtor_id for p in points.values() if p.is_primary and p.kind == ContactKind.MOBILE}
         parties = {(p["debtor_id"], p["phone_index"]) for p in

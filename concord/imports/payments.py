@@ -40,16 +40,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.loans import services as loans
 from concord.loans.models import LoanAccount, Payment, PaymentChannel
 
 from . import values as v
 from .kindrows import RowSpec, file_parser, problem
-from .rows import reference_parser, text_parser
 from .mapping import PAYMENTS, catalogue
 from .models import UnmatchedPayment, UnmatchedStatus
-from .rows import FieldProblem, RowResult
+from .rows import FieldProblem, RowResult, reference_parser, text_parser
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 LABEL_EXTERNAL_REFERENCE, LABEL_ORIGINAL_REFERENCE = _("交易流水号"), _("原交易流水号")
@@ -297,7 +296,7 @@ def payment_writer(creditor, *, batch, actor, today):
 def _resolve(actor, unmatched: UnmatchedPayment, status: str, *, payment=None, note: str = "") -> UnmatchedPayment:
     unmatched.status, unmatched.payment, unmatched.note = status, payment, note[:200]
     unmatched.resolved_by = actor if getattr(actor, "pk", None) else None
-    unmatched.resolved_at = timezone.now()
+    unmatched.resolved_at = clock.now()
     unmatched.save(update_fields=["status", "payment", "note", "resolved_by", "resolved_at"])
     audit.record(actor, f"import.unmatched.{status}", unmatched, {
         "external_reference": unmatched.external_reference, "amount": unmatched.amount,

@@ -25,10 +25,10 @@ from typing import Callable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from concord.core import audit, dbstats
+from concord.core import audit, clock, dbstats
 from concord.core.spreadsheets import TableWriter
 
 from .mapping import MappingProfile, catalogue, default_profile
@@ -201,7 +201,7 @@ def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) ->
                  .exclude(pk=batch.pk).order_by("pk").first())
         if first is not None:
             return _finish_repeat(actor, batch, first)
-    batch.status, batch.started_at = BatchStatus.RUNNING, timezone.now()
+    batch.status, batch.started_at = BatchStatus.RUNNING, clock.now()
     batch.save(update_fields=["status", "started_at"])
     run = _Run(actor, batch, KINDS[batch.kind], progress)
     try:
@@ -240,7 +240,7 @@ def _in(language: str, message) -> str:
 
 
 def _end(batch: ImportBatch, status: str, *, failure: str = "", summary: dict | None = None) -> ImportBatch:
-    batch.status, batch.failure, batch.finished_at = status, failure, timezone.now()
+    batch.status, batch.failure, batch.finished_at = status, failure, clock.now()
     if summary is not None:
         batch.summary = summary
         batch.total_rows = summary.get("rows", batch.total_rows)
@@ -270,7 +270,7 @@ class _Run:
 
     def __init__(self, actor, batch: ImportBatch, kind, progress: Progress | None):
         self.actor, self.batch, self.kind, self.progress = actor, batch, kind, progress
-        self.today = timezone.localdate()
+        self.today = clock.today()
         self.counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "warnings": 0}
         self.facts: dict = {}
         self.errors: TableWriter | None = None
@@ -403,4 +403,4 @@ def estimate_rows(path: Path, parsed) -> int:
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()

@@ -27,7 +27,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.money import parse_amount, to_money
-from concord.debtors.identity import IdentityError, ResidentId, normalize_mobile, parse_resident_id
+from concord.core.text import translated
+from concord.debtors.identity import (
+    IdentityError,
+    ResidentId,
+    normalize_mobile,
+    parse_resident_id,
+)
 
 EARLIEST_DATE = dt.date(1990, 1, 1)
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 date system (serial 1 = 1900-01-01, with the 1900 leap bug)
@@ -373,7 +379,7 @@ def parse_phone(value: Any) -> str:
     try:
         return normalize_mobile(text)
     except IdentityError as exc:
-        raise ValueProblem(f"phone_{exc.code}", exc.message) from None
+        raise ValueProblem(f"phone_{exc.code}", translated(exc.template, exc.params)) from None
 
 
 def parse_national_id(value: Any, *, today: dt.date) -> ResidentId:
@@ -398,7 +404,7 @@ def parse_national_id(value: Any, *, today: dt.date) -> ResidentId:
     try:
         return parse_resident_id(text, today=today)
     except IdentityError as exc:
-        raise ValueProblem(f"id_{exc.code}", exc.message) from None
+        raise ValueProblem(f"id_{exc.code}", translated(exc.template, exc.params)) from None
 
 
 # --- payments, recalls and contact repairs ----------------------------------------------------------------

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from concord.core import clock
 from concord.core.charts import stacked_bars
 from concord.staff.roles import MAY_CONFIGURE
 
@@ -69,7 +69,7 @@ def _unknown_columns(batch: ImportBatch) -> list[str]:
     the run will say why)."""
     try:
         profile = services.load_profile(batch.creditor, batch.kind, batch.profile_name)
-        parsed = KINDS[batch.kind].parse_file(services.stored_file(batch), today=timezone.localdate(),
+        parsed = KINDS[batch.kind].parse_file(services.stored_file(batch), today=clock.today(),
                                               encoding=batch.encoding or None, profile=profile)
     except (FileRejected, ValidationError):
         return []

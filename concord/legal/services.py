@@ -13,22 +13,31 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.cases.activities import check_note, log_activity
 from concord.cases.models import ACTIVE_STATUSES, Case
 from concord.compliance import services as compliance
-from concord.core import audit
+from concord.core import audit, clock, storage
 from concord.core.access import restrict
 from concord.core.services import require, save_validated
 from concord.loans.models import LoanAccount
 from concord.staff.roles import Role
-from concord.core import storage
 
 from .limitation import Limitation, limitation
-from .models import (FOLLOWS, Acknowledgement, AcknowledgementKind, CloseReason, CostKind, LegalCase, LegalCost,
-                     LegalDocument, LegalStage, LegalStatus, Stage)
+from .models import (
+    FOLLOWS,
+    Acknowledgement,
+    AcknowledgementKind,
+    CloseReason,
+    CostKind,
+    LegalCase,
+    LegalCost,
+    LegalDocument,
+    LegalStage,
+    LegalStatus,
+    Stage,
+)
 
 LEGAL_ROLES = {Role.LEGAL, Role.ADMIN, Role.MANAGER}
 MAY_READ_DOCUMENTS = LEGAL_ROLES | {Role.COMPLIANCE}
@@ -37,9 +46,6 @@ FOLDER = "legal"
 MAX_COST = Decimal("999999999999.99")
 BASIS_ZH = {"due": "最后一期应还日", "payment": "最后一次还款", "acknowledgement": "最后一次债务确认"}
 
-
-def _now(at):
-    return at if at is not None else timezone.now()
 
 
 def _deny(field="actor"):
@@ -75,7 +81,7 @@ def limitation_of(case, *, accounts=None, acknowledgements=None) -> Limitation:
     last_due = max((i.due_date for a in accounts for i in a.instalments.all()), default=None)
     paid = max((p.paid_at for a in accounts for p in a.payments.all() if p.reversed_at is None), default=None)
     latest = next(iter(acknowledgements), None)
-    return limitation(last_due=last_due, last_payment=timezone.localdate(paid) if paid else None,
+    return limitation(last_due=last_due, last_payment=clock.local_date(paid) if paid else None,
                       last_acknowledgement=latest.acknowledged_on if latest else None)
 
 
@@ -93,12 +99,12 @@ def time_bar_reason(lim: Limitation, day: dt.date) -> str | None:
 def record_acknowledgement(actor, case, *, kind: str, acknowledged_on: dt.date, evidence: str,
                            at=None) -> Acknowledgement:
     """The debtor promised to pay, signed an arrangement or acknowledged the debt in writing on a day."""
-    at = _now(at)
+    at = clock.now_or(at)
     if getattr(actor, "role", None) not in MAY_ACKNOWLEDGE or not _sees(actor, case):
         _deny()
     require(kind in AcknowledgementKind.values, "kind", _("无效的确认类型：%(v)s") % {"v": kind})
     first = LoanAccount.objects.filter(case=case).aggregate(d=Min("start_date"))["d"]
-    _date(acknowledged_on, "acknowledged_on", today=timezone.localdate(at), not_before=first,
+    _date(acknowledged_on, "acknowledged_on", today=clock.local_date(at), not_before=first,
           before_label=_("最早借据的放款日"))
     require(bool((evidence or "").strip()), "evidence", _("请填写证据说明（录音编号、协议编号等）"))
     check_note(evidence, field="evidence")
@@ -116,13 +122,13 @@ def record_acknowledgement(actor, case, *, kind: str, acknowledged_on: dt.date, 
 def enter_legal(actor, case, *, law_firm: str = "", lawyer: str = "", court: str = "", note: str = "",
                 at=None) -> LegalCase:
     """Move a case into the legal track: legal role (or admin/manager) only, never a time-barred debt."""
-    at = _now(at)
+    at = clock.now_or(at)
     _legal_actor(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     require(case.status in ACTIVE_STATUSES, "case", _("案件已结案或撤案，不能进入法律程序"))
     require(not LegalCase.objects.filter(case=case, status=LegalStatus.ACTIVE).exists(), "case",
             _("该案件已在法律程序中"))
-    today = timezone.localdate(at)
+    today = clock.local_date(at)
     lim = limitation_of(case)
     reason = time_bar_reason(lim, today)
     require(reason is None, "case", reason)
@@ -155,7 +161,7 @@ def _active(legal_case) -> LegalCase:
 def start_stage(actor, legal_case, *, stage: str, started_on: dt.date, reference: str = "",
                 at=None) -> LegalStage:
     """Start the next stage. Stages follow ``FOLLOWS``: each needs the one before it to have started."""
-    at = _now(at)
+    at = clock.now_or(at)
     _legal_actor(actor, legal_case.case)
     legal = _active(legal_case)
     require(stage in Stage.values, "stage", _("无效的阶段：%(v)s") % {"v": stage})
@@ -168,7 +174,7 @@ def start_stage(actor, legal_case, *, stage: str, started_on: dt.date, reference
         floor, label = started[before].started_on, _("上一阶段的开始日期")
     else:
         floor, label = legal.opened_on, _("进入法律程序日期")
-    _date(started_on, "started_on", today=timezone.localdate(at), not_before=floor, before_label=label)
+    _date(started_on, "started_on", today=clock.local_date(at), not_before=floor, before_label=label)
     check_note(reference, field="reference")
     row = save_validated(LegalStage(legal_case=legal, stage=stage, started_on=started_on,
                                     reference=reference.strip(), started_by=actor))
@@ -181,12 +187,12 @@ def start_stage(actor, legal_case, *, stage: str, started_on: dt.date, reference
 
 @transaction.atomic
 def complete_stage(actor, stage_row, *, ended_on: dt.date, result: str = "", at=None) -> LegalStage:
-    at = _now(at)
+    at = clock.now_or(at)
     _legal_actor(actor, stage_row.legal_case.case)
     legal = _active(stage_row.legal_case)
     row = LegalStage.objects.select_for_update().get(pk=stage_row.pk)
     require(row.ended_on is None, "ended_on", _("该阶段已完成"))
-    _date(ended_on, "ended_on", today=timezone.localdate(at), not_before=row.started_on,
+    _date(ended_on, "ended_on", today=clock.local_date(at), not_before=row.started_on,
           before_label=_("该阶段的开始日期"))
     check_note(result, field="result")
     row.ended_on, row.result = ended_on, result.strip()[:500]
@@ -222,12 +228,12 @@ def parse_cost(amount) -> Decimal:
 @transaction.atomic
 def add_cost(actor, legal_case, *, kind: str, amount, incurred_on: dt.date, stage=None, note: str = "",
              at=None) -> LegalCost:
-    at = _now(at)
+    at = clock.now_or(at)
     _legal_actor(actor, legal_case.case)
     legal = _active(legal_case)
     require(kind in CostKind.values, "kind", _("无效的费用类型：%(v)s") % {"v": kind})
     value = parse_cost(amount)
-    _date(incurred_on, "incurred_on", today=timezone.localdate(at))
+    _date(incurred_on, "incurred_on", today=clock.local_date(at))
     _stage_of(legal, stage)
     check_note(note)
     cost = save_validated(LegalCost(legal_case=legal, stage=stage, kind=kind, amount=value, incurred_on=incurred_on,
@@ -253,7 +259,7 @@ def cost_totals(case, *, tracks=None) -> dict:
 
 
 def upload_document(actor, legal_case, *, upload, title: str, stage=None, at=None) -> LegalDocument:
-    at = _now(at)
+    at = clock.now_or(at)
     _legal_actor(actor, legal_case.case)
     require(legal_case.status == LegalStatus.ACTIVE, "legal_case", _("该法律程序已结束"))
     require(bool((title or "").strip()), "title", _("请填写文书标题"))
@@ -294,13 +300,13 @@ def open_document(actor, doc: LegalDocument):
 @transaction.atomic
 def close_legal(actor, legal_case, *, reason: str, note: str = "", at=None) -> LegalCase:
     """End the legal track; its hold is released and ordinary collection may resume (through the gate)."""
-    at = _now(at)
+    at = clock.now_or(at)
     _legal_actor(actor, legal_case.case)
     legal = _active(legal_case)
     require(reason in CloseReason.values, "reason", _("无效的结束原因：%(v)s") % {"v": reason})
     check_note(note)
     legal.status, legal.closed_on, legal.close_reason, legal.closed_by = (
-        LegalStatus.CLOSED, timezone.localdate(at), reason, actor)
+        LegalStatus.CLOSED, clock.local_date(at), reason, actor)
     save_validated(legal)
     if legal.hold_id and legal.hold.released_at is None:
         compliance.release_hold(actor, legal.hold, at=at, reason=_("法律程序已结束：%(r)s") % {

@@ -7,17 +7,25 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.cases.case_page import form_html
-from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
+from concord.core import clock
+from concord.core.webforms import submit
 from concord.staff.roles import Role
 
 from . import services
-from .forms import AcknowledgementForm, CloseForm, CompleteForm, CostForm, DocumentForm, EnterForm, StageForm
+from .forms import (
+    AcknowledgementForm,
+    CloseForm,
+    CompleteForm,
+    CostForm,
+    DocumentForm,
+    EnterForm,
+    StageForm,
+)
 from .models import FOLLOWS, LegalCase, LegalDocument, LegalStage, LegalStatus, Stage
 from .selectors import legal_cases
 
@@ -35,7 +43,7 @@ def case_panel(request, case):
     legal = next((t for t in tracks if t.status == LegalStatus.ACTIVE), tracks[0] if tracks else None)
     acks = list(case.acknowledgements.all()[:10])  # newest first: the first is the latest acknowledgement
     lim = services.limitation_of(case, accounts=case.accounts.all(), acknowledgements=acks)
-    today = timezone.localdate()
+    today = clock.today()
     is_legal = user.role in services.LEGAL_ROLES
     stages = list(legal.stages.all()) if legal else []
     started = {s.stage for s in stages}

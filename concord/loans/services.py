@@ -13,12 +13,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.money import to_money
 from concord.core.services import save_validated
 
 from . import allocation, delinquency, followers, schedule
-from .models import AccountStatus, Instalment, LoanAccount, Payment, PaymentChannel, RepaymentMethod
+from .models import (
+    AccountStatus,
+    Instalment,
+    LoanAccount,
+    Payment,
+    PaymentChannel,
+    RepaymentMethod,
+)
 
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -44,7 +51,7 @@ def open_account(actor, *, case, product, reference: str, contract_amount, annua
                  card_overdue_since: dt.date | None = None) -> LoanAccount:
     """Open a loan (with its schedule, the first ``paid_instalments`` already repaid) or a card account
     (with its overdue statement balance), accrue charges to ``as_of`` and attach it to ``case``."""
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     if method not in RepaymentMethod.values:
         raise ValidationError({"method": [_("未知还款方式：%(v)s") % {"v": method}]})
     if product.creditor_id != case.creditor_id:
@@ -178,7 +185,7 @@ def _validate_payment(account, amount, paid_at, channel, external_reference):
         errors["external_reference"] = [_("外部流水号不能为空")]
     if not isinstance(paid_at, dt.datetime) or timezone.is_naive(paid_at):
         errors["paid_at"] = [_("还款时间必须是带时区的日期时间")]
-    elif paid_at > timezone.now() + dt.timedelta(minutes=5):
+    elif paid_at > clock.now() + dt.timedelta(minutes=5):
         errors["paid_at"] = [_("还款时间不能晚于当前时间")]
     elif timezone.localtime(paid_at).date() < account.start_date:
         errors["paid_at"] = [_("还款时间不能早于放款日期")]
@@ -226,7 +233,7 @@ def record_payment(actor, *, account: LoanAccount, amount, paid_at: dt.datetime,
     audit.record(actor, "payment.record", payment, {"account": account.reference, "amount": amount,
                                                      "channel": channel, "external_reference": external_reference,
                                                      "allocation": payment.allocation["parts"]})
-    _after_change(account, max(timezone.localdate(), account.balances_as_of or account.start_date))
+    _after_change(account, max(clock.today(), account.balances_as_of or account.start_date))
     followers.payment_changed(actor, account, payment, reversed=False)
     return payment, True
 
@@ -272,9 +279,9 @@ def reverse_payment(actor, payment: Payment, *, reason: str) -> Payment:
         inst.principal_paid -= Decimal(part["principal"])
         inst.interest_paid -= Decimal(part["interest"])
         inst.save(update_fields=["interest_paid", "principal_paid"])
-    payment.reversed_at, payment.reversal_reason = timezone.now(), reason.strip()
+    payment.reversed_at, payment.reversal_reason = clock.now(), reason.strip()
     payment.save(update_fields=["reversed_at", "reversal_reason"])
     audit.record(actor, "payment.reverse", payment, {"reason": payment.reversal_reason, "amount": payment.amount})
-    _after_change(account, max(timezone.localdate(), account.balances_as_of or account.start_date))
+    _after_change(account, max(clock.today(), account.balances_as_of or account.start_date))
     followers.payment_changed(actor, account, payment, reversed=True)
     return payment

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import make_msgid
 
+from concord.core import clock
+
 from . import conf
 
 
@@ -41,9 +43,10 @@ class SinkSms:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             pid = f"sink-{uuid.uuid4().hex[:16]}"
+            now = clock.now()
             line = json.dumps({"id": pid, "reference": reference, "to": to, "text": text,
-                               "at": dt.datetime.now(dt.UTC).isoformat()}, ensure_ascii=False)
-            with open(folder / f"sms-{dt.date.today():%Y%m%d}.jsonl", "a", encoding="utf-8") as fh:
+                               "at": now.astimezone(dt.UTC).isoformat()}, ensure_ascii=False)
+            with open(folder / f"sms-{clock.local_date(now):%Y%m%d}.jsonl", "a", encoding="utf-8") as fh:
                 fh.write(line + "\n")
         except OSError as exc:
             return SendResult("failed", self.name, reason=f"outbox: {exc}")

@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.cases.activities import log_activity
@@ -36,15 +35,23 @@ from concord.cases.models import ActivityDirection
 from concord.compliance import content
 from concord.compliance import services as compliance
 from concord.compliance.selectors import MESSAGE_POINT_KINDS
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.masking import mask
 from concord.core.services import require, save_validated
+from concord.core.text import translated
 from concord.debtors.models import UNUSABLE_STATUSES, ContactPoint
 from concord.staff.roles import Role
 
 from . import adapters, conf, disclosures, rendering
-from .models import (Channel, Language, MessageStatus, MessageTemplate, OutboundMessage, SenderProfile,
-                     TemplateStatus)
+from .models import (
+    Channel,
+    Language,
+    MessageStatus,
+    MessageTemplate,
+    OutboundMessage,
+    SenderProfile,
+    TemplateStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +130,7 @@ def approve_template(actor, template: MessageTemplate) -> MessageTemplate:
             _("模板须由修改人以外的人批准"))
     check_template_text(channel=template.channel, subject=template.subject, body=template.body)
     template.status, template.approved_by, template.approved_at = (
-        TemplateStatus.APPROVED, _user(actor), timezone.now())
+        TemplateStatus.APPROVED, _user(actor), clock.now())
     save_validated(template)
     audit.record(actor, "outreach.template.approve", template, {"code": template.code, "version": template.version})
     return template
@@ -158,7 +165,7 @@ def _oldest_due(case):
 
 def variables_for(case, at: dt.datetime | None = None) -> dict[str, str]:
     """The values of every template variable for this case, as of ``at`` in the debtor's time zone."""
-    at = at or timezone.now()
+    at = at or clock.now()
     debtor, creditor = case.debtor, case.creditor
     today = at.astimezone(_tz(debtor)).date()
     profile = SenderProfile.objects.filter(creditor=creditor).first()
@@ -315,7 +322,7 @@ def send_message(actor, case, *, channel: str, template_code: str, contact_point
 
 @transaction.atomic
 def _record_sent(actor, case, decision, rendered, point, result, extra, at):
-    now = at or timezone.now()
+    now = at or clock.now()
     channel = rendered.template.channel
     message = save_validated(OutboundMessage(
         case=case, channel=channel, template=rendered.template, template_version=rendered.template.version,
@@ -392,7 +399,7 @@ def _sender(channel: str, sender: str, in_reply_to: str):
     try:
         value = identity.normalize_contact(kind, sender)
     except identity.IdentityError as exc:
-        raise ValidationError({"from": [str(exc.message)]}) from None
+        raise ValidationError({"from": [str(translated(exc.template, exc.params))]}) from None
     index = ContactPoint._meta.get_field("value_index").compute(value)
     point = ContactPoint.objects.select_related("debtor").filter(value_index=index, kind=kind).first()
     require(point is not None, "from", _("无法识别发送方：%(s)s") % {"s": mask(kind, value)})
@@ -408,7 +415,7 @@ def record_inbound(*, channel: str, sender: str = "", text: str, in_reply_to: st
     require(channel in (Channel.SMS, Channel.EMAIL), "channel", _("回复渠道必须是 sms 或 email"))
     require(bool((text or "").strip()), "text", _("回复内容为空"))
     message, debtor = _sender(channel, sender, in_reply_to)
-    at = at or timezone.now()
+    at = at or clock.now()
     opt_out = is_opt_out(text)
     cease = None
     if opt_out:

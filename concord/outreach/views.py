@@ -11,15 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from concord.cases import clock
-from concord.core.webforms import apply_validation_error
 from concord.cases.selectors import visible_cases
+from concord.core import clock
+from concord.core.webforms import apply_validation_error
 
 from . import services
 from .forms import BulkLettersForm, ComposeForm, TemplateForm

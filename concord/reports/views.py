@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.cases.selectors import visible_cases
+from concord.core import clock
 from concord.staff.roles import Role
 
 from . import exports
@@ -50,7 +51,7 @@ def export(request):
         fmt = data["format"]
         filters = {"creditor": data["creditor"].code if data["creditor"] else None, "status": data["status"]}
         path = Path(tempfile.mkstemp(suffix=f".{fmt}")[1])
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        stamp = timezone.localtime(clock.now()).strftime("%Y%m%d-%H%M")
         if data["what"] == "cases":
             exports.export_cases(request.user, cases, path, fmt, filters=filters)
         else:

@@ -18,14 +18,21 @@ from concord.cases.activities import check_note, log_activity
 from concord.cases.models import ACTIVE_STATUSES, Case
 from concord.compliance import live
 from concord.compliance import services as compliance
-from concord.core import audit, storage
+from concord.core import audit, clock, storage
 from concord.core.access import own_team_ids, restrict
 from concord.core.masking import mask
 from concord.core.services import require, save_validated
 from concord.debtors.models import UNUSABLE_STATUSES, ContactKind
 from concord.staff.roles import MAY_REVEAL_PII, Role
 
-from .models import OPEN_STATUSES, FieldVisit, VisitFile, VisitOutcome, VisitPurpose, VisitStatus
+from .models import (
+    OPEN_STATUSES,
+    FieldVisit,
+    VisitFile,
+    VisitOutcome,
+    VisitPurpose,
+    VisitStatus,
+)
 from .selectors import is_agent, may_view
 
 MIN_AGENTS = 2  # CN banking rule CN9; applied to every creditor (the stricter reading)
@@ -35,9 +42,6 @@ MAY_REQUEST = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR, Role.FI
 MAY_SCHEDULE = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}
 AGENT_ROLES = {Role.FIELD_AGENT, Role.COLLECTOR}
 
-
-def _now(at):
-    return at if at is not None else timezone.now()
 
 
 def _deny_role(field="actor"):
@@ -67,7 +71,7 @@ def masked_address(point) -> str:
 @transaction.atomic
 def request_visit(actor, case, *, address, purpose: str, note: str = "", at=None) -> FieldVisit:
     """Ask for a visit to one of the debtor's addresses, for a stated purpose."""
-    at = _now(at)
+    at = clock.now_or(at)
     if getattr(actor, "role", None) not in MAY_REQUEST or not _sees_case(actor, case):
         _deny_role()
     require(case.status in ACTIVE_STATUSES, "case", _("案件已结案或撤案，不能申请外访"))
@@ -120,7 +124,7 @@ def _locked(visit, statuses, message):
 
 def schedule_visit(actor, visit, *, agents, scheduled_at: dt.datetime, at=None) -> FieldVisit:
     """Assign at least two agents and a time; the gate must allow a visit then. Rescheduling decides again."""
-    at = _now(at)
+    at = clock.now_or(at)
     if getattr(actor, "role", None) not in MAY_SCHEDULE or not _sees_case(actor, visit.case):
         _deny_role()
     require(visit.status in OPEN_STATUSES, "status", _("该外访已完成或已取消"))
@@ -153,7 +157,7 @@ def report_visit(actor, visit, *, outcome: str, note: str, files=(), visited_at:
                  at=None) -> FieldVisit:
     """Record what happened: the gate decides the visit at the time it took place, and the ledger records the
     outcome against that allow; photos and documents are stored under ``DATA_DIR/visits/``."""
-    at = _now(at)
+    at = clock.now_or(at)
     visited_at = visited_at or at
     agent = is_agent(actor, visit)
     if not agent and (getattr(actor, "role", None) not in MAY_SCHEDULE or not _sees_case(actor, visit.case)):
@@ -200,7 +204,7 @@ def report_visit(actor, visit, *, outcome: str, note: str, files=(), visited_at:
 
 @transaction.atomic
 def cancel_visit(actor, visit, *, reason: str, at=None) -> FieldVisit:
-    at = _now(at)
+    at = clock.now_or(at)
     requester = getattr(actor, "pk", None) is not None and visit.requested_by_id == actor.pk
     if not requester and (getattr(actor, "role", None) not in MAY_SCHEDULE or not _sees_case(actor, visit.case)):
         _deny_role()

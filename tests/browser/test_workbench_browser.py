@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from concord.core import clock
 from tests.browser.test_ui_browser import browser, login  # noqa: F401  (the shared browser fixture)
 
 SHOTS = Path(os.environ.get("CONCORD_TEST_RESULTS", "test-results"))
@@ -23,7 +23,7 @@ def workday(transactional_db, settings):
     from concord.conftest import build_world
     from concord.debtors import services as debtor_services
 
-    settings.CONCORD_CLOCK = dt.datetime.combine(timezone.localdate(), dt.time(10, 0),
+    settings.CONCORD_CLOCK = dt.datetime.combine(clock.today(), dt.time(10, 0),
                                                  ZoneInfo("Asia/Shanghai")).isoformat()
     from concord.cases.scripts import ensure_defaults
 
@@ -80,7 +80,7 @@ def test_a_collector_works_the_next_case(page, live_server, workday):
     page.fill("#call-form input[name=duration_seconds]", "240")
     page.fill("#call-form textarea[name=note]", "借款人同意本周五前还款一千二百元")
     page.fill("#call-form input[name=promise_amount]", "1200")
-    due = timezone.localdate() + dt.timedelta(days=4)
+    due = clock.today() + dt.timedelta(days=4)
     page.fill("#call-form input[name=promise_date]", due.isoformat())
     page.screenshot(path=str(SHOTS / "workbench-call-disposition.png"), full_page=True)
     page.click("#call-form button[type=submit]")

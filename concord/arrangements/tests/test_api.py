@@ -2,10 +2,10 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from concord.arrangements.models import Arrangement
+from concord.core import clock
 
 pytestmark = pytest.mark.urls("concord.arrangements.tests.api_urls")
 
@@ -18,7 +18,7 @@ def client_for(world, username):
 
 def body(world, **changes):
     data = {"case": world.cases["a"].pk, "kind": "settlement", "months": 12, "discount_amount": "1608.00",
-            "first_due": (timezone.localdate() + dt.timedelta(days=10)).isoformat(), "reason": "收入下降，申请减免"}
+            "first_due": (clock.today() + dt.timedelta(days=10)).isoformat(), "reason": "收入下降，申请减免"}
     data.update(changes)
     return data
 

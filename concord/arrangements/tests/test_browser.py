@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from concord.core import clock
 from tests.browser.test_ui_browser import browser, login  # noqa: F401  (the shared browser fixture)
 
 SHOTS = Path(os.environ.get("CONCORD_TEST_RESULTS", "test-results"))
@@ -54,7 +55,7 @@ def test_a_settlement_is_proposed_approved_and_started(page, live_server, book):
     form.locator("select[name=kind]").select_option("settlement")
     form.locator("input[name=months]").fill("12")
     form.locator("input[name=discount_amount]").fill(str(discount))
-    form.locator("input[name=first_due]").fill((dt.date.today() + dt.timedelta(days=10)).isoformat())
+    form.locator("input[name=first_due]").fill((clock.today() + dt.timedelta(days=10)).isoformat())
     form.locator("textarea[name=reason]").fill("借款人收入下降，愿一年内还清九成")
     form.locator("button[type=submit]").click()
     page.wait_for_selector(".arrangement-row[data-status=proposed]")

@@ -12,11 +12,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import timezone
 
 from concord.arrangements import services
 from concord.arrangements.models import Approval, Arrangement, ArrangementStatus
 from concord.cases.models import Activity
+from concord.core import clock
 
 
 def _proposed(world):
@@ -24,7 +24,7 @@ def _proposed(world):
 
     profile(world.cases["a"].debtor, "12000", "5000", "2500")
     return services.propose(world.users["col_a"], world.cases["a"], kind="instalment_plan", months=12,
-                            discount_amount=Decimal("1600.00"), first_due=timezone.localdate() + dt.timedelta(days=10),
+                            discount_amount=Decimal("1600.00"), first_due=clock.today() + dt.timedelta(days=10),
                             reason="借款人失业后再就业，收入恢复")
 
 

@@ -9,9 +9,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from concord.arrangements import authority, selectors, services, tracking
-from concord.arrangements.models import Arrangement, ArrangementStatus as S
+from concord.arrangements.models import Arrangement
+from concord.arrangements.models import ArrangementStatus as S
 from concord.cases.models import Activity
 from concord.compliance.models import Hold
+from concord.core import clock
 from concord.core.audit import verify_chain
 from concord.core.models import AuditEvent
 from concord.loans import services as loans
@@ -216,7 +218,7 @@ def test_activation_needs_an_approved_arrangement(arr):
 def pay(world, amount, ref, case="a", reverse=False):
     account = world.cases[case].accounts.first()
     payment, _ = loans.record_payment(world.users["manager"], account=account, amount=D(amount),
-                                      paid_at=timezone.now(), channel="bank_transfer", external_reference=ref)
+                                      paid_at=clock.now(), channel="bank_transfer", external_reference=ref)
     return payment
 
 
@@ -226,7 +228,7 @@ def test_payments_mark_instalments_paid_and_completion_releases_the_hold(arr):
     payment = pay(arr, str(first.amount + D("10")), "P-1")
     a.refresh_from_db()
     first.refresh_from_db()
-    assert first.paid and first.paid_on == timezone.localdate() and a.paid_total == first.amount + D("10")
+    assert first.paid and first.paid_on == clock.today() and a.paid_total == first.amount + D("10")
     assert a.instalments.get(number=2).paid_amount == D("10.00")
     loans.reverse_payment(arr.users["manager"], payment, reason="银行退票")
     first.refresh_from_db()

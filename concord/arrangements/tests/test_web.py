@@ -4,11 +4,12 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from concord.arrangements import services
-from concord.arrangements.models import Arrangement, ArrangementStatus as S
+from concord.arrangements.models import Arrangement
+from concord.arrangements.models import ArrangementStatus as S
 from concord.cases.models import Activity
+from concord.core import clock
 
 
 def login(client, world, username, lang=None):
@@ -27,7 +28,7 @@ def proposed(world, rate="0.10", user="col_a", key="a", months=12):
     bal = world.cases[key].total_balance
     return services.propose(world.users[user], world.cases[key], kind="settlement", months=months,
                             discount_amount=(bal * Decimal(rate)).quantize(Decimal("0.01"), rounding="ROUND_DOWN"),
-                            first_due=timezone.localdate() + dt.timedelta(days=10), reason="借款人收入下降，申请减免")
+                            first_due=clock.today() + dt.timedelta(days=10), reason="借款人收入下降，申请减免")
 
 
 @pytest.mark.parametrize("lang", ["zh-hans", "en"])
@@ -73,7 +74,7 @@ def test_viewer_sees_arrangements_read_only(client, arr):
 def test_propose_through_the_form_and_errors_name_the_field(client, arr):
     login(client, arr, "col_a")
     url = reverse("arrangement-propose", args=[arr.cases["a"].pk])
-    first_due = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    first_due = (clock.today() + dt.timedelta(days=10)).isoformat()
     r = client.post(url, {"kind": "instalment_plan", "months": "2", "discount_amount": "0", "first_due": first_due,
                           "reason": "借款人同意"}, follow=True)
     assert Arrangement.objects.count() == 0

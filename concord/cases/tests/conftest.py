@@ -4,19 +4,20 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+
+from concord.core import clock
 
 SH = ZoneInfo("Asia/Shanghai")
 
 
 def ten_am() -> dt.datetime:
-    return dt.datetime.combine(timezone.localdate(), dt.time(10, 0), SH)
+    return dt.datetime.combine(clock.today(), dt.time(10, 0), SH)
 
 
 def qualify(user):
     from concord.compliance import services
 
-    on = timezone.localdate() - dt.timedelta(days=30)
+    on = clock.today() - dt.timedelta(days=30)
     services.record_qualification(None, user=user, kind="pre_job_training", passed_on=on)
     services.record_qualification(None, user=user, kind="pre_job_exam", passed_on=on)
 

@@ -10,10 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from concord.cases import calls, clock
+from concord.cases import calls
 from concord.cases.models import Activity, CallRecording, Promise, Task
 from concord.cases.queues import today_queue
 from concord.compliance.models import Complaint, ContactAttempt, ContactDecision, Hold
+from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.debtors import services as debtor_services
 

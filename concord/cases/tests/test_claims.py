@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from concord.cases import claims, clock
+from concord.cases import claims
 from concord.cases.models import Case
+from concord.core import clock
 from concord.core.models import AuditEvent
 
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.utils import timezone
 
-from concord.cases import clock, followups, promises, scripts
+from concord.cases import followups, promises, scripts
 from concord.cases.models import Activity, Promise, Script, Task
 from concord.cases.queues import open_tasks, today_queue
+from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.loans import services as loans
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def pay(case, amount, ref):
     account = case.accounts.first()
-    return loans.record_payment(None, account=account, amount=Decimal(amount), paid_at=timezone.now(),
+    return loans.record_payment(None, account=account, amount=Decimal(amount), paid_at=clock.now(),
                                 channel="bank_transfer", external_reference=ref)[0]
 
 

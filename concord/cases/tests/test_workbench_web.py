@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from concord.cases import clock, promises
+from concord.cases import promises
 from concord.cases.activities import log_activity
 from concord.cases.models import Activity, Case, Promise, Script, Task
 from concord.compliance.models import ContactDecision
+from concord.core import clock
 from concord.debtors import services as debtor_services
 from concord.loans import services as loans
 

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from concord.compliance import services
 from concord.compliance.models import Complaint, Hold, Qualification
+from concord.core import clock
 from concord.core.models import AuditEvent
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -21,7 +22,7 @@ PAGES = ["compliance-decisions", "compliance-holds", "compliance-complaints", "c
 @pytest.fixture
 def decided(world):
     """A few decisions today: allowed and denied, two creditors, one with a formula-looking template."""
-    now = timezone.localtime(timezone.now())
+    now = timezone.localtime(clock.now())
     day = now.replace(hour=10, minute=0, second=0, microsecond=0)
     night = now.replace(hour=23, minute=0, second=0, microsecond=0)
     out = [services.decide_contact(world.users["manager"], case=world.cases["a"], channel="call",
@@ -70,7 +71,7 @@ def test_decision_filters(client, world, decided):
     assert [d.pk for d in page] == [decided[2].pk]
     page = client.get(reverse("compliance-decisions"), {"collector": world.users["col_b"].pk}).context["page"]
     assert [d.pk for d in page] == [decided[2].pk]
-    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    future = (clock.today() + dt.timedelta(days=3)).isoformat()
     assert client.get(reverse("compliance-decisions"), {"date_from": future}).context["page"].paginator.count == 0
     r = client.get(reverse("compliance-decisions"), {"date_from": future, "date_to": "2020-01-01"})
     assert "截止日期不能早于起始日期" in r.content.decode()
@@ -145,7 +146,7 @@ def test_qualifications_page(client, world):
     login(client, world)
     r = client.post(reverse("compliance-qualifications"), {
         "user": world.users["col_a"].pk, "kind": "annual_refresher",
-        "passed_on": (timezone.localdate() - dt.timedelta(days=350)).isoformat()}, follow=True)
+        "passed_on": (clock.today() - dt.timedelta(days=350)).isoformat()}, follow=True)
     assert "资质已登记" in r.content.decode()
     q = Qualification.objects.get()
     assert q.expires_on == q.passed_on + dt.timedelta(days=365)
@@ -163,7 +164,7 @@ def test_case_options_page(client, world):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_contents_and_formula_neutralised(client, world, decided, fmt):
     login(client, world)
-    today = timezone.localdate().isoformat()
+    today = clock.today().isoformat()
     r = client.get(reverse("compliance-export"), {"date_from": today, "date_to": today, "format": fmt,
                                                   "creditor": world.creditors["fin"].pk})
     assert r.status_code == 200 and "attachment" in r["Content-Disposition"]

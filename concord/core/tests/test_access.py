@@ -1,9 +1,9 @@
 """Row-level access: restrict() gives each role exactly the rows it may see."""
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
 
 from concord.cases.models import Case
+from concord.core import clock
 from concord.core.access import restrict
 from concord.creditors.models import Product
 from concord.debtors.models import ContactPoint, Debtor
@@ -25,7 +25,7 @@ def book(world):
     ids = {model: {} for model in MODELS}
     for key, case in world.cases.items():
         account = case.accounts.get()
-        payment, _ = loans.record_payment(None, account=account, amount="100", paid_at=timezone.now(),
+        payment, _ = loans.record_payment(None, account=account, amount="100", paid_at=clock.now(),
                                           channel="alipay", external_reference=f"TX-{key}")
         ids[Case][key] = {case.pk}
         ids[LoanAccount][key] = {account.pk}

@@ -3,17 +3,16 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from concord.conftest import resident_id
-from concord.core import bulk, pii
+from concord.core import bulk, clock, pii
 from concord.debtors.models import Debtor
 
 pytestmark = pytest.mark.django_db
 
 
 def test_insert_rows_prepares_values_as_a_save_would():
-    before = timezone.now()
+    before = clock.now()
     ids = bulk.insert_rows(Debtor, [
         {"full_name": "张三", "id_number": resident_id(seq=1), "id_last4": resident_id(seq=1)[-4:]},
         {"full_name": "李四", "id_number": resident_id(seq=2), "locale": "en",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from concord.core import clock
 from concord.creditors.services import add_creditor
 from concord.demo.files import write_demo_files
 from concord.imports import services
@@ -35,13 +36,12 @@ def test_the_demo_collectors_are_qualified_to_call(db):
     from concord.compliance.live import missing_qualifications
     from concord.creditors.services import add_creditor
     from concord.demo.staffing import QUALIFIED_ROLES, create_staff
-    from django.utils import timezone
 
     creditors = {"hsbank": add_creditor(None, code="hsbank", name="华盛银行", kind="bank", policy_pack="cn_bank")}
     staff = create_staff(creditors)
     callers = [u for u in staff.users.values() if u.role in QUALIFIED_ROLES]
     assert callers
-    assert all(missing_qualifications(u, timezone.localdate()) == [] for u in callers)
+    assert all(missing_qualifications(u, clock.today()) == [] for u in callers)
 
 
 def test_the_demo_creditors_have_sender_details_for_messages_and_letters(db):

@@ -17,10 +17,16 @@ from stdnum.cn import ric
 
 from concord.cases.models import Case, CaseStatus
 from concord.conftest import TEST_PII_KEY
-from concord.core import pii
+from concord.core import clock, pii
 from concord.core.audit import verify_chain
 from concord.creditors.models import Creditor, Placement
-from concord.debtors.models import ContactPoint, ContactStatus, Debtor, PartyRole, RelatedParty
+from concord.debtors.models import (
+    ContactPoint,
+    ContactStatus,
+    Debtor,
+    PartyRole,
+    RelatedParty,
+)
 from concord.demo import staffing
 from concord.demo.portfolio import fingerprint
 from concord.loans.models import LoanAccount, Payment, PaymentChannel, RepaymentMethod
@@ -34,7 +40,7 @@ OVERDUE_BUCKETS = ["M1", "M2", "M3", "M4", "M5", "M6", "M7+"]
 def seed(*args) -> str:
     """Run the command as of today (options given later override the defaults given first)."""
     out = StringIO()
-    call_command("seed", "--seed", "7", "--debtors", str(DEBTORS), "--as-of", timezone.localdate().isoformat(),
+    call_command("seed", "--seed", "7", "--debtors", str(DEBTORS), "--as-of", clock.today().isoformat(),
                  *args, stdout=out, stderr=StringIO())
     return out.getvalue()
 
@@ -72,7 +78,7 @@ def test_every_id_number_is_valid_and_ages_are_realistic(book, db):
     for debtor in debtors:
         ric.validate(debtor.id_number)
         assert debtor.id_last4 == debtor.id_number[-4:]
-        age = (timezone.localdate() - debtor.birth_date).days / 365.25
+        age = (clock.today() - debtor.birth_date).days / 365.25
         assert 19.9 < age < 61, (debtor.birth_date, age)
     assert len({d.id_number for d in debtors}) == DEBTORS
 
@@ -156,7 +162,7 @@ def test_payments_are_partial_past_and_unique(book, db):
     assert 0.2 * accounts < paying < 0.6 * accounts
     assert len({(p.creditor_id, p.external_reference) for p in payments}) == len(payments)
     assert len({p.channel for p in payments}) >= 4 and {p.channel for p in payments} <= set(PaymentChannel.values)
-    now = timezone.now()
+    now = clock.now()
     for p in payments:
         assert timezone.is_aware(p.paid_at) and p.paid_at < now
         assert timezone.localtime(p.paid_at).date() >= p.account.start_date
@@ -188,7 +194,7 @@ def test_same_seed_gives_the_same_book_and_the_as_of_date_only_moves_dates(trans
                 sorted((a.reference[-7:], a.contract_amount, a.method, a.term_months, a.credit_limit)
                        for a in LoanAccount.objects.all()))
 
-    today = timezone.localdate()
+    today = clock.today()
     other = today - dt.timedelta(days=40)
     if other.year != today.year:  # the people depend on the as-of year only
         other = today + dt.timedelta(days=40)

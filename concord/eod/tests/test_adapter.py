@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from concord.cases.models import Assignment, Case
+from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.eod import adapter, writeback
 from concord.eod.models import AccountState, CaseState, EodRun, QueueEntry
@@ -263,7 +264,7 @@ def test_case_figures_and_moves_are_written_together_and_a_skipped_case_keeps_it
     moved, counts = writeback.moves(allocation, ex.cases_db, plan.after)
     assert counts == {"new": 1, "rotation": 1}  # a stays with col_a: not a move
     assert writeback.cases(plan, moved, AS_OF) == (3, 0)
-    assert writeback.assignments(moved, None, timezone.now()) == 2
+    assert writeback.assignments(moved, None, clock.now()) == 2
     a2, b2, u2 = (Case.objects.get(pk=c.pk) for c in (a, b, u))
     assert (u2.total_balance, u2.max_dpd, u2.bucket, u2.status) == (Decimal("123.45"), 45, "M2", "open")
     assert u2.assigned_collector_id == col_a.pk and u2.assigned_team_id == team_a.pk

@@ -7,15 +7,15 @@ from io import StringIO
 from pathlib import Path
 
 from django.core.management import call_command
-from django.utils import timezone
 
+from concord.core import clock
 from concord.imports import services
 
 from .builders import write_csv, write_xlsx
 
 
 def days_ago(n: int) -> dt.date:
-    return timezone.localdate() - dt.timedelta(days=n)
+    return clock.today() - dt.timedelta(days=n)
 
 
 def matrix(headers: list[str], rows: list[dict]) -> list[list]:

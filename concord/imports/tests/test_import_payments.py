@@ -9,15 +9,28 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from concord.cases.models import CaseStatus
+from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.imports import services
 from concord.imports.models import ImportBatch, UnmatchedPayment, UnmatchedStatus
-from concord.imports.payments import dismiss_unmatched_payment, match_unmatched_payment, parse_file
+from concord.imports.payments import (
+    dismiss_unmatched_payment,
+    match_unmatched_payment,
+    parse_file,
+)
 from concord.imports.readers import FileRejected
 from concord.loans import services as loans
 from concord.loans.models import AccountStatus, LoanAccount, Payment
 
-from .kindfiles import command_json, counts, csv_file, days_ago, problems, run, xlsx_file
+from .kindfiles import (
+    command_json,
+    counts,
+    csv_file,
+    days_ago,
+    problems,
+    run,
+    xlsx_file,
+)
 
 pytestmark = pytest.mark.django_db
 CN = timezone.get_fixed_timezone(8 * 60)
@@ -272,11 +285,12 @@ def test_xlsx_with_a_title_row_datetime_cells_and_numbers(world, tmp_path):
 
 
 def test_a_placement_file_is_not_a_payment_file(world, tmp_path):
-    from .builders import HEADERS as PLACEMENT_HEADERS, row, rows_matrix, write_csv
+    from .builders import HEADERS as PLACEMENT_HEADERS
+    from .builders import row, rows_matrix, write_csv
 
     path = write_csv(tmp_path / "p.csv", rows_matrix([row()], headers=PLACEMENT_HEADERS))
     with pytest.raises(FileRejected) as info:
-        parse_file(path, today=timezone.localdate())
+        parse_file(path, today=clock.today())
     assert info.value.code == "missing_columns"
     assert "还款金额" in str(info.value) and "交易流水号" in str(info.value)
     batch = run("payments", world.creditors["bank"], path)

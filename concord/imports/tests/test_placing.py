@@ -8,10 +8,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from concord.cases.models import Case, CaseStatus
 from concord.conftest import resident_id
+from concord.core import clock
 from concord.core.audit import verify_chain
 from concord.core.models import AuditEvent
 from concord.creditors.services import add_creditor
@@ -63,7 +63,7 @@ def test_a_row_becomes_person_contacts_case_and_account(plat, tmp_path):
     party = RelatedParty.objects.get(debtor=debtor)
     assert (party.role, party.phone) == ("emergency_contact", "+8613912345678")
     account = LoanAccount.objects.get()
-    today = timezone.localdate()
+    today = clock.today()
     assert (account.reference, account.contract_amount, account.annual_rate, account.term_months, account.method) == (
         "L0001", Decimal("12000.00"), Decimal("0.16500"), 12, "equal_installment")
     assert (account.principal_balance, account.interest_balance, account.penalty_balance) == (
@@ -95,7 +95,7 @@ def test_optional_columns_fill_the_borrower_file(plat, tmp_path):
     case = Case.objects.get()
     assert (case.placement.placed_on, case.placement.return_on) == (dt.date(2026, 11, 1), dt.date(2027, 1, 31))
     account = LoanAccount.objects.get()
-    assert account.dpd == (timezone.localdate() - dt.date(2026, 10, 20)).days
+    assert account.dpd == (clock.today() - dt.date(2026, 10, 20)).days
     assert account.principal_balance == Decimal("12000.00")  # neither remaining nor overdue principal given
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
+from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.legal import services
 from concord.legal.models import LegalCase, LegalCost, LegalDocument, LegalStage
@@ -29,7 +29,7 @@ def page(client, case):
 def test_panel_and_list_for_the_legal_role(client, world, lang, marker):
     legal = services.enter_legal(world.users["legal"], world.cases["a"], law_firm="正义律师事务所")
     services.add_cost(world.users["legal"], legal, kind="lawyer_fee", amount="1200.50",
-                      incurred_on=timezone.localdate())
+                      incurred_on=clock.today())
     login(client, world, "legal", lang)
     html = page(client, world.cases["a"])
     assert marker in html and 'id="legal"' in html and 'id="legal-stage-form"' in html
@@ -62,7 +62,7 @@ def test_enter_stage_cost_upload_and_download_through_the_pages(client, world, d
     r = client.post(reverse("legal:enter", args=[case.pk]), {"law_firm": "正义律师事务所", "lawyer": "王律师"})
     assert r.status_code == 302 and r["Location"].endswith("#legal")
     legal = LegalCase.objects.get()
-    today = timezone.localdate().isoformat()
+    today = clock.today().isoformat()
     r = client.post(reverse("legal:stage", args=[legal.pk]), {"stage": "filing", "started_on": today}, follow=True)
     assert "阶段未开始" in r.content.decode() and not LegalStage.objects.exists()
     client.post(reverse("legal:stage", args=[legal.pk]), {"stage": "demand_letter", "started_on": today})
@@ -83,7 +83,7 @@ def test_enter_stage_cost_upload_and_download_through_the_pages(client, world, d
     login(client, world, "legal")
     client.post(reverse("legal:complete", args=[stage.pk]), {"ended_on": today, "result": "已送达"})
     stage.refresh_from_db()
-    assert stage.ended_on == timezone.localdate()
+    assert stage.ended_on == clock.today()
     client.post(reverse("legal:close", args=[legal.pk]), {"reason": "paid"})
     legal.refresh_from_db()
     assert legal.status == "closed" and legal.hold.released_at is not None
@@ -105,7 +105,7 @@ def test_a_time_barred_case_shows_why_and_cannot_enter(client, world, old_case):
 def test_acknowledgement_form(client, world, old_case):
     login(client, world, "col_a")
     r = client.post(reverse("legal:acknowledge", args=[old_case.pk]),
-                    {"kind": "written", "acknowledged_on": (timezone.localdate() - dt.timedelta(days=3)).isoformat(),
+                    {"kind": "written", "acknowledged_on": (clock.today() - dt.timedelta(days=3)).isoformat(),
                      "evidence": "签字确认书 ACK-1"}, follow=True)
     assert "债务确认已登记" in r.content.decode()
     assert "诉讼时效已于" not in page(client, old_case)

@@ -6,9 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
+from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.loans import services
 from concord.loans.models import LoanAccount, Payment
@@ -36,7 +36,7 @@ def account_key(world, account_id) -> str:
 
 
 #: One payment time for the module, so that a replay is the same payment.
-PAID_AT = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+PAID_AT = clock.now().replace(microsecond=0) - dt.timedelta(hours=1)
 
 
 def paid_at(**delta) -> str:
@@ -125,7 +125,7 @@ def payments(world):
     out = {}
     for key in ALL:
         out[key], _ = services.record_payment(None, account=account(world, key), amount=Decimal("100.00"),
-                                              paid_at=timezone.now() - dt.timedelta(days=1), channel="alipay",
+                                              paid_at=clock.now() - dt.timedelta(days=1), channel="alipay",
                                               external_reference=f"SEED-{key}")
     return out
 
@@ -223,7 +223,7 @@ def test_replaying_the_same_payment_is_idempotent(world):
     ({"amount": 10.5}, "amount"),
     ({"amount": "NaN"}, "amount"),
     ({"amount": "1e20"}, "amount"),
-    ({"paid_at": (timezone.now() + dt.timedelta(days=2)).isoformat()}, "paid_at"),
+    ({"paid_at": (clock.now() + dt.timedelta(days=2)).isoformat()}, "paid_at"),
     ({"paid_at": "2026-11-28T10:00:00"}, "paid_at"),
     ({"paid_at": "yesterday"}, "paid_at"),
     ({"paid_at": "2020-01-01T10:00:00+08:00"}, "paid_at"),  # before the loan started

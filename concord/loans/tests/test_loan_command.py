@@ -11,6 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from concord.core import clock
+
 MORTGAGE = ["--principal", "1000000", "--annual-rate", "0.049", "--months", "360", "--start", "2026-01-15"]
 
 
@@ -72,11 +74,10 @@ class TestSchedule:
         assert len(lines) == 360 + 5
 
     def test_start_defaults_to_today(self):
-        import datetime as dt
 
         data = json.loads(run("schedule", "--method", "bullet", "--principal", "100", "--annual-rate", "0",
                               "--months", "1", "--json"))
-        assert data["start"] == dt.date.today().isoformat()
+        assert data["start"] == clock.today().isoformat()
 
     def test_revolving_has_no_schedule(self):
         with pytest.raises(CommandError, match="--method revolving: credit cards have no fixed schedule"):

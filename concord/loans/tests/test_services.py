@@ -5,12 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from concord.cases.models import CaseStatus
 from concord.cases.services import open_case
 from concord.conftest import resident_id
-from concord.core import audit
+from concord.core import audit, clock
 from concord.core.models import AuditEvent
 from concord.creditors.services import add_creditor, add_product
 from concord.debtors.services import register_debtor
@@ -64,13 +63,13 @@ def book():
 
 def _overdue_loan(book, product, *, paid=2):
     """A loan opened 6 months and 3 days ago with ``paid`` instalments repaid; balances as of today."""
-    today = timezone.localdate()
+    today = clock.today()
     start = add_months(today, -6) - dt.timedelta(days=3)
     return book.loan(product=product, start=start, as_of=today, paid=paid)
 
 
 #: One payment time for the whole module, so a replayed payment is the same payment.
-PAID_AT = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+PAID_AT = clock.now().replace(microsecond=0) - dt.timedelta(hours=1)
 
 
 def _pay(account, amount, ref="TX-1", *, paid_at=None, channel="bank_transfer"):
@@ -271,10 +270,10 @@ class TestRecordPayment:
     def test_bad_payment_is_refused_with_nothing_written(self, book, kwargs, field):
         account = _overdue_loan(book, book.fee_product)
         state, events = _state(account), AuditEvent.objects.count()
-        paid_at = {"future": timezone.now() + dt.timedelta(days=1),
-                   "naive": dt.datetime.now(),
-                   "before_start": timezone.now() - dt.timedelta(days=400)}.get(kwargs.pop("paid_at", None))
-        args = dict(amount="100", paid_at=paid_at or timezone.now(), channel="alipay", external_reference="TX-9")
+        paid_at = {"future": clock.now() + dt.timedelta(days=1),
+                   "naive": dt.datetime(2026, 12, 1, 10, 0),
+                   "before_start": clock.now() - dt.timedelta(days=400)}.get(kwargs.pop("paid_at", None))
+        args = dict(amount="100", paid_at=paid_at or clock.now(), channel="alipay", external_reference="TX-9")
         args.update(kwargs)
         with pytest.raises(ValidationError) as exc:
             services.record_payment(None, account=account, **args)
@@ -291,7 +290,7 @@ class TestRecordPayment:
         assert all(i.principal_paid == i.principal_due for i in account.instalments.all())
         case = account.case
         case.refresh_from_db()
-        assert case.status == CaseStatus.SETTLED and case.closed_on == timezone.localdate()
+        assert case.status == CaseStatus.SETTLED and case.closed_on == clock.today()
         assert case.total_balance == 0
         # a later payment on a settled account is an overpayment kept as credit
         more, _ = _pay(account, "10", "TX-MORE")
@@ -347,7 +346,7 @@ def test_followers_run_after_a_payment_and_its_reversal(world):
     try:
         account = world.cases["b"].accounts.get()
         payment, _new = services.record_payment(None, account=account, amount=Decimal("100"),
-                                                paid_at=timezone.now(), channel="alipay", external_reference="F-1")
+                                                paid_at=clock.now(), channel="alipay", external_reference="F-1")
         services.reverse_payment(None, payment, reason="退票")
     finally:
         followers._FOLLOWERS.remove(follow)

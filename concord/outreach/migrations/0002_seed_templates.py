@@ -1,11 +1,12 @@
 from django.db import migrations
-from django.utils import timezone
+
+from concord.core import clock
 
 
 def seed(apps, schema_editor):
     from concord.outreach.seeds import TEMPLATES
     MessageTemplate = apps.get_model("outreach", "MessageTemplate")
-    now = timezone.now()
+    now = clock.now()
     for code, channel, language, purpose, name, subject, body in TEMPLATES:
         if not MessageTemplate.objects.filter(code=code, channel=channel, language=language).exists():
             MessageTemplate.objects.create(code=code, channel=channel, language=language, purpose=purpose, name=name,

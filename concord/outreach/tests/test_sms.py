@@ -166,6 +166,7 @@ def test_opt_out_words(text, expected):
     assert services.is_opt_out(text) is expected
 
 
+@pytest.mark.clock("2026-12-01T10:05:00+08:00")  # the reply comes five minutes after the first message
 def test_opt_out_reply_ceases_sms_and_next_sms_is_denied(book, client):
     first = sms(book)
     r = client.post(reverse("outreach-inbound"), json.dumps({"from": "138 1234 8000", "text": "退订"}),

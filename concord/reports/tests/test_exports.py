@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from concord.cases.activities import log_activity
 from concord.cases.models import Case
+from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.reports import exports
 
@@ -54,13 +55,12 @@ def test_formula_like_text_is_neutralised_in_csv_and_xlsx(world, tmp_path):
 def test_activities_are_filtered_by_period(world, tmp_path):
     import datetime as dt
 
-    from django.utils import timezone
 
     case = world.cases["a"]
-    old = timezone.now() - dt.timedelta(days=10)
+    old = clock.now() - dt.timedelta(days=10)
     log_activity(world.users["col_a"], case, kind="note", summary="旧的", at=old)
     log_activity(world.users["col_a"], case, kind="note", summary="新的")
-    today = timezone.localdate()
+    today = clock.today()
     exports.export_activities(None, Case.objects.all(), tmp_path / "a.csv", "csv", start=today - dt.timedelta(days=1))
     summaries = [row[8] for row in read_csv(tmp_path / "a.csv")[1:]]
     assert summaries == ["新的"]

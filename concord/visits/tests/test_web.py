@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.visits import services
 from concord.visits.models import FieldVisit, VisitFile, VisitStatus
@@ -54,7 +55,7 @@ def test_request_and_schedule_through_the_forms(client, vw):
     assert r.status_code == 302 and r["Location"].endswith("#visits")
     visit = FieldVisit.objects.get()
     login(client, vw, "lead_a")
-    soon = (timezone.localtime() + timezone.timedelta(days=1)).replace(hour=10, minute=0)
+    soon = (timezone.localtime(clock.now()) + timezone.timedelta(days=1)).replace(hour=10, minute=0)
     r = client.post(reverse("visits:schedule", args=[visit.pk]),
                     {"agents": [vw.users["field"].pk], "scheduled_at": soon.strftime("%Y-%m-%dT%H:%M")}, follow=True)
     assert "外访未排期" in r.content.decode() and "至少需要 2 名" in r.content.decode()
@@ -72,7 +73,7 @@ def test_request_and_schedule_through_the_forms(client, vw):
     assert visit.status == VisitStatus.SCHEDULED
 
 
-def test_field_agent_lists_opens_reports_and_downloads(client, vw, monkeypatch):
+def test_field_agent_lists_opens_reports_and_downloads(client, vw, time_machine):
     visit = scheduled(vw)
     login(client, vw, "field")
     html = client.get(reverse("visits:list")).content.decode()
@@ -82,8 +83,8 @@ def test_field_agent_lists_opens_reports_and_downloads(client, vw, monkeypatch):
     r = client.post(reverse("visits:address", args=[visit.pk]))
     assert ADDRESS in r.content.decode()
     assert AuditEvent.objects.filter(action="visit.address.view").count() == 1
-    # the page's clock is set to 2 December 12:00 so that a visit at 10:15 is in the past
-    monkeypatch.setattr(services, "_now", lambda at: at or when(2, 12))
+    # the clock moves to 2 December 12:00 so that a visit at 10:15 is in the past
+    time_machine.move_to(when(2, 12))
     r = client.post(reverse("visits:report", args=[visit.pk]),
                     {"outcome": "conversation", "note": "见到本人，协商分期", "visited_at": "2026-12-02T10:15",
                      "back": "visit", "files": [SimpleUploadedFile("p.png", b"\x89PNG data")]})

@@ -11,8 +11,8 @@ import unicodedata
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from concord.core import clock
 from concord.demo.portfolio import SeedRefused, seed_portfolio
 
 
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         if flush:
             say("flushing the database …")
             call_command("flush", interactive=False, verbosity=0)
-        as_of = as_of or timezone.localdate()
+        as_of = as_of or clock.today()
         say(f"seeding {debtors} debtors with seed {seed}, balances as of {as_of} …")
 
         def progress(done, total, elapsed):

@@ -17,8 +17,14 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from concord.core import clock
 from concord.core.money import to_decimal, to_money
-from concord.loans.schedule import MAX_MONTHS, RepaymentMethod, build_schedule, card_minimum_payment
+from concord.loans.schedule import (
+    MAX_MONTHS,
+    RepaymentMethod,
+    build_schedule,
+    card_minimum_payment,
+)
 
 METHODS = [m.value for m in RepaymentMethod]
 
@@ -60,7 +66,7 @@ def _months_option(text: str) -> int:
 
 def _date_option(text: str | None) -> dt.date:
     if text is None:
-        return dt.date.today()
+        return clock.today()
     try:
         return dt.date.fromisoformat(text)
     except (TypeError, ValueError):
