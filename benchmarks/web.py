@@ -97,7 +97,7 @@ def prepare(clients: int, now: dt.datetime) -> list[str]:
     from django.db.models import Count, Q
 
     from concord.cases.models import Case
-    from concord.cases.queues import today_queue
+    from concord.workbench.queues import today_queue
     from concord.compliance.models import Qualification
     from concord.debtors.models import ContactPoint, Debtor
     from concord.staff.models import User

@@ -48,11 +48,21 @@ def _pii_key(settings):
     pii.reset_keys()
 
 
-#: Data migrations that seed rows the application relies on (default message templates, call scripts). A test
+#: Rows the application relies on that data migrations seed (default message templates, call scripts). A test
 #: using ``transactional_db`` (live-server browser tests, race tests) ends with a flush that empties every table,
-#: seeds included; each database test therefore puts them back first (the seed functions are idempotent).
-DATA_SEEDS = ("concord.outreach.migrations.0002_seed_templates", "concord.cases.migrations.0005_seed_scripts")
+#: seeds included; each database test therefore puts them back first (each seed is idempotent).
 DB_FIXTURES = {"db", "transactional_db", "world", "live_server"}
+
+
+def seed_data() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from concord.workbench.scripts import ensure_defaults
+
+    importlib.import_module("concord.outreach.migrations.0002_seed_templates").seed(apps, None)
+    ensure_defaults()
 
 
 @pytest.fixture(autouse=True)
@@ -60,15 +70,10 @@ def _data_seeds(request):
     if not (DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
         yield
         return
-    import importlib
-
-    from django.apps import apps
-
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
-    for module in DATA_SEEDS:
-        importlib.import_module(module).seed(apps, None)
+    seed_data()
     yield
 
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "concord.debtors",
     "concord.loans",
     "concord.cases",
+    "concord.workbench",
     "concord.compliance",
     "concord.imports",
     "concord.reports",

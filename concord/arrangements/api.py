@@ -12,10 +12,12 @@ from rest_framework.response import Response
 
 from concord.cases.selectors import visible_cases
 from concord.core.api import (ConcordViewMixin, EnumField, ModelSerializer, MoneyField, Pagination, error_responses,
-                              roles_allowed, service_errors)
+                              capability_required, service_errors)
 
 from . import services
-from .models import APPROVERS, PROPOSERS, Approval, Arrangement, ArrangementInstalment, ArrangementKind, ArrangementStatus
+from concord.staff.roles import Capability
+
+from .models import Approval, Arrangement, ArrangementInstalment, ArrangementKind, ArrangementStatus
 from .selectors import visible_arrangements
 
 
@@ -81,8 +83,8 @@ class ArrangementViewSet(ConcordViewMixin, mixins.ListModelMixin, mixins.Retriev
 
     queryset = Arrangement.objects.all()
     pagination_class = Pagination
-    action_permissions = {"create": [roles_allowed(PROPOSERS)], "activate": [roles_allowed(PROPOSERS)],
-                          "approve": [roles_allowed(APPROVERS)], "reject": [roles_allowed(APPROVERS)]}
+    action_permissions = {"create": [capability_required(Capability.PROPOSE_ARRANGEMENT)], "activate": [capability_required(Capability.PROPOSE_ARRANGEMENT)],
+                          "approve": [capability_required(Capability.APPROVE_ARRANGEMENT)], "reject": [capability_required(Capability.APPROVE_ARRANGEMENT)]}
 
     def get_serializer_class(self):
         return {"create": ProposeSerializer, "approve": DecisionSerializer, "reject": DecisionSerializer,

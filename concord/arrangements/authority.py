@@ -8,15 +8,13 @@ from django.utils.translation import gettext as _
 
 from concord.core import audit
 from concord.core.services import require, save_validated
-from concord.staff.roles import Role
+from concord.staff.roles import APPROVAL_LADDER, Capability, Role, may
 
 from . import calculator
 from .models import DEFAULT_LIMITS, ApprovalLimit, ArrangementPolicy
 
-#: The house's ladder of authority, lowest first; beyond the last rung the creditor decides.
-LADDER = (Role.COLLECTOR, Role.TEAM_LEAD, Role.MANAGER)
+#: Beyond the house's ladder of authority (``staff.roles.APPROVAL_LADDER``) the creditor decides.
 CREDITOR = "creditor"
-MAY_CONFIGURE = {Role.ADMIN, Role.MANAGER}
 
 
 def policy_row(creditor) -> ArrangementPolicy:
@@ -38,7 +36,7 @@ def limit_for(creditor, role: str) -> Decimal:
 def house_limit(creditor, table: dict | None = None) -> Decimal:
     """The largest discount anyone in the house may grant on this creditor's cases (the authority available)."""
     table = table if table is not None else limits(creditor)
-    return max((table.get(role, Decimal("0")) for role in (*LADDER, Role.ADMIN)), default=Decimal("0"))
+    return max((table.get(role, Decimal("0")) for role in (*APPROVAL_LADDER, Role.ADMIN)), default=Decimal("0"))
 
 
 def calculator_policy(creditor, table: dict | None = None) -> calculator.Policy:
@@ -51,7 +49,7 @@ def required_role(creditor, discount: Decimal, balance: Decimal, table: dict | N
     """The lowest role whose limit covers ``discount`` on ``balance``; ``"creditor"`` beyond the house's authority.
     ``table``: the creditor's limits when the caller already holds them."""
     table = table if table is not None else limits(creditor)
-    for role in LADDER:
+    for role in APPROVAL_LADDER:
         if calculator.within_limit(discount, balance, table.get(role, Decimal("0"))):
             return role
     return CREDITOR
@@ -74,7 +72,7 @@ def _rate(field: str, value, *, allow_one: bool = False) -> Decimal:
 @transaction.atomic
 def set_approval_limit(actor, creditor, *, role: str, max_discount_rate) -> ApprovalLimit:
     """Set one role's discount limit for a creditor (managers and admins)."""
-    require(getattr(actor, "role", None) in MAY_CONFIGURE or getattr(actor, "is_superuser", False), "actor",
+    require(may(actor, Capability.CONFIGURE), "actor",
             _("只有经理或管理员可以设置审批权限"))
     require(role in Role.values, "role", _("未知角色：%(r)s") % {"r": role})
     rate = _rate("max_discount_rate", max_discount_rate)
@@ -92,7 +90,7 @@ def set_approval_limit(actor, creditor, *, role: str, max_discount_rate) -> Appr
 def set_policy(actor, creditor, *, income_share=None, max_months=None, settlement_max_months=None,
                grace_days=None) -> ArrangementPolicy:
     """Change a creditor's arrangement terms; fields left None keep their value."""
-    require(getattr(actor, "role", None) in MAY_CONFIGURE or getattr(actor, "is_superuser", False), "actor",
+    require(may(actor, Capability.CONFIGURE), "actor",
             _("只有经理或管理员可以设置还款方案政策"))
     row = ArrangementPolicy.objects.select_for_update().filter(creditor=creditor).first() or \
         ArrangementPolicy(creditor=creditor)

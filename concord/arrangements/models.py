@@ -20,11 +20,6 @@ RATE = dict(max_digits=5, decimal_places=4, validators=[MinValueValidator(0), Ma
 #: What each role may grant when the creditor has not configured its own limits (discount ÷ balance).
 DEFAULT_LIMITS = {Role.COLLECTOR: Decimal("0"), Role.TEAM_LEAD: Decimal("0.10"), Role.MANAGER: Decimal("0.25"),
                   Role.ADMIN: Decimal("0.25")}
-#: Roles that may propose an arrangement (on a case they may see) and roles that may approve one.
-PROPOSERS = {Role.COLLECTOR, Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}
-APPROVERS = {Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}
-#: Who may record the creditor's own decision (the creditor's written approval, received by the agency).
-CREDITOR_DECISION_RECORDERS = {Role.MANAGER, Role.ADMIN}
 
 
 class ArrangementKind(models.TextChoices):

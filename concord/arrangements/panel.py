@@ -7,10 +7,12 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concord.staff.roles import Capability, may
+
 from . import authority, calculator, selectors
 from .chart import proposals_chart
 from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm
-from .models import APPROVERS, CREDITOR_DECISION_RECORDERS, PROPOSERS, ArrangementStatus
+from .models import ArrangementStatus
 from .services import by_role_label
 
 NOTES = {
@@ -39,19 +41,20 @@ def _history(case):
 def case_panel(request, case) -> dict | None:
     user = request.user
     role = getattr(user, "role", None)
+    proposer, approver = may(user, Capability.PROPOSE_ARRANGEMENT), may(user, Capability.APPROVE_ARRANGEMENT)
     arrangements = _history(case)
     # the creditor's approval limits, read only when something needs them (a proposal to decide, the calculator)
-    deciding = role in APPROVERS and any(a.status == ArrangementStatus.PROPOSED for a in arrangements)
+    deciding = approver and any(a.status == ArrangementStatus.PROPOSED for a in arrangements)
     table = authority.limits(case.creditor) if deciding else None
     own_limit = table.get(role, Decimal("0")) if table else Decimal("0")
     for a in arrangements:
         a.required_label = by_role_label(a.required_role)
-        a.can_decide = (a.status == ArrangementStatus.PROPOSED and role in APPROVERS and a.proposed_by_id != user.pk
+        a.can_decide = (a.status == ArrangementStatus.PROPOSED and approver and a.proposed_by_id != user.pk
                         and calculator.within_limit(a.discount_amount, a.balance, own_limit))
-    may_record_creditor = role in CREDITOR_DECISION_RECORDERS
+    may_record_creditor = may(user, Capability.RECORD_CREDITOR_DECISION)
     # forms only where the template shows them (a decision to take, an awaiting-creditor arrangement to record)
-    ctx = {"arrangements": arrangements, "may_propose": role in PROPOSERS,
-           "may_decide": role in APPROVERS, "may_record_creditor": may_record_creditor,
+    ctx = {"arrangements": arrangements, "may_propose": proposer,
+           "may_decide": approver, "may_record_creditor": may_record_creditor,
            "decision_form": DecisionForm() if any(a.can_decide for a in arrangements) else None,
            "creditor_form": CreditorDecisionForm() if may_record_creditor and any(
                a.status == ArrangementStatus.AWAITING_CREDITOR for a in arrangements) else None,
@@ -59,7 +62,7 @@ def case_panel(request, case) -> dict | None:
                                                                   ArrangementStatus.AWAITING_CREDITOR,
                                                                   ArrangementStatus.APPROVED,
                                                                   ArrangementStatus.ACTIVE)), None)}
-    if role not in PROPOSERS and role not in APPROVERS:
+    if not (proposer or approver):
         return ctx  # read-only: the case's arrangements, no calculator
     # no financial profile, no calculator (the debtor's profile and assets were read once by the case page)
     assessment = None
@@ -70,7 +73,7 @@ def case_panel(request, case) -> dict | None:
     ctx["assessment"] = assessment
     if assessment is None:
         return ctx
-    ctx["hardship_form"] = HardshipForm() if assessment.hardship and role in PROPOSERS else None
+    ctx["hardship_form"] = HardshipForm() if assessment.hardship and proposer else None
     ctx["notes"] = [note_text(n) for n in assessment.notes]
     ctx["own_limit"] = calculator.percent(own_limit)
     proposals = []

@@ -10,6 +10,7 @@ from concord.core import clock
 from concord.core.access import restrict
 from concord.core.money import to_money
 from concord.loans.models import AccountStatus
+from concord.staff.roles import Capability, may
 
 from . import authority, calculator
 from .models import OPEN, PENDING, Arrangement, ArrangementStatus
@@ -76,12 +77,10 @@ def open_arrangement(case) -> Arrangement | None:
 def approvals_queue(user) -> list[Arrangement]:
     """Pending arrangements on cases the user may see that are within the user's authority to decide
     (and not their own proposals); awaiting-creditor ones for those who record the creditor's decision."""
-    from .models import CREDITOR_DECISION_RECORDERS
-
     out, tables = [], {}
     for arrangement in visible_arrangements(user).filter(status__in=PENDING).order_by("proposed_at", "id"):
         if arrangement.status == ArrangementStatus.AWAITING_CREDITOR:
-            if user.role in CREDITOR_DECISION_RECORDERS:
+            if may(user, Capability.RECORD_CREDITOR_DECISION):
                 out.append(arrangement)
             continue
         if arrangement.proposed_by_id == user.pk:

@@ -18,14 +18,11 @@ from concord.core import audit, clock
 from concord.core.access import restrict
 from concord.core.money import to_money
 from concord.core.services import require, save_validated
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, Role, may
 
 from . import authority, calculator, selectors
 from .models import (
-    APPROVERS,
-    CREDITOR_DECISION_RECORDERS,
     OPEN,
-    PROPOSERS,
     Approval,
     Arrangement,
     ArrangementInstalment,
@@ -104,7 +101,7 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
     proposer's own authority is approved at once; beyond it the arrangement waits for an approver whose limit
     covers it, or — beyond the house's authority — for the creditor."""
     today = today or clock.today()
-    require(getattr(actor, "role", None) in PROPOSERS, "actor", _("您的角色不能提出还款方案"))
+    require(may(actor, Capability.PROPOSE_ARRANGEMENT), "actor", _("您的角色不能提出还款方案"))
     case = Case.objects.select_for_update().select_related("creditor", "debtor").get(pk=case.pk)
     require(_sees(actor, case), "case", _("您无权处理该案件"))
     require(case.status in ACTIVE_STATUSES, "case", _("案件已结束，不能提出还款方案"))
@@ -190,7 +187,7 @@ def _transition(arrangement: Arrangement, expected, new: str, **fields) -> None:
 
 
 def _check_approver(actor, arrangement: Arrangement) -> Decimal:
-    require(getattr(actor, "role", None) in APPROVERS, "actor", _("您的角色不能审批还款方案"))
+    require(may(actor, Capability.APPROVE_ARRANGEMENT), "actor", _("您的角色不能审批还款方案"))
     require(_sees(actor, arrangement.case), "arrangement", _("您无权处理该案件"))
     require(arrangement.status == ArrangementStatus.PROPOSED, "arrangement",
             _("该方案不在待审批状态（当前：%(s)s）") % {"s": arrangement.get_status_display()})
@@ -238,7 +235,7 @@ def record_creditor_decision(actor, arrangement: Arrangement, *, approved: bool,
     """Record the creditor's own decision on an arrangement beyond the house's authority (a manager enters the
     creditor's written reply with its reference)."""
     arrangement = _locked(arrangement)
-    require(getattr(actor, "role", None) in CREDITOR_DECISION_RECORDERS, "actor",
+    require(may(actor, Capability.RECORD_CREDITOR_DECISION), "actor",
             _("只有经理或管理员可以登记委托方的审批结果"))
     require(_sees(actor, arrangement.case), "arrangement", _("您无权处理该案件"))
     require(arrangement.status == ArrangementStatus.AWAITING_CREDITOR, "arrangement",
@@ -258,7 +255,7 @@ def activate(actor, arrangement: Arrangement) -> Arrangement:
     from concord.compliance.services import place_hold
 
     arrangement = _locked(arrangement)
-    require(getattr(actor, "role", None) in PROPOSERS, "actor", _("您的角色不能启动还款方案"))
+    require(may(actor, Capability.PROPOSE_ARRANGEMENT), "actor", _("您的角色不能启动还款方案"))
     require(_sees(actor, arrangement.case), "arrangement", _("您无权处理该案件"))
     require(arrangement.status == ArrangementStatus.APPROVED, "arrangement",
             _("只有已批准的方案可以启动（当前：%(s)s）") % {"s": arrangement.get_status_display()})
@@ -279,7 +276,7 @@ def activate(actor, arrangement: Arrangement) -> Arrangement:
 @transaction.atomic
 def request_hardship_review(actor, case, *, reason: str) -> None:
     """The borrower has nothing left each month: no plan is pressed; the case goes to a hardship review."""
-    require(getattr(actor, "role", None) in PROPOSERS, "actor", _("您的角色不能提出困难评估"))
+    require(may(actor, Capability.PROPOSE_ARRANGEMENT), "actor", _("您的角色不能提出困难评估"))
     require(_sees(actor, case), "case", _("您无权处理该案件"))
     reason = _reason(reason)
     money = selectors.finances(case.debtor)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,16 +11,11 @@ from django.views.decorators.http import require_POST
 
 from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
+from concord.staff.roles import Capability, may, require_capability
 
 from . import services
 from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm
-from .models import APPROVERS, CREDITOR_DECISION_RECORDERS, PROPOSERS
 from .selectors import approvals_queue, visible_arrangements
-
-
-def _require(user, roles):
-    if user.role not in roles:
-        raise PermissionDenied(_("您的角色无权执行此操作"))
 
 
 def _back(request, case):
@@ -38,7 +33,7 @@ def _run(request, case, form, act, done, failed):
 @require_POST
 def propose(request, pk):
     case = get_object_or_404(visible_cases(request.user), pk=pk)
-    _require(request.user, PROPOSERS)
+    require_capability(request.user, Capability.PROPOSE_ARRANGEMENT)
 
     def act(d):
         grace = d.pop("grace_days")
@@ -51,7 +46,7 @@ def propose(request, pk):
 @require_POST
 def hardship(request, pk):
     case = get_object_or_404(visible_cases(request.user), pk=pk)
-    _require(request.user, PROPOSERS)
+    require_capability(request.user, Capability.PROPOSE_ARRANGEMENT)
     return _run(request, case, HardshipForm(request.POST),
                 lambda d: services.request_hardship_review(request.user, case, reason=d["reason"]),
                 _("已转困难评估"), _("未能转困难评估：%(e)s"))
@@ -65,7 +60,7 @@ def _arrangement_for(request, pk):
 @require_POST
 def decide(request, pk, decision):
     arrangement = _arrangement_for(request, pk)
-    _require(request.user, APPROVERS)
+    require_capability(request.user, Capability.APPROVE_ARRANGEMENT)
     action = services.approve if decision == "approve" else services.reject
     done = _("方案已批准") if decision == "approve" else _("方案已驳回")
     return _run(request, arrangement.case, DecisionForm(request.POST),
@@ -76,7 +71,7 @@ def decide(request, pk, decision):
 @require_POST
 def creditor_decision(request, pk):
     arrangement = _arrangement_for(request, pk)
-    _require(request.user, CREDITOR_DECISION_RECORDERS)
+    require_capability(request.user, Capability.RECORD_CREDITOR_DECISION)
     return _run(request, arrangement.case, CreditorDecisionForm(request.POST),
                 lambda d: services.record_creditor_decision(request.user, arrangement, **d),
                 _("委托方审批结果已登记"), _("委托方审批结果未登记：%(e)s"))
@@ -86,7 +81,7 @@ def creditor_decision(request, pk):
 @require_POST
 def activate(request, pk):
     arrangement = _arrangement_for(request, pk)
-    _require(request.user, PROPOSERS)
+    require_capability(request.user, Capability.PROPOSE_ARRANGEMENT)
     try:
         services.activate(request.user, arrangement)
     except ValidationError as exc:
@@ -99,8 +94,8 @@ def activate(request, pk):
 @login_required
 def approvals(request):
     """待审批: pending arrangements within the user's authority, with the case, affordability and reason."""
-    _require(request.user, APPROVERS)
+    require_capability(request.user, Capability.APPROVE_ARRANGEMENT)
     return render(request, "arrangements/approvals.html", {
         "queue": approvals_queue(request.user), "decision_form": DecisionForm(),
         "creditor_form": CreditorDecisionForm(),
-        "may_record_creditor": request.user.role in CREDITOR_DECISION_RECORDERS})
+        "may_record_creditor": may(request.user, Capability.RECORD_CREDITOR_DECISION)})

@@ -13,14 +13,14 @@ from rest_framework.response import Response
 
 from concord.core.access import own_team_ids, restrict
 from concord.core.api import (ConcordViewMixin, EnumField, ModelSerializer, MoneyField, Pagination,
-                              error_responses, roles_allowed, service_errors)
+                              capability_required, error_responses, service_errors)
 from concord.creditors.models import Placement, ProductKind
 from concord.debtors.api import DebtorRefSerializer, DebtorSummarySerializer, summary_prefetches
 from concord.loans.api import AccountSerializer, CreditorRefSerializer
 from concord.loans.delinquency import BUCKETS
 from concord.loans.models import LoanAccount
 from concord.staff.models import Team, User
-from concord.staff.roles import MAY_ASSIGN, Role
+from concord.staff.roles import Capability
 
 from . import services
 from .models import Assignment, Case, CaseStatus
@@ -157,7 +157,7 @@ class CaseViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Case.objects.all()
     pagination_class = Pagination
-    action_permissions = {"assign": [roles_allowed(MAY_ASSIGN)]}
+    action_permissions = {"assign": [capability_required(Capability.ASSIGN)]}
 
     def get_serializer_class(self):
         return {"list": CaseSerializer, "assign": AssignSerializer}.get(self.action, CaseDetailSerializer)
@@ -192,7 +192,7 @@ class CaseViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
         params.is_valid(raise_exception=True)
         team, collector = params.validated_data.get("team_id"), params.validated_data.get("collector_id")
         user = request.user
-        if user.role == Role.TEAM_LEAD:
+        if user.case_scope == "team":
             own = own_team_ids(user)
             target = team.pk if team else collector.team_id
             if target not in own or (collector is not None and collector.team_id not in (None, *own)):

@@ -10,6 +10,6 @@ class CasesConfig(AppConfig):
     def ready(self):
         from concord.loans import followers
 
-        from .promises import on_payment_changed
+        from .services import on_account_changed
 
-        followers.register(on_payment_changed)
+        followers.register_account(on_account_changed)

@@ -8,7 +8,7 @@ from concord.debtors.models import AddressType, ContactKind, IdType
 from concord.loans.delinquency import BUCKETS
 from concord.loans.models import PaymentChannel, RepaymentMethod
 from concord.staff.models import User
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, roles_with
 
 from .models import CaseStatus
 from .selectors import CaseFilters
@@ -77,7 +77,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, collectors=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["collector"].queryset = collectors if collectors is not None else User.objects.filter(
-            role__in=[Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT], is_active=True)
+            role__in=roles_with(Capability.TAKE_CASES), is_active=True)
 
 
 class NewCaseForm(forms.Form):

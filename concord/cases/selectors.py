@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 
 from concord.core.access import restrict
 from concord.debtors.selectors import debtor_match
@@ -16,6 +17,11 @@ from .models import Case
 
 def visible_cases(user) -> QuerySet:
     return restrict(Case.objects.select_related("creditor", "debtor", "assigned_collector", "assigned_team"), user)
+
+
+def visible_case_or_404(user, pk) -> Case:
+    """The case ``pk`` if ``user`` may see it; a 404 otherwise (an invisible case does not exist for them)."""
+    return get_object_or_404(visible_cases(user), pk=pk)
 
 
 def search_cases(qs: QuerySet, text: str) -> QuerySet:

@@ -13,7 +13,7 @@ from concord.core import audit, clock
 from concord.core.services import save_validated
 from concord.core.text import translated
 from concord.loans.delinquency import bucket
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, may
 
 from .models import ACTIVE_STATUSES, Assignment, Case, CaseStatus
 
@@ -42,7 +42,7 @@ def assign_case(actor, case: Case, *, team=None, collector=None, reason: str = "
     if len(reason) > 200:
         raise ValidationError({"reason": [_("原因不能超过 200 个字符")]})
     if collector is not None:
-        if collector.role not in (Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT) or not collector.is_active:
+        if not may(collector, Capability.TAKE_CASES):
             raise ValidationError({"collector": [_("%(u)s 不是在岗的催收人员") % {"u": collector}]})
         team = team or collector.team
         if collector.team_id and team and collector.team_id != team.pk:
@@ -72,6 +72,12 @@ def set_case_status(actor, case: Case, status: str, *, reason: str = "") -> Case
     case.save(update_fields=["status", "closed_on"])
     audit.record(actor, "case.status", case, {"status": [before, status], "reason": reason})
     return case
+
+
+def on_account_changed(account) -> None:
+    """The ledger's follower: an account's figures changed, so its case's summary follows."""
+    if account.case_id:
+        refresh_case_summary(account.case)
 
 
 def refresh_case_summary(case: Case) -> None:

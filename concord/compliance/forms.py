@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from concord.cases.models import Case
 from concord.creditors.models import Creditor
 from concord.staff.models import User
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, roles_with
 
 from .models import (ComplaintCategory, ComplaintKind, ComplaintSource, HoldKind, QualificationKind, Resolution,
                      Severity)
@@ -86,7 +86,7 @@ class ComplaintForm(forms.Form):
     category = forms.ChoiceField(label=_("分类"), choices=ComplaintCategory.choices)
     severity = forms.ChoiceField(label=_("严重程度"), choices=Severity.choices, initial=Severity.MEDIUM)
     owner = forms.ModelChoiceField(label=_("负责人"), required=False,
-                                   queryset=User.objects.filter(role=Role.COMPLIANCE, is_active=True))
+                                   queryset=User.objects.filter(role__in=roles_with(Capability.OWN_COMPLAINTS), is_active=True))
     summary = forms.CharField(label=_("内容摘要"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
@@ -96,7 +96,7 @@ class ResolveForm(forms.Form):
 
 
 class AssignComplaintForm(forms.Form):
-    owner = forms.ModelChoiceField(label=_("负责人"), queryset=User.objects.filter(role=Role.COMPLIANCE, is_active=True))
+    owner = forms.ModelChoiceField(label=_("负责人"), queryset=User.objects.filter(role__in=roles_with(Capability.OWN_COMPLAINTS), is_active=True))
 
 
 class OverridesForm(forms.Form):
@@ -119,7 +119,7 @@ class OverridesForm(forms.Form):
 
 class QualificationForm(forms.Form):
     user = forms.ModelChoiceField(label=_("人员"), queryset=User.objects.filter(
-        role__in=[Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT], is_active=True).order_by("username"))
+        role__in=roles_with(Capability.CONTACT_NEEDS_QUALIFICATION), is_active=True).order_by("username"))
     kind = forms.ChoiceField(label=_("类型"), choices=QualificationKind.choices)
     passed_on = forms.DateField(label=_("通过日期"), widget=DATE)
     expires_on = forms.DateField(label=_("到期日期（可空）"), required=False, widget=DATE)

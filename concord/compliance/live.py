@@ -26,7 +26,7 @@ from django.db import connection
 
 from concord.core import pii
 from concord.core.masking import mask_phone
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, may
 
 from . import content as content_check
 from .gate import evaluate
@@ -39,7 +39,6 @@ DEBTOR_KEY = "D"
 LOOKBACK = dt.timedelta(days=32)          # every cap window (US4: 7 days) with a margin
 PENDING = dt.timedelta(minutes=30)        # an allow without an outcome yet counts as a contact of unknown outcome
 SINCE_EVER = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-FIELD_ROLES = (Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT)
 GATED_PURPOSES = ("collection", "location")
 RELATION_OF_ROLE = {"guarantor": "guarantor", "co_borrower": "co_borrower", "spouse": "spouse",
                     "emergency_contact": "friend", "other": "friend"}
@@ -287,7 +286,7 @@ def _valid_kinds(user, day: dt.date) -> set[str]:
 def house_denials(actor, request: Request, at: dt.datetime, third_party: bool, day: dt.date,
                   qualifications: set[str] | None = None) -> list[Denial]:
     out = []
-    if (actor is not None and getattr(actor, "role", None) in FIELD_ROLES and request.purpose in GATED_PURPOSES):
+    if (actor is not None and may(actor, Capability.CONTACT_NEEDS_QUALIFICATION) and request.purpose in GATED_PURPOSES):
         missing = missing_qualifications(actor, day, qualifications)
         if missing:
             out.append(Denial("QUAL", "qualification", {"missing_zh": "、".join(QUAL_ZH[m] for m in missing),

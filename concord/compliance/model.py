@@ -21,6 +21,16 @@ HOLD_KINDS = ("complaint", "dispute", "breathing_space", "arrangement", "legal")
 CONSENT_SCOPES = ("hours", "frequency", "all")
 DECISIONS = ("allow", "deny")
 
+#: An allow decision can be acted on — the contact made and its outcome recorded — from the moment it was taken
+#: until this much later; after that the collector asks the gate again (the state may have changed).
+DECISION_VALID = dt.timedelta(minutes=30)
+
+
+def decision_usable(decided_at: dt.datetime, at: dt.datetime) -> bool:
+    """Whether an allow taken at ``decided_at`` may still be acted on at ``at``."""
+    return decided_at <= at <= decided_at + DECISION_VALID
+
+
 #: The relation the gate gives the debtor themself.
 DEBTOR = "debtor"
 

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from concord.core import clock
 from concord.core.masking import mask
 from concord.staff.models import User
+from concord.staff.roles import Capability, may, roles_with
 
 from . import live
 from .gate import evaluate
-from .model import Request, to_us
-from .models import OPEN_STATUSES, Complaint, ContactDecision, Hold, Qualification
+from .model import Request, decision_usable, to_us
+from .models import OPEN_STATUSES, Complaint, ContactAttempt, ContactDecision, Hold, Qualification
 
 #: Codes whose denial lasts until someone changes the state (no waiting helps).
 STATE_CODES = {"CEASE", "ATTORNEY", "DECEASED", "DATA", "QUAL", "CONTENT", "US2", "US3", "US10", "CN3", "CN7",
@@ -123,7 +124,7 @@ def contact_options(case, user, at: dt.datetime | None = None, *, message: tuple
     from .services import _debts_of_case
     # one read gives the history, the accounts, the creditor's overrides and the actor's qualifications, as for
     # ``services.decide_contact`` (not one query per option)
-    user_id = user.pk if getattr(user, "role", None) in live.FIELD_ROLES else None
+    user_id = user.pk if may(user, Capability.CONTACT_NEEDS_QUALIFICATION) else None
     person = live.read_person(debtor, at, creditor_id=creditor.pk, user_id=user_id)
     debts = tuple(_debts_of_case(person.accounts, case, creditor)) or None
     history = person.history
@@ -216,6 +217,20 @@ def lapsing_qualifications(within_days: int = 30, today: dt.date | None = None):
     lapsing = (Qualification.objects.select_related("user")
                .filter(expires_on__isnull=False, expires_on__lte=today + dt.timedelta(days=within_days))
                .filter(Q(user__is_active=True)).order_by("expires_on"))
-    field_users = User.objects.filter(role__in=live.FIELD_ROLES, is_active=True).order_by("username")
+    field_users = User.objects.filter(role__in=roles_with(Capability.CONTACT_NEEDS_QUALIFICATION), is_active=True).order_by("username")
     missing = [(u, live.missing_qualifications(u, today)) for u in field_users]
     return list(lapsing), [(u, m) for u, m in missing if m]
+
+
+def pending_allow(decision_id, *, case, actor, channel: str, at=None) -> ContactDecision | None:
+    """``actor``'s allow ``decision_id`` on ``case`` for ``channel`` while it may still be acted on: allowed, no
+    outcome recorded against it yet, and within its validity (``model.decision_usable``) — else None."""
+    if not str(decision_id).isdigit():
+        return None
+    decision = ContactDecision.objects.filter(pk=decision_id, case=case, actor=actor, channel=channel,
+                                              allowed=True).select_related("related_party").first()
+    if decision is None or not decision_usable(decision.at, clock.now_or(at)):
+        return None
+    if ContactAttempt.objects.filter(decision=decision).exists():
+        return None
+    return decision

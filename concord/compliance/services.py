@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from concord.core import audit, clock
 from concord.core.services import require, save_validated
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, may
 
 from . import live
-from .model import Request
+from .model import Request, decision_usable
 from .models import (
     OPEN_STATUSES,
     AttorneyRepresentation,
@@ -46,13 +46,11 @@ from .models import (
 )
 from .packs import load_pack, tighten
 
-DECISION_VALID = dt.timedelta(minutes=30)
 OUTCOMES_OF_CHANNEL = {
     "call": {"no_answer", "busy", "voicemail", "conversation", "third_party", "wrong_number", "failed"},
     "sms": {"delivered", "failed"}, "email": {"delivered", "failed"}, "letter": {"delivered", "failed"},
     "wechat": {"delivered", "failed", "conversation"}, "visit": {"conversation", "third_party", "failed"},
 }
-COMPLIANCE_ROLES = (Role.COMPLIANCE, Role.ADMIN, Role.MANAGER)
 
 
 
@@ -107,7 +105,7 @@ def decide_contact(actor, *, case=None, debtor=None, creditor=None, channel: str
     _choice("channel", channel, Channel)
     _choice("purpose", purpose, Purpose)
     kind = _party(debtor, related_party, attorney)
-    user_id = actor.pk if getattr(actor, "role", None) in live.FIELD_ROLES else None
+    user_id = actor.pk if may(actor, Capability.CONTACT_NEEDS_QUALIFICATION) else None
     person = live.read_person(debtor, at, creditor_id=creditor.pk, user_id=user_id)
     history = person.history
     if accounts is None:
@@ -169,7 +167,7 @@ def record_contact_outcome(actor, decision: ContactDecision, *, outcome: str, at
     require(decision.allowed, "decision", _("该联系已被合规闸门拒绝，不能登记联系结果"))
     require(not ContactAttempt.objects.filter(decision=decision).exists(), "decision",
             _("该放行决定已登记过联系结果，请重新申请"))
-    require(decision.at <= at <= decision.at + DECISION_VALID, "at",
+    require(decision_usable(decision.at, at), "at",
             _("放行决定仅在 30 分钟内有效，请重新申请"))
     _choice("outcome", outcome, Outcome)
     require(outcome in OUTCOMES_OF_CHANNEL[decision.channel], "outcome",
@@ -362,7 +360,7 @@ def deadline_days(creditor, kind: str) -> int:
 
 
 def _owner_ok(owner):
-    require(owner is None or (owner.role == Role.COMPLIANCE and owner.is_active), "owner",
+    require(owner is None or may(owner, Capability.OWN_COMPLAINTS), "owner",
             _("负责人必须是在岗的合规专员"))
 
 

@@ -20,7 +20,7 @@ from concord.core import clock
 from concord.core.charts import stacked_bars
 from concord.core.webforms import apply_validation_error, errors_text, submit
 from concord.creditors.models import Creditor
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, may
 
 from . import selectors, services
 from .export import export_response
@@ -38,14 +38,13 @@ from .forms import (
 from .models import Complaint, CreditorPolicy, Hold
 from .packs import all_packs
 
-CONSOLE_ROLES = {Role.COMPLIANCE, Role.ADMIN, Role.MANAGER}
 
 
 def console(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.user.role not in CONSOLE_ROLES and not request.user.is_superuser:
+        if not may(request.user, Capability.COMPLIANCE_CONSOLE):
             raise PermissionDenied(_("您的角色无权访问合规控制台"))
         return view(request, *args, **kwargs)
     return wrapper
@@ -187,7 +186,7 @@ def packs(request):
     creditors = [(c, policies.get(c.pk)) for c in Creditor.objects.order_by("code")]
     form = OverridesForm(request.POST or None)
     if request.method == "POST":
-        if request.user.role not in (Role.ADMIN, Role.COMPLIANCE) and not request.user.is_superuser:
+        if not may(request.user, Capability.EDIT_RULES):
             raise PermissionDenied(_("只有合规专员或系统管理员可以修改规则"))
         if form.is_valid():
             try:

@@ -4,12 +4,14 @@ Every model that belongs to a case declares ``CASE_PATH``: the lookup from it to
 "case" for an account, "account__case" for a payment, "cases" for a debtor). One rule then serves every model:
 a collector or field agent sees the cases assigned to them, a team lead their teams' cases, a creditor viewer
 that creditor's portfolio, managers, compliance and legal the whole book. Nobody else sees anything.
+
+Which of these applies is the user's ``case_scope`` (``book``, ``assigned``, ``team``, ``creditor`` or ``none``),
+which the staff app's role table gives (``concord.staff.roles.case_scope``); core reads it from the user and
+imports nothing above itself.
 """
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-
-from concord.staff.roles import PORTFOLIO_WIDE, Role
 
 NOTHING = Q(pk__in=[])
 
@@ -17,16 +19,14 @@ NOTHING = Q(pk__in=[])
 def case_q(user, prefix: str = "") -> Q | None:
     """The filter on cases that ``user`` may see; None means everything."""
     p = f"{prefix}__" if prefix else ""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NOTHING
-    role = user.role
-    if role in PORTFOLIO_WIDE or user.is_superuser:
+    scope = getattr(user, "case_scope", "none")
+    if scope == "book":
         return None
-    if role in (Role.COLLECTOR, Role.FIELD_AGENT):
+    if scope == "assigned":
         return Q(**{f"{p}assigned_collector_id": user.pk})
-    if role == Role.TEAM_LEAD:
+    if scope == "team":
         return Q(**{f"{p}assigned_team_id__in": sorted(own_team_ids(user))})
-    if role == Role.CREDITOR_VIEWER and user.creditor_id:
+    if scope == "creditor":
         return Q(**{f"{p}creditor_id": user.creditor_id})
     return NOTHING
 

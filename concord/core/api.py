@@ -24,8 +24,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from concord.staff.roles import READ_ONLY, Role
-
 from .masking import mask
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -81,23 +79,24 @@ class DenyReadOnlyRoles(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
-        return getattr(request.user, "role", None) not in READ_ONLY
+        return not getattr(request.user, "read_only", False)
 
 
-class RolePermission(permissions.BasePermission):
-    """Only users whose role is in ``roles``; build one with :func:`roles_allowed`."""
+class CapabilityPermission(permissions.BasePermission):
+    """Only users with ``capability`` (the staff app's role table, asked through ``user.may``); build one with
+    :func:`capability_required`."""
 
-    roles: frozenset = frozenset()
+    capability: str = ""
     message = _("您的角色无权执行此操作")
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.role in self.roles)
+        may = getattr(request.user, "may", None)
+        return bool(may and may(self.capability))
 
 
-def roles_allowed(roles) -> type[RolePermission]:
-    names = "".join(camelize(str(r)) for r in sorted(roles))
-    return type(f"Roles{names}", (RolePermission,), {"roles": frozenset(Role(r) for r in roles)})
+def capability_required(capability) -> type[CapabilityPermission]:
+    name = "".join(part.title() for part in str(capability).split("_"))
+    return type(f"May{name}", (CapabilityPermission,), {"capability": str(capability)})
 
 
 class ConcordViewMixin:

@@ -7,6 +7,7 @@ from typing import Any, Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
@@ -42,3 +43,22 @@ def submit(request, form: forms.Form, act: Callable[[dict], Any], *, done, faile
         return False, None
     messages.success(request, done(result) if callable(done) else done)
     return True, result
+
+
+_FORM_HTML: dict[tuple, str] = {}
+FORM_HTML_MAX = 256
+
+
+def form_html(form_class, **kwargs) -> str:
+    """The markup of the empty form ``form_class(**kwargs)``, rendered once per process, language and arguments.
+
+    The case page shows the same empty forms (promise, task, note, contact point …) on every case; rendering a form's
+    templates field by field was a large part of the page's time. Only for forms whose markup depends on nothing but
+    the language and ``kwargs``: no choices read from the database, no initial values of the moment."""
+    key = (form_class, get_language(), repr(sorted(kwargs.items())))
+    html = _FORM_HTML.get(key)
+    if html is None:
+        if len(_FORM_HTML) >= FORM_HTML_MAX:
+            _FORM_HTML.clear()
+        html = _FORM_HTML[key] = form_class(**kwargs).render()
+    return html

@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from concord.cases.models import Case
 from concord.core.access import restrict
 from concord.core.api import (ConcordViewMixin, EnumField, MaskedField, ModelSerializer, MoneyField, Pagination,
-                              error_responses, roles_allowed)
+                              capability_required, error_responses)
 from concord.core.masking import mask
-from concord.staff.roles import MAY_REVEAL_PII
+from concord.staff.roles import Capability
 
 from . import services
 from .models import (Asset, BankStatementSummary, ContactPoint, CreditReport, Debtor, Employment, FinancialProfile,
@@ -233,7 +233,7 @@ class DebtorViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = Debtor.objects.all()
     pagination_class = Pagination
-    action_permissions = {"reveal": [roles_allowed(MAY_REVEAL_PII)]}
+    action_permissions = {"reveal": [capability_required(Capability.REVEAL_PII)]}
 
     def get_serializer_class(self):
         return {"retrieve": DebtorDetailSerializer, "reveal": RevealRequestSerializer}.get(self.action,

@@ -13,7 +13,7 @@ from concord.core import audit, clock
 from concord.core.access import restrict
 from concord.core.services import changed, save_validated, snapshot
 from concord.core.text import translated
-from concord.staff.roles import MAY_REVEAL_PII
+from concord.staff.roles import Capability, may
 
 from . import identity
 from .models import (
@@ -203,7 +203,7 @@ def reveal(actor, obj, field: str) -> str:
     """Show one masked value in full to a role that needs it, and record that it was seen."""
     if (type(obj), field) not in REVEALABLE:
         raise ValueError(f"{type(obj).__name__}.{field} is not a revealable field")
-    if getattr(actor, "role", None) not in MAY_REVEAL_PII:
+    if not may(actor, Capability.REVEAL_PII):
         raise PermissionDenied(_("您的角色无权查看完整信息"))
     debtor = obj if isinstance(obj, Debtor) else obj.debtor
     if not restrict(Debtor.objects.filter(pk=debtor.pk), actor).exists():

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from concord.core import audit, clock
 from concord.staff.models import Team, User
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, Role, roles_with
 
 #: The one password of every demo login. A demo only: never seed a database people will really use.
 DEMO_PASSWORD = "concord-demo"
@@ -98,13 +98,10 @@ def create_staff(creditors: dict) -> Staff:
             team.lead = user
             team.save(update_fields=["lead"])
             audit.record(None, "team.lead", team, {"lead": user.username})
-        if spec.role in QUALIFIED_ROLES:
+        if spec.role in roles_with(Capability.CONTACT_NEEDS_QUALIFICATION):
             qualify(user)
     return Staff(teams, users)
 
-
-#: Roles that make collection contacts and so need a passed pre-job exam and a current training (CN4).
-QUALIFIED_ROLES = (Role.COLLECTOR, Role.TEAM_LEAD, Role.FIELD_AGENT)
 
 
 def qualify(user: User) -> None:

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from concord.core import clock
 from concord.eod import dbio, schema
+from concord.staff.roles import Capability, Role, roles_with
 
-COLLECTOR_ROLES = ("collector", "team_lead", "field_agent")
 AGREED_ARRANGEMENT = ("approved", "active", "completed", "broken")
 CONTACT_DAYS = 60  # contact history read for the score (30 days) and the pack windows
 
@@ -154,11 +154,11 @@ def _teams_and_collectors(cases: pa.Table) -> tuple[pa.Table, pa.Table]:
     from concord.staff.models import Team, User
 
     teams = list(Team.objects.order_by("id"))
-    users = list(User.objects.filter(role__in=COLLECTOR_ROLES, team__isnull=False).order_by("id"))
+    users = list(User.objects.filter(role__in=roles_with(Capability.TAKE_CASES), team__isnull=False).order_by("id"))
     skills: dict[int, set] = {t.pk: set() for t in teams}
     crow = []
     for u in users:
-        own = {str(s) for s in (u.skills or [])} | ({"field"} if u.role == "field_agent" else set())
+        own = {str(s) for s in (u.skills or [])} | ({"field"} if u.role == Role.FIELD_AGENT else set())
         if u.is_active:
             skills[u.team_id] |= own
         crow.append({"collector_id": u.pk, "team_id": u.team_id, "capacity": int(u.capacity),
@@ -209,15 +209,15 @@ def _holds() -> pa.Table:
 
 
 def _promises(as_of, notes) -> pa.Table:
-    """Open and resolved promises (``cases.Promise``; superseded ones are left out). A promise recorded after
+    """Open and resolved promises (``workbench.Promise``; superseded ones are left out). A promise recorded after
     its due date counts from its due date."""
     try:
-        model = apps.get_model("cases", "Promise")
+        model = apps.get_model("workbench", "Promise")
         names = {f.name for f in model._meta.get_fields()}
         if not {"case", "amount", "due_date", "made_at"} <= names:
             raise LookupError
     except LookupError:
-        notes.append("promises: no cases.Promise model with case/amount/due_date/made_at; none used")
+        notes.append("promises: no workbench.Promise model with case/amount/due_date/made_at; none used")
         return _sch("promises").empty_table()
     superseded = "AND status <> 'superseded'" if "status" in names else ""
     made = dbio.local_date("made_at", as_of)

@@ -9,12 +9,11 @@ from django.utils.translation import gettext_lazy
 
 from concord.core.charts import stacked_bars
 from concord.loans.delinquency import BUCKETS
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, may
 
 from . import selectors
 from .models import EodRun
 
-VIEW_ROLES = {Role.ADMIN, Role.MANAGER}
 
 STAGES = {
     "export": gettext_lazy("导出数据"), "validate": gettext_lazy("校验"), "accounts": gettext_lazy("账户"),
@@ -46,7 +45,7 @@ def _detail(run: EodRun) -> dict:
 
 @login_required
 def runs(request):
-    if request.user.role not in VIEW_ROLES and not request.user.is_superuser:
+    if not may(request.user, Capability.VIEW_EOD):
         raise PermissionDenied(_("您的角色无权查看日终运行"))
     chosen = request.GET.get("run")
     if chosen:

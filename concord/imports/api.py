@@ -18,9 +18,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from concord.core.api import ConcordViewMixin, EnumField, ModelSerializer, Pagination, error_responses, roles_allowed
+from concord.core.api import ConcordViewMixin, EnumField, ModelSerializer, Pagination, capability_required, error_responses
 from concord.creditors.models import Creditor
-from concord.staff.roles import MAY_CONFIGURE
+from concord.staff.roles import Capability
 
 from . import services
 from .forms import MAX_UPLOAD_BYTES
@@ -72,7 +72,7 @@ class IssueSerializer(serializers.Serializer):
 class ImportViewSet(ConcordViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = BatchSerializer
     pagination_class = Pagination
-    permission_classes = [*ConcordViewMixin.permission_classes, roles_allowed(MAY_CONFIGURE)]
+    permission_classes = [*ConcordViewMixin.permission_classes, capability_required(Capability.CONFIGURE)]
     parser_classes = [MultiPartParser, FormParser]
     queryset = ImportBatch.objects.select_related("creditor").order_by("-id")
 

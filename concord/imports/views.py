@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from concord.core import clock
 from concord.core.charts import stacked_bars
-from concord.staff.roles import MAY_CONFIGURE
+from concord.staff.roles import Capability, may
 
 from . import services
 from .forms import IGNORE, MapColumnsForm, UploadForm
@@ -27,7 +27,7 @@ ISSUES_PER_PAGE = 100
 
 
 def _require_importer(user):
-    if user.role not in MAY_CONFIGURE:
+    if not may(user, Capability.CONFIGURE):
         raise PermissionDenied(_("只有系统管理员和催收经理可以导入文件"))
 
 

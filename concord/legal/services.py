@@ -22,7 +22,7 @@ from concord.core import audit, clock, storage
 from concord.core.access import restrict
 from concord.core.services import require, save_validated
 from concord.loans.models import LoanAccount
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, may
 
 from .limitation import Limitation, limitation
 from .models import (
@@ -39,9 +39,6 @@ from .models import (
     Stage,
 )
 
-LEGAL_ROLES = {Role.LEGAL, Role.ADMIN, Role.MANAGER}
-MAY_READ_DOCUMENTS = LEGAL_ROLES | {Role.COMPLIANCE}
-MAY_ACKNOWLEDGE = {Role.LEGAL, Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR}
 FOLDER = "legal"
 MAX_COST = Decimal("999999999999.99")
 BASIS_ZH = {"due": "最后一期应还日", "payment": "最后一次还款", "acknowledgement": "最后一次债务确认"}
@@ -57,7 +54,7 @@ def _sees(actor, case) -> bool:
 
 
 def _legal_actor(actor, case):
-    if getattr(actor, "role", None) not in LEGAL_ROLES or not _sees(actor, case):
+    if not may(actor, Capability.LEGAL_TRACK) or not _sees(actor, case):
         _deny()
 
 
@@ -100,7 +97,7 @@ def record_acknowledgement(actor, case, *, kind: str, acknowledged_on: dt.date, 
                            at=None) -> Acknowledgement:
     """The debtor promised to pay, signed an arrangement or acknowledged the debt in writing on a day."""
     at = clock.now_or(at)
-    if getattr(actor, "role", None) not in MAY_ACKNOWLEDGE or not _sees(actor, case):
+    if not may(actor, Capability.ACKNOWLEDGE_DEBT) or not _sees(actor, case):
         _deny()
     require(kind in AcknowledgementKind.values, "kind", _("无效的确认类型：%(v)s") % {"v": kind})
     first = LoanAccount.objects.filter(case=case).aggregate(d=Min("start_date"))["d"]
@@ -288,7 +285,7 @@ def upload_document(actor, legal_case, *, upload, title: str, stage=None, at=Non
 @transaction.atomic
 def open_document(actor, doc: LegalDocument):
     """The path of a legal document for the roles that may read them; each download is audited."""
-    if getattr(actor, "role", None) not in MAY_READ_DOCUMENTS or not _sees(actor, doc.legal_case.case):
+    if not may(actor, Capability.READ_LEGAL_DOCUMENTS) or not _sees(actor, doc.legal_case.case):
         _deny("file")
     path = storage.resolve(FOLDER, doc.path)
     require(path.is_file(), "file", _("文件不存在"))

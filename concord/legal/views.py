@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.cases.case_page import form_html
 from concord.cases.selectors import visible_cases
 from concord.core import clock
-from concord.core.webforms import submit
-from concord.staff.roles import Role
+from concord.core.webforms import form_html, submit
+from concord.staff.roles import Capability, may
 
 from . import services
 from .forms import (
@@ -29,7 +28,6 @@ from .forms import (
 from .models import FOLLOWS, LegalCase, LegalDocument, LegalStage, LegalStatus, Stage
 from .selectors import legal_cases
 
-LIST_ROLES = services.LEGAL_ROLES | {Role.COMPLIANCE}
 
 
 def case_panel(request, case):
@@ -37,21 +35,21 @@ def case_panel(request, case):
     schedules and payments, the legal tracks with their costs), and the forms exist only for the roles that see
     them."""
     user = request.user
-    if user.role == Role.CREDITOR_VIEWER:
+    if not may(user, Capability.SEE_INTERNAL):
         return None
     tracks = list(case.legal_cases.prefetch_related("stages", "documents", "costs").order_by("-opened_on", "-id"))
     legal = next((t for t in tracks if t.status == LegalStatus.ACTIVE), tracks[0] if tracks else None)
     acks = list(case.acknowledgements.all()[:10])  # newest first: the first is the latest acknowledgement
     lim = services.limitation_of(case, accounts=case.accounts.all(), acknowledgements=acks)
     today = clock.today()
-    is_legal = user.role in services.LEGAL_ROLES
+    is_legal = may(user, Capability.LEGAL_TRACK)
     stages = list(legal.stages.all()) if legal else []
     started = {s.stage for s in stages}
     nxt = [s for s in Stage.values if s not in started and (FOLLOWS[s] is None or FOLLOWS[s] in started)]
     active = legal is not None and legal.status == LegalStatus.ACTIVE
     acts = active and is_legal   # the stage, document, cost and close forms show only then
     may_enter = is_legal and not active and case.status in ("new", "open", "on_hold")
-    may_acknowledge = user.role in services.MAY_ACKNOWLEDGE
+    may_acknowledge = may(user, Capability.ACKNOWLEDGE_DEBT)
     return {
         "legal": legal, "active": active,
         "stages": [(s, CompleteForm(auto_id=f"legal_stage{s.pk}_%s") if acts and not s.ended_on else None)
@@ -61,7 +59,7 @@ def case_panel(request, case):
         "totals": services.cost_totals(case, tracks=tracks), "lim": lim,
         "bar": None if active else services.time_bar_reason(lim, today),
         "acks": acks,
-        "is_legal": is_legal, "may_read_docs": user.role in services.MAY_READ_DOCUMENTS,
+        "is_legal": is_legal, "may_read_docs": may(user, Capability.READ_LEGAL_DOCUMENTS),
         "may_acknowledge": may_acknowledge, "may_enter": may_enter,
         "enter_form": form_html(EnterForm, auto_id="legal_enter_%s") if may_enter else None,
         "stage_form": _stage_form(nxt) if acts else None,
@@ -95,7 +93,7 @@ def _legal(request, pk):
 
 @login_required
 def legal_list(request):
-    if request.user.role not in LIST_ROLES:
+    if not may(request.user, Capability.READ_LEGAL_DOCUMENTS):
         raise PermissionDenied(_("您的角色无权执行此操作"))
     status = request.GET.get("status", LegalStatus.ACTIVE)
     qs = legal_cases(request.user)

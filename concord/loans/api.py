@@ -2,7 +2,7 @@
 
 Money is always a string with two decimals. Recording and reversing payments go through
 :func:`concord.loans.services.record_payment` / :func:`~concord.loans.services.reverse_payment`; only the ledger
-roles (``MAY_WRITE_LEDGER``) may call them, and only on accounts they can see.
+roles (``Capability.WRITE_LEDGER``) may call them, and only on accounts they can see.
 """
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from rest_framework.response import Response
 
 from concord.core.access import restrict
 from concord.core.api import (AwareDateTimeField, ConcordViewMixin, EnumField, ModelSerializer, MoneyField,
-                              Pagination, error_responses, roles_allowed, service_errors)
+                              Pagination, capability_required, error_responses, service_errors)
 from concord.creditors.models import Creditor, Product, ProductKind
 from concord.debtors.api import DebtorRefSerializer
 from concord.loans.delinquency import BUCKETS
-from concord.staff.roles import MAY_WRITE_LEDGER
+from concord.staff.roles import Capability
 
 from . import services
 from .models import AccountStatus, Instalment, LoanAccount, Payment, PaymentChannel
@@ -186,7 +186,7 @@ class PaymentViewSet(ConcordViewMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
     queryset = Payment.objects.all()
     pagination_class = Pagination
-    ledger = [roles_allowed(MAY_WRITE_LEDGER)]
+    ledger = [capability_required(Capability.WRITE_LEDGER)]
     action_permissions = {"create": ledger, "reverse": ledger}
 
     def get_serializer_class(self):

@@ -143,8 +143,6 @@ def _accrue(account: LoanAccount, as_of: dt.date, items: list[delinquency.DueIte
 def _after_change(account: LoanAccount, as_of: dt.date, items: list[delinquency.DueItem] | None = None) -> None:
     """Recompute DPD, bucket and status, save, and refresh the case. ``items``: the instalments, when the
     caller already holds them unchanged (otherwise they are read again)."""
-    from concord.cases.services import refresh_case_summary
-
     account.dpd = delinquency.days_past_due(items if items is not None else due_items(account), as_of)
     account.bucket = delinquency.bucket(account.dpd)
     if account.status == AccountStatus.OPEN and account.total_balance == 0:
@@ -152,8 +150,7 @@ def _after_change(account: LoanAccount, as_of: dt.date, items: list[delinquency.
     elif account.status == AccountStatus.SETTLED and account.total_balance > 0:
         account.status = AccountStatus.OPEN
     account.save()
-    if account.case_id:
-        refresh_case_summary(account.case)
+    followers.account_changed(account)
 
 
 @transaction.atomic

@@ -8,7 +8,9 @@ from concord.core.masking import mask
 from concord.debtors.models import UNUSABLE_STATUSES
 
 from .models import MessageTemplate, OutboundMessage, TemplateStatus
-from .services import CONTACT_KIND, MAY_MANAGE_TEMPLATES, MAY_SEND, debtor_language
+from concord.staff.roles import Capability, may
+
+from .services import CONTACT_KIND, debtor_language
 
 
 def approved_templates(language: str, channels=("sms", "email", "letter")):
@@ -20,10 +22,10 @@ def panel_context(request, case) -> dict | None:
     """The case page's 短信/邮件/信函 panel: recent messages for everyone who sees the case; the send forms for
     the roles that may send."""
     user = request.user
-    may_send = user.role in MAY_SEND or user.is_superuser
+    may_send = may(user, Capability.SEND_MESSAGES)
     messages = list(OutboundMessage.objects.filter(case=case).select_related("template", "actor")[:20])
     ctx = {"messages": messages, "may_send": may_send, "language": debtor_language(case.debtor),
-           "may_manage": user.role in MAY_MANAGE_TEMPLATES or user.is_superuser}
+           "may_manage": may(user, Capability.MANAGE_TEMPLATES)}
     if may_send:
         # the debtor's points as the case page read them (one read shared by every section)
         kinds = set(CONTACT_KIND.values())

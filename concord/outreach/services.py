@@ -40,7 +40,7 @@ from concord.core.masking import mask
 from concord.core.services import require, save_validated
 from concord.core.text import translated
 from concord.debtors.models import UNUSABLE_STATUSES, ContactPoint
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, may
 
 from . import adapters, conf, disclosures, rendering
 from .models import (
@@ -55,15 +55,13 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-MAY_SEND = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR, Role.LEGAL}
-MAY_MANAGE_TEMPLATES = {Role.ADMIN, Role.MANAGER, Role.COMPLIANCE}
 CONTACT_KIND = MESSAGE_POINT_KINDS  # channel → the kind of contact point it goes to
 SMS_MAX = 500
 FINAL = {MessageStatus.DELIVERED, MessageStatus.FAILED}
 
 
-def _allowed(user, roles, message):
-    if not (getattr(user, "role", None) in roles or getattr(user, "is_superuser", False)):
+def _allowed(user, capability, message):
+    if not may(user, capability):
         raise PermissionDenied(message)
 
 
@@ -95,7 +93,7 @@ def check_template_text(*, channel: str, subject: str, body: str) -> None:
 def save_template(actor, template: MessageTemplate | None = None, *, code: str, channel: str, language: str,
                   name: str, body: str, subject: str = "", purpose: str = "collection") -> MessageTemplate:
     """Create or change a template. A change makes it a draft again (a new version) that must be re-approved."""
-    _allowed(actor, MAY_MANAGE_TEMPLATES, _("只有经理、合规专员或管理员可以编辑模板"))
+    _allowed(actor, Capability.MANAGE_TEMPLATES, _("只有经理、合规专员或管理员可以编辑模板"))
     subject, body = (subject or "").strip(), (body or "").strip()
     check_template_text(channel=channel, subject=subject, body=body)
     creating = template is None
@@ -123,7 +121,7 @@ def save_template(actor, template: MessageTemplate | None = None, *, code: str, 
 @transaction.atomic
 def approve_template(actor, template: MessageTemplate) -> MessageTemplate:
     """Approve a draft: by a manager, compliance officer or admin other than its last editor (four eyes)."""
-    _allowed(actor, MAY_MANAGE_TEMPLATES, _("只有经理、合规专员或管理员可以批准模板"))
+    _allowed(actor, Capability.MANAGE_TEMPLATES, _("只有经理、合规专员或管理员可以批准模板"))
     template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
     require(template.status == TemplateStatus.DRAFT, "status", _("只有草稿可以批准"))
     require(template.updated_by_id is None or template.updated_by_id != getattr(actor, "pk", None), "approved_by",
@@ -138,7 +136,7 @@ def approve_template(actor, template: MessageTemplate) -> MessageTemplate:
 
 @transaction.atomic
 def retire_template(actor, template: MessageTemplate) -> MessageTemplate:
-    _allowed(actor, MAY_MANAGE_TEMPLATES, _("只有经理、合规专员或管理员可以停用模板"))
+    _allowed(actor, Capability.MANAGE_TEMPLATES, _("只有经理、合规专员或管理员可以停用模板"))
     template = MessageTemplate.objects.select_for_update().get(pk=template.pk)
     require(template.status != TemplateStatus.RETIRED, "status", _("该模板已停用"))
     template.status = TemplateStatus.RETIRED
@@ -288,7 +286,7 @@ def send_message(actor, case, *, channel: str, template_code: str, contact_point
                  at: dt.datetime | None = None) -> SendOutcome:
     """Render, gate, send and record one SMS, e-mail or letter to the debtor (see the module's docstring).
     Letters are "sent" when issued (the PDF is produced for posting)."""
-    _allowed(actor, MAY_SEND, _("您的角色无权向债务人发送消息"))
+    _allowed(actor, Capability.SEND_MESSAGES, _("您的角色无权向债务人发送消息"))
     require(channel in CONTACT_KIND, "channel", _("无效的渠道：%(c)s") % {"c": channel})
     template = template_for(case, template_code, channel)
     point = contact_point_for(case, channel, contact_point)
@@ -464,7 +462,7 @@ def bulk_letters(actor, cases, *, template_code: str, at: dt.datetime | None = N
                  language: str | None = None) -> BulkResult:
     """Issue a letter to each case's debtor; each goes through the gate on its own. A case denied by the gate, or
     that cannot be rendered (no postal address, a variable without value), is listed with the reason and left out."""
-    _allowed(actor, MAY_SEND, _("您的角色无权向债务人发送消息"))
+    _allowed(actor, Capability.SEND_MESSAGES, _("您的角色无权向债务人发送消息"))
     result = BulkResult()
     for case in cases:
         try:
@@ -485,7 +483,7 @@ def bulk_letters(actor, cases, *, template_code: str, at: dt.datetime | None = N
 def save_sender_profile(actor, creditor, *, phone: str, display_name: str = "", email: str = "", address: str = "",
                         payment_url: str = "") -> SenderProfile:
     """A creditor's contact details as its messages and letters give them."""
-    _allowed(actor, MAY_MANAGE_TEMPLATES, _("只有经理、合规专员或管理员可以修改委托方对外联系信息"))
+    _allowed(actor, Capability.MANAGE_TEMPLATES, _("只有经理、合规专员或管理员可以修改委托方对外联系信息"))
     require(bool((phone or "").strip()), "phone", _("请填写服务热线"))
     bad = [n for n in rendering.variables_in(payment_url or "") if n != "case_reference"]
     require(not bad, "payment_url", _("还款链接只能包含 {case_reference}，不能包含：%(v)s") % {"v": ", ".join(bad)})

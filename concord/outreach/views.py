@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from concord.cases.selectors import visible_cases
 from concord.core import clock
 from concord.core.webforms import apply_validation_error
+from concord.staff.roles import Capability, may
 
 from . import services
 from .forms import BulkLettersForm, ComposeForm, TemplateForm
@@ -28,20 +29,20 @@ from .rendering import VARIABLES
 from .selectors import gate_preview, visible_messages
 
 
-def _roles(roles, message):
+def _roles(capability, message):
     def deco(view):
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.user.role not in roles and not request.user.is_superuser:
+            if not may(request.user, capability):
                 raise PermissionDenied(message)
             return view(request, *args, **kwargs)
         return wrapper
     return deco
 
 
-managers = _roles(services.MAY_MANAGE_TEMPLATES, gettext_lazy("只有经理、合规专员或管理员可以管理模板"))
-senders = _roles(services.MAY_SEND, gettext_lazy("您的角色无权向债务人发送消息"))
+managers = _roles(Capability.MANAGE_TEMPLATES, gettext_lazy("只有经理、合规专员或管理员可以管理模板"))
+senders = _roles(Capability.SEND_MESSAGES, gettext_lazy("您的角色无权向债务人发送消息"))
 
 
 def _errors(exc: ValidationError) -> str:

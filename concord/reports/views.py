@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 
 from concord.cases.selectors import visible_cases
 from concord.core import clock
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, may
 
 from . import exports
 from .forms import ExportForm
 
-MAY_EXPORT = {Role.ADMIN, Role.MANAGER, Role.COMPLIANCE, Role.CREDITOR_VIEWER}
 
 
 class _DeleteOnClose:
@@ -37,7 +36,7 @@ class _DeleteOnClose:
 
 @login_required
 def export(request):
-    if request.user.role not in MAY_EXPORT:
+    if not may(request.user, Capability.EXPORT):
         raise PermissionDenied(_("您的角色无权导出数据"))
     base = visible_cases(request.user)
     form = ExportForm(request.GET or None, visible_cases=base)

@@ -3,7 +3,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from . import roles
+from .roles import Capability, Role
 
 
 class Team(models.Model):
@@ -47,6 +48,14 @@ class User(AbstractUser):
             return f"{last}{first}"
         return f"{first} {last}".strip()
 
+    # The role table as the rest of Concord asks it (core reads these without importing staff).
+    def may(self, capability: Capability) -> bool:
+        return roles.may(self, capability)
+
     @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
+    def read_only(self) -> bool:
+        return roles.may(self, Capability.READ_ONLY)
+
+    @property
+    def case_scope(self) -> str:
+        return roles.case_scope(self)

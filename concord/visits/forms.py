@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from concord.staff.models import User
 
 from .models import VisitOutcome, VisitPurpose
-from .services import AGENT_ROLES, address_choices
+from concord.staff.roles import Capability, roles_with
+
+from .services import address_choices
 
 
 class RequestForm(forms.Form):
@@ -30,7 +32,7 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args, agents=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agents"].queryset = agents if agents is not None else User.objects.filter(
-            role__in=AGENT_ROLES, is_active=True).order_by("username")
+            role__in=roles_with(Capability.VISIT), is_active=True).order_by("username")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

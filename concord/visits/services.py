@@ -23,7 +23,7 @@ from concord.core.access import own_team_ids, restrict
 from concord.core.masking import mask
 from concord.core.services import require, save_validated
 from concord.debtors.models import UNUSABLE_STATUSES, ContactKind
-from concord.staff.roles import MAY_REVEAL_PII, Role
+from concord.staff.roles import Capability, may
 
 from .models import (
     OPEN_STATUSES,
@@ -38,9 +38,6 @@ from .selectors import is_agent, may_view
 MIN_AGENTS = 2  # CN banking rule CN9; applied to every creditor (the stricter reading)
 MAX_AHEAD = dt.timedelta(days=90)
 FOLDER = "visits"
-MAY_REQUEST = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR, Role.FIELD_AGENT}
-MAY_SCHEDULE = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}
-AGENT_ROLES = {Role.FIELD_AGENT, Role.COLLECTOR}
 
 
 
@@ -72,7 +69,7 @@ def masked_address(point) -> str:
 def request_visit(actor, case, *, address, purpose: str, note: str = "", at=None) -> FieldVisit:
     """Ask for a visit to one of the debtor's addresses, for a stated purpose."""
     at = clock.now_or(at)
-    if getattr(actor, "role", None) not in MAY_REQUEST or not _sees_case(actor, case):
+    if not may(actor, Capability.REQUEST_VISIT) or not _sees_case(actor, case):
         _deny_role()
     require(case.status in ACTIVE_STATUSES, "case", _("案件已结案或撤案，不能申请外访"))
     require(address is not None and address.debtor_id == case.debtor_id and address.kind == ContactKind.ADDRESS,
@@ -96,9 +93,9 @@ def _check_agents(actor, agents, day: dt.date) -> list:
     agents = list(dict.fromkeys(agents or []))
     require(len(agents) >= MIN_AGENTS, "agents", _("外访至少需要 %(n)d 名人员（已选 %(k)d 名）")
             % {"n": MIN_AGENTS, "k": len(agents)})
-    teams = own_team_ids(actor) if actor.role == Role.TEAM_LEAD else None
+    teams = own_team_ids(actor) if actor.case_scope == "team" else None
     for agent in agents:
-        require(agent.is_active and agent.role in AGENT_ROLES, "agents",
+        require(agent.is_active and may(agent, Capability.VISIT), "agents",
                 _("%(u)s 不是在岗的外访员或催收员") % {"u": agent})
         if teams is not None:
             require(agent.team_id in teams, "agents", _("%(u)s 不属于您的小组") % {"u": agent})
@@ -125,7 +122,7 @@ def _locked(visit, statuses, message):
 def schedule_visit(actor, visit, *, agents, scheduled_at: dt.datetime, at=None) -> FieldVisit:
     """Assign at least two agents and a time; the gate must allow a visit then. Rescheduling decides again."""
     at = clock.now_or(at)
-    if getattr(actor, "role", None) not in MAY_SCHEDULE or not _sees_case(actor, visit.case):
+    if not may(actor, Capability.SCHEDULE_VISIT) or not _sees_case(actor, visit.case):
         _deny_role()
     require(visit.status in OPEN_STATUSES, "status", _("该外访已完成或已取消"))
     _aware(scheduled_at, "scheduled_at")
@@ -160,7 +157,7 @@ def report_visit(actor, visit, *, outcome: str, note: str, files=(), visited_at:
     at = clock.now_or(at)
     visited_at = visited_at or at
     agent = is_agent(actor, visit)
-    if not agent and (getattr(actor, "role", None) not in MAY_SCHEDULE or not _sees_case(actor, visit.case)):
+    if not agent and (not may(actor, Capability.SCHEDULE_VISIT) or not _sees_case(actor, visit.case)):
         _deny_role()
     require(visit.status == VisitStatus.SCHEDULED, "status", _("只有已排期的外访可以登记结果"))
     require(outcome in VisitOutcome.values, "outcome", _("无效的外访结果：%(v)s") % {"v": outcome})
@@ -206,7 +203,7 @@ def report_visit(actor, visit, *, outcome: str, note: str, files=(), visited_at:
 def cancel_visit(actor, visit, *, reason: str, at=None) -> FieldVisit:
     at = clock.now_or(at)
     requester = getattr(actor, "pk", None) is not None and visit.requested_by_id == actor.pk
-    if not requester and (getattr(actor, "role", None) not in MAY_SCHEDULE or not _sees_case(actor, visit.case)):
+    if not requester and (not may(actor, Capability.SCHEDULE_VISIT) or not _sees_case(actor, visit.case)):
         _deny_role()
     require(bool((reason or "").strip()), "reason", _("请填写取消原因"))
     check_note(reason, field="reason")
@@ -222,7 +219,7 @@ def cancel_visit(actor, visit, *, reason: str, at=None) -> FieldVisit:
 @transaction.atomic
 def reveal_address(actor, visit) -> str:
     """The full address, for the visit's agents and the roles that may reveal PII; each view is audited."""
-    revealer = getattr(actor, "role", None) in MAY_REVEAL_PII and _sees_case(actor, visit.case)
+    revealer = may(actor, Capability.REVEAL_PII) and _sees_case(actor, visit.case)
     if not (is_agent(actor, visit) or revealer):
         _deny_role()
     audit.record(actor, "visit.address.view", visit, {"address": masked_address(visit.address)})
@@ -232,7 +229,7 @@ def reveal_address(actor, visit) -> str:
 @transaction.atomic
 def open_file(actor, vfile: VisitFile):
     """The path of an attached file, for whoever may see the visit; each download is audited."""
-    if getattr(actor, "role", None) == Role.CREDITOR_VIEWER or not may_view(actor, vfile.visit):
+    if not may(actor, Capability.SEE_INTERNAL) or not may_view(actor, vfile.visit):
         _deny_role("file")
     path = storage.resolve(FOLDER, vfile.path)
     require(path.is_file(), "file", _("文件不存在"))

@@ -15,7 +15,7 @@ from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
 from concord.core.access import own_team_ids
 from concord.staff.models import User
-from concord.staff.roles import Role
+from concord.staff.roles import Capability, may, roles_with
 
 from . import services
 from .forms import CancelForm, ReportForm, RequestForm, ScheduleForm
@@ -24,8 +24,8 @@ from .selectors import is_agent, my_visits, visible_visits
 
 
 def _agents_for(user):
-    qs = User.objects.filter(role__in=services.AGENT_ROLES, is_active=True)
-    if user.role == Role.TEAM_LEAD:
+    qs = User.objects.filter(role__in=roles_with(Capability.VISIT), is_active=True)
+    if user.case_scope == "team":
         qs = qs.filter(team_id__in=own_team_ids(user))
     return qs.order_by("username")
 
@@ -36,10 +36,10 @@ def _rows(visits):
 
 def case_panel(request, case):
     user = request.user
-    if user.role == Role.CREDITOR_VIEWER:
+    if not may(user, Capability.SEE_INTERNAL):
         return None
     visits = list(case.field_visits.select_related("address", "requested_by").prefetch_related("agents", "files")[:20])
-    may_schedule = user.role in services.MAY_SCHEDULE
+    may_schedule = may(user, Capability.SCHEDULE_VISIT)
     agents = _agents_for(user) if may_schedule else None
     rows = []
     for visit, address in _rows(visits):
@@ -52,7 +52,7 @@ def case_panel(request, case):
                      "report": ReportForm(auto_id=ids) if reporter else None,
                      "cancel": CancelForm(auto_id=ids) if may_schedule or visit.requested_by_id == user.pk else None}
         rows.append((visit, address, forms))
-    may_request = user.role in services.MAY_REQUEST and case.status in ("new", "open", "on_hold")
+    may_request = may(user, Capability.REQUEST_VISIT) and case.status in ("new", "open", "on_hold")
     return {
         "rows": rows, "may_request": may_request,
         "request_form": RequestForm(case=case, auto_id="visit_request_%s") if may_request else None,
@@ -75,9 +75,9 @@ def _act(request, form, act, done, failed):
 @login_required
 def visit_list(request):
     user = request.user
-    if user.role == Role.CREDITOR_VIEWER:
+    if not may(user, Capability.SEE_INTERNAL):
         raise PermissionDenied(_("您的角色无权执行此操作"))
-    scope = request.GET.get("scope") or ("mine" if user.role in (Role.FIELD_AGENT, Role.COLLECTOR) else "all")
+    scope = request.GET.get("scope") or ("mine" if user.case_scope == "assigned" else "all")
     qs = my_visits(user) if scope == "mine" else visible_visits(user)
     status = request.GET.get("status", "")
     if status in VisitStatus.values:
@@ -98,12 +98,12 @@ def visit_detail(request, pk):
     visit = _visit_for(request, pk)
     user = request.user
     agent = is_agent(user, visit)
-    may_schedule = user.role in services.MAY_SCHEDULE and visible_cases(user).filter(pk=visit.case_id).exists()
+    may_schedule = may(user, Capability.SCHEDULE_VISIT) and visible_cases(user).filter(pk=visit.case_id).exists()
     return render(request, "visits/visit_detail.html", {
         "visit": visit, "address": services.masked_address(visit.address), "agents": visit.agents.all(),
         "files": visit.files.all(), "may_report": visit.status == VisitStatus.SCHEDULED and (agent or may_schedule),
         "may_cancel": visit.is_open and (may_schedule or visit.requested_by_id == user.pk),
-        "may_reveal": agent or user.role in services.MAY_REVEAL_PII,
+        "may_reveal": agent or may(user, Capability.REVEAL_PII),
         "report_form": ReportForm(), "cancel_form": CancelForm()})
 
 

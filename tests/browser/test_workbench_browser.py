@@ -19,13 +19,13 @@ SHOTS = Path(os.environ.get("CONCORD_TEST_RESULTS", "test-results"))
 
 @pytest.fixture
 def workday(transactional_db, settings):
-    from concord.cases.tests.conftest import qualify
+    from concord.workbench.tests.conftest import qualify
     from concord.conftest import build_world
     from concord.debtors import services as debtor_services
 
     settings.CONCORD_CLOCK = dt.datetime.combine(clock.today(), dt.time(10, 0),
                                                  ZoneInfo("Asia/Shanghai")).isoformat()
-    from concord.cases.scripts import ensure_defaults
+    from concord.workbench.scripts import ensure_defaults
 
     ensure_defaults()          # an earlier transactional test may have flushed the seeded scripts
     world = build_world()
@@ -47,7 +47,8 @@ def page(browser, live_server, workday):  # noqa: F811
 
 
 def test_a_collector_works_the_next_case(page, live_server, workday):
-    from concord.cases.models import Activity, Promise
+    from concord.cases.models import Activity
+    from concord.workbench.models import Promise
 
     case = workday.cases["a"]
     login(page, live_server, "col_a")
@@ -114,7 +115,7 @@ def test_a_collector_works_the_next_case(page, live_server, workday):
 
 
 def test_a_team_lead_sees_who_is_working_what(page, live_server, workday):
-    from concord.cases import claims
+    from concord.workbench import claims
 
     claims.claim_case(workday.users["col_a"], workday.cases["a"])
     login(page, live_server, "lead_a")

@@ -3,7 +3,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from concord.cases.script_defaults import SCRIPTS
+    from concord.workbench.script_defaults import SCRIPTS
 
     Script = apps.get_model("cases", "Script")
     for topic, title_zh, title_en, body_zh, body_en in SCRIPTS:

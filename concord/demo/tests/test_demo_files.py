@@ -35,11 +35,12 @@ def test_the_sample_files_import_in_order(tmp_path, settings):
 def test_the_demo_collectors_are_qualified_to_call(db):
     from concord.compliance.live import missing_qualifications
     from concord.creditors.services import add_creditor
-    from concord.demo.staffing import QUALIFIED_ROLES, create_staff
+    from concord.demo.staffing import create_staff
+    from concord.staff.roles import Capability, may
 
     creditors = {"hsbank": add_creditor(None, code="hsbank", name="华盛银行", kind="bank", policy_pack="cn_bank")}
     staff = create_staff(creditors)
-    callers = [u for u in staff.users.values() if u.role in QUALIFIED_ROLES]
+    callers = [u for u in staff.users.values() if may(u, Capability.CONTACT_NEEDS_QUALIFICATION)]
     assert callers
     assert all(missing_qualifications(u, clock.today()) == [] for u in callers)
 

@@ -211,7 +211,7 @@ def test_a_second_run_is_refused_while_one_is_in_progress(world):
 
 def test_promises_and_agreed_arrangements_are_read(world):
     from concord.arrangements.models import Arrangement, ArrangementInstalment
-    from concord.cases.models import Promise
+    from concord.workbench.models import Promise
 
     now = timezone.make_aware(dt.datetime(2026, 11, 20, 10))
 

@@ -288,11 +288,11 @@ def test_unknown_account_is_404(world):
 def test_the_account_must_be_visible_to_the_recorder(world, monkeypatch):
     """Ledger roles see the whole book today; were a restricted role given the right, it still could not
     post to accounts outside its view."""
-    from concord.core.api import roles_allowed
+    from concord.core.api import capability_required
     from concord.loans.api import PaymentViewSet
-    from concord.staff.roles import Role
+    from concord.staff.roles import Capability
 
-    monkeypatch.setattr(PaymentViewSet, "action_permissions", {"create": [roles_allowed({Role.TEAM_LEAD})]})
+    monkeypatch.setattr(PaymentViewSet, "action_permissions", {"create": [capability_required(Capability.LEAD_TEAM)]})
     n = counts()
     assert post_payment(world, "lead_a", key="b").status_code == 404
     assert post_payment(world, "lead_a", key="u").status_code == 404

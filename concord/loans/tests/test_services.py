@@ -349,5 +349,5 @@ def test_followers_run_after_a_payment_and_its_reversal(world):
                                                 paid_at=clock.now(), channel="alipay", external_reference="F-1")
         services.reverse_payment(None, payment, reason="退票")
     finally:
-        followers._FOLLOWERS.remove(follow)
+        followers._PAYMENT_FOLLOWERS.remove(follow)
     assert seen == [("LOAN-0002", "F-1", False), ("LOAN-0002", "F-1", True)]

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from concord.cases import claims
+from concord.workbench import claims
 from concord.cases.models import Case
 from concord.core import clock
 from concord.core.models import AuditEvent
@@ -81,7 +81,7 @@ def one_writer_at_a_time():
 @pytest.mark.django_db(transaction=True)
 def test_two_collectors_claiming_at_once_exactly_one_wins(clock_at):
     """Two threads, each with its own database connection, claim the same case at the same instant."""
-    from concord.cases.tests.conftest import qualify
+    from concord.workbench.tests.conftest import qualify
     from concord.conftest import build_world
 
     world = build_world()
@@ -116,7 +116,7 @@ def test_two_collectors_claiming_at_once_exactly_one_wins(clock_at):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_collectors_pressing_next_case_never_get_the_same_case(clock_at):
-    from concord.cases.tests.conftest import qualify
+    from concord.workbench.tests.conftest import qualify
     from concord.conftest import build_world
 
     world = build_world()

@@ -22,14 +22,14 @@ from concord.core import audit, clock
 from concord.core.services import require
 
 from . import telephony
-from .activities import check_note, log_activity
+from concord.cases.activities import check_note, log_activity
 from .claims import hold_while_working, holder
-from .models import ACTIVE_STATUSES, CallRecording, TaskKind
+from concord.cases.models import ACTIVE_STATUSES
+from concord.staff.roles import Capability, may
+from .models import CallRecording, TaskKind
 from .policy import (
     CALL_OUTCOMES,
     LIABLE_CODES,
-    MAY_PLAY_RECORDINGS,
-    MAY_WORK,
     RESULT_CODES,
     add_years,
     retention_years,
@@ -49,7 +49,7 @@ def recordings_dir() -> Path:
 
 
 def _check_worker(actor, case):
-    if getattr(actor, "role", None) not in MAY_WORK:
+    if not may(actor, Capability.WORK_CASES):
         raise ValidationError({"user": [_("您的角色不能联系债务人")]})
     require(case.status in ACTIVE_STATUSES, "case", _("案件已结束，不能联系"))
     other = holder(case)
@@ -236,7 +236,7 @@ def _store_recording(actor, case, activity, upload, suffix, reference, now):
 def open_recording(actor, recording: CallRecording) -> Path | None:
     """The recording's file for playback by an allowed role; every playback is audited. None for a telephony
     reference (played in the telephony system)."""
-    if getattr(actor, "role", None) not in MAY_PLAY_RECORDINGS:
+    if not may(actor, Capability.PLAY_RECORDINGS):
         raise ValidationError({"recording": [_("您的角色无权播放录音")]})
     with transaction.atomic():
         audit.record(actor, "recording.play", recording, {"case": recording.case.reference,

@@ -34,7 +34,7 @@ class Command(BaseCommand):
         evaluate.add_argument("--date")
 
     def handle(self, *args, job, **opts):
-        from concord.cases import promises
+        from concord.workbench import promises
 
         day = _date(opts.get("date"))
         if job == "remind":

@@ -11,8 +11,11 @@ from django.utils.translation import gettext as _
 from concord.core import audit, clock
 from concord.core.services import require, save_validated
 
-from .activities import check_note, log_activity
-from .models import ACTIVE_STATUSES, Task, TaskKind
+from concord.cases.activities import check_note, log_activity
+from concord.core.access import own_team_ids
+from concord.staff.roles import Capability, may
+from concord.cases.models import ACTIVE_STATUSES
+from .models import Task, TaskKind
 
 
 def _clean_title(title: str) -> str:
@@ -58,16 +61,12 @@ def complete_task(actor, task: Task, *, result: str = "") -> Task:
 
 
 def may_complete(user, task: Task) -> bool:
-    from concord.staff.roles import Role
-
-    if user.role in (Role.ADMIN, Role.MANAGER):
-        return True
+    """One's own task; a lead also their teams' tasks, a manager any."""
     if task.assigned_to_id == user.pk:
         return True
-    if user.role == Role.TEAM_LEAD:
-        from concord.core.access import own_team_ids
-        return task.case.assigned_team_id in own_team_ids(user)
-    return False
+    if not may(user, Capability.LEAD_TEAM):
+        return False
+    return user.case_scope == "book" or task.case.assigned_team_id in own_team_ids(user)
 
 
 

@@ -4,7 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from concord.cases import calls
+from concord.workbench import calls
 
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 pytestmark = pytest.mark.django_db

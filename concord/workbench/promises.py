@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from concord.core import audit, clock
 from concord.core.services import require, save_validated
 
-from .activities import check_note, log_activity
-from .models import ACTIVE_STATUSES, Promise, PromiseStatus, TaskKind
+from concord.cases.activities import check_note, log_activity
+from concord.cases.models import ACTIVE_STATUSES
+from .models import Promise, PromiseStatus, TaskKind
 from .policy import PROMISE_REMINDER_DAYS, promise_max_days, promise_status
 
 

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from concord.core import audit
 from concord.core.services import changed, require, save_validated, snapshot
 
-from .activities import check_note
+from concord.cases.activities import check_note
 from .models import Script
-from .policy import MAY_EDIT_SCRIPTS
+from concord.staff.roles import Capability, may
 
 FIELDS = ("title_zh", "title_en", "body_zh", "body_en")
 
@@ -35,7 +35,7 @@ def ensure_defaults() -> int:
 @transaction.atomic
 def update_script(actor, script: Script, **values) -> Script:
     """Change a script's titles or texts; each text is content-checked (a script must never teach a threat)."""
-    if getattr(actor, "role", None) not in MAY_EDIT_SCRIPTS:
+    if not may(actor, Capability.EDIT_SCRIPTS):
         raise ValidationError({"script": [_("只有经理可以修改话术")]})
     unknown = set(values) - set(FIELDS)
     require(not unknown, "script", _("未知字段：%(f)s") % {"f": ", ".join(sorted(unknown))})

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from concord.cases import promises
+from concord.workbench import promises
 from concord.cases.activities import log_activity
-from concord.cases.models import Activity, Case, Promise, Script, Task
+from concord.cases.models import Activity, Case
+from concord.workbench.models import Promise, Script, Task
 from concord.compliance.models import ContactDecision
 from concord.core import clock
 from concord.debtors import services as debtor_services
@@ -104,7 +105,7 @@ def test_tasks_and_promises_from_the_case_page(client, crew):
 
 
 def test_team_queue_and_scripts(client, crew):
-    from concord.cases import claims
+    from concord.workbench import claims
 
     claims.claim_case(crew.users["col_a"], crew.cases["a"])
     login(client, crew, "lead_a")
@@ -125,7 +126,7 @@ def test_team_queue_and_scripts(client, crew):
 def test_recordings_play_only_for_allowed_roles(client, crew, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from concord.cases import calls
+    from concord.workbench import calls
 
     settings.DATA_DIR = tmp_path
     case = crew.cases["a"]

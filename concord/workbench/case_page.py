@@ -5,8 +5,8 @@ page with a bounded number of queries, whatever the number of accounts or activi
 ``read_case_file`` reads once what several sections of the page show (the debtor's contact points, related parties,
 financial profiles and assets; the case's accounts with their product, schedule and payments) and keeps it on the
 case and its debtor as Django prefetches: every section and panel that reads ``case.accounts.all()`` or
-``case.debtor.contact_points.all()`` gets the same rows without a query of its own. ``form_html`` renders an
-empty form whose markup never changes once per process and language."""
+``case.debtor.contact_points.all()`` gets the same rows without a query of its own. Empty forms come from
+``core.webforms.form_html`` (rendered once per process and language)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,11 +17,12 @@ from django.utils.translation import get_language
 
 from concord.core import clock
 from concord.core.masking import mask
+from concord.core.webforms import form_html
+from concord.staff.roles import Capability, may
 
 from .calls import BAD_STATUSES, PHONE_KINDS
 from .claims import holder
 from .models import PromiseStatus
-from .policy import MAY_PLAY_RECORDINGS, MAY_WORK
 
 
 def read_case_file(case) -> list:
@@ -35,25 +36,6 @@ def read_case_file(case) -> list:
 
 
 #: Rendered empty forms by (form class, language, arguments); bounded (arguments such as a date limit change daily).
-_FORM_HTML: dict[tuple, str] = {}
-FORM_HTML_MAX = 256
-
-
-def form_html(form_class, **kwargs) -> str:
-    """The markup of the empty form ``form_class(**kwargs)``, rendered once per process, language and arguments.
-
-    The case page shows the same empty forms (promise, task, note, contact point …) on every case; rendering a form's
-    templates field by field was a large part of the page's time. Only for forms whose markup depends on nothing but
-    the language and ``kwargs``: no choices read from the database, no initial values of the moment."""
-    key = (form_class, get_language(), repr(sorted(kwargs.items())))
-    html = _FORM_HTML.get(key)
-    if html is None:
-        if len(_FORM_HTML) >= FORM_HTML_MAX:
-            _FORM_HTML.clear()
-        html = _FORM_HTML[key] = form_class(**kwargs).render()
-    return html
-
-
 @dataclass
 class Target:
     key: str              # "cp:<id>" or "rp:<id>"
@@ -92,12 +74,12 @@ def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
     user = request.user
     now = clock.now()
     language = get_language()
-    may_work = user.role in MAY_WORK
+    may_work = may(user, Capability.WORK_CASES)
     # everyone but a creditor's viewer sees what the gate would say (compliance reviews it too); only workers act
-    targets = call_targets(case, user, now) if user.role != "creditor_viewer" else []
+    targets = call_targets(case, user, now) if may(user, Capability.SEE_INTERNAL) else []
     from .promises import promise_limits
     from .scripts import scripts_for
-    from .work_forms import CallDispositionForm, NoteForm, PromiseForm, TaskForm
+    from .forms import CallDispositionForm, NoteForm, PromiseForm, TaskForm
 
     limits = promise_limits(case, clock.today(), accounts=accounts)
     recent_promises = list(case.promises.all()[:10])
@@ -116,7 +98,7 @@ def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
         if may_work else None, "limits": limits,
         "tasks": list(case.tasks.select_related("assigned_to").filter(done_at__isnull=True)[:20]),
         "task_form": form_html(TaskForm) if may_work else None, "note_form": form_html(NoteForm) if may_work else None,
-        "recordings": recordings, "may_play": user.role in MAY_PLAY_RECORDINGS,
+        "recordings": recordings, "may_play": may(user, Capability.PLAY_RECORDINGS),
         "denials": list(case.contact_decisions.filter(allowed=False).select_related("actor").order_by("-at")[:10]),
         "claim_holder": claim_holder, "claim_mine": claim_holder is not None and claim_holder.pk == user.pk,
         "claimed_until": timezone.localtime(case.claimed_until) if claim_holder else None,

@@ -5,8 +5,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from concord.cases.case_page import form_html, read_case_file
-from concord.cases.work_forms import NoteForm, PromiseForm, TaskForm
+from concord.core.webforms import form_html
+from concord.workbench.case_page import read_case_file
+from concord.workbench.forms import NoteForm, PromiseForm, TaskForm
 from concord.debtors import services as debtor_services
 
 pytestmark = pytest.mark.django_db

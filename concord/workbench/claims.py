@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from concord.core import audit, clock
 
-from .models import ACTIVE_STATUSES, Case
-from .policy import CLAIM_MINUTES, MAY_WORK
+from concord.cases.models import ACTIVE_STATUSES, Case
+from concord.staff.roles import Capability, may
+
+from .policy import CLAIM_MINUTES
 
 #: How many queue entries "next case" tries when others win the race for the first ones.
 NEXT_CASE_ATTEMPTS = 20
@@ -54,7 +56,7 @@ def _release_others(user, keep_id: int | None) -> None:
 
 
 def _check_worker(user):
-    if getattr(user, "role", None) not in MAY_WORK:
+    if not may(user, Capability.WORK_CASES):
         raise ValidationError({"user": [_("您的角色不能领取案件")]})
 
 
@@ -94,7 +96,7 @@ def hold_while_working(user, case: Case, *, now: dt.datetime | None = None) -> N
 def release_claim(user, case: Case) -> bool:
     """End the user's claim on ``case`` (a lead or manager may end anyone's); True if there was one."""
     qs = Case.objects.filter(pk=case.pk)
-    if getattr(user, "role", None) not in ("admin", "manager", "team_lead"):
+    if not may(user, Capability.LEAD_TEAM):
         qs = qs.filter(claimed_by=user)
     before = qs.values_list("claimed_by_id", flat=True).first()
     done = qs.exclude(claimed_by__isnull=True).update(claimed_by=None, claimed_until=None) == 1

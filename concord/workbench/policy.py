@@ -1,23 +1,11 @@
-"""The workbench's rules as data, in one place: who may do what, how long a claim lasts, how far ahead a promise
-may be dated, how long call recordings are kept.
+"""The workbench's rules as data, in one place: how long a claim lasts, how far ahead a promise may be dated, how
+long call recordings are kept. Who may do what is the staff app's role table (``concord.staff.roles``).
 
 Pure data and small pure functions (no database); the services and views read them.
 """
 from __future__ import annotations
 
 import datetime as dt
-
-from concord.staff.roles import Role
-
-#: Roles that work cases: claim, call, record promises and tasks.
-MAY_WORK = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COLLECTOR, Role.FIELD_AGENT}
-#: Roles that may play back call recordings (quality review, complaints, disputes); every playback is audited.
-#: Collectors do not replay calls: a recording is kept for the borrower's protection, not for re-listening.
-MAY_PLAY_RECORDINGS = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD, Role.COMPLIANCE, Role.LEGAL}
-#: Roles that edit the scripts for difficult conversations.
-MAY_EDIT_SCRIPTS = {Role.ADMIN, Role.MANAGER}
-#: Roles that see the team queue and who is working what.
-MAY_LEAD = {Role.ADMIN, Role.MANAGER, Role.TEAM_LEAD}
 
 #: A claim from "next case" lasts this long unless renewed by working the case (setting CONCORD_CLAIM_MINUTES).
 CLAIM_MINUTES = 30

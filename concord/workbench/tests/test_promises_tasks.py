@@ -6,9 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from concord.cases import followups, promises, scripts
-from concord.cases.models import Activity, Promise, Script, Task
-from concord.cases.queues import open_tasks, today_queue
+from concord.workbench import followups, promises, scripts
+from concord.cases.models import Activity
+from concord.workbench.models import Promise, Script, Task
+from concord.workbench.queues import open_tasks, today_queue
 from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.loans import services as loans

@@ -23,18 +23,10 @@ from django.utils import timezone
 
 from concord.core import clock
 from concord.core.access import own_team_ids
-from concord.staff.roles import Role
 
-from .activities import CONTACT_KINDS
-from .models import (
-    Activity,
-    ActivityDirection,
-    Case,
-    CaseStatus,
-    Promise,
-    PromiseStatus,
-    Task,
-)
+from concord.cases.activities import CONTACT_KINDS
+from concord.cases.models import Activity, ActivityDirection, Case, CaseStatus
+from .models import Promise, PromiseStatus, Task
 from .policy import BROKEN_PROMISE_PRIORITY_DAYS
 
 WORKABLE = (CaseStatus.NEW, CaseStatus.OPEN)
@@ -43,7 +35,7 @@ WORKABLE = (CaseStatus.NEW, CaseStatus.OPEN)
 def my_cases(user) -> QuerySet:
     """The cases whose work is the user's: a team lead's teams' cases, anyone else's own assignments."""
     qs = Case.objects.select_related("creditor", "debtor", "assigned_collector", "assigned_team", "claimed_by")
-    if user.role == Role.TEAM_LEAD:
+    if user.case_scope == "team":
         return qs.filter(assigned_team_id__in=sorted(own_team_ids(user)))
     return qs.filter(assigned_collector=user)
 
@@ -83,7 +75,7 @@ def team_cases(user) -> QuerySet:
     """The team queue: a lead's teams' active cases; managers and admins see every assigned active case."""
     qs = Case.objects.select_related("creditor", "debtor", "assigned_collector", "assigned_team", "claimed_by")
     qs = qs.filter(status__in=WORKABLE + (CaseStatus.ON_HOLD,))
-    if user.role == Role.TEAM_LEAD:
+    if user.case_scope == "team":
         qs = qs.filter(assigned_team_id__in=sorted(own_team_ids(user)))
     return qs.order_by("assigned_collector__username", "-bucket", "-total_balance", "id")
 
@@ -94,7 +86,7 @@ def open_tasks(user, *, now: dt.datetime | None = None, until: dt.datetime | Non
     if until is None:
         until = clock.day_start(timezone.localtime(now).date() + dt.timedelta(days=1))
     qs = Task.objects.select_related("case", "case__debtor", "assigned_to", "promise").filter(done_at__isnull=True)
-    if user.role == Role.TEAM_LEAD:
+    if user.case_scope == "team":
         qs = qs.filter(Q(assigned_to=user) | Q(case__assigned_team_id__in=sorted(own_team_ids(user))))
     else:
         qs = qs.filter(assigned_to=user)

@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from concord.cases import calls
-from concord.cases.models import Activity, CallRecording, Promise, Task
-from concord.cases.queues import today_queue
+from concord.workbench import calls
+from concord.cases.models import Activity
+from concord.workbench.models import CallRecording, Promise, Task
+from concord.workbench.queues import today_queue
 from concord.compliance.models import Complaint, ContactAttempt, ContactDecision, Hold
 from concord.core import clock
 from concord.core.models import AuditEvent
@@ -129,7 +130,7 @@ def test_a_third_party_cannot_promise(crew):
 
 
 def test_someone_elses_claim_blocks_the_call(crew):
-    from concord.cases import claims
+    from concord.workbench import claims
 
     claims.claim_case(crew.users["lead_a"], crew.cases["a"])
     with pytest.raises(ValidationError) as exc:
@@ -163,7 +164,7 @@ def test_a_recording_reference_and_bad_files(crew):
 
 
 def test_retention_is_data_in_one_place():
-    from concord.cases.policy import add_years, retention_years
+    from concord.workbench.policy import add_years, retention_years
 
     assert retention_years("us_reg_f") == 3 and retention_years("cn_bank") == 2
     assert retention_years("uk_conc", ["credit_card"]) == 2 and retention_years("unknown") == 2
@@ -208,7 +209,7 @@ def test_without_telephony_nothing_is_posted(crew, settings, django_capture_on_c
 
 
 def test_calling_a_case_holds_it(crew):
-    from concord.cases import claims
+    from concord.workbench import claims
 
     start(crew)
     case = crew.cases["a"]
