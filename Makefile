@@ -1,4 +1,5 @@
-# Concord — two commands: `make demo` (run the demo) and `make test` (run the whole suite).
+# Concord — two commands: `make demo` (run the demo) and `make test` (run the whole suite); `make check` is the
+# fast tier to run before every commit.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/concord
 CHROMIUM ?= /usr/bin/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test test-sqlite test-postgres install install-test browser java clean
+.PHONY: demo test check lint test-sqlite test-postgres install install-test browser java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,15 +43,24 @@ java:
 	  else echo "Java is needed for the Spark tests: run 'sudo apt-get install openjdk-17-jre-headless'"; exit 1; fi; \
 	fi
 
+## The layers and the pure packages (import-linter contracts in pyproject.toml).
+lint: install-test
+	$(BIN)/lint-imports --no-cache
+
+## The fast tier, before every commit: the contracts, then every test but the browser, Spark and slow ones, on
+## SQLite, on all cores (pytest-xdist).
+check: lint
+	$(BIN)/python -m pytest -n auto -q -m "not browser and not spark and not slow"
+
 ## Run the whole suite, on SQLite and on PostgreSQL.
-test: install-test browser java
-	$(BIN)/python -m concord.testing.run_suite --postgres-url "$(PG_URL)"
+test: lint browser java
+	$(BIN)/python -m concord.testing.run_suite --postgres-url "$(PG_URL)" -n auto
 
 test-sqlite: install-test browser java
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 test-postgres: install-test browser java
-	DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest
+	DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -n auto
 
 clean:
 	rm -rf $(VENV) var

@@ -29,6 +29,18 @@ def pytest_unconfigure(config):
         _suite_travel.pop().stop()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres_only`` (PostgreSQL's locking, planner statistics) are skipped on SQLite, saying so."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://… (make test does)")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _test_clock(request):
     marker = request.node.get_closest_marker("clock")

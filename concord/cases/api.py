@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from concord.core.access import own_team_ids, restrict
 from concord.core.api import (ConcordViewMixin, EnumField, ModelSerializer, MoneyField, Pagination,
                               capability_required, error_responses, service_errors)
-from concord.creditors.models import Placement, ProductKind
+from concord.creditors.models import Placement
+from concord.loans.models import ProductKind
 from concord.debtors.api import DebtorRefSerializer, DebtorSummarySerializer, summary_prefetches
 from concord.loans.api import AccountSerializer, CreditorRefSerializer
 from concord.loans.delinquency import BUCKETS

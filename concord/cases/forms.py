@@ -3,7 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from concord.creditors.models import Creditor, ProductKind
+from concord.creditors.models import Creditor
+from concord.loans.models import ProductKind
 from concord.debtors.models import AddressType, ContactKind, IdType
 from concord.loans.delinquency import BUCKETS
 from concord.loans.models import PaymentChannel, RepaymentMethod

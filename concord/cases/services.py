@@ -128,6 +128,24 @@ def place_single_account(actor, *, creditor, product, full_name: str, id_type: s
 
 
 @transaction.atomic
+def recall_placement(actor, placement, *, reason: str) -> int:
+    """The creditor takes a whole batch back (撤案): every open account of its active cases is recalled as by
+    :func:`recall_accounts` (cases end, their assignments close, the history stays), then the batch is marked
+    recalled. Returns the number of cases recalled."""
+    from concord.creditors.models import PlacementStatus
+    from concord.creditors.services import close_placement
+    from concord.loans.models import AccountStatus, LoanAccount
+
+    if placement.status != PlacementStatus.ACTIVE:
+        raise ValueError(_("该批次已不在案，无法撤案"))
+    accounts = LoanAccount.objects.filter(case__placement=placement, case__status__in=ACTIVE_STATUSES,
+                                          status=AccountStatus.OPEN)
+    recalled = recall_accounts(actor, accounts, reason=reason)["cases"] if accounts.exists() else []
+    close_placement(actor, placement, reason=reason, cases=len(recalled))
+    return len(recalled)
+
+
+@transaction.atomic
 def recall_accounts(actor, accounts, *, reason: str = "", on: dt.date | None = None) -> dict:
     """The creditor takes accounts back (退案): each open account leaves the workable book (status recalled); a
     case none of whose accounts stays open becomes recalled — its current assignment ends (the assignment

@@ -7,13 +7,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from concord.cases.models import Case
 from concord.creditors.models import Creditor
 from concord.staff.models import User
 from concord.staff.roles import Capability, roles_with
 
-from .models import (ComplaintCategory, ComplaintKind, ComplaintSource, HoldKind, QualificationKind, Resolution,
-                     Severity)
+from .models import (
+    ComplaintCategory,
+    ComplaintKind,
+    ComplaintSource,
+    HoldKind,
+    QualificationKind,
+    Resolution,
+    Severity,
+    case_model,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -60,7 +67,7 @@ class CaseRefField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        case = Case.objects.select_related("debtor", "creditor").filter(reference=value.strip()).first()
+        case = case_model().objects.select_related("debtor", "creditor").filter(reference=value.strip()).first()
         if case is None:
             raise ValidationError(_("找不到案件编号 %(r)s") % {"r": value})
         return case

@@ -15,7 +15,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.cases.models import Case
 from concord.core import clock
 from concord.core.charts import stacked_bars
 from concord.core.webforms import apply_validation_error, errors_text, submit
@@ -35,9 +34,8 @@ from .forms import (
     ReleaseForm,
     ResolveForm,
 )
-from .models import Complaint, CreditorPolicy, Hold
+from .models import Complaint, CreditorPolicy, Hold, case_model
 from .packs import all_packs
-
 
 
 def console(view):
@@ -86,7 +84,7 @@ def decision_detail(request, pk):
 
 @console
 def case_options(request, pk):
-    case = get_object_or_404(Case.objects.select_related("debtor", "creditor"), pk=pk)
+    case = get_object_or_404(case_model().objects.select_related("debtor", "creditor"), pk=pk)
     options = selectors.contact_options(case, request.user)
     return render(request, "compliance/case_options.html", {"case": case, "options": options,
                                                             "lang": get_language(), "now": clock.now()})

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.loans.allocation import COMPONENTS, DEFAULT_WATERFALL
 from concord.loans.delinquency import BUCKETS
+from concord.loans.models import ProductKind
 
 
 class CreditorKind(models.TextChoices):
@@ -20,11 +21,6 @@ class PolicyPack(models.TextChoices):
     CN_ONLINE_LENDING = "cn_online_lending", _("中国·网络借贷")
     US_REG_F = "us_reg_f", _("美国·Regulation F")
     UK_CONC = "uk_conc", _("英国·FCA CONC")
-
-
-class ProductKind(models.TextChoices):
-    CREDIT_CARD = "credit_card", _("信用卡")
-    ONLINE_LOAN = "online_loan", _("网贷")
 
 
 def validate_waterfall(value):

@@ -70,19 +70,13 @@ def create_placement(actor, creditor: Creditor, *, reference: str, placed_on: dt
 
 
 @transaction.atomic
-def recall_placement(actor, placement: Placement, *, reason: str) -> int:
-    """The creditor takes a batch back (撤案): its cases and accounts leave the workable book. Returns cases recalled."""
-    from concord.cases.models import ACTIVE_STATUSES, CaseStatus
-    from concord.loans.models import AccountStatus
-
+def close_placement(actor, placement: Placement, *, reason: str, cases: int) -> Placement:
+    """Mark a batch recalled (撤案) — ``cases.services.recall_placement`` recalls its accounts and cases and
+    calls this in the same transaction."""
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
     if placement.status != PlacementStatus.ACTIVE:
         raise ValueError(_("该批次已不在案，无法撤案"))
     placement.status, placement.recalled_at, placement.recall_reason = PlacementStatus.RECALLED, clock.now(), reason
     placement.save(update_fields=["status", "recalled_at", "recall_reason"])
-    cases = placement.cases.filter(status__in=ACTIVE_STATUSES)
-    count = cases.count()
-    for case in cases:
-        case.accounts.filter(status=AccountStatus.OPEN).update(status=AccountStatus.RECALLED)
-    cases.update(status=CaseStatus.RECALLED, closed_on=clock.today(), assigned_collector=None)
-    audit.record(actor, "placement.recall", placement, {"reason": reason, "cases": count})
-    return count
+    audit.record(actor, "placement.recall", placement, {"reason": reason, "cases": cases})
+    return placement

@@ -12,7 +12,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from concord.cases.models import Case
 from concord.core.access import restrict
 from concord.core.api import (ConcordViewMixin, EnumField, MaskedField, ModelSerializer, MoneyField, Pagination,
                               capability_required, error_responses)
@@ -40,11 +39,15 @@ class DebtorRefSerializer(ModelSerializer):
         fields = ["id", "full_name"]
 
 
+#: The debtor's cases, reached through the reverse relation ``Debtor.cases`` (the cases app sits above debtors).
+CASE = Debtor._meta.get_field("cases").related_model
+
+
 class CaseRefSerializer(ModelSerializer):
     creditor = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
-        model = Case
+        model = CASE
         fields = ["id", "reference", "creditor", "status"]
 
 
@@ -209,7 +212,7 @@ def detail_prefetches(user, prefix: str = "") -> list[Prefetch]:
         Prefetch(f"{prefix}credit_reports", queryset=rows(CreditReport)),
         Prefetch(f"{prefix}bank_statements", queryset=rows(BankStatementSummary)),
         Prefetch(f"{prefix}other_loans", queryset=rows(OtherLoan, "id")),
-        Prefetch(f"{prefix}cases", queryset=restrict(Case.objects.select_related("creditor"), user).order_by("id")),
+        Prefetch(f"{prefix}cases", queryset=restrict(CASE.objects.select_related("creditor"), user).order_by("id")),
     ]
 
 

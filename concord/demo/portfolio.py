@@ -29,7 +29,8 @@ from faker import Faker
 from concord.cases import services as cases
 from concord.cases.models import Case, CaseStatus
 from concord.core import clock
-from concord.creditors.models import Creditor, ProductKind
+from concord.creditors.models import Creditor
+from concord.loans.models import ProductKind
 from concord.creditors.services import add_creditor, create_placement
 from concord.debtors.models import Debtor
 from concord.loans import schedule

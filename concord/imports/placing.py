@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.core import bulk
 from concord.cases.models import ACTIVE_STATUSES, Case, CaseStatus
-from concord.creditors.models import ProductKind
+from concord.loans.models import ProductKind
 from concord.debtors.models import (AddressType, ContactKind, ContactPoint, ContactSource, ContactStatus, Debtor,
                                     Employment, IdType, PartyRole, RelatedParty)
 from concord.loans import delinquency, schedule

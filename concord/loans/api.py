@@ -17,28 +17,29 @@ from rest_framework.response import Response
 from concord.core.access import restrict
 from concord.core.api import (AwareDateTimeField, ConcordViewMixin, EnumField, ModelSerializer, MoneyField,
                               Pagination, capability_required, error_responses, service_errors)
-from concord.creditors.models import Creditor, Product, ProductKind
 from concord.debtors.api import DebtorRefSerializer
 from concord.loans.delinquency import BUCKETS
 from concord.staff.roles import Capability
 
 from . import services
-from .models import AccountStatus, Instalment, LoanAccount, Payment, PaymentChannel
+from .models import AccountStatus, Instalment, LoanAccount, Payment, PaymentChannel, ProductKind
 
 # ---------------------------------------------------------------------------------------------------------------
 # Serializers
 
 
-class CreditorRefSerializer(ModelSerializer):
-    class Meta:
-        model = Creditor
-        fields = ["id", "code", "name"]
+# The creditor and its product are read through the account's relations (the creditors app sits above loans).
+class CreditorRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
 
 
-class ProductRefSerializer(ModelSerializer):
-    class Meta:
-        model = Product
-        fields = ["id", "code", "name", "kind"]
+class ProductRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    kind = EnumField(ProductKind.choices, enum_name="ProductKindEnum", read_only=True)
 
 
 class InstalmentSerializer(ModelSerializer):

@@ -11,6 +11,13 @@ from .schedule import RepaymentMethod as Method
 MONEY = dict(max_digits=14, decimal_places=2, default=Decimal("0"))
 
 
+class ProductKind(models.TextChoices):
+    """The kind of a creditor's product, which decides the ledger's arithmetic (a card revolves, a loan has a
+    schedule)."""
+    CREDIT_CARD = "credit_card", _("信用卡")
+    ONLINE_LOAN = "online_loan", _("网贷")
+
+
 class RepaymentMethod(models.TextChoices):
     EQUAL_INSTALLMENT = Method.EQUAL_INSTALLMENT.value, _("等额本息")
     EQUAL_PRINCIPAL = Method.EQUAL_PRINCIPAL.value, _("等额本金")

@@ -1,4 +1,4 @@
-"""The default scripts for difficult conversations (seeded by migration 0005; ``scripts.ensure_defaults`` puts back
+"""The default scripts for difficult conversations (seeded by migration workbench/0002; ``scripts.ensure_defaults`` puts back
 a missing one). Changing this text later changes no existing row: managers edit the scripts on /work/scripts/."""
 
 SCRIPTS = [
@@ -43,3 +43,14 @@ SCRIPTS = [
      "3. Ask for the person's contact details only where they are lost contact; if refused, stop and record it.\n"
      "4. If it is a wrong number, apologise and mark the number as wrong."),
 ]
+
+
+def seed(script_model) -> int:
+    """Create every missing default script with ``script_model`` (the migration's historical model or today's);
+    returns how many were created."""
+    made = 0
+    for topic, title_zh, title_en, body_zh, body_en in SCRIPTS:
+        _obj, created = script_model.objects.get_or_create(topic=topic, defaults={
+            "title_zh": title_zh, "title_en": title_en, "body_zh": body_zh, "body_en": body_en})
+        made += created
+    return made

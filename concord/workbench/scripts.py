@@ -22,14 +22,9 @@ def scripts_for(language: str | None) -> list[dict]:
 @transaction.atomic
 def ensure_defaults() -> int:
     """Create any missing default script (e.g. after a test flushed the table); returns how many were created."""
-    from .script_defaults import SCRIPTS
+    from .script_defaults import seed
 
-    made = 0
-    for topic, title_zh, title_en, body_zh, body_en in SCRIPTS:
-        _obj, created = Script.objects.get_or_create(topic=topic, defaults={
-            "title_zh": title_zh, "title_en": title_en, "body_zh": body_zh, "body_en": body_en})
-        made += created
-    return made
+    return seed(Script)
 
 
 @transaction.atomic

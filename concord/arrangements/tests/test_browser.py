@@ -12,6 +12,8 @@ from django.urls import reverse
 from concord.core import clock
 from tests.browser.test_ui_browser import browser, login  # noqa: F401  (the shared browser fixture)
 
+pytestmark = pytest.mark.browser
+
 SHOTS = Path(os.environ.get("CONCORD_TEST_RESULTS", "test-results"))
 
 

@@ -10,7 +10,8 @@ from concord.cases.models import Assignment, Case, CaseStatus
 from concord.conftest import make_case, resident_id
 from concord.core.models import AuditEvent
 from concord.creditors.models import PlacementStatus
-from concord.creditors.services import create_placement, recall_placement
+from concord.cases.services import recall_placement
+from concord.creditors.services import create_placement
 from concord.debtors.services import register_debtor
 from concord.loans.models import AccountStatus
 

@@ -151,6 +151,7 @@ def test_a_date_before_the_last_run_is_refused(world):
     assert _state() == before and EodRun.objects.count() == 1
 
 
+@pytest.mark.slow
 def test_demo_book_round_trip(db):
     """A small demo portfolio (several creditors, products, teams, holds, deceased and lost-contact debtors)
     exports to a valid snapshot, and every case ends with the totals of its open accounts."""

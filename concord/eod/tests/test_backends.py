@@ -8,6 +8,8 @@ import pytest
 from concord.eod import engine, synth
 from concord.eod.backend import spark_session
 
+pytestmark = pytest.mark.spark
+
 AS_OF = dt.date(2026, 11, 28)
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,7 @@ def pack_daily_limit(pack_name: str, contacts: list[dict]) -> int | None:
     return min(limits) if limits else None
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(seed=st.integers(0, 10_000), packs=st.lists(st.sampled_from(["cn_bank", "cn_online_lending", "us_reg_f",
