@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.cases.models import Case
 from concord.core import clock
+from concord.core.masking import mask
 from concord.core.text import translated
 from concord.debtors.identity import IdentityError, normalize_email
 from concord.debtors.models import (
@@ -126,6 +127,14 @@ parse_file = file_parser(SPEC)
 def key(result: RowResult) -> tuple:
     record = result.record
     return (record.national_id or record.account_reference, record.for_party, record.kind, record.value)
+
+
+def audit_label(result: RowResult) -> str:
+    """How the chunk's audit event names a row: the person and the value masked (no personal data in clear)."""
+    record = result.record
+    person = mask("id_number", record.national_id) if record.national_id else record.account_reference
+    party = "/party" if record.for_party else ""
+    return f"{person}{party}/{record.kind}/{mask(record.kind, record.value)}"
 
 
 def _index(model, name: str, raw: str) -> str:
