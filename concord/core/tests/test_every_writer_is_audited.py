@@ -366,3 +366,54 @@ def test_the_writer_audits_every_write_in_its_own_transaction(key, ctx, monkeypa
         text = json.dumps([event.object_id, event.changes], ensure_ascii=False, default=str)
         leaked = sorted(value for value in pii if value in text)
         assert not leaked, f"{key}: audit event {event.action} holds personal data in clear: {leaked}"
+
+
+# -- the tracker itself --------------------------------------------------------------------------------------------
+def test_the_tracker_tells_audited_from_unaudited_writes(world, monkeypatch):
+    from django.db import transaction
+
+    from concord.cases.models import Case
+    from concord.core import audit, bulk
+    from concord.debtors.models import Employment
+
+    case = world.cases["a"]
+
+    def write():
+        Case.objects.filter(pk=case.pk).update(max_dpd=1)
+
+    def insert():  # the raw-driver path: executemany on SQLite, COPY on PostgreSQL
+        bulk.insert_rows(Employment, [{"debtor_id": case.debtor_id, "employer_name": "某公司"}])
+
+    def event():
+        audit.record(None, "test.event", case)
+
+    def run(body) -> list:
+        with tracking.tracking(monkeypatch) as tracker:
+            body()
+        return [w.table for w in tracker.unaudited()]
+
+    def in_transaction(*steps):
+        def body():
+            with transaction.atomic():
+                for step in steps:
+                    step()
+        return body
+
+    def undone_event():
+        try:
+            with transaction.atomic():
+                event()
+                raise RuntimeError("roll the event back")
+        except RuntimeError:
+            pass
+
+    def event_apart():
+        with transaction.atomic():
+            event()
+
+    assert run(write) == ["cases_case"]                                            # autocommit
+    assert run(in_transaction(write, insert)) == ["cases_case", "debtors_employment"]  # no event
+    assert run(in_transaction(write, insert, event)) == []
+    assert run(in_transaction(event, write)) == []                                 # the event may come first
+    assert run(in_transaction(write, undone_event)) == ["cases_case"]              # its event rolled back
+    assert run(lambda: (in_transaction(write)(), event_apart())) == ["cases_case"]  # event in another transaction
