@@ -1186,3 +1186,47 @@ def _(c):
 
     script = Script.objects.order_by("id").first()
     return lambda: scripts.update_script(c.user("manager"), script, body_zh="先确认身份，再说明欠款事实与还款方式。")
+
+
+# == merging a placement's facts into the borrower file (the rules imports share) =================================
+@calls("debtors.services.merge_contact_point")
+def _(c):
+    from concord.debtors import services
+
+    return lambda: services.merge_contact_point(c.user("manager"), c.case().debtor, kind="mobile",
+                                                value="13600001234", source_detail="bank")
+
+
+@calls("debtors.services.merge_employer")
+def _(c):
+    from concord.debtors import services
+
+    return lambda: services.merge_employer(c.user("manager"), c.case().debtor, employer_name="某科技有限公司")
+
+
+@calls("debtors.services.merge_related_party")
+def _(c):
+    from concord.debtors import services
+
+    return lambda: services.merge_related_party(c.user("manager"), c.case().debtor, full_name="李梅", relation="妻子",
+                                                phone="13911112222")
+
+
+@calls("cases.services.open_case", "reopen")
+def _(c):
+    from concord.cases import services
+
+    services.recall_accounts(None, [c.account("a")], reason="委托方退案")
+    return lambda: services.open_case(c.user("manager"), creditor=c.world.creditors["bank"], debtor=c.case().debtor)
+
+
+@calls("cases.services.place_single_account", "known person")
+def _(c):
+    from concord.cases import services
+
+    bank = c.world.creditors["bank"]
+    return lambda: services.place_single_account(
+        c.user("manager"), creditor=bank, product=bank.products.get(kind="online_loan"), full_name="张三",
+        id_type="cn_ric", id_number=resident_id(seq=111), mobile="13812348001", account=loan_terms("NEW-002"),
+        home_address=ADDRESS, employer="某科技有限公司",
+        emergency_contact={"full_name": "李梅", "relation": "妻子", "phone": "13911112222"})
