@@ -2,7 +2,7 @@
 
 :class:`WriteTracker` sees every SQL statement the call sends through Django's connection (an
 ``execute_wrapper``: the ORM, ``connection.cursor()`` and ``executemany`` alike) and notes each write (``INSERT``,
-``UPDATE``, ``DELETE``, ``COPY … FROM``) with the transaction it ran in. The two paths that reach the database
+``UPDATE``, ``DELETE``, ``TRUNCATE``, ``COPY … FROM``) with the transaction it ran in. The two paths that reach the database
 driver beside Django's cursor — :mod:`concord.core.bulk` (``executemany`` on the raw SQLite connection, ``COPY``
 through psycopg) and :func:`concord.eod.dbio.copy_into` (``COPY`` on PostgreSQL) — are wrapped so that their
 writes are noted too; ``test_raw_driver_writes_are_known`` keeps that list complete.
@@ -26,7 +26,8 @@ AUDIT_TABLE = "core_auditevent"
 #: Tables written as part of writing the trail itself (the chains' heads), not domain rows.
 TRAIL_TABLES = {AUDIT_TABLE, "core_audithead"}
 
-_WRITE = re.compile(r'^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+"?([\w.]+)"?', re.I)
+_WRITE = re.compile(r'^\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|COPY)\s+"?([\w.]+)"?',
+                    re.I)
 _COPY_OUT = re.compile(r"^\s*COPY\s*\(", re.I)  # COPY (query) TO STDOUT: a read
 _SAVEPOINT = re.compile(r'^\s*(SAVEPOINT|ROLLBACK\s+TO\s+SAVEPOINT|RELEASE\s+SAVEPOINT)\s+"?(\w+)"?', re.I)
 _TEMP = re.compile(r"^eod_tmp_")  # the end-of-day run's temporary tables (dropped at commit)
