@@ -1230,3 +1230,39 @@ def _(c):
         id_type="cn_ric", id_number=resident_id(seq=111), mobile="13812348001", account=loan_terms("NEW-002"),
         home_address=ADDRESS, employer="某科技有限公司",
         emergency_contact={"full_name": "李梅", "relation": "妻子", "phone": "13911112222"})
+
+
+# == failures are on the record too ===============================================================================
+def _failing(call, patch_target, name: str):
+    """Run ``call`` with ``patch_target.name`` raising, and expect the failure: what it wrote must be audited."""
+    def run():
+        original = getattr(patch_target, name)
+
+        def boom(*args, **kwargs):
+            raise RuntimeError("injected failure")
+
+        setattr(patch_target, name, boom)
+        try:
+            call()
+        except RuntimeError as exc:
+            assert "injected failure" in str(exc)
+        else:
+            raise AssertionError("the injected failure did not happen")
+        finally:
+            setattr(patch_target, name, original)
+    return run
+
+
+@calls("imports.services.import_file", "failure")
+def _(c):
+    from concord.imports import placing
+
+    call = _import(c, "placements", c.file("placing.csv", PLACEMENT_HEADERS, _placement_rows()))
+    return _failing(call, placing.PlacementWriter, "_write_accounts")
+
+
+@calls("eod.adapter.run_eod", "failure")
+def _(c):
+    from concord.eod import adapter, writeback
+
+    return _failing(lambda: adapter.run_eod(dt.date(2026, 11, 28), actor=c.user("admin")), writeback, "queue")
