@@ -66,8 +66,9 @@ NOT_WRITERS = {
     "concord.settings": "dict.update of the database options",
     "concord.demo.portfolio": "the demo seed's own borrower factory (self.borrowers.create), which writes through "
                               "debtors.services",
-    "concord.demo.staffing": "the demo seed (concord/demo, kept by its own helper) creates users and teams "
-                             "directly: the staff app has no service yet",
+    "concord.demo.staffing": "the demo seed (concord/demo, kept by its own helper) creates its users and teams "
+                             "directly, unaudited; people change users and teams in the admin, which records each "
+                             "change (staff/admin.py, staff/tests/test_admin.py)",
 }
 
 #: Public functions of writer modules that only read or compute.
