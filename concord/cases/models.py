@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from concord.loans import summary
+
 
 class CaseStatus(models.TextChoices):
     NEW = "new", _("新案")
@@ -19,7 +21,8 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
-ACTIVE_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.ON_HOLD)
+#: The statuses still being worked (``loans.summary``, which every path that keeps a case's summary applies).
+ACTIVE_STATUSES = tuple(CaseStatus(s) for s in summary.ACTIVE_CASE_STATUSES)
 
 
 class Case(models.Model):

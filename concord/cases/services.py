@@ -6,13 +6,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
 from concord.core import audit, clock
 from concord.core.services import save_validated
 from concord.core.text import translated
-from concord.loans.delinquency import bucket
+from concord.loans import summary
 from concord.staff.roles import Capability, may
 
 from . import merge
@@ -96,22 +95,16 @@ def on_account_changed(account) -> None:
 
 
 def refresh_case_summary(case: Case) -> None:
-    """Recompute the case's cached totals from its open accounts (derived data; the account change that
-    caused it carries the audit event)."""
-    from concord.loans.models import AccountStatus
-
-    open_accounts = case.accounts.filter(status=AccountStatus.OPEN)
-    agg = open_accounts.aggregate(p=Sum("principal_balance"), i=Sum("interest_balance"), pe=Sum("penalty_balance"),
-                                  f=Sum("fees_balance"), dpd=Max("dpd"))
-    total = sum((agg[k] or Decimal("0") for k in ("p", "i", "pe", "f")), Decimal("0"))
-    case.total_balance, case.max_dpd = total, agg["dpd"] or 0
-    case.bucket = bucket(case.max_dpd)
+    """Recompute the case's cached totals and status from its accounts by the rule of ``loans.summary`` (derived
+    data; the account change that caused it carries the audit event)."""
+    figures = [summary.AccountFigures(status, p + i + pe + f, dpd) for status, p, i, pe, f, dpd in
+               case.accounts.values_list("status", "principal_balance", "interest_balance", "penalty_balance",
+                                         "fees_balance", "dpd")]
+    s = summary.summarize(case.status, figures, closed=case.closed_on, today=clock.today(), zero=Decimal("0.00"))
+    case.total_balance, case.max_dpd, case.bucket = s.total, s.max_dpd, s.bucket
     fields = ["total_balance", "max_dpd", "bucket"]
-    if not open_accounts.exists() and case.accounts.exists() and case.status in ACTIVE_STATUSES:
-        case.status, case.closed_on = CaseStatus.SETTLED, clock.today()
-        fields += ["status", "closed_on"]
-    elif open_accounts.exists() and case.status == CaseStatus.SETTLED:
-        case.status, case.closed_on = CaseStatus.OPEN, None
+    if s.status != case.status:
+        case.status, case.closed_on = s.status, s.closed_on
         fields += ["status", "closed_on"]
     case.save(update_fields=fields)
 

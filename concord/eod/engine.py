@@ -19,21 +19,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from concord.loans.allocation import COMPONENTS
-from concord.loans.delinquency import BUCKETS
+from concord.loans.delinquency import BUCKETS, bucket_bounds
+from concord.loans.summary import ACTIVE_CASE_STATUSES
 
 from . import rules, schema
 from .backend import Backend
 from .validate import SMALL_TABLES, open_snapshot, snapshot_files
 
 EPOCH = dt.date(1970, 1, 1)
-ACTIVE_CASE = ("new", "open", "on_hold")
+ACTIVE_CASE = ACTIVE_CASE_STATUSES
 BUCKET_INDEX = {b: i for i, b in enumerate(BUCKETS)}
 
 
 @dataclass(frozen=True)
 class Params:
     rotation_days: int = 90        # a collector keeps a case at most this long, then it is rotated
-    arrangement_break_days: int = 30  # an arrangement instalment this many days past due breaks the plan
     score_payment_days: int = 90
     score_contact_days: int = 30
 
@@ -84,8 +84,9 @@ def clamp(x, lo, hi):
 
 
 def bucket_of(dpd):
-    idx = ibis.least(div_floor(dpd + 29, 30), len(BUCKETS) - 1)
-    return ibis.cases(*[(idx == i, ibis.literal(b)) for i, b in enumerate(BUCKETS)], else_=ibis.literal("M7+"))
+    """The ledger's bucket rule (``delinquency.bucket``), compiled into a CASE over its bounds."""
+    *bounded, (_none, last) = bucket_bounds()
+    return ibis.cases(*[(dpd <= high, ibis.literal(name)) for high, name in bounded], else_=ibis.literal(last))
 
 
 def run(snapshot: dict[str, pa.Table] | str | Path, as_of: dt.date, *, engine: str = "duckdb",
@@ -361,10 +362,9 @@ class _Run:
     def arrangements(self):
         AS = self.AS
         ai = self.t["arrangement_instalments"]
-        g = self._case_grace()
-        ai = ai.left_join(g, "case_id").select(ai, grace=g.grace.fill_null(1))
-        state = ibis.cases((ai.paid_fen >= ai.amount_fen, "paid"), (AS <= ai.due_date + ai.grace, "due"),
-                           (AS - ai.due_date <= self.p.arrangement_break_days, "late"), else_="missed")
+        # the arrangement's own grace days, as its daily check applies them (arrangements.calculator.first_missed)
+        state = ibis.cases((ai.paid_fen >= ai.amount_fen, "paid"), (AS <= ai.due_date, "due"),
+                           (AS <= ai.due_date + ai.grace_days.cast("int64"), "late"), else_="missed")
         ai = ai.mutate(state=state, number=ai.number.cast("int64"))
         w = ibis.window(group_by=ai.arrangement_id)
         return ai.mutate(arrangement_broken=(ai.state == "missed").cast("int64").max().over(w) == 1,

@@ -228,9 +228,9 @@ def _promises(as_of, notes) -> pa.Table:
 
 def _arrangement_instalments(notes) -> pa.Table:
     """Instalments of negotiated arrangements, when the ``arrangements`` app provides them: a model with a
-    foreign key ``arrangement`` (whose model has ``case``) and ``number``, ``due_date``, ``amount`` and a paid
-    amount (``paid_amount`` or ``paid``); when the arrangement has a ``status``, only agreed ones (approved, active,
-    completed, broken) count."""
+    foreign key ``arrangement`` (whose model has ``case`` and ``grace_days``) and ``number``, ``due_date``,
+    ``amount`` and a paid amount (``paid_amount`` or ``paid``); when the arrangement has a ``status``, only agreed
+    ones (approved, active, completed, broken) count."""
     if not apps.is_installed("concord.arrangements"):
         notes.append("arrangements: app not installed; no arrangement instalments used")
         return _sch("arrangement_instalments").empty_table()
@@ -241,13 +241,13 @@ def _arrangement_instalments(notes) -> pa.Table:
         if not (fk and paid and {"number", "due_date", "amount"} <= set(fields)):
             continue
         parent = fk.related_model
-        if "case" not in {f.name for f in parent._meta.get_fields()}:
+        if not {"case", "grace_days"} <= {f.name for f in parent._meta.get_fields()}:
             continue
         agreed = ""
         if "status" in {f.name for f in parent._meta.get_fields()}:  # proposed or rejected plans do not count
             agreed = "WHERE a.status IN (" + ", ".join(f"'{v}'" for v in AGREED_ARRANGEMENT) + ")"
         sql = f"""SELECT i.{fk.column}, a.case_id, i.number, i.due_date, {dbio.fen('i.amount')},
-            {dbio.fen('i.' + fields[paid].column)}
+            {dbio.fen('i.' + fields[paid].column)}, a.grace_days
             FROM {model._meta.db_table} i JOIN {parent._meta.db_table} a ON a.id = i.{fk.column} {agreed}"""
         return dbio.read(sql, _sch("arrangement_instalments"), money=("amount_fen", "paid_fen"))
     notes.append("arrangements: no instalment model found; no arrangement instalments used")

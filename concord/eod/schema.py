@@ -48,7 +48,7 @@ INPUT_TABLES: dict[str, tuple[pa.Schema, bool]] = {
     ]), False),
     "arrangement_instalments": (pa.schema([
         ("arrangement_id", I64), ("case_id", I64), ("number", I32), ("due_date", DATE), ("amount_fen", I64),
-        ("paid_fen", I64),
+        ("paid_fen", I64), ("grace_days", I32),
     ]), False),
     "teams": (pa.schema([("team_id", I64), ("buckets", STR), ("skills", STR)]), True),
     "collectors": (pa.schema([
@@ -78,7 +78,7 @@ NON_NEGATIVE = {
     "instalments": ["principal_due_fen", "interest_due_fen", "principal_paid_fen", "interest_paid_fen"],
     "payments": ["amount_fen"],
     "promises": ["amount_fen"],
-    "arrangement_instalments": ["amount_fen", "paid_fen"],
+    "arrangement_instalments": ["amount_fen", "paid_fen", "grace_days"],
     "collectors": ["capacity"],
 }
 NOT_NULL = {

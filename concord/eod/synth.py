@@ -267,7 +267,8 @@ def _snapshot_chunk(accounts: int, rng: np.random.Generator, as_of: dt.date, ids
     paid_ok = (arr_due < AS) & (rng.random(len(arr_case)) < 0.8)
     out["arrangement_instalments"] = _table("arrangement_instalments", {
         "arrangement_id": np.repeat(np.arange(1, len(ac) + 1) + ids["arrangement"], 6), "case_id": case_id[arr_case], "number": num,
-        "due_date": _dates(arr_due), "amount_fen": arr_amt, "paid_fen": np.where(paid_ok, arr_amt, 0)})
+        "due_date": _dates(arr_due), "amount_fen": arr_amt, "paid_fen": np.where(paid_ok, arr_amt, 0),
+        "grace_days": np.full(len(arr_case), 5, np.int32)})
     hp = persons[rng.random(len(persons)) < 0.01]
     hold_start = AS - rng.integers(0, 60, len(hp))
     out["holds"] = _table("holds", {

@@ -18,11 +18,11 @@ import pyarrow.parquet as pq
 
 from concord.loans.allocation import COMPONENTS
 from concord.loans.delinquency import BUCKETS
+from concord.loans.summary import CASE_STATUSES
 
 from . import schema
 
 SHOW_ROWS = 5
-CASE_STATUSES = ("new", "open", "on_hold", "settled", "recalled", "closed")
 ACCOUNT_STATUSES = ("open", "settled", "recalled", "written_off")
 # tables small enough to be read into Python (the engine builds its routing, slots and rules from them)
 SMALL_TABLES = ("creditors", "products", "teams", "collectors", "scorecard", "strategy")

@@ -1,8 +1,8 @@
 """Write the engine's results back into the application database, in bulk, inside the caller's transaction.
 
 Tables written: ``loans_loanaccount`` (dpd, bucket, balances, charges accrued, status, balances_as_of — only rows
-that change), ``cases_case`` (total, max DPD, bucket, settled/open status — the same rule as
-``cases.services.refresh_case_summary`` — and the assignment), ``cases_assignment`` (the moves),
+that change), ``cases_case`` (total, max DPD, bucket, settled/open status — the rule of ``loans.summary``, which
+``cases.services.refresh_case_summary`` applies too — and the assignment), ``cases_assignment`` (the moves),
 ``eod_accountstate``, ``eod_casestate`` and ``eod_queueentry``. Each domain table gets ONE ``UPDATE … FROM`` a
 temporary table of the changed rows only (loaded by COPY on PostgreSQL), so each changed row gets one new
 version; none of the columns written daily is indexed, so on PostgreSQL the update can be HOT.
@@ -18,9 +18,10 @@ import pyarrow.compute as pc
 from django.apps import apps
 
 from concord.eod import dbio
-from concord.loans.delinquency import BUCKETS
+from concord.loans import summary
+from concord.loans.delinquency import bucket_bounds
 
-ACTIVE = ("new", "open", "on_hold")
+ACTIVE = summary.ACTIVE_CASE_STATUSES
 QUEUE_KEEP_DAYS = 14
 
 
@@ -101,12 +102,34 @@ class CasePlan:
     after: pa.Table    # case_id, status (after this run; a skipped case keeps its status)
 
 
+def _np(values) -> np.ndarray:
+    return values.to_numpy() if hasattr(values, "to_numpy") else np.asarray(values)
+
+
+def buckets(dpd) -> pa.Array:
+    """``delinquency.bucket`` of every DPD, through its bounds (a sorted search)."""
+    *bounded, (_none, last) = bucket_bounds()
+    names = np.array([name for _high, name in bounded] + [last], dtype=object)
+    idx = np.searchsorted(np.array([high for high, _name in bounded]), _np(dpd), side="left")
+    return pa.array(names[idx], pa.string())
+
+
+def next_statuses(status, any_open, any_account) -> pa.Array:
+    """``summary.next_status`` of every case, looked up in the rule's whole table (an unknown status is kept)."""
+    table = summary.status_table()
+    lut = np.array([table[(s, o, a)] for s in summary.CASE_STATUSES for o in (False, True) for a in (False, True)],
+                   dtype=object)
+    code = _np(pc.fill_null(pc.index_in(status, pa.array(summary.CASE_STATUSES)), -1)).astype(np.int64)
+    key = np.maximum(code, 0) * 4 + _np(any_open).astype(np.int64) * 2 + _np(any_account).astype(np.int64)
+    return pa.array(np.where(code >= 0, lut[key], _np(status).astype(object)), pa.string())
+
+
 def case_plan(cases_db: pa.Table, acc_out: pa.Table, skip_ids: np.ndarray) -> CasePlan:
-    """Totals of the open accounts, max DPD, bucket, and status (active with no open account left → settled;
-    settled with an open account → open), as ``refresh_case_summary`` does. Cases holding an account skipped this
-    time are left as they are."""
+    """The summary of every case by the rule of ``loans.summary`` (total of the open accounts, their worst DPD and
+    its bucket, settled when nothing is left open, open again when something is). Cases holding an account skipped
+    this time are left as they are."""
     a = acc_out.select(["case_id", "total_balance_fen", "dpd", "status"])
-    is_open = pc.equal(a.column("status"), "open")
+    is_open = pc.equal(a.column("status"), summary.OPEN_ACCOUNT)
     a = a.append_column("open_total", pc.if_else(is_open, a.column("total_balance_fen"), 0))
     a = a.append_column("open_dpd", pc.if_else(is_open, a.column("dpd"), 0))
     a = a.append_column("n_open", pc.cast(is_open, pa.int64()))
@@ -117,16 +140,16 @@ def case_plan(cases_db: pa.Table, acc_out: pa.Table, skip_ids: np.ndarray) -> Ca
     dpd = pc.fill_null(c.column("open_dpd_max"), 0)
     n_open = pc.fill_null(c.column("n_open_sum"), 0)
     n_acc = pc.fill_null(c.column("count_all"), 0)
-    idx = pc.min_element_wise(pc.divide(pc.add(dpd, 29), 30), len(BUCKETS) - 1)
-    bucket = pc.take(pa.array(BUCKETS), idx)
+    bucket = buckets(dpd)
     status = c.column("status")
-    active = pc.is_in(status, pa.array(ACTIVE))
     skip_cases = pc.is_in(c.column("case_id"), acc_out.filter(
         pa.array(np.isin(acc_out.column("account_id").to_numpy(), skip_ids))).column("case_id"))
     keep = pc.invert(skip_cases)
-    settle = pc.and_(pc.and_(pc.and_(active, pc.greater(n_acc, 0)), pc.equal(n_open, 0)), keep)
-    reopen = pc.and_(pc.and_(pc.equal(status, "settled"), pc.greater(n_open, 0)), keep)
-    new_status = pc.if_else(settle, "settled", pc.if_else(reopen, "open", status))
+    ruled = next_statuses(status, pc.greater(n_open, 0), pc.greater(n_acc, 0))
+    moved = pc.and_(pc.not_equal(ruled, status), keep)
+    settle = pc.and_(moved, pc.equal(ruled, summary.SETTLED))
+    reopen = pc.and_(pc.and_(moved, pc.equal(status, summary.SETTLED)), pc.equal(ruled, summary.OPEN))
+    new_status = pc.if_else(moved, ruled, status)
     changed = pc.or_(pc.or_(pc.not_equal(total, c.column("total_fen")), pc.not_equal(dpd, c.column("max_dpd"))),
                      pc.or_(pc.not_equal(bucket, c.column("bucket")), pc.not_equal(new_status, status)))
     rows = pa.table({"case_id": c.column("case_id"), "total_fen": total, "max_dpd": dpd, "bucket": bucket,

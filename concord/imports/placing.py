@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +42,7 @@ from concord.loans.models import ProductKind
 from concord.debtors import merge
 from concord.debtors.models import (AddressType, ContactKind, ContactPoint, ContactSource, ContactStatus, Debtor,
                                     Employment, IdType, PartyRole, RelatedParty)
-from concord.loans import delinquency, schedule
+from concord.loans import delinquency, schedule, summary
 from concord.loans.models import AccountStatus, Instalment, LoanAccount, RepaymentMethod
 
 from .rows import FieldProblem, PlacementRecord, RowResult
@@ -57,6 +57,8 @@ TERM_FIELDS = ("product_id", "contract_amount", "annual_rate", "term_months", "m
                "credit_limit")
 BALANCE_FIELDS = ("principal_balance", "interest_balance", "penalty_balance", "interest_charged",
                   "penalty_accrued", "minimum_payment", "dpd", "bucket", "balances_as_of", "status")
+#: The parts of an account's balance (``LoanAccount.total_balance``).
+BALANCES = ("principal_balance", "interest_balance", "penalty_balance", "fees_balance")
 
 
 @dataclass
@@ -107,7 +109,7 @@ class PlacementWriter:
         cases, summed = self._cases(rows, debtors, accounts, terms)
         touched_files = self._borrower_files(rows, debtors)
         created, updated = self._write_accounts(rows, debtors, cases, accounts, terms)
-        self._refresh_cases({c.pk for c in cases.values()} - summed)
+        self.refresh_cases({c.pk for c in cases.values()} - summed)
         for r in rows:
             debtor = debtors[r.record.national_id]
             if r.record.account_reference in created:
@@ -270,9 +272,8 @@ class PlacementWriter:
         for new_row in new_rows:
             values = of_new_case[new_row["debtor_id"]]
             if values is not None:
-                new_row.update(self._case_figures(
-                    CaseStatus.NEW, [(v["principal_balance"] + v["interest_balance"] + v["penalty_balance"], v["dpd"])
-                          for v in values if v["status"] == AccountStatus.OPEN]))
+                new_row.update(self._case_figures(CaseStatus.NEW, None, [summary.AccountFigures(
+                    v["status"], sum((v.get(f, ZERO) for f in BALANCES), ZERO), v["dpd"]) for v in values]))
         for case, pk in zip(new, bulk.insert_rows(Case, new_rows)):
             case.pk = pk
         bulk.update(Case, reopened, ["status", "closed_on", "placement", "assigned_team",
@@ -282,16 +283,13 @@ class PlacementWriter:
                 ended_at=clock.now())
         return cases, {cases[debtor_id].pk for debtor_id in summed_debtors}
 
-    def _case_figures(self, status: str, open_accounts: list[tuple[Decimal, int]]) -> dict:
-        """A case's totals and status from its open accounts' (balance, DPD): nothing left open settles an active
-        case; an open account reopens a settled one."""
-        figures = {"total_balance": sum((b for b, _dpd in open_accounts), ZERO),
-                   "max_dpd": max((dpd for _b, dpd in open_accounts), default=0), "status": status}
-        if not open_accounts and status in ACTIVE_STATUSES:
-            figures["status"], figures["closed_on"] = CaseStatus.SETTLED, self.today
-        elif open_accounts and status == CaseStatus.SETTLED:
-            figures["status"], figures["closed_on"] = CaseStatus.OPEN, None
-        figures["bucket"] = delinquency.bucket(figures["max_dpd"])
+    def _case_figures(self, status: str, closed: dt.date | None, accounts: list[summary.AccountFigures]) -> dict:
+        """A case's totals and status from its accounts, by the rule of ``loans.summary`` (the one the ledger's
+        follower and the end-of-day run apply)."""
+        s = summary.summarize(status, accounts, closed=closed, today=self.today, zero=ZERO)
+        figures = {"total_balance": s.total, "max_dpd": s.max_dpd, "bucket": s.bucket, "status": s.status}
+        if s.status != status:
+            figures["closed_on"] = s.closed_on
         return figures
 
     def _accounts(self, references: list[str]) -> dict[str, LoanAccount]:
@@ -389,21 +387,18 @@ class PlacementWriter:
             bulk.update(LoanAccount, changed, fields)
         return created, updated
 
-    def _refresh_cases(self, case_ids: set[int]) -> None:
-        """Case totals from their open accounts, in one query; a case with nothing left is settled."""
+    def refresh_cases(self, case_ids: set[int]) -> None:
+        """Case totals and status from their accounts (one query), by the rule of ``loans.summary``."""
         if not case_ids:
             return
-        totals = {row["case_id"]: row for row in LoanAccount.objects.filter(
-            case_id__any_of=case_ids, status=AccountStatus.OPEN).values("case_id").annotate(
-            p=Sum("principal_balance"), i=Sum("interest_balance"), pe=Sum("penalty_balance"), f=Sum("fees_balance"),
-            dpd=Max("dpd"))}
+        of_case: dict[int, list[summary.AccountFigures]] = {}
+        for case_id, status, *balances, dpd in LoanAccount.objects.filter(case_id__any_of=case_ids).values_list(
+                "case_id", "status", *BALANCES, "dpd"):
+            of_case.setdefault(case_id, []).append(summary.AccountFigures(status, sum(balances, ZERO), dpd))
         cases = list(Case.objects.filter(pk__any_of=case_ids).only("id", "status", "closed_on", "total_balance",
                                                                 "max_dpd", "bucket"))
         for case in cases:
-            row = totals.get(case.pk)
-            open_accounts = [] if row is None else [
-                (sum((row[k] or ZERO for k in ("p", "i", "pe", "f")), ZERO), row["dpd"] or 0)]
-            for name, value in self._case_figures(case.status, open_accounts).items():
+            for name, value in self._case_figures(case.status, case.closed_on, of_case.get(case.pk, [])).items():
                 setattr(case, name, value)
         bulk.update(Case, cases, ["total_balance", "max_dpd", "bucket", "status", "closed_on"])
 

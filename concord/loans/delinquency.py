@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,7 +25,7 @@ ZERO = Decimal("0.00")
 BUCKETS = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+")
 """Delinquency buckets: M0 current, M1 = 1–30 days past due, … M7+ = over 180 days."""
 
-_DAYS_PER_BUCKET = 30
+DAYS_PER_BUCKET = 30
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,22 @@ def bucket(dpd: int) -> str:
         raise TypeError(f"dpd must be an int, not {type(dpd).__name__}")
     if dpd < 0:
         raise ValueError(f"dpd must not be negative, got {dpd}")
-    index = -(-dpd // _DAYS_PER_BUCKET)  # ceil(dpd / 30)
+    index = -(-dpd // DAYS_PER_BUCKET)  # ceil(dpd / 30)
     return BUCKETS[min(index, len(BUCKETS) - 1)]
+
+
+@lru_cache(maxsize=1)
+def bucket_bounds() -> tuple[tuple[int | None, str], ...]:
+    """:func:`bucket` as each bucket's highest DPD, the last one open-ended — ``((0, "M0"), (30, "M1"), …,
+    (180, "M6"), (None, "M7+"))`` — read off :func:`bucket` itself, so that the columnar engines (the end-of-day
+    run's CASE expression, the write-back's sorted search) apply exactly its rule."""
+    bounds, dpd = [], 0
+    while (name := bucket(dpd)) != BUCKETS[-1]:
+        while bucket(dpd + 1) == name:
+            dpd += 1
+        bounds.append((dpd, name))
+        dpd += 1
+    return (*bounds, (None, BUCKETS[-1]))
 
 
 def penalty_accrued(items: Sequence[DueItem], as_of: date, rule: PenaltyRule) -> Decimal:

@@ -22,7 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from concord.core import clock
-from concord.core.access import own_team_ids
+from concord.core.access import own_team_ids, restrict
 
 from concord.cases.activities import CONTACT_KINDS
 from concord.cases.models import Activity, ActivityDirection, Case, CaseStatus
@@ -72,11 +72,9 @@ def today_queue(user, *, now: dt.datetime | None = None) -> QuerySet:
 
 
 def team_cases(user) -> QuerySet:
-    """The team queue: a lead's teams' active cases; managers and admins see every assigned active case."""
+    """The team queue: the active cases the user sees — a lead their teams', managers and admins every one."""
     qs = Case.objects.select_related("creditor", "debtor", "assigned_collector", "assigned_team", "claimed_by")
-    qs = qs.filter(status__in=WORKABLE + (CaseStatus.ON_HOLD,))
-    if user.case_scope == "team":
-        qs = qs.filter(assigned_team_id__in=sorted(own_team_ids(user)))
+    qs = restrict(qs.filter(status__in=WORKABLE + (CaseStatus.ON_HOLD,)), user)
     return qs.order_by("assigned_collector__username", "-bucket", "-total_balance", "id")
 
 
