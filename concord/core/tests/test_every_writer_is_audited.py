@@ -83,7 +83,7 @@ READ_ONLY = {
     "concord.debtors.services": {"normalize_id", "affordability"},
     "concord.eod.adapter": {"last_run", "backdated", "changed_since"},
     "concord.eod.dbio": {"is_postgres", "fen", "scaled", "local_date", "ts", "read", "drop_temp"},
-    "concord.eod.writeback": {"case_plan", "moves"},
+    "concord.eod.writeback": {"case_plan", "moves", "buckets", "next_statuses"},
     "concord.imports.contacts": {"key", "audit_label", "contact_writer"},
     "concord.imports.payments": {"key", "payment_writer"},
     "concord.imports.placing": {"PlacementWriter.terms", "placement_key"},
@@ -151,6 +151,9 @@ CARRIED = {
     **{f"concord.eod.writeback.{name}": _carried(_EOD, {"concord.eod.adapter"}, f"writeback.{name}")
        for name in ("accounts", "account_states", "cases", "case_states", "assignments", "queue")},
     "concord.imports.placing.PlacementWriter.write": _carried(_CHUNK, {"concord.imports.kinds"}, "PlacementWriter"),
+    "concord.imports.placing.PlacementWriter.refresh_cases": _carried(
+        "the case summaries of a chunk's cases, in bulk (loans.summary): derived data, inside the chunk transaction "
+        "of PlacementWriter.write", set(), "refresh_cases"),
     "concord.imports.payments.PaymentWriter.write": _carried(_CHUNK, {"concord.imports.kinds"}, "payment_writer",
                                                              "PaymentWriter"),
     "concord.imports.contacts.ContactWriter.write": _carried(_CHUNK, {"concord.imports.kinds"}, "contact_writer",
