@@ -266,7 +266,8 @@ def activate(actor, arrangement: Arrangement) -> Arrangement:
                 hold=hold)
     from .tracking import refresh_payments
 
-    refresh_payments(arrangement)  # payments made today before the start count (the daily check completes)
+    # payments made today before the start count (the daily check completes a fully paid arrangement)
+    refresh_payments(actor, arrangement, activated=True)
     audit.record(actor, "arrangement.activate", arrangement, {"hold": hold.pk, **_summary(arrangement)})
     log_activity(actor, case, kind="arrangement", details={"arrangement": arrangement.pk, "hold": hold.pk},
                  summary=_("还款方案 #%(n)s 开始履行，履行期间暂停催收") % {"n": arrangement.pk})

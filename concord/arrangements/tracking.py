@@ -23,26 +23,41 @@ def _local_start(moment: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def refresh_payments(arrangement: Arrangement) -> bool:
+@transaction.atomic(savepoint=False)
+def refresh_payments(actor, arrangement: Arrangement, **cause) -> bool:
     """Recompute what each instalment has been paid from the case's payments since the arrangement started
-    (reversed payments excluded). Returns whether anything changed."""
+    (reversed payments excluded). Returns whether anything changed.
+
+    A change is recorded (``arrangement.payments``: each instalment whose paid amount or date moved, and the paid
+    total, before and after) in the same transaction — the caller's when there is one. ``cause`` names what set the
+    refresh off (the payment, the daily check, the activation) and is kept in the event."""
     payments = Payment.objects.filter(account__case_id=arrangement.case_id, reversed_at__isnull=True,
                                       paid_at__gte=_local_start(arrangement.activated_at))
     rows = list(arrangement.instalments.select_for_update().order_by("number"))
     spread = calculator.apply_payments([r.amount for r in rows],
                                        [(timezone.localtime(p.paid_at).date(), p.amount) for p in payments])
-    changed = []
+    changed, moves = [], []
     for row, (paid, paid_on) in zip(rows, spread):
         if (row.paid_amount, row.paid_on) != (paid, paid_on):
+            moves.append({"number": row.number, "paid_amount": [str(row.paid_amount), str(paid)],
+                          "paid_on": [_iso(row.paid_on), _iso(paid_on)]})
             row.paid_amount, row.paid_on = paid, paid_on
             changed.append(row)
     if changed:
         type(rows[0]).objects.bulk_update(changed, ["paid_amount", "paid_on"])
+    before = arrangement.paid_total
     total = sum((paid for paid, _on in spread), Decimal("0.00"))
-    if total != arrangement.paid_total:
+    if total != before:
         Arrangement.objects.filter(pk=arrangement.pk).update(paid_total=total)
         arrangement.paid_total = total
+    if changed or total != before:
+        audit.record(actor, "arrangement.payments", arrangement, {
+            **cause, "paid_total": [str(before), str(total)], "instalments": moves})
     return bool(changed)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _release(actor, arrangement: Arrangement, reason: str) -> None:
@@ -77,6 +92,7 @@ def _all_paid(arrangement: Arrangement) -> bool:
     return not arrangement.instalments.exclude(paid_on__isnull=False).exists()
 
 
+@transaction.atomic(savepoint=False)
 def follow_payment(actor, account, payment, *, reversed: bool) -> None:
     """Ledger follower (runs inside ``record_payment``/``reverse_payment``): bring the case's active arrangement
     up to date and complete it when every instalment is paid."""
@@ -86,10 +102,7 @@ def follow_payment(actor, account, payment, *, reversed: bool) -> None:
                    .filter(case_id=account.case_id, status=ArrangementStatus.ACTIVE).first())
     if arrangement is None:
         return
-    before = arrangement.paid_total
-    if refresh_payments(arrangement):
-        audit.record(actor, "arrangement.payments", arrangement, {
-            "payment": payment.pk, "reversed": reversed, "paid_total": [str(before), str(arrangement.paid_total)]})
+    refresh_payments(actor, arrangement, payment=payment.pk, reversed=reversed)
     if _all_paid(arrangement):
         _complete(actor, arrangement)
 
@@ -107,7 +120,7 @@ def check_arrangements(day: dt.date | None = None, *, actor=None) -> dict:
             if arrangement is None:
                 continue
             out["checked"] += 1
-            refresh_payments(arrangement)
+            refresh_payments(actor, arrangement, check=day.isoformat())
             if _all_paid(arrangement):
                 _complete(actor, arrangement)
                 out["completed"].append(pk)

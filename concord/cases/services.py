@@ -14,23 +14,38 @@ from concord.core.text import translated
 from concord.loans import summary
 from concord.staff.roles import Capability, may
 
+from . import merge
 from .models import ACTIVE_STATUSES, Assignment, Case, CaseStatus
 
 
 @transaction.atomic
 def open_case(actor, *, creditor, debtor, placement=None, opened_on: dt.date | None = None) -> tuple[Case, bool]:
-    """The case of this debtor with this creditor: the existing one, or a new one."""
-    existing = Case.objects.filter(creditor=creditor, debtor=debtor).first()
-    if existing:
-        return existing, False
+    """The case of this debtor with this creditor: the existing one — reopened in ``placement`` when it had been
+    recalled or closed (:func:`merge.reopens`, the rule placement files share) — or a new one."""
     if placement is not None and placement.creditor_id != creditor.pk:
         raise ValidationError({"placement": [_("委案批次不属于该委托方")]})
+    existing = Case.objects.select_for_update().filter(creditor=creditor, debtor=debtor).first()
+    if existing:
+        if merge.reopens(existing.status):
+            _reopen(actor, existing, placement)
+        return existing, False
     case = save_validated(Case(creditor=creditor, debtor=debtor, placement=placement,
-                               reference=f"{creditor.code.upper()}-{debtor.pk:08d}",
+                               reference=merge.case_reference(creditor.code, debtor.pk),
                                opened_on=opened_on or clock.today()))
     audit.record(actor, "case.open", case, {"reference": case.reference, "creditor": creditor.code,
                                              "placement": placement.reference if placement else None})
     return case, True
+
+
+def _reopen(actor, case: Case, placement) -> None:
+    """A recalled or closed case placed again: new, in the new placement, its assignment ended (history kept)."""
+    before = case.status
+    case.assignments.filter(ended_at__isnull=True).update(ended_at=clock.now())
+    case.status, case.closed_on, case.placement = CaseStatus.NEW, None, placement
+    case.assigned_team = case.assigned_collector = None
+    case.save(update_fields=["status", "closed_on", "placement", "assigned_team", "assigned_collector"])
+    audit.record(actor, "case.reopen", case, {"status": [before, case.status],
+                                               "placement": placement.reference if placement else None})
 
 
 @transaction.atomic
@@ -96,24 +111,36 @@ def refresh_case_summary(case: Case) -> None:
 
 @transaction.atomic
 def place_single_account(actor, *, creditor, product, full_name: str, id_type: str, id_number: str, mobile: str,
-                         account: dict, placement=None) -> Case:
-    """Register one debtor (or find them by ID), their mobile, a case with this creditor and one account —
-    all or nothing. ``account`` holds the ``open_account`` terms (reference, contract_amount, …)."""
+                         account: dict, placement=None, home_address: str = "", employer: str = "",
+                         emergency_contact: dict | None = None) -> Case:
+    """One placement entered by hand, all or nothing: the debtor registered (or found by ID; a person on file
+    keeps their name), what the placement says of them merged into their file by the rules placement files share
+    (:mod:`concord.debtors.merge`: the mobile, the home address, the employer, the emergency contact —
+    ``{"full_name", "relation", "phone"}``), their case with this creditor opened or reopened
+    (:mod:`concord.cases.merge`) and one account. ``account`` holds the ``open_account`` terms (reference,
+    contract_amount, …)."""
     from concord.debtors import services as debtors
+    from concord.debtors.models import AddressType, ContactStatus
     from concord.loans import services as loans
 
     debtor, _created = debtors.find_or_register_debtor(actor, full_name=full_name, id_type=id_type,
                                                        id_number=id_number)
     if mobile:
         from concord.debtors.identity import IdentityError, normalize_mobile
-        from concord.debtors.selectors import contact_index
 
         try:
             number = normalize_mobile(mobile)
         except IdentityError as exc:
             raise ValidationError({"mobile": [translated(exc.template, exc.params)]})
-        if not debtor.contact_points.filter(value_index=contact_index(number)).exists():
-            debtors.add_contact_point(actor, debtor, kind="mobile", value=number, is_primary=True)
+        debtors.merge_contact_point(actor, debtor, kind="mobile", value=number, status=ContactStatus.VALID,
+                                    source_detail=creditor.code)
+    if home_address:
+        debtors.merge_contact_point(actor, debtor, kind="address", value=home_address, address_type=AddressType.HOME,
+                                    status=ContactStatus.UNKNOWN, source_detail=creditor.code)
+    if employer:
+        debtors.merge_employer(actor, debtor, employer_name=employer)
+    if emergency_contact:
+        debtors.merge_related_party(actor, debtor, **emergency_contact)
     case, _new = open_case(actor, creditor=creditor, debtor=debtor, placement=placement)
     loans.open_account(actor, case=case, product=product, **account)
     case.refresh_from_db()

@@ -15,11 +15,12 @@ from concord.core.services import changed, save_validated, snapshot
 from concord.core.text import translated
 from concord.staff.roles import Capability, may
 
-from . import identity
+from . import identity, merge
 from .models import (
     Asset,
     BankStatementSummary,
     ContactPoint,
+    ContactSource,
     ContactStatus,
     CreditReport,
     Debtor,
@@ -27,6 +28,7 @@ from .models import (
     FinancialProfile,
     IdType,
     OtherLoan,
+    PartyRole,
     RelatedParty,
 )
 from .selectors import find_debtor
@@ -111,24 +113,53 @@ def update_debtor(actor, debtor: Debtor, **changes) -> Debtor:
     return debtor
 
 
-@transaction.atomic
-def add_contact_point(actor, debtor: Debtor, *, kind: str, value: str, address_type: str = "",
-                      source: str = "creditor", status: str | None = None, is_primary: bool = False,
-                      keep_invalid: bool = False) -> ContactPoint:
-    """Add a phone, e-mail, WeChat or address. An invalid phone is refused, unless ``keep_invalid``
-    (imports) — then it is stored with status *invalid* so the creditor's data is not lost."""
+def _normalized_contact(kind: str, value: str, status: str | None, keep_invalid: bool) -> tuple[str, str | None]:
     try:
-        normalized = identity.normalize_contact(kind, value)
+        return identity.normalize_contact(kind, value), status
     except identity.IdentityError as exc:
         if not keep_invalid or exc.code == "required":
             raise ValidationError({"value": ValidationError(translated(exc.template, exc.params), code=exc.code)})
-        normalized, status = identity.normalize_text(value), ContactStatus.INVALID
+        return identity.normalize_text(value), ContactStatus.INVALID
+
+
+@transaction.atomic
+def add_contact_point(actor, debtor: Debtor, *, kind: str, value: str, address_type: str = "",
+                      source: str = "creditor", status: str | None = None, is_primary: bool = False,
+                      keep_invalid: bool = False, source_detail: str = "") -> ContactPoint:
+    """Add a phone, e-mail, WeChat or address. An invalid phone is refused, unless ``keep_invalid``
+    (imports) — then it is stored with status *invalid* so the creditor's data is not lost."""
+    normalized, status = _normalized_contact(kind, value, status, keep_invalid)
     point = ContactPoint(debtor=debtor, kind=kind, value=normalized, address_type=address_type, source=source,
-                         status=status or ContactStatus.UNKNOWN, is_primary=is_primary)
+                         source_detail=source_detail[:100], status=status or ContactStatus.UNKNOWN,
+                         is_primary=is_primary)
     save_validated(point)
-    audit.record(actor, "contact_point.add", point, {"kind": kind, "value": normalized, "status": point.status},
+    audit.record(actor, "contact_point.add", point, {"kind": kind, "value": normalized, "status": point.status,
+                                                     "primary": point.is_primary, "source": source},
                  pii_kinds={"value": "address" if kind == "address" else kind})
     return point
+
+
+def _locked(debtor: Debtor) -> Debtor:
+    """Hold the person while their file is merged into, so two merges of one value cannot both add it."""
+    return Debtor.objects.select_for_update().get(pk=debtor.pk)
+
+
+@transaction.atomic
+def merge_contact_point(actor, debtor: Debtor, *, kind: str, value: str, status: str = ContactStatus.VALID,
+                        address_type: str = "", source: str = ContactSource.CREDITOR,
+                        source_detail: str = "") -> tuple[ContactPoint, bool]:
+    """A contact detail from a creditor's data, merged by the rules imports share (:class:`merge.ContactBook`): added
+    unless the person has that value of that kind already, a new valid mobile primary when there is none. Returns
+    the point (the one on file when kept) and whether it was added."""
+    debtor = _locked(debtor)
+    normalized, _status = _normalized_contact(kind, value, status, keep_invalid=False)
+    index = ContactPoint._meta.get_field("value_index").compute(normalized)
+    points = ContactPoint.objects.filter(debtor=debtor)
+    primary = merge.ContactBook(points.values_list("kind", "value_index", "is_primary")).merge(kind, index, status)
+    if primary is None:
+        return points.filter(kind=kind, value_index=index).first(), False
+    return add_contact_point(actor, debtor, kind=kind, value=normalized, address_type=address_type, source=source,
+                             source_detail=source_detail, status=status, is_primary=primary), True
 
 
 @transaction.atomic
@@ -155,6 +186,29 @@ def add_related_party(actor, debtor: Debtor, *, role: str, full_name: str, relat
     return party
 
 
+@transaction.atomic
+def merge_related_party(actor, debtor: Debtor, *, full_name: str, relation: str = "", phone: str = "",
+                        otherwise: str = PartyRole.EMERGENCY_CONTACT) -> tuple[RelatedParty | None, bool]:
+    """A third party from a creditor's data (an emergency contact), merged by the rules imports share: the same phone
+    number — or, without one, the same name — is the same person; the role follows from the relation words
+    (:func:`merge.party_role`, ``otherwise`` when they say nothing). Returns the party (None when already known) and
+    whether it was added."""
+    debtor = _locked(debtor)
+    full_name = identity.normalize_text(full_name)
+    if phone:
+        try:
+            phone = identity.normalize_mobile(phone)
+        except identity.IdentityError as exc:
+            raise ValidationError({"phone": ValidationError(translated(exc.template, exc.params), code=exc.code)})
+    key = merge.party_key(RelatedParty._meta.get_field("phone_index").compute(phone), full_name)
+    known = {merge.party_key(index, name)
+             for index, name in debtor.related_parties.values_list("phone_index", "full_name")}
+    if key in known:
+        return None, False
+    return add_related_party(actor, debtor, role=merge.party_role(relation, otherwise=otherwise),
+                             full_name=full_name, relation=relation[:50], phone=phone), True
+
+
 def _add(actor, action: str, obj):
     save_validated(obj)
     fields = [f.name for f in obj._meta.concrete_fields if f.name not in ("id", "debtor")]
@@ -168,6 +222,19 @@ def set_employment(actor, debtor: Debtor, *, employer_name: str, position: str =
     debtor.employments.filter(is_current=True).update(is_current=False)
     return _add(actor, "employment.set", Employment(debtor=debtor, employer_name=employer_name,
                                                     position=position, since=since, is_current=True))
+
+
+@transaction.atomic
+def merge_employer(actor, debtor: Debtor, *, employer_name: str) -> tuple[Employment | None, bool]:
+    """An employer from a creditor's data, merged by the rules imports share (:class:`merge.EmployerBook`): added
+    when the person does not have it yet, current only when no employer is current. Returns the new employment
+    (None when already known) and whether it was added."""
+    debtor = _locked(debtor)
+    current = merge.EmployerBook(debtor.employments.values_list("employer_name", "is_current")).merge(employer_name)
+    if current is None:
+        return None, False
+    return _add(actor, "employment.add", Employment(debtor=debtor, employer_name=employer_name,
+                                                    is_current=current)), True
 
 
 @transaction.atomic

@@ -2,9 +2,10 @@
 
 ``run_eod(as_of)``: export a snapshot of the database to Arrow (:mod:`concord.eod.export`), run the pure engine
 (:mod:`concord.eod.engine`, DuckDB or Spark), and write every result back in ONE transaction
-(:mod:`concord.eod.writeback`) with one audit event for the run. The run is recorded in an ``EodRun`` row, created
-before and finished after: a failure anywhere leaves the domain tables as they were and the row ``failed``; the
-run can simply be started again.
+(:mod:`concord.eod.writeback`) with one audit event for the run (``eod.run``). The run is recorded in an ``EodRun``
+row, created before (``eod.start``) and finished after: a failure anywhere leaves the domain tables as they were and
+the row ``failed`` (``eod.fail``, with the error); the run can simply be started again. The time the commit took is
+added to the row once it is known (``eod.timing``). Each of these writes is its own transaction with its event.
 
 This adapter is the one exception to "services are the only writers": it is itself the EOD service, and writes
 accounts, cases and assignments in bulk SQL (the same rules as ``loans``' accrual, ``refresh_case_summary`` and
@@ -93,8 +94,10 @@ def run_eod(as_of: dt.date, *, engine_name: str = "duckdb", actor=None, progress
 
 
 def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
-    run = EodRun.objects.create(as_of=as_of, engine=engine_name, started_at=clock.now(),
-                                started_by=actor if getattr(actor, "pk", None) else None)
+    with transaction.atomic():
+        run = EodRun.objects.create(as_of=as_of, engine=engine_name, started_at=clock.now(),
+                                    started_by=actor if getattr(actor, "pk", None) else None)
+        audit.record(actor, "eod.start", run, {"as_of": as_of.isoformat(), "engine": engine_name})
     seconds: dict[str, float] = {}
     t_start = time.perf_counter()
 
@@ -138,14 +141,19 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
             t0 = time.perf_counter()
         tick("commit", time.perf_counter() - t0)
         seconds["total"] = round(time.perf_counter() - t_start, 3)
-        run.summary["seconds"] = run.stage_seconds = seconds
-        run.save(update_fields=["summary", "stage_seconds"])
+        with transaction.atomic():  # the time the commit took is known only after it
+            run.summary["seconds"] = run.stage_seconds = seconds
+            run.save(update_fields=["summary", "stage_seconds"])
+            audit.record(actor, "eod.timing", run, {"commit": seconds["commit"], "total": seconds["total"]})
         return run
     except BaseException as exc:
-        run.status, run.finished_at = RunStatus.FAILED, clock.now()
-        run.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000]
-        run.stage_seconds = seconds
-        run.save(update_fields=["status", "finished_at", "error", "stage_seconds"])
+        with transaction.atomic():
+            run.status, run.finished_at = RunStatus.FAILED, clock.now()
+            run.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000]
+            run.stage_seconds = seconds
+            run.save(update_fields=["status", "finished_at", "error", "stage_seconds"])
+            audit.record(actor, "eod.fail", run, {"as_of": as_of.isoformat(), "engine": engine_name,
+                                                  "error": run.error[:500], "seconds": dict(seconds)})
         raise
 
 

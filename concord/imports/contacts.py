@@ -31,7 +31,9 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.cases.models import Case
 from concord.core import clock
+from concord.core.masking import mask
 from concord.core.text import translated
+from concord.debtors import merge
 from concord.debtors.identity import IdentityError, normalize_email
 from concord.debtors.models import (
     AddressType,
@@ -49,7 +51,6 @@ from concord.loans.models import LoanAccount
 from . import values as v
 from .kindrows import RowSpec, file_parser, problem
 from .mapping import CONTACTS, catalogue
-from .placing import SPOUSE_WORDS
 from .rows import FieldProblem, RowResult, reference_parser, text_parser
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
@@ -128,6 +129,14 @@ def key(result: RowResult) -> tuple:
     return (record.national_id or record.account_reference, record.for_party, record.kind, record.value)
 
 
+def audit_label(result: RowResult) -> str:
+    """How the chunk's audit event names a row: the person and the value masked (no personal data in clear)."""
+    record = result.record
+    person = mask("id_number", record.national_id) if record.national_id else record.account_reference
+    party = "/party" if record.for_party else ""
+    return f"{person}{party}/{record.kind}/{mask(record.kind, record.value)}"
+
+
 def _index(model, name: str, raw: str) -> str:
     return model._meta.get_field(name).compute(raw)
 
@@ -151,26 +160,27 @@ class ContactWriter:
         ids = {people[r.row_number].pk for r in rows}
         now = clock.now()
         points = {(p.debtor_id, p.kind, p.value_index): p for p in ContactPoint.objects.filter(debtor_id__any_of=ids)}
-        primaries = {p.debtor_id for p in points.values() if p.is_primary and p.kind == ContactKind.MOBILE}
-        parties = {(p["debtor_id"], p["phone_index"]) for p in
-                   RelatedParty.objects.filter(debtor_id__any_of=ids).values("debtor_id", "phone_index")}
+        known: dict[int, list] = {pk: [] for pk in ids}
+        for (debtor_id, kind, index), point in points.items():
+            known[debtor_id].append((kind, index, point.is_primary))
+        books = {pk: merge.ContactBook(their) for pk, their in known.items()}
+        parties = {(p["debtor_id"], merge.party_key(p["phone_index"], p["full_name"])) for p in
+                   RelatedParty.objects.filter(debtor_id__any_of=ids).values("debtor_id", "phone_index", "full_name")}
         new_points, new_parties, changed, added = [], [], {}, set()
         for r in rows:
             record, debtor = r.record, people[r.row_number]
-            if record.full_name and record.full_name != debtor.full_name:
+            if merge.name_differs(debtor.full_name, record.full_name):
                 r.warnings.append(FieldProblem("full_name", None, "name_mismatch", format_lazy(
                     _("该债务人登记的姓名为“{known}”，文件中为“{given}”"), known=debtor.full_name,
                     given=record.full_name), record.full_name))
             if record.for_party:
                 outcome[r.row_number] = self._party(record, debtor, parties, new_parties)
                 continue
-            point_key = (debtor.pk, record.kind, _index(ContactPoint, "value_index", record.value))
+            index = _index(ContactPoint, "value_index", record.value)
+            point_key = (debtor.pk, record.kind, index)
             point = points.get(point_key)
-            if point is None:
-                primary = (record.kind == ContactKind.MOBILE and record.status == ContactStatus.VALID
-                           and debtor.pk not in primaries)
-                if primary:
-                    primaries.add(debtor.pk)
+            primary = books[debtor.pk].merge(record.kind, index, record.status)
+            if primary is not None:
                 point = ContactPoint(debtor=debtor, kind=record.kind, value=record.value,
                                      address_type=record.address_type, source=ContactSource.REPAIR,
                                      source_detail=self.source_detail, status=record.status, is_primary=primary,
@@ -203,20 +213,14 @@ class ContactWriter:
         return UNCHANGED
 
     def _party(self, record: ContactRecord, debtor: Debtor, parties: set, new_parties: list) -> str:
-        party_key = (debtor.pk, _index(RelatedParty, "phone_index", record.value))
+        name = (record.contact_name or record.relation or str(_("联系人")))[:100]
+        party_key = (debtor.pk, merge.party_key(_index(RelatedParty, "phone_index", record.value), name))
         if party_key in parties:
             return UNCHANGED
         parties.add(party_key)
-        relation = record.relation.casefold()
-        if any(word in relation for word in SPOUSE_WORDS):
-            role = PartyRole.SPOUSE
-        elif "紧急联系人" in relation or "emergency" in relation:
-            role = PartyRole.EMERGENCY_CONTACT
-        else:
-            role = PartyRole.OTHER
-        name = record.contact_name or record.relation or str(_("联系人"))
-        new_parties.append(RelatedParty(debtor=debtor, role=role, full_name=name[:100], relation=record.relation[:50],
-                                        phone=record.value))
+        # a repair file makes no one liable for the debt: an unnamed relation is "other"
+        new_parties.append(RelatedParty(debtor=debtor, role=merge.party_role(record.relation, otherwise=PartyRole.OTHER),
+                                        full_name=name, relation=record.relation[:50], phone=record.value))
         return CREATED
 
     def _people(self, results: list[RowResult]) -> dict[int, Debtor]:

@@ -16,6 +16,10 @@ class Kind:
     parse_file: Callable[..., Any]  # (path, *, today, encoding, profile) -> parsed file of RowResult
     key: Callable[[rows.RowResult], Any]  # what a row updates; a repeat within the file is applied after it
     writer: Callable[..., Any]  # (creditor, *, batch, actor, today) -> object with write(chunk) -> {row: outcome}
+    label: Callable[[rows.RowResult], Any] | None = None  # how the chunk's audit event names a row (default: key)
+
+    def audit_label(self, result: rows.RowResult):
+        return (self.label or self.key)(result)
 
 
 def _placement_writer(creditor, *, batch, actor, today):
@@ -38,5 +42,6 @@ KINDS: dict[str, Kind] = {
                        writer=_placement_writer),
     "payments": Kind(parse_file=payments.parse_file, key=payments.key, writer=payments.payment_writer),
     "recalls": Kind(parse_file=recalls.parse_file, key=recalls.key, writer=recalls.recall_writer),
-    "contacts": Kind(parse_file=contacts.parse_file, key=contacts.key, writer=contacts.contact_writer),
+    "contacts": Kind(parse_file=contacts.parse_file, key=contacts.key, writer=contacts.contact_writer,
+                     label=contacts.audit_label),
 }

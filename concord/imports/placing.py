@@ -13,9 +13,10 @@ What a placement row becomes:
   (a different name is a warning);
 - the mobile and home address as contact points, the employer, the emergency contact as a related party
   (a spouse by relation words), each added only when the person does not have it yet, with its source
-  (the creditor and the batch);
+  (the creditor and the batch) — the rules of :mod:`concord.debtors.merge`, which
+  ``cases.services.place_single_account`` applies to a placement entered by hand;
 - the case of this person with this creditor (opened in the batch's placement, reopened when it had been
-  recalled or closed);
+  recalled or closed: :mod:`concord.cases.merge`, as ``cases.services.open_case``);
 - the account: terms from the row, balances as the creditor states them (remaining principal, else overdue
   principal, else the contract amount; overdue interest; penalty), one overdue instalment due on
   ``today − 逾期天数`` (else the due date), from which DPD and bucket follow exactly as in the ledger.
@@ -34,9 +35,11 @@ from django.db.models import Count
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from concord.core import bulk
-from concord.cases.models import ACTIVE_STATUSES, Case, CaseStatus
+from concord.core import bulk, clock
+from concord.cases import merge as case_merge
+from concord.cases.models import ACTIVE_STATUSES, Assignment, Case, CaseStatus
 from concord.loans.models import ProductKind
+from concord.debtors import merge
 from concord.debtors.models import (AddressType, ContactKind, ContactPoint, ContactSource, ContactStatus, Debtor,
                                     Employment, IdType, PartyRole, RelatedParty)
 from concord.loans import delinquency, schedule, summary
@@ -46,7 +49,6 @@ from .rows import FieldProblem, PlacementRecord, RowResult
 
 ZERO = Decimal("0.00")
 DEFAULT_PLACEMENT_DAYS = 90  # a row without 退案日期 is placed for this many days
-SPOUSE_WORDS = ("配偶", "夫妻", "丈夫", "妻子", "老公", "老婆", "爱人", "spouse", "wife", "husband")
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 
@@ -140,7 +142,9 @@ class PlacementWriter:
     def _debtors(self, rows: list[RowResult]) -> dict[str, _Row]:
         """national ID → the person (existing or new: id and name) for every row; a different name on file is a
         warning."""
-        by_index = {self._indexes.of(Debtor, "id_number_index", r.record.national_id): r.record for r in rows}
+        by_index: dict[str, PlacementRecord] = {}
+        for r in rows:  # a person new to Concord takes the name of their first row, as if the rows came one by one
+            by_index.setdefault(self._indexes.of(Debtor, "id_number_index", r.record.national_id), r.record)
         found = {index: _Row(pk, full_name) for pk, full_name, index in Debtor.objects.filter(
             id_type=IdType.CN_RIC, id_number_index__any_of=list(by_index)).values_list("id", "full_name",
                                                                                    "id_number_index")}
@@ -156,7 +160,7 @@ class PlacementWriter:
         by_id = {record.national_id: found[index] for index, record in by_index.items()}
         for r in rows:
             debtor = by_id[r.record.national_id]
-            if debtor.full_name != r.record.full_name:
+            if merge.name_differs(debtor.full_name, r.record.full_name):
                 r.warnings.append(FieldProblem("full_name", None, "name_mismatch", format_lazy(
                     _("该身份证号已登记为“{known}”，文件中为“{given}”；保留已登记的姓名"), known=debtor.full_name,
                     given=r.record.full_name), r.record.full_name))
@@ -166,19 +170,17 @@ class PlacementWriter:
         """Add the contact points, employers and emergency contacts the people do not have yet.
         Returns row number → {debtor id} for rows that added something."""
         ids = {d.pk for d in debtors.values()}
-        points, primaries = set(), set()
-        for debtor_id, kind, index, is_primary in ContactPoint.objects.filter(debtor_id__any_of=ids).values_list(
+        points: dict[int, list] = {pk: [] for pk in ids}
+        for debtor_id, *point in ContactPoint.objects.filter(debtor_id__any_of=ids).values_list(
                 "debtor_id", "kind", "value_index", "is_primary"):
-            points.add((debtor_id, kind, index))
-            if is_primary and kind == ContactKind.MOBILE:
-                primaries.add(debtor_id)
-        employers, current_employer = set(), set()
-        for debtor_id, employer_name, is_current in Employment.objects.filter(debtor_id__any_of=ids).values_list(
+            points[debtor_id].append(point)
+        books = {pk: merge.ContactBook(known) for pk, known in points.items()}
+        jobs: dict[int, list] = {pk: [] for pk in ids}
+        for debtor_id, *job in Employment.objects.filter(debtor_id__any_of=ids).values_list(
                 "debtor_id", "employer_name", "is_current"):
-            employers.add((debtor_id, employer_name))
-            if is_current:
-                current_employer.add(debtor_id)
-        parties = {(p["debtor_id"], p["phone_index"] or p["full_name"]) for p in
+            jobs[debtor_id].append(job)
+        employers = {pk: merge.EmployerBook(known) for pk, known in jobs.items()}
+        parties = {(p["debtor_id"], merge.party_key(p["phone_index"], p["full_name"])) for p in
                    RelatedParty.objects.filter(debtor_id__any_of=ids).values("debtor_id", "phone_index", "full_name")}
         new_points, new_jobs, new_parties = [], [], []
         touched: dict[int, set[int]] = {}
@@ -187,27 +189,21 @@ class PlacementWriter:
             added = False
             for kind, value, status, address_type in self._contact_values(record):
                 index = self._indexes.of(ContactPoint, "value_index", value)
-                key = (debtor.pk, kind, index)
-                if key in points:
+                primary = books[debtor.pk].merge(kind, index, status)
+                if primary is None:
                     continue
-                primary = kind == ContactKind.MOBILE and status == ContactStatus.VALID and debtor.pk not in primaries
-                if primary:
-                    primaries.add(debtor.pk)
-                points.add(key)
                 new_points.append({"debtor_id": debtor.pk, "kind": kind, "value": value, "value_index": index,
                                    "address_type": address_type, "source": ContactSource.CREDITOR,
                                    "source_detail": self.source_detail, "status": status, "is_primary": primary})
                 added = True
-            if record.employer and (debtor.pk, record.employer) not in employers:
-                employers.add((debtor.pk, record.employer))
-                new_jobs.append({"debtor_id": debtor.pk, "employer_name": record.employer,
-                                 "is_current": debtor.pk not in current_employer})
-                current_employer.add(debtor.pk)
+            current = employers[debtor.pk].merge(record.employer)
+            if current is not None:
+                new_jobs.append({"debtor_id": debtor.pk, "employer_name": record.employer, "is_current": current})
                 added = True
             party = self._party(record, debtor)
             if party is not None:
                 party["phone_index"] = self._indexes.of(RelatedParty, "phone_index", party["phone"])
-                key = (debtor.pk, party["phone_index"] or party["full_name"])
+                key = (debtor.pk, merge.party_key(party["phone_index"], party["full_name"]))
                 if key not in parties:
                     parties.add(key)
                     new_parties.append(party)
@@ -235,8 +231,7 @@ class PlacementWriter:
         if not (phone or record.emergency_contact_name):
             return None
         relation = record.emergency_contact_relation
-        spouse = any(word in relation.casefold() for word in SPOUSE_WORDS)
-        return {"debtor_id": debtor.pk, "role": PartyRole.SPOUSE if spouse else PartyRole.EMERGENCY_CONTACT,
+        return {"debtor_id": debtor.pk, "role": merge.party_role(relation, otherwise=PartyRole.EMERGENCY_CONTACT),
                 "full_name": (name or str(_("紧急联系人")))[:100], "relation": relation[:50], "phone": phone}
 
     # --- cases and accounts ----------------------------------------------------------------------------
@@ -261,15 +256,15 @@ class PlacementWriter:
                 of_new_case[debtor.pk] = []
                 new_rows.append({"creditor_id": self.creditor.pk, "debtor_id": debtor.pk,
                                  "placement_id": placement.pk if placement is not None else None,
-                                 "reference": f"{code}-{debtor.pk:08d}", "opened_on": r.record.placed_on or self.today})
+                                 "reference": case_merge.case_reference(code, debtor.pk),
+                                 "opened_on": r.record.placed_on or self.today})
             if isinstance(case, _Row):
                 values = of_new_case[debtor.pk]
                 if values is not None and r.record.account_reference in accounts:
                     of_new_case[debtor.pk] = None  # an existing account moves in: the refresh sums the case
                 elif values is not None:
                     values.append(terms[r.row_number].values)
-            elif (isinstance(case, Case) and case.status not in ACTIVE_STATUSES and case.status != CaseStatus.SETTLED
-                  and case not in reopened):
+            elif isinstance(case, Case) and case_merge.reopens(case.status) and case not in reopened:
                 case.status, case.closed_on, case.placement = CaseStatus.NEW, None, placement
                 case.assigned_team = case.assigned_collector = None
                 reopened.append(case)
@@ -283,6 +278,9 @@ class PlacementWriter:
             case.pk = pk
         bulk.update(Case, reopened, ["status", "closed_on", "placement", "assigned_team",
                                             "assigned_collector"])
+        if reopened:  # their assignment ends (the history stays), as cases.services.open_case does
+            Assignment.objects.filter(case_id__any_of=[c.pk for c in reopened], ended_at__isnull=True).update(
+                ended_at=clock.now())
         return cases, {cases[debtor_id].pk for debtor_id in summed_debtors}
 
     def _case_figures(self, status: str, closed: dt.date | None, accounts: list[summary.AccountFigures]) -> dict:

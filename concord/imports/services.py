@@ -201,8 +201,10 @@ def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) ->
                  .exclude(pk=batch.pk).order_by("pk").first())
         if first is not None:
             return _finish_repeat(actor, batch, first)
-    batch.status, batch.started_at = BatchStatus.RUNNING, clock.now()
-    batch.save(update_fields=["status", "started_at"])
+    with transaction.atomic():
+        batch.status, batch.started_at = BatchStatus.RUNNING, clock.now()
+        batch.save(update_fields=["status", "started_at"])
+        audit.record(actor, f"import.{batch.kind}.start", batch, {"dry_run": batch.dry_run, "file": batch.file_name})
     run = _Run(actor, batch, KINDS[batch.kind], progress)
     try:
         if batch.dry_run:
@@ -216,18 +218,13 @@ def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) ->
             run.execute()
     except FileRejected as exc:
         run.close()
-        return _end(batch, BatchStatus.REJECTED, failure=_both(exc.reason), summary=run.summary())
+        return _end(actor, batch, BatchStatus.REJECTED, failure=_both(exc.reason), summary=run.summary())
     except Exception as exc:
         run.close()
-        _end(batch, BatchStatus.FAILED, failure=f"{type(exc).__name__}: {exc}", summary=run.summary())
+        _end(actor, batch, BatchStatus.FAILED, failure=f"{type(exc).__name__}: {exc}", summary=run.summary())
         raise
     run.close()
-    batch = _end(batch, BatchStatus.DONE, summary=run.summary())
-    with transaction.atomic():
-        audit.record(actor, f"import.{batch.kind}.finish", batch, {
-            "dry_run": batch.dry_run, **{k: batch.summary[k] for k in ("rows", "created", "updated", "unchanged",
-                                                                       "rejected", "warnings")}})
-    return batch
+    return _end(actor, batch, BatchStatus.DONE, summary=run.summary())
 
 
 def _both(message) -> str:
@@ -239,7 +236,15 @@ def _in(language: str, message) -> str:
         return str(message)
 
 
-def _end(batch: ImportBatch, status: str, *, failure: str = "", summary: dict | None = None) -> ImportBatch:
+#: The audit action that ends a batch, by its final status.
+END_ACTIONS = {BatchStatus.DONE: "finish", BatchStatus.REJECTED: "reject", BatchStatus.FAILED: "fail"}
+COUNTS = ("rows", "created", "updated", "unchanged", "rejected", "warnings")
+
+
+@transaction.atomic
+def _end(actor, batch: ImportBatch, status: str, *, failure: str = "", summary: dict | None = None,
+         action: str = "") -> ImportBatch:
+    """Record how a batch ended, with its audit event (``import.<kind>.finish``, ``.reject`` or ``.fail``)."""
     batch.status, batch.failure, batch.finished_at = status, failure, clock.now()
     if summary is not None:
         batch.summary = summary
@@ -249,6 +254,10 @@ def _end(batch: ImportBatch, status: str, *, failure: str = "", summary: dict | 
             setattr(batch, f"{name}_count", summary.get(name, 0))
         batch.warning_count = summary.get("warnings", 0)
     batch.save()
+    audit.record(actor, f"import.{batch.kind}.{action or END_ACTIONS[status]}", batch, {
+        "dry_run": batch.dry_run, **{k: batch.summary.get(k, 0) for k in COUNTS},
+        **({"failure": failure[:500]} if failure else {}),
+        **({"duplicate_of": batch.duplicate_of_id} if batch.duplicate_of_id else {})})
     return batch
 
 
@@ -259,10 +268,7 @@ def _finish_repeat(actor, batch: ImportBatch, first: ImportBatch) -> ImportBatch
     for name in ("issues.jsonl", first.summary.get("error_file")):  # the same rows are still rejected
         if name and (batch_dir(first) / name).exists():
             shutil.copyfile(batch_dir(first) / name, batch_dir(batch) / name)
-    batch = _end(batch, BatchStatus.DONE, summary=summary)
-    with transaction.atomic():
-        audit.record(actor, f"import.{batch.kind}.repeat", batch, {"duplicate_of": first.pk})
-    return batch
+    return _end(actor, batch, BatchStatus.DONE, summary=summary, action="repeat")
 
 
 class _Run:
@@ -286,8 +292,7 @@ class _Run:
                       "encoding": parsed.encoding, "delimiter": parsed.delimiter,
                       "skipped_sheets": list(parsed.skipped_sheets), "unknown_columns": list(parsed.unknown_columns),
                       "mapping": dict(parsed.mapping)}
-        batch.total_rows = estimate_rows(stored_file(batch), parsed)
-        ImportBatch.objects.filter(pk=batch.pk).update(total_rows=batch.total_rows)
+        batch.total_rows = estimate_rows(stored_file(batch), parsed)  # written with the first chunk's progress
         writer = self.kind.writer(batch.creditor, batch=batch, actor=self.actor, today=self.today)
         chunk: list[RowResult] = []
         keys: set = set()
@@ -314,23 +319,26 @@ class _Run:
             for r in good:
                 status = "rejected" if r.errors else outcome[r.row_number]
                 if status != "rejected":
-                    decided[status].append(self.kind.key(r))
+                    decided[status].append(self.kind.audit_label(r))
             audit.record(self.actor, f"import.{self.batch.kind}.rows", self.batch, {
                 "rows": [chunk[0].row_number, chunk[-1].row_number],
                 **{name: len(keys) for name, keys in decided.items()},
                 "rejected": sum(1 for r in chunk if r.errors),
                 "references": {name: keys[:5000] for name, keys in decided.items() if keys}})
+            counts = dict(self.counts)
+            for r in chunk:
+                counts["rows"] += 1
+                counts["rejected" if r.errors else outcome[r.row_number]] += 1
+                counts["warnings"] += len(r.warnings)
+            if not self.batch.dry_run:  # the progress commits with the chunk it counts
+                ImportBatch.objects.filter(pk=self.batch.pk).update(
+                    total_rows=self.batch.total_rows, processed_rows=counts["rows"],
+                    created_count=counts["created"], updated_count=counts["updated"],
+                    unchanged_count=counts["unchanged"], rejected_count=counts["rejected"],
+                    warning_count=counts["warnings"])
+        self.counts = counts
         for r in chunk:
-            status = "rejected" if r.errors else outcome[r.row_number]
-            self.counts["rows"] += 1
-            self.counts[status] += 1
-            self.counts["warnings"] += len(r.warnings)
             self._report(r)
-        if not self.batch.dry_run:
-            ImportBatch.objects.filter(pk=self.batch.pk).update(
-                processed_rows=self.counts["rows"], created_count=self.counts["created"],
-                updated_count=self.counts["updated"], unchanged_count=self.counts["unchanged"],
-                rejected_count=self.counts["rejected"], warning_count=self.counts["warnings"])
         self.batch.processed_rows = self.counts["rows"]
         if not self.batch.dry_run:
             dbstats.analyze_grown_tables()  # the next chunk's lookups are planned for the tables as they are now

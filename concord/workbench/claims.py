@@ -48,11 +48,15 @@ def _take(user, case_id: int, now: dt.datetime) -> bool:
     return won == 1
 
 
-def _release_others(user, keep_id: int | None) -> None:
+def _release_others(user, keep_id: int | None) -> list[int]:
+    """End the user's claims on other cases; returns their ids (named in the new claim's audit event)."""
     qs = Case.objects.filter(claimed_by=user)
     if keep_id is not None:
         qs = qs.exclude(pk=keep_id)
-    qs.update(claimed_by=None, claimed_until=None)
+    released = sorted(qs.values_list("pk", flat=True))
+    if released:
+        Case.objects.filter(pk__in=released, claimed_by=user).update(claimed_by=None, claimed_until=None)
+    return released
 
 
 def _check_worker(user):
@@ -73,9 +77,9 @@ def claim_case(user, case: Case, *, now: dt.datetime | None = None) -> Case:
             raise ValidationError({"case": [_("案件正由 %(u)s 处理（至 %(t)s）") % {
                 "u": other, "t": f"{case.claimed_until.astimezone(now.tzinfo):%H:%M}"}]})
         raise ValidationError({"case": [_("案件已结束，不能领取")]})
-    _release_others(user, case.pk)
+    released = _release_others(user, case.pk)
     case.refresh_from_db(fields=["claimed_by", "claimed_until"])
-    audit.record(user, "case.claim", case, {"until": case.claimed_until.isoformat()})
+    audit.record(user, "case.claim", case, {"until": case.claimed_until.isoformat(), "released": released})
     return case
 
 
@@ -124,9 +128,10 @@ def claim_next(user, *, now: dt.datetime | None = None) -> Case | None:
             tried.add(pk)
             with transaction.atomic():
                 if _take(user, pk, now):
-                    _release_others(user, pk)
+                    released = _release_others(user, pk)
                     case = Case.objects.select_related("claimed_by").get(pk=pk)
-                    audit.record(user, "case.claim", case, {"until": case.claimed_until.isoformat(), "next": True})
+                    audit.record(user, "case.claim", case, {"until": case.claimed_until.isoformat(), "next": True,
+                                                            "released": released})
                     return case
     return None
 

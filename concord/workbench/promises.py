@@ -83,9 +83,9 @@ def record_promise(actor, case, *, amount, due_date: dt.date, note: str = "", ac
     promise = save_validated(Promise(case=case, amount=amount, due_date=due_date, grace_days=limits["grace_days"],
                                      made_at=now, activity=activity, note=note,
                                      created_by=actor if getattr(actor, "pk", None) else None))
-    promise.paid_amount = _paid_towards(promise)
-    if promise.paid_amount:
-        _apply_status(actor, promise, clock.today())
+    paid = _paid_towards(promise)
+    if paid:
+        _apply_status(actor, promise, clock.today(), paid)
     audit.record(actor, "promise.record", promise, {"case": case.reference, "amount": str(amount),
                                                     "due_date": str(due_date), "grace_days": promise.grace_days,
                                                     "superseded": [p.pk for p in superseded]})
@@ -107,23 +107,26 @@ def _paid_towards(promise) -> Decimal:
     return total or Decimal("0")
 
 
-def _apply_status(actor, promise, today: dt.date) -> bool:
-    """Set the promise's status from what was paid; True (and an audit event) if it changed."""
-    new = promise_status(promise.amount, promise.paid_amount, promise.due_date, promise.grace_days, today)
-    fields = ["paid_amount"]
+def _apply_status(actor, promise, today: dt.date, paid: Decimal) -> bool:
+    """Set the promise's paid amount to ``paid`` and its status from it; what changed is written with an audit event
+    (``promise.status`` when the status moved, else ``promise.paid``). True if the status changed."""
+    new = promise_status(promise.amount, paid, promise.due_date, promise.grace_days, today)
+    changes = {"paid": [str(promise.paid_amount), str(paid)]}
+    fields = ["paid_amount"] if paid != promise.paid_amount else []
+    promise.paid_amount = paid
     changed = new != promise.status
     if changed:
-        before = promise.status
+        changes["status"] = [promise.status, new]
         promise.status = new
         promise.resolved_at = None if new == PromiseStatus.PENDING else clock.now()
         fields += ["status", "resolved_at"]
-    if promise.pk:
+    if fields and promise.pk:
         promise.save(update_fields=fields)
-    if changed and promise.pk:
-        audit.record(actor, "promise.status", promise, {"status": [before, new], "paid": str(promise.paid_amount)})
+        audit.record(actor, "promise.status" if changed else "promise.paid", promise, changes)
     return changed
 
 
+@transaction.atomic(savepoint=False)
 def on_payment_changed(actor, account, payment, *, reversed: bool) -> None:
     """Loans follower: a payment recorded or reversed on one of a case's accounts re-evaluates the case's promises
     whose window contains the payment (in the payment's transaction)."""
@@ -135,8 +138,7 @@ def on_payment_changed(actor, account, payment, *, reversed: bool) -> None:
         start, end = _window(promise)
         if not (start <= payment.paid_at < end):
             continue
-        promise.paid_amount = _paid_towards(promise)
-        _apply_status(actor, promise, today)
+        _apply_status(actor, promise, today, _paid_towards(promise))
 
 
 def evaluate_promises(day: dt.date | None = None, *, actor=None) -> dict:
@@ -150,8 +152,7 @@ def evaluate_promises(day: dt.date | None = None, *, actor=None) -> dict:
             if promise.status != PromiseStatus.PENDING or day <= promise.due_date + dt.timedelta(
                     days=promise.grace_days):
                 continue
-            promise.paid_amount = _paid_towards(promise)
-            if _apply_status(actor, promise, day):
+            if _apply_status(actor, promise, day, _paid_towards(promise)):
                 counts[promise.status] += 1
     return counts
 

@@ -83,7 +83,9 @@ def test_rerun_same_date_gives_same_state(world):
     assert _state() == first
     assert run.summary["recomputed"]["rerun"] is True
     assert run.summary["written"]["accounts"] == 0 and run.summary["written"]["moves"] == {}
-    assert AuditEvent.objects.count() == events + 1  # only the run's own event
+    # only the run's own events: its row created, the write-back, the commit's duration added
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)[events:]) == [
+        "eod.start", "eod.run", "eod.timing"]
     # the next day moves on from it: yesterday's bucket is this run's bucket
     adapter.run_eod(AS_OF + dt.timedelta(days=1))
     for st in AccountState.objects.all():
@@ -104,6 +106,8 @@ def test_failure_half_way_leaves_database_unchanged(world, monkeypatch):
     assert _state() == before
     failed = EodRun.objects.order_by("-pk").first()
     assert failed.status == "failed" and "injected failure" in failed.error
+    event = AuditEvent.objects.get(action="eod.fail", object_id=str(failed.pk))
+    assert "injected failure" in event.changes["error"]
     monkeypatch.undo()
     again = adapter.run_eod(AS_OF + dt.timedelta(days=3))  # simply started again
     assert again.status == "succeeded"

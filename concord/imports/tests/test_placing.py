@@ -186,7 +186,7 @@ def test_a_dry_run_writes_nothing_but_tells_what_would_happen(plat, tmp_path):
     assert counts(batch) == {"rows": 3, "created": 1, "updated": 1, "unchanged": 0, "rejected": 1, "warnings": 0}
     assert (Debtor.objects.count(), LoanAccount.objects.count()) == before[:2]
     assert LoanAccount.objects.get().dpd == 30
-    assert AuditEvent.objects.count() == before[2] + 2  # the upload and the finish of the dry run
+    assert AuditEvent.objects.count() == before[2] + 3  # the upload, the start and the finish of the dry run
     real = run(plat, path)
     assert real.duplicate_of is None and counts(real) == counts(batch)
 
