@@ -291,6 +291,8 @@ class Simulator:
             case.work.held.append(account)
             self.oldest[id(account)] = account.oldest_unsettled_due()
             case.refresh(day)
+            if case.status == "settled" and account.status == ledger.OPEN:  # refresh_case_summary reopens it
+                case.status, case.closed_on = "open", None
 
     def _assign(self, case: CaseRec, team_name: str, reason: str, at: dt.datetime) -> MoveRec:
         role = "field_agent" if team_name == staffing.FIELD else "collector"

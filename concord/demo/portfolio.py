@@ -117,6 +117,17 @@ def clock_fixed(at: dt.datetime):
             del settings.CONCORD_CLOCK
 
 
+def restore_data_seeds() -> None:
+    """Rows the migrations seed and the application relies on (message templates, call scripts): ``seed --flush``
+    empties every table, so they are put back first (each seed function is idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in work.DATA_SEEDS:
+        importlib.import_module(module).seed(apps, None)
+
+
 def days(first: dt.date, last: dt.date):
     d = first
     while d <= last:
@@ -154,6 +165,7 @@ class PortfolioBuilder:
             raise SeedRefused(what)
         with translation.override("zh-hans"):
             with clock_fixed(clock_at(self.start, dt.time(8, 0))), transaction.atomic():
+                restore_data_seeds()
                 self._creditors()
                 self.staff = staffing.create_staff(self.creditors, as_of=self.as_of)
                 self._sender_profiles()

@@ -14,3 +14,6 @@ from concord.cases.policy import (  # noqa: F401
     promise_max_days,
     promise_status,
 )
+
+#: The migrations that seed rows the application relies on (message templates, call scripts).
+DATA_SEEDS = ("concord.outreach.migrations.0002_seed_templates", "concord.cases.migrations.0005_seed_scripts")

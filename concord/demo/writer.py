@@ -101,6 +101,10 @@ class Writer:
                       "interest_paid": i.interest_paid}) for a in accounts for i in a.items]
         for (item, _row), pk in zip(items, insert(Instalment, [r for _i, r in items])):
             item.pk = pk
+        joined = {a.case for a in accounts if a.case not in new_cases}  # refresh_case_summary of the cases they join
+        bulk.update(Case, [Case(pk=c.pk, total_balance=c.total_balance, max_dpd=c.max_dpd, bucket=c.bucket,
+                                status=c.status, closed_on=c.closed_on) for c in joined],
+                    ["total_balance", "max_dpd", "bucket", "status", "closed_on"])
         by_batch: dict = {}
         for account in accounts:
             by_batch.setdefault(account.case.spec.code, []).append(account.reference)
