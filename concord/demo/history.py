@@ -432,6 +432,14 @@ class Simulator:
                 return at + dt.timedelta(minutes=spent)
             spent += rng.randint(3, 5)  # dialling, ringing out, logging the attempt
             when += dt.timedelta(minutes=rng.randint(70, 160))
+        third = [(k, p) for k, p in person.parties if p["role"] not in ("guarantor", "co_borrower")]
+        if third and rng.random() < 0.012:
+            # now and then a collector reaches for a relative of a debtor who is merely not answering: the gate
+            # refuses (third parties only to locate a debtor who has lost contact), and the refusal is on record
+            _key, party = third[rng.randrange(len(third))]
+            spent += 1
+            self._call(case, actor, at + dt.timedelta(minutes=spent), accounts, party["phone"], party, journal,
+                       purpose="location")
         if rng.random() < 0.2:
             spent += 2
             self._sms(case, actor, at + dt.timedelta(minutes=spent), accounts, "reminder", journal)

@@ -66,10 +66,14 @@ class Item:
     principal_paid: Decimal = ZERO
     interest_paid: Decimal = ZERO
     pk: int | None = None
+    _due: delinquency.DueItem | None = field(default=None, repr=False, compare=False)  # of the amounts paid so far
 
     def due_item(self) -> delinquency.DueItem:
-        return delinquency.DueItem(self.due_date, self.principal_due, self.interest_due, self.principal_paid,
-                                   self.interest_paid)
+        due = self._due
+        if due is None or due.principal_paid != self.principal_paid or due.interest_paid != self.interest_paid:
+            due = self._due = delinquency.DueItem(self.due_date, self.principal_due, self.interest_due,
+                                                  self.principal_paid, self.interest_paid)
+        return due
 
     @property
     def settled(self) -> bool:
