@@ -28,25 +28,20 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
-from zoneinfo import ZoneInfo
 
 from concord.compliance import live
 from concord.compliance.history import History
 from concord.compliance.model import ContactEvent, Request, StateEvent, to_us
-from concord.loans.delinquency import bucket as bucket_of
 from concord.loans.models import PaymentChannel
 
-from . import ledger, staffing, work
+from . import ledger, nights, staffing, work
 from .book import CaseRec
+from .records import (SHANGHAI, ZERO, Contact, Journal, MoveRec, PaymentRec, Person, Planned, PromiseRec, TaskRec,
+                      Work, clock_at)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 ACTIVE = ("new", "open", "on_hold")
-TEAM_FOR_BUCKET = {"M0": staffing.EARLY, "M1": staffing.EARLY, "M2": staffing.EARLY, "M3": staffing.MIDDLE,
-                   "M4": staffing.MIDDLE, "M5": staffing.LATE, "M6": staffing.LATE, "M7+": staffing.LATE}
 CHANNELS = [PaymentChannel.ALIPAY, PaymentChannel.WECHAT_PAY, PaymentChannel.BANK_TRANSFER, PaymentChannel.UNIONPAY,
             PaymentChannel.DEDUCTION, PaymentChannel.CASH]
 CHANNEL_WEIGHTS = [30, 25, 20, 10, 10, 5]
@@ -55,7 +50,6 @@ CHANNEL_PREFIX = {PaymentChannel.ALIPAY: "ALI", PaymentChannel.WECHAT_PAY: "WX",
 DAY_START, LUNCH, AFTER_LUNCH = dt.time(9, 0), dt.time(12, 0), dt.time(13, 30)
 DAY_END, WEEKEND_END = dt.time(20, 30), dt.time(15, 0)
 RELATION_OF_ROLE = live.RELATION_OF_ROLE
-BUCKET_OF_DPD = [bucket_of(d) for d in range(200)]
 NOTES = {
     "promise": "债务人同意按约定日期还款，已告知官方还款渠道",
     "refusal": "债务人表示暂无还款意愿，已如实告知逾期对个人征信的影响",
@@ -67,145 +61,8 @@ NOTES = {
 }
 
 
-# --- the records the writer turns into rows --------------------------------------------------------------------
-@dataclass(eq=False)
-class Contact:
-    """One request to the gate and, when allowed, the contact made under it."""
-
-    at: dt.datetime
-    case: CaseRec
-    actor: object  # staff.User
-    channel: str  # call | sms
-    purpose: str
-    accounts: list  # ledger.Account: the debts it is about
-    decision: object  # compliance.model.Decision
-    relation: str | None
-    seen: tuple[int, int]
-    party: dict | None = None  # a related party row, None for the debtor
-    number: str = ""  # E.164
-    token: str = ""
-    template_text: str = ""
-    outcome: str = ""  # "" when denied
-    codes: tuple = ()
-    note: str = ""
-    duration: int = 0
-    message: dict | None = None  # an SMS: template, body, status, public id
-    pk: int | None = None
-    activity_pk: int | None = None
-
-
-@dataclass(eq=False)
-class PromiseRec:
-    case: CaseRec
-    amount: Decimal
-    due_date: dt.date
-    grace_days: int
-    made_at: dt.datetime
-    contact: Contact
-    created_by: object
-    note: str = ""
-    status: str = "pending"
-    paid_amount: Decimal = ZERO
-    resolved_at: dt.datetime | None = None
-    reminded: bool = False
-    pk: int | None = None
-
-    @property
-    def window_end(self) -> dt.date:
-        """The last day a payment counts towards it."""
-        return self.due_date + dt.timedelta(days=self.grace_days)
-
-
-@dataclass(eq=False)
-class TaskRec:
-    case: CaseRec
-    kind: str
-    title: str
-    due_at: dt.datetime
-    assigned_to: object
-    created_at: dt.datetime
-    created_by: object = None
-    promise: PromiseRec | None = None
-    done_at: dt.datetime | None = None
-    done_by: object = None
-    result: str = ""
-    pk: int | None = None
-
-
-@dataclass(eq=False)
-class PaymentRec:
-    account: ledger.Account
-    amount: Decimal
-    paid_at: dt.datetime
-    channel: str
-    reference: str
-    allocation: dict
-
-
-@dataclass(eq=False)
-class MoveRec:
-    case: CaseRec
-    team: object
-    collector: object
-    reason: str
-    at: dt.datetime
-    ended_at: dt.datetime | None = None
-
-
-@dataclass
-class Journal:
-    """What one day produced, in the order it happened."""
-
-    day: dt.date
-    contacts: list[Contact] = field(default_factory=list)
-    promises: list[PromiseRec] = field(default_factory=list)
-    tasks: list[TaskRec] = field(default_factory=list)
-    payments: list[PaymentRec] = field(default_factory=list)
-    moves: list[MoveRec] = field(default_factory=list)
-    changed_promises: set = field(default_factory=set)  # resolved or paid towards on this day
-    done_tasks: set = field(default_factory=set)
-    touched: set = field(default_factory=set)  # accounts paid on this day
-    summary: dict | None = None  # the night's run, when replayed
-
-
-@dataclass(eq=False)
-class Person:
-    """What the simulation knows of a debtor: the gate's history of them, how often they answer, how likely they
-    are to pay."""
-
-    history: History
-    answer: float
-    propensity: float
-    parties: list[tuple[str, dict]]  # (gate party key, related party row) with a phone
-    calls_today: dict = field(default_factory=dict)  # day → sessions
-
-
-@dataclass(eq=False)
-class Work:
-    """The case as its collector works it."""
-
-    next_contact: dt.date
-    promise: PromiseRec | None = None
-    callback: TaskRec | None = None
-    payments: list[PaymentRec] = field(default_factory=list)
-    promises: list[PromiseRec] = field(default_factory=list)
-    tried_deceased: bool = False
-    closed: dt.date | None = None  # the day the case's balances were last brought to the night before
-    held: list = field(default_factory=list)  # the case's accounts placed so far
-
-
-@dataclass(eq=False)
-class Planned:
-    case: CaseRec
-    kind: str  # settle | cure | partial | spontaneous
-    amount: Decimal
-    at: dt.datetime
-    account: ledger.Account | None = None
-    promise: PromiseRec | None = None
-
-
 class Simulator:
-    """The floor's days, one at a time (:meth:`open_day` … :meth:`close_day`)."""
+    """The floor's days, one at a time: :meth:`place` the day's batches, :meth:`run_day`, :meth:`close_day`."""
 
     def __init__(self, *, seed: int, as_of: dt.date, cases: list[CaseRec], staff, packs: dict, sms: dict,
                  senders: dict, qualifications: dict):
@@ -278,10 +135,10 @@ class Simulator:
             if case.borrower.deceased:
                 case.status = "on_hold"
             if assign:
-                team = TEAM_FOR_BUCKET[case.bucket]
+                team = staffing.TEAM_FOR_BUCKET[case.bucket]
                 if case.borrower.has_assets and case.bucket in ("M4", "M5", "M6", "M7+") and case.visit_draw < 0.25:
                     team = staffing.FIELD
-                moves.append(self._assign(case, team, "演示数据：按账龄分案", clock_at(day, dt.time(9, 30))))
+                moves.append(self.assign(case, team, "演示数据：按账龄分案", clock_at(day, dt.time(9, 30))))
         return moves
 
     def join_accounts(self, day: dt.date) -> None:
@@ -294,7 +151,7 @@ class Simulator:
             if case.status == "settled" and account.status == ledger.OPEN:  # refresh_case_summary reopens it
                 case.status, case.closed_on = "open", None
 
-    def _assign(self, case: CaseRec, team_name: str, reason: str, at: dt.datetime) -> MoveRec:
+    def assign(self, case: CaseRec, team_name: str, reason: str, at: dt.datetime) -> MoveRec:
         role = "field_agent" if team_name == staffing.FIELD else "collector"
         members = self.staff.members(team_name, role)
         collector = min(members, key=lambda u: (self.load[u.pk], u.username))
@@ -655,7 +512,8 @@ class Simulator:
             elif task.kind == work.TaskKind.VERIFY_PAYMENT:
                 task.done_at = clock_at(day, dt.time(10, self.rng.randint(0, 59)))
                 task.done_by = case.collector or task.assigned_to
-                paid = any(p.paid_at.date() >= task.created_at.date() - dt.timedelta(days=7) for p in case.work.payments)
+                since = task.created_at.date() - dt.timedelta(days=7)
+                paid = any(p.paid_at.date() >= since for p in case.work.payments)
                 task.result = "已核实到账" if paid else "已核实：未查到该笔还款，已告知债务人"
             else:
                 continue  # a callback is done by the next call
@@ -728,65 +586,6 @@ class Simulator:
                     case.work.promise = None
                     case.work.next_contact = day + dt.timedelta(days=rng.randint(7, 14))
 
-    # --- the night --------------------------------------------------------------------------------------------
     def close_day(self, day: dt.date, journal: Journal, *, replay: bool) -> None:
-        """The night of ``day``. ``replay``: the seeder's own run (allocation and the run's figures; the ledger's
-        accrual is ``ledger.close_through``, done lazily); otherwise the real run happens in the database and only
-        the figures the simulation keeps are brought forward."""
-        buckets, roll = Counter(), Counter()
-        accounts = 0
-        oldest_of, eod_bucket = self.oldest, self.eod_bucket
-        for case in self.held:
-            dpd_max = None
-            for account in case.work.held:
-                key = id(account)
-                oldest = oldest_of.get(key)
-                dpd = (day - oldest).days if oldest is not None and oldest < day else 0
-                b = BUCKET_OF_DPD[dpd] if dpd < len(BUCKET_OF_DPD) else "M7+"
-                prev = eod_bucket.get(key, account.bucket)
-                eod_bucket[key] = b
-                buckets[b] += 1
-                roll[(prev, b)] += 1
-                accounts += 1
-                if account.status == ledger.OPEN:
-                    dpd_max = dpd if dpd_max is None else max(dpd_max, dpd)
-            if not replay or case.status not in ("new", "open", "on_hold") or case.collector is None:
-                continue
-            case_bucket = bucket_of(dpd_max or 0)
-            team = case.team
-            if team.buckets and case_bucket not in team.buckets and case_bucket != "M0":
-                journal.moves.append(self._assign(case, TEAM_FOR_BUCKET[case_bucket], "eod-replay:bucket_change",
-                                                  clock_at(day, dt.time(23, 30))))
-        if not replay:
-            return
-        totals = Counter()
-        for (prev, _b), n in roll.items():
-            totals[prev] += n
-        states = Counter({"pending": 0, "kept": 0, "partially_kept": 0, "broken": 0})
-        for promise in self.promises:
-            if promise.made_at.date() > day or promise.status == "superseded":
-                continue
-            paid = sum((p.amount for p in promise.case.work.payments
-                        if promise.made_at.date() <= p.paid_at.date() <= min(day, promise.window_end)), ZERO)
-            state = work.promise_status(promise.amount, paid, promise.due_date, promise.grace_days, day)
-            states["partially_kept" if state == "partial" else state] += 1
-        moves = Counter(m.reason.split(":", 1)[1] for m in journal.moves if m.reason.startswith("eod-replay:"))
-        journal.summary = {
-            "as_of": day.isoformat(), "engine": "replay", "accounts": accounts,
-            "cases": len(self.held), "buckets": {b: buckets.get(b, 0) for b in
-                                                 ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+")},
-            "roll_rates": [[prev, b, n, (n * 20000 + totals[prev]) // (2 * totals[prev])]
-                           for (prev, b), n in sorted(roll.items())],
-            "promises": dict(states), "moves": dict(moves), "queue": {},
-            "notes": ["演示数据的历史日终：由 concord seed 按账务纯函数逐日重放（计息、逾期天数、账龄、分案），"
-                      "未经日终引擎计算，无联系队列。",
-                      "Demo history: this night was replayed by concord seed with the ledger's pure functions "
-                      "(accrual, DPD, buckets, allocation), not computed by the end-of-day engine; it made no "
-                      "contact queue."]}
-
-
-def clock_at(day: dt.date, time: dt.time) -> dt.datetime:
-    """``time`` on ``day`` in the demo's zone (every demo debtor lives in Asia/Shanghai)."""
-    return dt.datetime.combine(day, time, tzinfo=SHANGHAI)
-
-
+        """The night of ``day`` (``concord.demo.nights``)."""
+        nights.close_day(self, day, journal, replay=replay)

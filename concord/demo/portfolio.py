@@ -48,7 +48,8 @@ from concord.staff.models import User
 from . import ledger, staffing, work
 from .book import BATCH_OFFSETS, CREDITORS, HISTORY_DAYS, BookFactory, CreditorSpec  # noqa: F401 (re-exported)
 from .borrowers import BorrowerFactory
-from .history import SHANGHAI, Journal, Simulator, clock_at
+from .history import Simulator
+from .records import SHANGHAI, Journal, clock_at
 from .people import PeopleFactory
 from .writer import Writer
 

@@ -25,6 +25,9 @@ TEAMS = [
     ("外访组", ["M4", "M5", "M6", "M7+"]),
 ]
 EARLY, MIDDLE, LATE, FIELD = (t[0] for t in TEAMS)
+#: The team that works each bucket (the field team takes late cases with assets as well).
+TEAM_FOR_BUCKET = {"M0": EARLY, "M1": EARLY, "M2": EARLY, "M3": MIDDLE, "M4": MIDDLE, "M5": LATE, "M6": LATE,
+                   "M7+": LATE}
 
 
 @dataclass(frozen=True)

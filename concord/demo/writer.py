@@ -31,7 +31,7 @@ from concord.loans.models import Instalment, LoanAccount, Payment
 from concord.outreach.models import Channel, MessageStatus, OutboundMessage
 
 from . import ledger, work
-from .history import Journal, clock_at
+from .records import Journal, clock_at
 
 CHUNK = 1000  # borrowers per transaction
 FILE_MODELS = {"contacts": ContactPoint, "parties": RelatedParty, "jobs": Employment, "profiles": FinancialProfile,
