@@ -5,6 +5,7 @@ Promises, tasks, the workbench's policy and the call result codes are moving fro
 """
 from __future__ import annotations
 
+from concord.cases import queues  # noqa: F401
 from concord.cases.calls import result_code_labels  # noqa: F401
 from concord.cases.models import Promise, PromiseStatus, Task, TaskKind  # noqa: F401
 from concord.cases.policy import (  # noqa: F401

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import Sum
 
-from concord.cases import queues
 from concord.cases.models import Activity, Case
 from concord.compliance import live
 from concord.compliance.model import Request
@@ -152,13 +151,13 @@ def test_the_live_gate_decides_every_contact_the_same_again(book, db):
 def test_the_queues_have_work_today(book, db):
     today = clock.today()
     collectors = User.objects.filter(role="collector")
-    assert sum(queues.today_queue(u).count() for u in collectors) > 50
-    assert all(queues.today_queue(u).exists() for u in collectors if Case.objects.filter(
+    assert sum(work.queues.today_queue(u).count() for u in collectors) > 50
+    assert all(work.queues.today_queue(u).exists() for u in collectors if Case.objects.filter(
         assigned_collector=u, status__in=["new", "open"]).exists())
     lead = User.objects.get(username="lead1")
-    assert queues.team_cases(lead).count() > 10
-    assert sum(queues.promises_due(u, today).count() for u in collectors) + sum(
-        queues.promises_due(u, today + dt.timedelta(days=1)).count() for u in collectors) > 0
+    assert work.queues.team_cases(lead).count() > 10
+    assert sum(work.queues.promises_due(u, today).count() for u in collectors) + sum(
+        work.queues.promises_due(u, today + dt.timedelta(days=1)).count() for u in collectors) > 0
     open_tasks = work.Task.objects.filter(done_at__isnull=True)
     assert open_tasks.exists() and work.Task.objects.filter(done_at__isnull=False).count() > open_tasks.count()
     assert all(t.created_at <= t.done_at for t in work.Task.objects.filter(done_at__isnull=False))
