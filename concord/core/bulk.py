@@ -11,7 +11,8 @@ a field changes the value, e.g. encryption, JSON, aware datetimes) and send:
 - :func:`update`: the named fields of model instances, one parameterised ``UPDATE … WHERE id = %s`` through
   ``executemany`` (PostgreSQL: one ``UPDATE … FROM (VALUES …)`` per batch of rows).
 
-They do not validate: callers (services) validate first, as everywhere in Concord.
+They do not validate: callers (services) validate first, as everywhere in Concord; :func:`check_rows` gives a caller
+that builds the rows itself the field checks ``full_clean()`` would make.
 """
 from __future__ import annotations
 
@@ -210,8 +211,8 @@ def check_rows(model: type[models.Model], rows: list[dict]) -> None:
     """Check plain rows (field attname → value, as :func:`insert_rows` takes them) the way ``Model.clean_fields()``
     checks an instance: null and blank, choices, and each field's validators (``max_length``, ``MinValueValidator``,
     the digits of a ``DecimalField``, integer ranges …) — without building instances or querying. JSON fields (built
-    by the caller's code, not typed in) are not checked. Foreign keys and
-    uniqueness stay with the caller (ids it has just inserted, keys it generated) and the database's constraints.
+    by the caller's code, not typed in) are not checked. Foreign keys and uniqueness stay with the caller (ids it has
+    just inserted, keys it generated) and the database's constraints.
     Raises ``ValidationError({field: ["row N: …"]})`` for the first bad value; each distinct value of a field is
     checked once."""
     if not rows:
