@@ -66,17 +66,6 @@ def _pii_key(settings):
 DB_FIXTURES = {"db", "transactional_db", "world", "live_server"}
 
 
-def seed_data() -> None:
-    import importlib
-
-    from django.apps import apps
-
-    from concord.workbench.scripts import ensure_defaults
-
-    importlib.import_module("concord.outreach.migrations.0002_seed_templates").seed(apps, None)
-    ensure_defaults()
-
-
 @pytest.fixture(autouse=True)
 def _data_seeds(request):
     if not (DB_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db")):
@@ -85,7 +74,9 @@ def _data_seeds(request):
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
     request.getfixturevalue("transactional_db" if transactional else "db")
-    seed_data()
+    from concord.demo.work import restore_data_seeds
+
+    restore_data_seeds()
     yield
 
 

@@ -11,10 +11,12 @@ a field changes the value, e.g. encryption, JSON, aware datetimes) and send:
 - :func:`update`: the named fields of model instances, one parameterised ``UPDATE … WHERE id = %s`` through
   ``executemany`` (PostgreSQL: one ``UPDATE … FROM (VALUES …)`` per batch of rows).
 
-They do not validate: callers (services) validate first, as everywhere in Concord.
+They do not validate: callers (services) validate first, as everywhere in Concord; :func:`check_rows` gives a caller
+that builds the rows itself the field checks ``full_clean()`` would make.
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from operator import itemgetter
 from typing import Iterable
 
@@ -51,13 +53,15 @@ def _values(obj, plan) -> list:
     return out
 
 
-def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIndexes | None = None) -> list[int]:
+def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIndexes | None = None,
+                keep_stamps: bool = False) -> list[int]:
     """INSERT rows given as plain dicts (field attname → the Python value the model would take, e.g. ``debtor_id``;
     a field left out takes its default) without building model instances; returns the new ids in row order.
 
     Values are prepared as a save would prepare them: a blind index is computed from its source value
     (or taken from the row when the caller computed it already, through the same :class:`BlindIndexes`), encrypted
-    fields are encrypted, ``auto_now``/``auto_now_add`` fields get the time of this call."""
+    fields are encrypted, ``auto_now``/``auto_now_add`` fields get the time of this call — unless ``keep_stamps``:
+    then a row that gives such a field a value keeps it (history written after the fact: the demo's past days)."""
     if not rows:
         return []
     indexes = indexes if indexes is not None else BlindIndexes()
@@ -74,7 +78,10 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIn
         elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             if now is None:
                 now = clock.now()
-            stamped[name] = field.get_db_prep_save(now, db)  # the time of this call, whatever the row says
+            if keep_stamps and name in rows[0]:
+                special.append((name, "stamp", (field, field.get_db_prep_save(now, db))))
+            else:
+                stamped[name] = field.get_db_prep_save(now, db)  # the time of this call, whatever the row says
         elif type(field) in _PLAIN:
             if field.has_default() and callable(field.default):
                 special.append((name, "call", field.get_default))
@@ -97,6 +104,8 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, indexes: BlindIn
                 full[name] = indexes.compute(arg[0], row.get(arg[1])) if value is missing else value
             elif how == "call":
                 full[name] = arg() if value is missing else value
+            elif how == "stamp":
+                full[name] = arg[1] if value is missing or value is None else arg[0].get_db_prep_save(value, db)
             else:  # prep
                 full[name] = arg.get_db_prep_save(arg.get_default() if value is missing else value, db)
         params.append(values_of(full))
@@ -196,3 +205,58 @@ def _update_from_values(model, objs: list[models.Model], plan) -> None:
             cursor.execute(f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([one] * len(part))}) "
                            f"AS v({', '.join(names)}) WHERE {table}.{qn(pk_field.column)} = v.{names[0]}",
                            [v for values in part for v in values])
+
+
+def check_rows(model: type[models.Model], rows: list[dict]) -> None:
+    """Check plain rows (field attname → value, as :func:`insert_rows` takes them) the way ``Model.clean_fields()``
+    checks an instance: null and blank, choices, and each field's validators (``max_length``, ``MinValueValidator``,
+    the digits of a ``DecimalField``, integer ranges …) — without building instances or querying. JSON fields (built
+    by the caller's code, not typed in) are not checked. Foreign keys and uniqueness stay with the caller (ids it has
+    just inserted, keys it generated) and the database's constraints.
+    Raises ``ValidationError({field: ["row N: …"]})`` for the first bad value; each distinct value of a field is
+    checked once."""
+    if not rows:
+        return
+    from django.core.exceptions import ValidationError
+
+    plans = []
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.is_relation or isinstance(f, (BlindIndexField, models.JSONField)):
+            continue  # JSON values are built by the code that writes them, not typed in
+        choices = {value for value, _label in f.flatchoices} if f.choices else None
+        plans.append((f.attname, f, choices, list(f.validators), set()))
+    for number, row in enumerate(rows, 1):
+        for name, f, choices, validators, seen in plans:
+            value = row.get(name, _MISSING)
+            if value is _MISSING:
+                continue
+            if value is None:
+                if f.null:
+                    continue
+                _refuse(model, number, name, f.error_messages["null"], "null")
+            if not validators and choices is None and (f.blank or value not in f.empty_values):
+                continue  # nothing else to check (dates, times, booleans …)
+            key = str(value) if isinstance(value, Decimal) else value  # 1.0 and 1.00 differ in digits
+            if key in seen:
+                continue
+            if value in f.empty_values:
+                if not f.blank:
+                    _refuse(model, number, name, f.error_messages["blank"], "blank")
+            elif choices is not None and value not in choices:
+                _refuse(model, number, name, f.error_messages["invalid_choice"] % {"value": value}, "invalid_choice")
+            else:
+                try:
+                    for validator in validators:
+                        validator(value)
+                except ValidationError as exc:
+                    raise ValidationError({name: [f"{model.__name__} row {number}: {m}" for m in exc.messages]})
+            seen.add(key)
+
+
+_MISSING = object()
+
+
+def _refuse(model, number: int, name: str, message, code: str):
+    from django.core.exceptions import ValidationError
+
+    raise ValidationError({name: [f"{model.__name__} row {number}: {message}"]}, code=code)

@@ -1,94 +1,60 @@
-"""A realistic, deterministic demo portfolio, built only through the services (actor: system).
+"""A realistic, deterministic demo portfolio with two months of history, written through the bulk path.
 
-Same seed and as-of date → same book: every random choice comes from one ``random.Random(seed)`` and one
-``Faker("zh_CN")`` seeded with it, and every date is an offset from ``as_of`` (never from the wall clock).
+Same seed and as-of date → same book: every random choice comes from ``random.Random`` streams seeded with the
+seed (people and their files, contracts, history) and one ``Faker("zh_CN")`` seeded with it, and every date is an
+offset from ``as_of`` (never from the wall clock).
 
 The book: a bank's credit-card portfolio (``hsbank``, ~45% of debtors) and two online lending platforms
-(``jiexin``, ``xiaoyu``, ~55%), one placement (委案批次) each; ~5% of debtors also owe a second creditor.
-Accounts are spread over the buckets M1…M7+ weighted like a real book (more early than late), and the first
-accounts of each product kind cycle through every bucket so even a tiny seed covers them all. ~40% of
-accounts have 1–4 partial payments, always smaller than what would clear the oldest overdue instalment, so a
-payment never moves an account out of its bucket. Cases go to the team for their bucket (a few late ones with
-assets to the field team), round-robin among its collectors; ~5% stay unassigned.
+(``jiexin``, ``xiaoyu``, ~55%), placed in batches every two weeks over the last sixty days (and one this morning,
+waiting in the pool); ~5% of debtors also owe a second creditor. On the as-of date the accounts spread over the
+buckets M1…M7+ weighted like a real book (more early than late), the first accounts of each product kind cycling
+through every bucket. The history (``concord.demo.history``): sixty days of calls and SMS through the compliance
+gate, promises to pay kept, partially kept and broken, payments through the ledger's waterfall, follow-up tasks,
+and an end-of-day run every night — the last ``engine_days`` nights (default 7) are real runs of the end-of-day
+engine against the database (``concord.eod.adapter.run_eod``: accrual, DPD, buckets, allocation, today's contact
+queue); the nights before are replayed by the seeder with the ledger's pure functions and recorded as runs of engine
+``replay`` (the time budget does not allow sixty engine runs; see docs/operator-guide.md).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.utils import translation
 from faker import Faker
 
-from concord.cases import services as cases
-from concord.cases.models import Case, CaseStatus
+from concord.cases.models import Activity, Case
+from concord.compliance import live
+from concord.compliance.models import ContactDecision, Qualification
 from concord.core import clock
 from concord.creditors.models import Creditor
-from concord.loans.models import ProductKind
 from concord.creditors.services import add_creditor, create_placement
 from concord.debtors.models import Debtor
-from concord.loans import schedule
-from concord.loans import services as loans
-from concord.loans.delinquency import BUCKETS, bucket
-from concord.loans.models import LoanAccount, Payment, PaymentChannel, RepaymentMethod
+from concord.eod.models import EodRun, QueueEntry
+from concord.loans.delinquency import BUCKETS
+from concord.loans.models import LoanAccount, Payment
+from concord.outreach.models import MessageTemplate
 from concord.staff.models import User
 
-from . import staffing
-from .borrowers import BorrowerFactory, pct
+from . import ledger, staffing, work
+from .book import BATCH_OFFSETS, CREDITORS, HISTORY_DAYS, BookFactory, CreditorSpec  # noqa: F401 (re-exported)
+from .borrowers import BorrowerFactory
+from .history import Simulator
+from .records import SHANGHAI, Journal, clock_at
 from .people import PeopleFactory
+from .writer import Writer
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-CENT = Decimal("0.01")
-CHUNK = 200  # debtors per transaction
-
-
-@dataclass(frozen=True)
-class CreditorSpec:
-    code: str
-    name: str
-    kind: str
-    policy_pack: str
-    product_kind: str
-    prefix: str  # of account and placement references
-    share: int  # percent of debtors whose main creditor this is
-    return_days: int  # placement length until 退案
-    commission: dict
-
-
-CREDITORS = (
-    CreditorSpec("hsbank", "华盛银行信用卡中心", "bank", "cn_bank", ProductKind.CREDIT_CARD, "HS", 45, 180,
-                 {"M1": "0.08", "M2": "0.12", "M3": "0.15", "M4": "0.18", "M5": "0.22", "M6": "0.28",
-                  "M7+": "0.35"}),
-    CreditorSpec("jiexin", "捷信贷", "platform", "cn_online_lending", ProductKind.ONLINE_LOAN, "JX", 30, 90,
-                 {"M1": "0.10", "M2": "0.14", "M3": "0.18", "M4": "0.22", "M5": "0.26", "M6": "0.30",
-                  "M7+": "0.38"}),
-    CreditorSpec("xiaoyu", "小鱼金融", "platform", "cn_online_lending", ProductKind.ONLINE_LOAN, "XY", 25, 90,
-                 {"M1": "0.10", "M2": "0.15", "M3": "0.20", "M4": "0.24", "M5": "0.28", "M6": "0.32",
-                  "M7+": "0.40"}),
-)
-SECOND_CREDITOR_SHARE = 0.05
-PAYING_SHARE = 0.40
-
-OVERDUE_BUCKETS = BUCKETS[1:]  # M1 … M7+
-BUCKET_WEIGHTS = [28, 18, 14, 10, 8, 7, 15]
-CARD_LIMITS = [5000, 8000, 10000, 15000, 20000, 30000, 50000, 80000, 100000]
-LOAN_TERMS, LOAN_TERM_WEIGHTS = [3, 6, 12, 24], [15, 30, 40, 15]
-LOAN_METHODS = [RepaymentMethod.EQUAL_INSTALLMENT, RepaymentMethod.EQUAL_PRINCIPAL, RepaymentMethod.INTEREST_ONLY,
-                RepaymentMethod.BULLET]
-LOAN_METHOD_WEIGHTS = [70, 15, 10, 5]
-CHANNELS = [PaymentChannel.ALIPAY, PaymentChannel.WECHAT_PAY, PaymentChannel.BANK_TRANSFER, PaymentChannel.UNIONPAY,
-            PaymentChannel.DEDUCTION, PaymentChannel.CASH]
-CHANNEL_WEIGHTS = [30, 25, 20, 10, 10, 5]
-CHANNEL_PREFIX = {PaymentChannel.ALIPAY: "ALI", PaymentChannel.WECHAT_PAY: "WX", PaymentChannel.BANK_TRANSFER: "BT",
-                  PaymentChannel.UNIONPAY: "UP", PaymentChannel.DEDUCTION: "DK", PaymentChannel.CASH: "CASH"}
-TEAM_FOR_BUCKET = {"M0": staffing.EARLY, "M1": staffing.EARLY, "M2": staffing.EARLY, "M3": staffing.MIDDLE,
-                   "M4": staffing.MIDDLE, "M5": staffing.LATE, "M6": staffing.LATE, "M7+": staffing.LATE}
+#: Nights at the end of the history run by the end-of-day engine against the database (the rest are replayed).
+ENGINE_DAYS = 7
 
 
 class SeedRefused(Exception):
@@ -112,6 +78,14 @@ class SeedResult:
     logins: list[tuple[str, str, str]]  # role label, username, team
     password: str
     elapsed: float
+    history_days: int = 0
+    eod_runs: dict[str, int] = field(default_factory=dict)  # engine → runs
+    contacts: dict[str, int] = field(default_factory=dict)  # calls, sms, denied
+    promises: dict[str, int] = field(default_factory=dict)  # status → promises
+    queue_today: int = 0
+    open_tasks: int = 0
+    ledger_mismatches: int = 0  # accounts on which the replayed ledger and the engine disagreed (0)
+    seconds: dict[str, float] = field(default_factory=dict)
     fingerprint: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -128,86 +102,101 @@ def existing_data() -> str | None:
     return None
 
 
-def dpd_in(rng: random.Random, bucket: str) -> int:
-    """Days past due inside ``bucket``, kept 2–4 days off its edges (due dates are moved to day ≤ 28)."""
-    if bucket == "M7+":
-        return min(rng.randint(183, 420), rng.randint(183, 800))
-    k = OVERDUE_BUCKETS.index(bucket) + 1
-    return rng.randint(30 * (k - 1) + 2, 30 * k - 4)
+@contextlib.contextmanager
+def clock_fixed(at: dt.datetime):
+    """The clock stands at ``at`` (``CONCORD_CLOCK``, the one override ``concord.core.clock`` knows): the history is
+    written, and the engine runs, on the day it belongs to."""
+    had = hasattr(settings._wrapped, "CONCORD_CLOCK") if settings.configured else False
+    before = getattr(settings, "CONCORD_CLOCK", "")
+    settings.CONCORD_CLOCK = at.isoformat()
+    try:
+        yield
+    finally:
+        if had:
+            settings.CONCORD_CLOCK = before
+        else:
+            del settings.CONCORD_CLOCK
 
 
-def due_date_for(as_of: dt.date, dpd: int) -> dt.date:
-    """The due date ``dpd`` days before ``as_of``, moved back to the 28th at the latest (a valid repayment day
-    in every month, so a schedule built back from it lands on it exactly)."""
-    due = as_of - dt.timedelta(days=dpd)
-    return due.replace(day=28) if due.day > 28 else due
+def days(first: dt.date, last: dt.date):
+    d = first
+    while d <= last:
+        yield d
+        d += dt.timedelta(days=1)
 
 
 class PortfolioBuilder:
-    def __init__(self, *, seed: int, debtors: int, as_of: dt.date, progress=None, progress_every: int = 500):
+    def __init__(self, *, seed: int, debtors: int, as_of: dt.date, progress=None, progress_every: int = 500,
+                 engine_days: int = ENGINE_DAYS):
         if debtors < 1:
             raise ValueError("debtors must be at least 1")
-        self.seed, self.n, self.as_of = seed, debtors, as_of
-        self.progress, self.progress_every = progress, progress_every
-        # Two streams: people and their files, and the ledger (accounts, payments, assignment). Neither draws
-        # a different number of values for another as-of date, so the as-of date moves dates and balances but
-        # never changes who is in the book or what they borrowed.
-        people_rng = random.Random(seed)
-        self.rng = random.Random(f"concord-ledger-{seed}")
-        fake = Faker("zh_CN")
-        fake.seed_instance(seed)
-        self.people = PeopleFactory(people_rng, fake)
-        self.borrowers = BorrowerFactory(people_rng, self.people, as_of)
-        self.bucket_cycle = Counter()  # accounts opened per product kind
-        self.account_seq = Counter()  # per creditor
-        self.payment_seq = 0
-        self.team_turn = Counter()
+        if not 1 <= engine_days <= HISTORY_DAYS:
+            raise ValueError(f"engine_days must be between 1 and {HISTORY_DAYS}")
+        self.seed, self.n, self.as_of, self.engine_days = seed, debtors, as_of, engine_days
+        self.progress, self.progress_every = progress or (lambda *a: None), progress_every
+        self.start = as_of - dt.timedelta(days=HISTORY_DAYS)
+        self.window = as_of - dt.timedelta(days=engine_days)  # the first night the engine runs
         self.warnings: list[str] = []
-        # Payments happen before the as-of date and never in the future.
-        self.last_payment_day = min(as_of, clock.today()) - dt.timedelta(days=1)
-        if as_of < clock.today():
-            self.warnings.append(
-                f"as-of {as_of} is in the past: balances are accrued to {as_of}, but record_payment re-ages an "
-                f"account to today, so accounts with payments show today's DPD")
+        self.seconds: dict[str, float] = {}
+        self.mismatches = 0
+        if as_of != clock.today():
+            self.warnings.append(f"as-of {as_of} is not today ({clock.today()}): the demo's 'today' (queues, promises "
+                                 f"and tasks due) is {as_of}")
+
+    def _lap(self, name: str, since: float) -> float:
+        now = time.monotonic()
+        self.seconds[name] = round(now - since, 1)
+        return now
 
     # --- the whole run -----------------------------------------------------------------------------------------
     def build(self) -> SeedResult:
-        started = time.monotonic()
+        started = t = time.monotonic()
         if (what := existing_data()) is not None:
             raise SeedRefused(what)
-        with transaction.atomic():
-            self.creditors, self.placements, self.products = self._creditors()
-            self.staff = staffing.create_staff(self.creditors)
-            self._sender_profiles()
-        deceased_at = {self.n // 3, (2 * self.n) // 3} if self.n >= 50 else {self.n // 2} if self.n >= 10 else set()
-        specs, weights = list(CREDITORS), [c.share for c in CREDITORS]
-        for chunk_start in range(0, self.n, CHUNK):
-            with transaction.atomic():
-                for i in range(chunk_start, min(chunk_start + CHUNK, self.n)):
-                    borrower = self.borrowers.create(deceased=i in deceased_at)
-                    main = self.rng.choices(specs, weights)[0]
-                    owed = [main]
-                    if self.rng.random() < SECOND_CREDITOR_SHARE:
-                        owed.append(self.rng.choice([c for c in specs if c is not main]))
-                    for spec in owed:
-                        self._case(borrower, spec)
-                    done = i + 1
-                    if self.progress and (done % self.progress_every == 0 or done == self.n):
-                        self.progress(done, self.n, time.monotonic() - started)
+        with translation.override("zh-hans"):
+            with clock_fixed(clock_at(self.start, dt.time(8, 0))), transaction.atomic():
+                work.restore_data_seeds()
+                self._creditors()
+                self.staff = staffing.create_staff(self.creditors, as_of=self.as_of)
+                self._sender_profiles()
+            self._generate(started)
+            t = self._lap("generate", t)
+            with clock_fixed(clock_at(self.start, dt.time(8, 0))):
+                self.writer.borrowers(self.borrowers, lambda n: self.progress("written", n, self.n,
+                                                                              time.monotonic() - started))
+            for case in self.book.cases:
+                case.reference = f"{case.spec.code.upper()}-{case.borrower.pk:08d}"
+            t = self._lap("borrowers", t)
+            self.sim = self._simulator()
+            journals = self._replay(started)
+            t = self._lap("history", t)
+            self._write_replayed(journals, started)
+            t = self._lap("write", t)
+            self._engine_nights(started)
+            t = self._lap("engine", t)
+            self._today()
+            self._lap("today", t)
         return self._result(time.monotonic() - started)
 
     def _creditors(self):
-        creditors, placements, products = {}, {}, {}
-        placed_on = self.as_of - dt.timedelta(days=14)
+        self.creditors, self.products, self.terms, self.placements = {}, {}, {}, {}
         for spec in CREDITORS:
-            creditor = add_creditor(None, code=spec.code, name=spec.name, kind=spec.kind,
-                                    policy_pack=spec.policy_pack)
-            creditors[spec.code] = creditor
-            products[spec.code] = creditor.products.get(kind=spec.product_kind)
-            placements[spec.code] = create_placement(
-                None, creditor, reference=f"{spec.prefix}-WA{placed_on:%Y%m}-01", placed_on=placed_on,
-                return_on=placed_on + dt.timedelta(days=spec.return_days), commission_terms=spec.commission)
-        return creditors, placements, products
+            creditor = add_creditor(None, code=spec.code, name=spec.name, kind=spec.kind, policy_pack=spec.policy_pack)
+            self.creditors[spec.code] = creditor
+            self.terms[spec.code] = {}
+            for product in creditor.products.order_by("code"):
+                self.products[(spec.code, product.kind)] = product
+                self.terms[spec.code].setdefault(product.kind, ledger.ProductTerms.of(product))
+
+    def _placements(self, day: dt.date, accounts) -> None:
+        """The batch (委案批次) of each creditor that places accounts on ``day``, through the creditors service."""
+        codes = {a.case.spec.code for a in accounts}
+        for spec in CREDITORS:
+            if spec.code not in codes:
+                continue
+            self.placements[(spec.code, day)] = create_placement(
+                None, self.creditors[spec.code], reference=f"{spec.prefix}-WA{day:%Y%m%d}", placed_on=day,
+                return_on=day + dt.timedelta(days=spec.return_days), commission_terms=spec.commission)
 
     def _sender_profiles(self):
         """Each creditor's hotline, address and payment link, as its messages and letters give them (set by the
@@ -215,131 +204,172 @@ class PortfolioBuilder:
         from concord.outreach.services import save_sender_profile
 
         admin = self.staff.users["admin"]
+        self.senders = {}
         for i, spec in enumerate(CREDITORS):
-            save_sender_profile(admin, self.creditors[spec.code], display_name=spec.name, phone=f"400-800-{1000 + i}",
-                                email=f"service@{spec.code}.example.cn", address=f"{spec.name}客户服务中心（示例地址）",
-                                payment_url=f"https://pay.{spec.code}.example.cn/c/{{case_reference}}")
+            profile = save_sender_profile(
+                admin, self.creditors[spec.code], display_name=spec.name, phone=f"400-800-{1000 + i}",
+                email=f"service@{spec.code}.example.cn", address=f"{spec.name}客户服务中心（示例地址）",
+                payment_url=f"https://pay.{spec.code}.example.cn/c/{{case_reference}}")
+            self.senders[spec.code] = {"display_name": profile.display_name, "phone": profile.phone,
+                                       "email": profile.email, "address": profile.address,
+                                       "payment_url": profile.payment_url}
 
-    # --- cases and accounts ----------------------------------------------------------------------------------
-    def _case(self, borrower, spec: CreditorSpec) -> None:
-        rng = self.rng
-        placement = self.placements[spec.code]
-        case, _created = cases.open_case(None, creditor=self.creditors[spec.code], debtor=borrower.debtor,
-                                         placement=placement, opened_on=placement.placed_on)
-        if spec.product_kind == ProductKind.CREDIT_CARD:
-            count = 2 if rng.random() < 0.06 else 1
-            opener = self._card
-        else:
-            r = rng.random()
-            count = 3 if r < 0.04 else 2 if r < 0.18 else 1
-            opener = self._loan
-        worst = 0
-        for _ in range(count):
-            account, overdue_on, cap = opener(case, spec)
-            worst = max(worst, account.dpd)  # payments never change it (see _payments)
-            if rng.random() < PAYING_SHARE:
-                self._payments(account, overdue_on, cap)
-        self._assign(case, bucket(worst), borrower)
-        if borrower.debtor.deceased:
-            cases.set_case_status(None, case, CaseStatus.ON_HOLD, reason="债务人已故，待核实继承人及遗产")
+    def _generate(self, started: float) -> None:
+        """People, their files and their contracts, in memory. Two streams: people and their files, and the
+        ledger (contracts). Neither draws a different number of values for another as-of date, so the as-of date
+        moves dates and balances but never changes who is in the book or what they borrowed."""
+        people_rng = random.Random(self.seed)
+        fake = Faker("zh_CN")
+        fake.seed_instance(self.seed)
+        factory = BorrowerFactory(people_rng, PeopleFactory(people_rng, fake), self.as_of)
+        self.book = BookFactory(random.Random(f"concord-ledger-{self.seed}"), self.as_of, self.terms)
+        n = self.n
+        deceased_at = {n // 3, (2 * n) // 3} if n >= 50 else {n // 2} if n >= 10 else set()
+        self.borrowers = []
+        for i in range(n):
+            borrower = factory.create(deceased=i in deceased_at)
+            borrower.index = i
+            self.borrowers.append(borrower)
+            self.book.borrower_cases(borrower)
+            if (i + 1) % self.progress_every == 0 or i + 1 == n:
+                self.progress("debtors", i + 1, n, time.monotonic() - started)
+        packs = {spec.policy_pack: live.pack_for(self.creditors[spec.code], {}) for spec in CREDITORS}
+        self.packs = packs
+        self.writer = Writer(creditors=self.creditors, products=self.products, placements=self.placements,
+                             staff=self.staff, packs=packs)
 
-    def _next_bucket(self, product_kind: str) -> str:
-        """The first accounts of each product kind cycle through every bucket; the rest follow the weights."""
-        n = self.bucket_cycle[product_kind]
-        self.bucket_cycle[product_kind] += 1
-        if n < len(OVERDUE_BUCKETS):
-            return OVERDUE_BUCKETS[n]
-        return self.rng.choices(OVERDUE_BUCKETS, BUCKET_WEIGHTS)[0]
+    def _simulator(self) -> Simulator:
+        sms = {t.code: t for t in MessageTemplate.objects.filter(channel="sms", language="zh-hans",
+                                                                 code__in=("reminder", "payment_link"))}
+        quals: dict[int, dict] = {}
+        for user_id, kind, passed, expires in Qualification.objects.values_list("user_id", "kind", "passed_on",
+                                                                                "expires_on"):
+            quals.setdefault(user_id, {})[kind] = (passed, expires)
+        return Simulator(seed=self.seed, as_of=self.as_of, cases=self.book.cases, staff=self.staff, packs=self.packs,
+                         sms=sms, senders=self.senders, qualifications=quals)
 
-    def _reference(self, spec: CreditorSpec, kind: str, start: dt.date) -> str:
-        self.account_seq[spec.code] += 1
-        return f"{spec.prefix}{kind}{start:%Y%m%d}{self.account_seq[spec.code]:07d}"
+    def _arriving(self, day: dt.date):
+        """The cases whose first account arrives on ``day`` and every account placed on ``day``."""
+        if not hasattr(self, "_arrivals"):
+            self._arrivals = {}
+            for case in self.book.cases:
+                self._arrivals.setdefault(case.placed_on, ([], []))[0].append(case)
+                for account in case.accounts:
+                    self._arrivals.setdefault(account.placed_on, ([], []))[1].append(account)
+        return self._arrivals.get(day, ([], []))
 
-    def _card(self, case, spec):
-        rng = self.rng
-        dpd = dpd_in(rng, self._next_bucket(ProductKind.CREDIT_CARD))
-        overdue_on = due_date_for(self.as_of, dpd)
-        limit = Decimal(rng.choice(CARD_LIMITS))
-        principal = limit * pct(rng, 40, 105) + Decimal(rng.randint(0, 99)) / 100
-        principal = min(max(principal, Decimal(2000)), Decimal(80000)).quantize(CENT)
-        days = min(dpd + rng.randint(20, 50), 400)
-        interest = (principal * Decimal("0.18") * days / 365).quantize(CENT)
-        start = overdue_on - dt.timedelta(days=rng.randint(180, 2500))
-        due_day = overdue_on.day
-        account = loans.open_account(
-            None, case=case, product=self.products[spec.code], reference=self._reference(spec, "C", start),
-            contract_amount=limit, annual_rate=Decimal("0.18"), method=RepaymentMethod.REVOLVING, start_date=start,
-            as_of=self.as_of, statement_day=(due_day - 21) % 28 + 1, due_day=due_day, credit_limit=limit,
-            card_principal=principal, card_interest=interest, card_overdue_since=overdue_on)
-        return account, overdue_on, account.total_balance - CENT
+    # --- the replayed nights -----------------------------------------------------------------------------------
+    def _replay(self, started: float) -> list[Journal]:
+        sim, journals = self.sim, []
+        for day in days(self.start, self.window - dt.timedelta(days=1)):
+            cases, _accounts = self._arriving(day)
+            journal = Journal(day)
+            journal.moves += sim.place(cases, day, assign=True)
+            sim.join_accounts(day)
+            sim.run_day(day, journal)
+            sim.close_day(day, journal, replay=True)
+            journals.append(journal)
+            self.progress("history", (day - self.start).days + 1, HISTORY_DAYS - self.engine_days,
+                          time.monotonic() - started)
+        last = self.window - dt.timedelta(days=1)
+        for case in sim.held:  # the ledger as the last replayed night leaves it
+            for account in case.work.held:
+                ledger.close_through(account, last)
+            case.refresh(last)
+        return journals
 
-    def _loan(self, case, spec):
-        rng = self.rng
-        dpd = dpd_in(rng, self._next_bucket(ProductKind.ONLINE_LOAN))
-        due = due_date_for(self.as_of, dpd)
-        amount = Decimal(min(rng.randint(10, 500), rng.randint(10, 500)) * 100)
-        term = rng.choices(LOAN_TERMS, LOAN_TERM_WEIGHTS)[0]
-        method = rng.choices(LOAN_METHODS, LOAN_METHOD_WEIGHTS)[0]
-        rate = Decimal(rng.randint(20, 48)) * Decimal("0.005")
-        if method == RepaymentMethod.BULLET:
-            paid, start = 0, schedule.add_months(due, -term)
-        else:
-            paid = min(rng.randint(0, term - 1), rng.randint(0, term - 1))
-            start = schedule.add_months(due, -(paid + 1))  # instalment paid+1 falls due on ``due``
-        account = loans.open_account(
-            None, case=case, product=self.products[spec.code], reference=self._reference(spec, "L", start),
-            contract_amount=amount, annual_rate=rate, method=method, term_months=term, start_date=start,
-            as_of=self.as_of, paid_instalments=paid)
-        oldest = schedule.build_schedule(method, amount, rate, term, start)[paid]  # the same pure schedule
-        # Paying less than charges + the oldest instalment can never settle that instalment: the bucket holds.
-        cap = account.penalty_balance + account.fees_balance + oldest.total - CENT
-        return account, due, cap
+    def _write_replayed(self, journals: list[Journal], started: float) -> None:
+        for journal in journals:
+            day = journal.day
+            with clock_fixed(clock_at(day, dt.time(22, 0))), transaction.atomic():
+                cases, accounts = self._arriving(day)
+                if accounts:
+                    self._placements(day, accounts)
+                    self.writer.placed(cases, accounts, day)
+                self.writer.day(journal, updates=False)
+                self.writer.replay_run(day, journal.summary)
+            self.progress("written-days", (day - self.start).days + 1, len(journals), time.monotonic() - started)
 
-    def _payments(self, account, overdue_on: dt.date, cap: Decimal) -> None:
-        """1–4 partial payments between the day after ``overdue_on`` and yesterday, together less than ``cap``.
-        Every random value is drawn up front, the same whatever the dates and balances turn out to be."""
-        rng = self.rng
-        count = rng.choice((1, 1, 1, 2, 2, 3, 4))
-        share = pct(rng, 10, 85)
-        draws = sorted((rng.random(), rng.randint(1, 10), rng.random(), rng.random(),
-                        dt.time(rng.randint(8, 21), rng.randint(0, 59), rng.randint(0, 59)),
-                        rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]) for _ in range(count))
-        first = overdue_on + dt.timedelta(days=1)
-        span = (self.last_payment_day - first).days + 1
-        if span < 1 or cap < 10:
-            return
-        budget, total_weight = cap * share, sum(d[1] for d in draws)
-        for when, weight, whole, round_hundreds, at, channel in draws:
-            self.payment_seq += 1
-            amount = budget * weight / total_weight
-            amount = amount.quantize(Decimal("1") if amount >= 1000 or whole < 0.6 else CENT, ROUND_DOWN)
-            if amount >= 100 and round_hundreds < 0.5:
-                amount = (amount / 100).quantize(Decimal("1"), ROUND_DOWN) * 100
-            if amount < 1:
-                continue
-            paid_at = dt.datetime.combine(first + dt.timedelta(days=int(when * span)), at, tzinfo=SHANGHAI)
-            loans.record_payment(None, account=account, amount=amount.quantize(CENT), paid_at=paid_at,
-                                 channel=channel,
-                                 external_reference=f"{CHANNEL_PREFIX[channel]}{paid_at:%Y%m%d}{self.payment_seq:08d}")
+    # --- the nights the engine runs ----------------------------------------------------------------------------
+    def _engine_nights(self, started: float) -> None:
+        from concord.eod.adapter import run_eod
 
-    def _assign(self, case, case_bucket: str, borrower) -> None:
-        pool, visit = self.rng.random(), self.rng.random()
-        if pool < 0.05:
-            return  # waiting in the pool
-        if borrower.has_assets and case_bucket in ("M4", "M5", "M6", "M7+") and visit < 0.25:
-            team, role = staffing.FIELD, "field_agent"
-        else:
-            team, role = TEAM_FOR_BUCKET[case_bucket], "collector"
-        members = self.staff.members(team, role)
-        collector = members[self.team_turn[team] % len(members)]
-        self.team_turn[team] += 1
-        cases.assign_case(None, case, team=self.staff.teams[team], collector=collector, reason="演示数据：按账龄分案")
+        sim = self.sim
+        for day in days(self.window, self.as_of - dt.timedelta(days=1)):
+            cases, accounts = self._arriving(day)
+            if accounts:  # the batch waits in the pool until tonight's allocation
+                with clock_fixed(clock_at(day, dt.time(8, 0))), transaction.atomic():
+                    sim.place(cases, day, assign=False)
+                    sim.join_accounts(day)
+                    self._placements(day, accounts)
+                    self.writer.placed(cases, accounts, day)
+            journal = Journal(day)
+            sim.run_day(day, journal)
+            sim.close_day(day, journal, replay=False)
+            with clock_fixed(clock_at(day, dt.time(22, 0))), transaction.atomic():
+                self.writer.day(journal, updates=True)
+            t0 = time.monotonic()
+            with clock_fixed(clock_at(day, dt.time(23, 30))):
+                run_eod(day)
+            self._follow(day, check=day == self.window)
+            self.progress("engine", (day - self.window).days + 1, self.engine_days, time.monotonic() - t0)
+
+    def _follow(self, day: dt.date, *, check: bool) -> None:
+        """After a real run: the simulation takes the database's ledger and allocation. With ``check`` (the first
+        engine night, which starts from the replayed ledger) it first counts the accounts on which the seeder's
+        replay of that night would have disagreed with the engine."""
+        accounts = {a.pk: a for c in self.sim.held for a in c.work.held}
+        fields = ("principal_balance", "interest_balance", "penalty_balance", "fees_balance", "credit_balance",
+                  "penalty_accrued", "fees_accrued", "dpd", "bucket", "status")
+        for row in LoanAccount.objects.filter(pk__in=list(accounts)).values_list("pk", *fields):
+            account = accounts[row[0]]
+            if check:
+                ledger.close_through(account, day)  # the replay's prediction of the night
+                if tuple(getattr(account, f) for f in fields) != row[1:]:
+                    self.mismatches += 1
+            for name, value in zip(fields, row[1:]):
+                setattr(account, name, value)
+            account.closed_through = account.balances_as_of = day
+            self.sim.oldest[id(account)] = account.oldest_unsettled_due()
+            self.sim.eod_bucket[id(account)] = account.bucket
+        teams = {t.pk: t for t in self.staff.teams.values()}
+        users = {u.pk: u for u in self.staff.users.values()}
+        cases = {c.pk: c for c in self.sim.held}
+        for pk, status, team, collector, total, dpd, bucket, closed in Case.objects.filter(
+                pk__in=list(cases)).values_list("pk", "status", "assigned_team_id", "assigned_collector_id",
+                                                "total_balance", "max_dpd", "bucket", "closed_on"):
+            case = cases[pk]
+            self.sim.follow(case, teams.get(team), users.get(collector), status)
+            case.total_balance, case.max_dpd, case.bucket, case.closed_on = total, dpd, bucket, closed
+
+    # --- today ---------------------------------------------------------------------------------------------------
+    def _today(self) -> None:
+        """This morning's batch (in the pool until tonight's run or a lead assigns it) and, once 08:30 has passed,
+        the morning's promise evaluation and reminders."""
+        day, sim = self.as_of, self.sim
+        now = clock.now() if self.as_of == clock.today() else clock_at(day, dt.time(9, 0))
+        cases, accounts = self._arriving(day)
+        journal = Journal(day)
+        with clock_fixed(now), transaction.atomic():
+            if accounts:
+                sim.place(cases, day, assign=False)
+                sim.join_accounts(day)
+                self._placements(day, accounts)
+                self.writer.placed(cases, accounts, day)
+            if now >= clock_at(day, dt.time(8, 30)):
+                sim.morning(day, journal)
+            if journal.tasks or journal.changed_promises:
+                self.writer.day(journal, updates=True)
 
     # --- the summary -----------------------------------------------------------------------------------------
     def _result(self, elapsed: float) -> SeedResult:
         buckets = dict(LoanAccount.objects.values_list("bucket").annotate(n=Count("id")).order_by())
         paid = Payment.objects.aggregate(n=Count("id"), total=Sum("amount"))
         logins = [(str(User(role=s.role).get_role_display()), s.username, s.team or "") for s in staffing.STAFF]
+        contacts = Counter()
+        for channel, allowed, n in ContactDecision.objects.values_list("channel", "allowed").annotate(
+                n=Count("id")).order_by():
+            contacts[channel if allowed else "denied"] += n
         return SeedResult(
             seed=self.seed, as_of=self.as_of, creditors=[(c.code, c.name) for c in self.creditors.values()],
             debtors=Debtor.objects.count(), lost_contact=Debtor.objects.filter(lost_contact=True).count(),
@@ -348,19 +378,28 @@ class PortfolioBuilder:
             accounts=LoanAccount.objects.count(),
             buckets={b: buckets.get(b, 0) for b in BUCKETS if b != "M0" or b in buckets},
             payments=paid["n"], paid_total=paid["total"] or Decimal("0.00"), logins=logins,
-            password=staffing.DEMO_PASSWORD, elapsed=elapsed, fingerprint=fingerprint(), warnings=self.warnings)
+            password=staffing.DEMO_PASSWORD, elapsed=elapsed, history_days=HISTORY_DAYS,
+            eod_runs=dict(EodRun.objects.values_list("engine").annotate(n=Count("id")).order_by()),
+            contacts=dict(contacts),
+            promises=dict(work.Promise.objects.values_list("status").annotate(n=Count("id")).order_by()),
+            queue_today=QueueEntry.objects.filter(day=self.as_of).count(),
+            open_tasks=work.Task.objects.filter(done_at__isnull=True).count(),
+            ledger_mismatches=self.mismatches, seconds=self.seconds, fingerprint=fingerprint(),
+            warnings=self.warnings)
 
 
 def seed_portfolio(*, seed: int = 7, debtors: int = 5000, as_of: dt.date | None = None, progress=None,
-                   progress_every: int = 500) -> SeedResult:
-    """Build the demo book into an empty database. Raises :class:`SeedRefused` when it is not empty."""
+                   progress_every: int = 500, engine_days: int = ENGINE_DAYS) -> SeedResult:
+    """Build the demo book and its history into an empty database. Raises :class:`SeedRefused` when it is not
+    empty. ``progress(stage, done, total, seconds)`` reports the long work."""
     return PortfolioBuilder(seed=seed, debtors=debtors, as_of=as_of or clock.today(), progress=progress,
-                            progress_every=progress_every).build()
+                            progress_every=progress_every, engine_days=engine_days).build()
 
 
 def fingerprint() -> str:
-    """A short hash of the book's content (names, ID last four, balances, payments, assignments), free of
-    primary keys, so two seeds with the same arguments can be compared across databases."""
+    """A short hash of the book's content (names, ID last four, balances, payments, assignments, promises, the
+    activity log and the end-of-day runs), free of primary keys, so two seeds with the same arguments can be compared
+    across databases."""
     parts = [
         sorted(map(repr, Debtor.objects.values_list("full_name", "id_last4", "birth_date", "lost_contact",
                                                     "deceased"))),
@@ -372,6 +411,12 @@ def fingerprint() -> str:
         sorted(repr(tuple(map(str, row))) for row in Case.objects.values_list(
             "creditor__code", "debtor__full_name", "debtor__id_last4", "assigned_collector__username", "status",
             "bucket", "total_balance")),
+        sorted(repr(tuple(map(str, row))) for row in work.Promise.objects.values_list(
+            "case__creditor__code", "case__debtor__id_last4", "amount", "due_date", "status", "paid_amount",
+            "made_at")),
+        sorted(repr(tuple(map(str, row))) for row in Activity.objects.values_list(
+            "case__creditor__code", "case__debtor__id_last4", "kind", "outcome", "at", "actor__username")),
+        sorted(repr(tuple(map(str, row))) for row in EodRun.objects.values_list("as_of", "engine", "status")),
     ]
     digest = hashlib.sha256()
     for part in parts:
@@ -379,3 +424,7 @@ def fingerprint() -> str:
             digest.update(line.encode())
             digest.update(b"\n")
     return digest.hexdigest()[:16]
+
+
+__all__ = ["SeedRefused", "SeedResult", "seed_portfolio", "fingerprint", "existing_data", "CREDITORS",
+           "SHANGHAI", "ENGINE_DAYS"]

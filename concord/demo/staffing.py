@@ -25,6 +25,9 @@ TEAMS = [
     ("外访组", ["M4", "M5", "M6", "M7+"]),
 ]
 EARLY, MIDDLE, LATE, FIELD = (t[0] for t in TEAMS)
+#: The team that works each bucket (the field team takes late cases with assets as well).
+TEAM_FOR_BUCKET = {"M0": EARLY, "M1": EARLY, "M2": EARLY, "M3": MIDDLE, "M4": MIDDLE, "M5": LATE, "M6": LATE,
+                   "M7+": LATE}
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,9 @@ class Staff:
 
 
 @transaction.atomic
-def create_staff(creditors: dict) -> Staff:
-    """Teams and one user per demo login; every row leaves an audit event (actor: system)."""
+def create_staff(creditors: dict, as_of=None) -> Staff:
+    """Teams and one user per demo login; every row leaves an audit event (actor: system). Collectors are
+    qualified to call on every day of the demo's history before ``as_of`` (default: today)."""
     password = make_password(DEMO_PASSWORD)  # hashed once: every demo login shares it anyway
     teams = {}
     for name, buckets in TEAMS:
@@ -99,22 +103,23 @@ def create_staff(creditors: dict) -> Staff:
             team.save(update_fields=["lead"])
             audit.record(None, "team.lead", team, {"lead": user.username})
         if spec.role in roles_with(Capability.CONTACT_NEEDS_QUALIFICATION):
-            qualify(user)
+            qualify(user, as_of)
     return Staff(teams, users)
 
 
 
-def qualify(user: User) -> None:
-    """The demo's collectors passed the pre-job exam last year and this year's refresher training two months ago,
-    through the compliance service (audited), so their calls are not refused for a lapsed qualification."""
+def qualify(user: User, as_of=None) -> None:
+    """The demo's collectors passed the pre-job exam last year and this year's refresher training a hundred days
+    before ``as_of`` (so before the first day of the demo's history), through the compliance service (audited), so
+    their calls are not refused for a lapsed qualification."""
     import datetime as dt
 
     from concord.compliance.services import record_qualification
 
-    today = clock.today()
+    today = min(as_of or clock.today(), clock.today())
     record_qualification(None, user=user, kind="pre_job_exam", passed_on=today - dt.timedelta(days=400),
                          reference="DEMO-EXAM")
     record_qualification(None, user=user, kind="pre_job_training", passed_on=today - dt.timedelta(days=410),
                          reference="DEMO-TRAINING")
-    record_qualification(None, user=user, kind="annual_refresher", passed_on=today - dt.timedelta(days=60),
+    record_qualification(None, user=user, kind="annual_refresher", passed_on=today - dt.timedelta(days=100),
                          reference="DEMO-REFRESHER")

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.core import bulk, clock
 from concord.cases import merge as case_merge
-from concord.cases.models import ACTIVE_STATUSES, Assignment, Case, CaseStatus
+from concord.cases.models import Assignment, Case, CaseStatus
 from concord.loans.models import ProductKind
 from concord.debtors import merge
 from concord.debtors.models import (AddressType, ContactKind, ContactPoint, ContactSource, ContactStatus, Debtor,

@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the concord package
 #: Writer modules beside ``<app>/services.py``.
 WRITER_MODULES = {
     "concord.arrangements.authority", "concord.arrangements.tracking", "concord.cases.activities",
-    "concord.core.bulk", "concord.eod.adapter", "concord.eod.dbio", "concord.eod.writeback",
+    "concord.core.bulk", "concord.demo.writer", "concord.eod.adapter", "concord.eod.dbio", "concord.eod.writeback",
     "concord.imports.contacts", "concord.imports.payments", "concord.imports.placing", "concord.imports.recalls",
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
     "concord.workbench.promises", "concord.workbench.script_defaults", "concord.workbench.scripts",
@@ -64,8 +64,6 @@ NOT_WRITERS = {
     "concord.eod.engine": "statements on DuckDB/Spark, the engine's own tables, never the application database",
     "concord.eod.validate": "statements on DuckDB, the engine's own tables, never the application database",
     "concord.settings": "dict.update of the database options",
-    "concord.demo.portfolio": "the demo seed's own borrower factory (self.borrowers.create), which writes through "
-                              "debtors.services",
     "concord.demo.staffing": "the demo seed (concord/demo, kept by its own helper) creates its users and teams "
                              "directly, unaudited; people change users and teams in the admin, which records each "
                              "change (staff/admin.py, staff/tests/test_admin.py)",
@@ -78,7 +76,7 @@ READ_ONLY = {
                                        "required_role"},
     "concord.cases.activities": {"check_note"},
     "concord.compliance.services": {"deadline_days"},
-    "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of"},
+    "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of", "check_rows"},
     "concord.core.services": {"validate", "snapshot", "changed", "require"},
     "concord.debtors.services": {"normalize_id", "affordability"},
     "concord.eod.adapter": {"last_run", "backdated", "changed_since"},
@@ -170,7 +168,13 @@ CARRIED = {
         "calls.start_call and calls.log_call, whose events cover the call", {"concord.workbench.calls"}),
     "concord.workbench.scripts.ensure_defaults": _carried(
         "reference data, no actor: puts back the default scripts that migration workbench/0002 seeds, after a "
-        "test's flush emptied the table", {"concord.conftest"}),
+        "test's flush or the demo's --flush emptied the table", {"concord.demo.work"}),
+    **{f"concord.demo.writer.{name}": _carried(
+        "the demo seed's writer, on an empty database (which the writer test's world is not): each chunk of "
+        "borrowers, placements and history days records its own event (demo.seed.borrowers, demo.seed.placement, "
+        "demo.seed.day, eod.replay), checked by concord/demo/tests", {"concord.demo.portfolio"}, ref)
+       for name, ref in (("insert", "writer.insert"), ("Writer.borrowers", "Writer"), ("Writer.placed", "Writer"),
+                         ("Writer.day", "Writer"), ("Writer.replay_run", "Writer"))},
     "concord.workbench.script_defaults.seed": _carried(
         "reference data seeded by migration workbench/0002 (before any user exists)",
         {"concord.workbench.scripts", "concord.workbench.migrations.0002_seed_scripts"}, "script_defaults.seed"),

@@ -49,7 +49,7 @@ def test_the_demo_creditors_have_sender_details_for_messages_and_letters(db):
     from concord.demo.portfolio import CREDITORS, seed_portfolio
     from concord.outreach.models import SenderProfile
 
-    seed_portfolio(seed=7, debtors=12)
+    seed_portfolio(seed=7, debtors=12, engine_days=1)
     profiles = {p.creditor.code: p for p in SenderProfile.objects.select_related("creditor")}
     assert set(profiles) == {spec.code for spec in CREDITORS}
     assert all(p.phone and p.payment_url.endswith("{case_reference}") for p in profiles.values())

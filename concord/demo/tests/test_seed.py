@@ -1,23 +1,19 @@
-"""The demo seed: one 120-debtor book is built once for the module (committed, erased at the end) and
-checked from several angles; the determinism test (last) flushes it and seeds smaller books twice."""
+"""The demo seed: one 120-debtor book is built once for the module (committed, erased at the end, see conftest.py)
+and checked from several angles; the determinism test (last) flushes it and seeds smaller books twice."""
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
-from io import StringIO
 
 import phonenumbers
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import override_settings
 from django.utils import timezone
 from stdnum.cn import ric
 
 from concord.cases.models import Case, CaseStatus
-from concord.conftest import TEST_PII_KEY
-from concord.core import clock, pii
+from concord.core import clock
 from concord.core.audit import verify_chain
 from concord.creditors.models import Creditor, Placement
 from concord.debtors.models import (
@@ -33,29 +29,9 @@ from concord.loans.models import LoanAccount, Payment, PaymentChannel, Repayment
 from concord.staff.models import User
 from concord.staff.roles import Role
 
-DEBTORS = 120
+from .conftest import DEBTORS, seed
+
 OVERDUE_BUCKETS = ["M1", "M2", "M3", "M4", "M5", "M6", "M7+"]
-
-
-def seed(*args) -> str:
-    """Run the command as of today (options given later override the defaults given first)."""
-    out = StringIO()
-    call_command("seed", "--seed", "7", "--debtors", str(DEBTORS), "--as-of", clock.today().isoformat(),
-                 *args, stdout=out, stderr=StringIO())
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def book(django_db_setup, django_db_blocker):
-    """Seed once for the module (committed) and erase it afterwards."""
-    # the same PII key and (fast) password hasher as the function-scoped fixtures in concord/conftest.py
-    with django_db_blocker.unblock(), override_settings(
-            CONCORD_PII_KEY=TEST_PII_KEY, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        pii.reset_keys()
-        output = seed()
-        yield {"output": output, "fingerprint": fingerprint()}
-        call_command("flush", interactive=False, verbosity=0)
-        pii.reset_keys()
 
 
 def test_every_bucket_is_present_for_cards_and_loans(book, db):
@@ -67,9 +43,11 @@ def test_every_bucket_is_present_for_cards_and_loans(book, db):
     # weighted like a real book: early buckets hold more accounts than any single late one
     counts = Counter(LoanAccount.objects.values_list("bucket", flat=True))
     assert counts["M1"] > counts["M5"] and counts["M1"] > counts["M6"]
-    # the case summary agrees with its accounts
-    for case in Case.objects.all():
-        assert case.max_dpd == max(a.dpd for a in case.accounts.all())
+    # the case summary agrees with its open accounts (cases.services.refresh_case_summary)
+    for case in Case.objects.prefetch_related("accounts"):
+        open_accounts = [a for a in case.accounts.all() if a.status == "open"]
+        assert case.max_dpd == max((a.dpd for a in open_accounts), default=0), case
+        assert case.total_balance == sum((a.total_balance for a in open_accounts), Decimal("0")), case
 
 
 def test_every_id_number_is_valid_and_ages_are_realistic(book, db):
@@ -131,11 +109,18 @@ def test_book_shape(book, db):
     assert Case.objects.count() > DEBTORS  # some debtors owe two creditors
     assert Debtor.objects.filter(deceased=True).count() == 2
     assert Case.objects.filter(debtor__deceased=True).exclude(status=CaseStatus.ON_HOLD).count() == 0
-    # most cases are with a collector of the team for their bucket; a few wait unassigned
-    unassigned = Case.objects.filter(assigned_collector__isnull=True).count()
-    assert 0 < unassigned < 0.15 * Case.objects.count()
-    for case in Case.objects.filter(bucket__in=["M1", "M2"], assigned_collector__isnull=False):
-        assert case.assigned_collector.team.name in (staffing.EARLY, staffing.FIELD)
+    # most cases are with a collector of the team for their bucket (the end-of-day allocation keeps a case whose
+    # bucket changed in the last nights with its collector: see the report); this morning's batch waits unassigned
+    unassigned = Case.objects.filter(assigned_collector__isnull=True)
+    assert 0 < unassigned.count() < 0.15 * Case.objects.count()
+    assert set(unassigned.values_list("opened_on", flat=True)) == {clock.today()}
+    early = Case.objects.filter(bucket__in=["M1", "M2"], assigned_collector__isnull=False,
+                                status__in=["new", "open"])
+    right = early.filter(assigned_team__name__in=(staffing.EARLY, staffing.FIELD))
+    assert right.count() >= 0.85 * early.count()
+    late = Case.objects.filter(bucket__in=["M5", "M6", "M7+"], assigned_collector__isnull=False,
+                               status__in=["new", "open"])
+    assert late.filter(assigned_team__name__in=(staffing.LATE, staffing.FIELD)).count() >= 0.85 * late.count()
     # loans: amounts, terms, rates and methods in range
     for account in LoanAccount.objects.exclude(method=RepaymentMethod.REVOLVING):
         assert Decimal(1000) <= account.contract_amount <= Decimal(50000)
@@ -166,7 +151,9 @@ def test_payments_are_partial_past_and_unique(book, db):
     for p in payments:
         assert timezone.is_aware(p.paid_at) and p.paid_at < now
         assert timezone.localtime(p.paid_at).date() >= p.account.start_date
-        assert p.account.status == "open" and p.account.total_balance > 0
+        assert p.account.case.placement.placed_on <= timezone.localtime(p.paid_at).date()  # paid to the agency
+        assert p.account.status in ("open", "settled")
+        assert (p.account.status == "settled") == (p.account.total_balance == 0)
 
 
 def test_refuses_a_second_run_without_flush(book, db):
@@ -179,8 +166,10 @@ def test_refuses_a_second_run_without_flush(book, db):
 def test_summary_and_fingerprint_are_printed(book, db):
     out = book["output"]
     assert "seeded 120/120 debtors" in out and book["fingerprint"] in out
+    assert "end-of-day engine: night 7/7" in out and "60 days:" in out
     for bucket in OVERDUE_BUCKETS:
         assert f"\n    {bucket} " in out
+    assert book["errors"] == ""  # no warning: the replayed ledger and the engine agreed on every night
 
 
 # transactional_db: the command's --flush must run outside a test transaction (PostgreSQL cannot TRUNCATE tables
@@ -200,7 +189,8 @@ def test_same_seed_gives_the_same_book_and_the_as_of_date_only_moves_dates(trans
         other = today + dt.timedelta(days=40)
     books = []
     for as_of in (today, today, other):
-        assert seed("--flush", "--quiet", "--debtors", "12", "--as-of", as_of.isoformat()) == ""
+        assert seed("--flush", "--quiet", "--debtors", "12", "--as-of", as_of.isoformat(), "--engine-days",
+                    "1") == ("", "")
         assert Debtor.objects.count() == 12
         books.append(snapshot())
     assert books[0] == books[1]

@@ -1,11 +1,12 @@
-"""``concord demo``: migrate, load the demo portfolio when the database is empty, print the logins, serve."""
+"""``concord demo``: migrate, load the demo portfolio and its history when the database is empty, print the logins,
+serve."""
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from concord.demo.files import write_demo_files
 
-from concord.demo.portfolio import existing_data
+from concord.demo.portfolio import ENGINE_DAYS, existing_data
 from concord.demo.staffing import DEMO_PASSWORD, STAFF
 
 
@@ -15,10 +16,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--debtors", type=int, default=5000)
+        parser.add_argument("--engine-days", type=int, default=ENGINE_DAYS, dest="engine_days",
+                            help=f"nights of the history run by the end-of-day engine (default {ENGINE_DAYS})")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address:port to serve on")
         parser.add_argument("--no-serve", action="store_true", help="prepare the database only")
 
-    def handle(self, *args, seed, debtors, addr, no_serve, **options):
+    def handle(self, *args, seed, debtors, addr, no_serve, engine_days=ENGINE_DAYS, **options):
         self.stdout.write("Preparing the database …")
         call_command("migrate", interactive=False, verbosity=0)
         present = existing_data()
@@ -28,7 +31,8 @@ class Command(BaseCommand):
             for spec in STAFF:
                 self.stdout.write(f"  {spec.role:<16} {spec.username}")
         else:
-            call_command("seed", seed=seed, debtors=debtors, stdout=self.stdout)  # prints the logins
+            call_command("seed", seed=seed, debtors=debtors, engine_days=engine_days,
+                         stdout=self.stdout, stderr=self.stderr)  # prints the progress and the logins
         self.stdout.write("")
         self.stdout.write("Sample creditor files to try the imports (web: 导入 / Imports, or the command line):")
         for path, command in write_demo_files(settings.DATA_DIR / "demo-files", seed=seed):

@@ -1,8 +1,10 @@
-"""``concord seed --seed 7 --debtors 5000`` — fill an empty database with a realistic demo book.
+"""``concord seed --seed 7 --debtors 5000`` — fill an empty database with a realistic demo book and sixty days of
+history (calls and SMS through the compliance gate, promises, payments, tasks, an end-of-day run every night).
 
-Everything is written through the services (actor: system), so the audit trail shows the seed like any
-other work. The same ``--seed`` and ``--as-of`` give the same book. A database that already holds
-creditors, debtors or the demo users is refused; ``--flush`` erases the whole database first.
+Everything is written through the bulk path the imports use, with the services' checks, one audit event per chunk
+(actor: system), so the audit trail shows the seed like any other batch. The same ``--seed`` and ``--as-of`` give
+the same book. A database that already holds creditors, debtors or the demo users is refused; ``--flush`` erases the
+whole database first.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from concord.core import clock
-from concord.demo.portfolio import SeedRefused, seed_portfolio
+from concord.demo.portfolio import ENGINE_DAYS, HISTORY_DAYS, SeedRefused, seed_portfolio
 
 
 def _date(value: str) -> dt.date:
@@ -58,28 +60,41 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7, help="random seed (default 7); same seed → same data")
         parser.add_argument("--debtors", type=_positive, default=5000, help="number of debtors (default 5000)")
         parser.add_argument("--as-of", type=_date, default=None, dest="as_of",
-                            help="date balances are accrued to, YYYY-MM-DD (default: today)")
+                            help="the demo's today, YYYY-MM-DD (default: today); the history covers the "
+                                 f"{HISTORY_DAYS} days before it")
+        parser.add_argument("--engine-days", type=_positive, default=ENGINE_DAYS, dest="engine_days",
+                            help=f"how many of the last nights run the end-of-day engine (default {ENGINE_DAYS}; "
+                                 f"the nights before are replayed by the seeder; at most {HISTORY_DAYS})")
         parser.add_argument("--flush", action="store_true",
                             help="ERASE the whole database (all data, all users) before seeding")
         parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
-    def handle(self, *args, seed, debtors, as_of, flush, quiet, **options):
+    def handle(self, *args, seed, debtors, as_of, flush, quiet, engine_days=ENGINE_DAYS, **options):
         if debtors < 1:  # call_command(debtors=…) skips the argparse type check
             raise CommandError("--debtors: must be at least 1")
+        if not 1 <= engine_days <= HISTORY_DAYS:
+            raise CommandError(f"--engine-days: must be between 1 and {HISTORY_DAYS}")
         quiet = quiet or options.get("verbosity", 1) == 0
         say = (lambda line="": None) if quiet else self.stdout.write
         if flush:
             say("flushing the database …")
             call_command("flush", interactive=False, verbosity=0)
         as_of = as_of or clock.today()
-        say(f"seeding {debtors} debtors with seed {seed}, balances as of {as_of} …")
+        say(f"seeding {debtors} debtors with seed {seed} and {HISTORY_DAYS} days of history up to {as_of} …")
 
-        def progress(done, total, elapsed):
-            say(f"seeded {done}/{total} debtors ({elapsed:.0f} s)")
-            self.stdout.flush()  # visible at once even when the output is piped to a file
+        def progress(stage, done, total, seconds):
+            line = {"debtors": f"seeded {done}/{total} debtors ({seconds:.0f} s)",
+                    "written": f"wrote {done}/{total} borrower files ({seconds:.0f} s)",
+                    "history": f"simulated day {done}/{total} of the history ({seconds:.0f} s)",
+                    "written-days": f"wrote day {done}/{total} of the history ({seconds:.0f} s)",
+                    "engine": f"end-of-day engine: night {done}/{total} ({seconds:.1f} s)"}[stage]
+            if stage in ("debtors", "written", "engine") or done == total or done % 10 == 0:
+                say(line)
+                self.stdout.flush()  # visible at once even when the output is piped to a file
 
         try:
-            result = seed_portfolio(seed=seed, debtors=debtors, as_of=as_of, progress=progress)
+            result = seed_portfolio(seed=seed, debtors=debtors, as_of=as_of, progress=progress,
+                                    engine_days=engine_days)
         except SeedRefused as exc:
             raise CommandError(
                 f"the database is not empty ({exc}); seeding would mix demo data into it. Delete the database "
@@ -101,6 +116,18 @@ class Command(BaseCommand):
         for line in table([("bucket", "accounts", "share")] + rows, indent="    "):
             say(line)
         say(f"  payments   {result.payments} totalling ¥{result.paid_total:,.2f}")
+        contacts = result.contacts
+        say(f"  history    {result.history_days} days: {contacts.get('call', 0)} calls, {contacts.get('sms', 0)} SMS, "
+            f"{contacts.get('denied', 0)} refused by the gate; promises "
+            + ", ".join(f"{k} {v}" for k, v in sorted(result.promises.items())))
+        runs = result.eod_runs
+        say(f"  end of day {sum(runs.values())} nights ({runs.get('duckdb', 0)} by the engine, "
+            f"{runs.get('replay', 0)} replayed); today's queue {result.queue_today} contacts, "
+            f"{result.open_tasks} open tasks")
+        say("  seconds    " + ", ".join(f"{k} {v}" for k, v in result.seconds.items()))
+        if result.ledger_mismatches:
+            self.stderr.write(f"warning: on {result.ledger_mismatches} account-nights the replayed ledger and the "
+                              f"end-of-day engine disagreed")
         say()
         say("Logins (DEMO ONLY — every user has the same password; never use this database for real work):")
         for line in table([("role", "username", "password", "team")]
