@@ -257,9 +257,9 @@ class _Run:
         # payment may reach any of them), each with its account's terms
         x = i0.filter(accruing(i0) | i0.account_id.isin(payers.account_id)).join(terms, "account_id")
         x = self.scratch(x)
+        ip = x.filter(x.payer)
         # principal and interest parts go to the oldest instalments first (loans.services._apply_to_instalments):
         # only the instalments of accounts paid today need running totals (a window over the few of them)
-        ip = x.filter(x.payer)
         iu = ibis.greatest(ip.interest_due_fen - ip.interest_paid_fen, 0)
         pu = ibis.greatest(ip.principal_due_fen - ip.principal_paid_fen, 0)
         w = ibis.cumulative_window(group_by=ip.account_id, order_by=ip.number)
