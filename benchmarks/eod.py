@@ -6,13 +6,13 @@
 
 Snapshot mode (the default) runs the engine as ``concord eod run --snapshot DIR --out DIR`` does: DuckDB reads the
 Parquet files and writes the result tables with ``COPY``. The snapshot is written by a child process (its memory
-is not counted). Prints time per stage, accounts per second, end to end, the peak memory of this process (RSS;
-Spark's JVM is not included), and, on the same files in the same process, two hand-written single-query DuckDB
-baselines of the core account step (``eod_baseline.py``), each run before and after the engine with its result
-kept in a temporary table, and the ratio of the engine's account stage to each: the full baseline computes the
-same outputs as the account stage (today's payments through the waterfall, instalments, penalty, fees, cost cap,
-accrual, DPD, bucket, balances, status: every column of ``account_state``, as the tests check); the earlier one
-only DPD and the raw penalty per account.
+is not counted). ``--rounds N`` (3) alternating rounds on the same files in the same process, each running the
+engine and its peers of the account stage: the full hand-written DuckDB baseline (``eod_baseline.py``: the same
+outputs as the account stage, every column of ``account_state``, as the tests check), the partial one (DPD and the
+raw penalty per account), and the Polars peer (``eod_polars.py``: lazy API, streaming engine, checked equal to the
+engine on the varied books). Prints each round, the stages of the last run, end to end, the peak memory (RSS) of
+the engine's first run (before any peer ran in this process; Spark's JVM is not included), and the account stage
+side by side with each peer: the min over the rounds, and the ratio engine / peer.
 
 With ``--postgres URL`` (a dedicated database: its domain tables are emptied): migrate it, load the synthetic book
 into the application tables with COPY, then run the database adapter end to end (export, engine, write-back in
@@ -40,7 +40,6 @@ import cpu_time  # noqa: E402  (this script's directory)
 from eod_baseline import ACCOUNT_STEP, DPD_AND_PENALTY, connect, sql  # noqa: E402  (this script's directory)
 
 AS_OF = dt.date(2026, 11, 28)
-BASELINES = {"full (same outputs as the account stage)": ACCOUNT_STEP, "DPD and penalty only": DPD_AND_PENALTY}
 
 
 def baseline(snapshot: Path, query: str) -> float:
@@ -70,6 +69,10 @@ def main() -> None:
     ap.add_argument("--postgres", help="postgres://… of a dedicated benchmark database: run the database adapter")
     ap.add_argument("--no-load", action="store_true", help="with --postgres: use the book already in the database")
     ap.add_argument("--as-of", type=dt.date.fromisoformat, default=AS_OF, help="with --postgres: first run date")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds of the engine and its peers (min taken)")
+    ap.add_argument("--no-polars", action="store_true", help="leave the Polars peer out")
+    ap.add_argument("--instalments", choices=["auto", "full", "changes"], default="auto",
+                    help="instalment_state: the changes only, every instalment, or full at month end (auto)")
     args = ap.parse_args()
     if args.postgres:
         return postgres(args)
@@ -89,27 +92,56 @@ def main() -> None:
         print(f"synth + Parquet write of {args.accounts:,} accounts: {took:.1f} s "
               f"({args.accounts / took:,.0f} accounts/s)")
     out_dir = Path(args.out) if args.out else work / "out"
-
-    before = {name: baseline(snap_dir, query) for name, query in BASELINES.items()}
-    result = engine.run(snap_dir, AS_OF, engine=args.engine, out=out_dir)
-    after = {name: baseline(snap_dir, query) for name, query in BASELINES.items()}
+    files = snapshot_files(snap_dir)
+    peers = {"full baseline (hand-written DuckDB)": lambda: baseline(snap_dir, ACCOUNT_STEP),
+             "DPD and penalty only (DuckDB)": lambda: baseline(snap_dir, DPD_AND_PENALTY)}
+    if not args.no_polars:
+        peers["Polars peer (lazy, streaming)"] = lambda: polars_peer(files)
+    seconds: dict[str, list[float]] = {name: [] for name in ("engine account stage", "engine end to end", *peers)}
+    result, peak_mb = None, 0.0
+    for r in range(args.rounds):
+        # alternating: the engine first in odd rounds, last in even ones (the first run is the engine's, so the
+        # peak memory read after it is the engine's alone)
+        order = ["engine", *peers] if r % 2 == 0 else [*peers, "engine"]
+        for name in order:
+            if name == "engine":
+                result = engine.run(snap_dir, AS_OF, engine=args.engine, out=out_dir, instalments=args.instalments)
+                seconds["engine account stage"].append(result.timings["accounts"])
+                seconds["engine end to end"].append(result.summary["seconds"]["total"])
+                if r == 0:
+                    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            else:
+                seconds[name].append(peers[name]())
+        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.3f} s" for k, v in seconds.items())
+              + f" (load average {os.getloadavg()[0]:.1f})", flush=True)
     n = result.summary["accounts"]
     total = result.summary["seconds"]["total"]
-    print(f"\nengine {args.engine}, {n:,} accounts (snapshot {snap_dir}, results {out_dir})")
+    print(f"\nengine {args.engine}, {n:,} accounts (snapshot {snap_dir}, results {out_dir}); last run:")
     print(f"{'stage':<14}{'seconds':>10}{'accounts/s':>16}")
     for stage, sec in result.timings.items():
         print(f"{stage:<14}{sec:>10.3f}{(n / sec if sec else 0):>16,.0f}")
     print(f"{'end to end':<14}{total:>10.3f}{n / total:>16,.0f}")
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (this process): {peak_mb:,.0f} MB")
-    acc = result.timings["accounts"]
-    print(f"hand-written single-query DuckDB baselines of the core account step (engine account stage {acc:.3f} s):")
-    for name in BASELINES:
-        mean = (before[name] + after[name]) / 2
-        print(f"  {name}: {before[name]:.3f} s before, {after[name]:.3f} s after; "
-              f"account stage = {acc / mean:.2f}× it (mean)")
+    print(f"peak memory of the engine's first run (this process, RSS): {peak_mb:,.0f} MB")
+    print(f"instalment_state: {result.summary['instalment_state']}")
+    best = {k: min(v) for k, v in seconds.items()}
+    acc = best["engine account stage"]
+    print(f"\nthe account stage side by side, min of {args.rounds} alternating round(s), same snapshot, same process:")
+    print(f"{'':<40}{'seconds':>10}{'engine / it':>14}")
+    for name, sec in best.items():
+        ratio = "" if name.startswith("engine") else f"{acc / sec:>13.2f}×"
+        print(f"{name:<40}{sec:>10.3f}{ratio:>14}")
     print(f"queue: {result.summary['queue']}; buckets: {result.summary['buckets']}")
     print(f"load average: {os.getloadavg()}")
+
+
+def polars_peer(files) -> float:
+    """Seconds of the Polars peer of the account stage (``eod_polars.py``), collected into memory as the engine
+    keeps its stage."""
+    import eod_polars
+
+    t = time.perf_counter()
+    eod_polars.run(files, AS_OF)
+    return time.perf_counter() - t
 
 
 def postgres(args) -> None:

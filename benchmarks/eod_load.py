@@ -102,7 +102,7 @@ def _case_summary(accounts: pa.Table, cases: pa.Table) -> tuple[pa.Array, pa.Arr
 def load(snap: dict[str, pa.Table], as_of: dt.date) -> dict[str, int]:
     snap = _one_case_per_creditor_and_person(snap)
     tables = ["eod_queueentry", "eod_casestate", "eod_accountstate", "eod_eodrun", _t("loans.Payment"),
-              _t("loans.Instalment"), _t("loans.LoanAccount"), _t("cases.Assignment"), _t("cases.Promise"),
+              _t("loans.Instalment"), _t("loans.LoanAccount"), _t("cases.Assignment"), _t("workbench.Promise"),
               _t("compliance.Hold"), _t("compliance.ContactAttempt"), _t("cases.Case"), _t("debtors.Debtor"),
               _t("creditors.Product"), _t("creditors.Creditor"), _t("staff.User"), _t("staff.Team")]
     with transaction.atomic():
@@ -211,7 +211,7 @@ def load(snap: dict[str, pa.Table], as_of: dt.date) -> dict[str, int]:
                                   "until": day_ts(ho.column("ends_on"))}, n)
         pr = snap["promises"]
         n = pr.num_rows
-        _copy("cases.Promise", {"case_id": pr.column("case_id"), "amount": _money(pr.column("amount_fen")),
+        _copy("workbench.Promise", {"case_id": pr.column("case_id"), "amount": _money(pr.column("amount_fen")),
                                 "due_date": pr.column("due_date"), "grace_days": [1] * n, "status": ["pending"] * n,
                                 "paid_amount": ["0"] * n, "made_at": day_ts(pr.column("promised_on"))}, n)
         co = snap["contacts"]

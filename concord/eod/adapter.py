@@ -115,7 +115,8 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
         tables["accounts"] = prepare_accounts(ex.accounts_db, as_of, np.array(restore, np.int64))
         tick("export", time.perf_counter() - t0)
 
-        result = engine.run(tables, as_of, engine=engine_name, spark=spark,
+        # the instalment states the run changed only: the database keeps every instalment (no full state needed)
+        result = engine.run(tables, as_of, engine=engine_name, spark=spark, instalments="changes",
                             progress=lambda stage, sec: tick(stage if stage != "write" else "fetch", sec))
 
         t0 = time.perf_counter()
@@ -173,6 +174,7 @@ def _write(run, ex, tables, result, as_of, actor) -> dict:
         t0 = now
 
     n_acc = writeback.accounts(ex.accounts_db, out["account_state"], as_of, skip)
+    n_inst = writeback.instalments(out["instalment_state"], skip)
     lap("accounts")
     n_state = writeback.account_states(ex.accounts_db, tables["accounts"], out["account_state"], as_of, skip)
     lap("account_states")
@@ -186,5 +188,5 @@ def _write(run, ex, tables, result, as_of, actor) -> dict:
     lap("assignments")
     n_queue = writeback.queue(run.pk, out["contact_queue"], as_of + dt.timedelta(days=1), plan.after)
     lap("queue")
-    return {"accounts": n_acc, "account_states": n_state, "cases": n_cases, "cases_settled": n_settled,
+    return {"accounts": n_acc, "instalments": n_inst, "account_states": n_state, "cases": n_cases, "cases_settled": n_settled,
             "moves": moves, "queue": n_queue, "skipped_accounts": int(len(skip)), "seconds": took}

@@ -63,6 +63,11 @@ def day(d: dt.date) -> int:
     return (d - EPOCH).days
 
 
+def full_instalments_on(as_of: dt.date) -> bool:
+    """The schedule of full instalment states: the last day of each month (every other day writes the changes)."""
+    return (as_of + dt.timedelta(days=1)).month != as_of.month
+
+
 def div_floor(num, den: int):
     """``num // den`` for a non-negative int64 ``num``: exact on every backend (the quotient of an exact
     multiple is rounded, never floored from a float)."""
@@ -91,7 +96,7 @@ def bucket_of(dpd):
 
 def run(snapshot: dict[str, pa.Table] | str | Path, as_of: dt.date, *, engine: str = "duckdb",
         params: Params = Params(), progress=None, spark=None, threads: int | None = None,
-        out: str | Path | None = None, memory_limit: str | None = None) -> RunResult:
+        out: str | Path | None = None, memory_limit: str | None = None, instalments: str = "auto") -> RunResult:
     """Validate ``snapshot`` and run every stage for ``as_of``; ``progress(stage, seconds)`` is called after
     each stage. Raises ``SnapshotError`` before any computation when the snapshot is refused.
 
@@ -99,7 +104,15 @@ def run(snapshot: dict[str, pa.Table] | str | Path, as_of: dt.date, *, engine: s
     ``<table>/`` datasets), which DuckDB reads itself. Without ``out`` the result tables come back as Arrow tables
     (``RunResult.tables``, each sorted by ``schema.OUTPUT_ORDER``); with ``out`` they are written to
     ``<out>/<table>.parquet`` with ``summary.json`` (on DuckDB by ``COPY``, never held in Python, rows in no
-    particular order) and ``RunResult.files`` lists them."""
+    particular order) and ``RunResult.files`` lists them.
+
+    ``instalments``: what ``instalment_state`` holds — ``"changes"``, only the instalments this run changed (today's
+    payments reached them); ``"full"``, every instalment; ``"auto"`` (the default), full at month end
+    (:func:`full_instalments_on`), the changes on every other day. Any day's instalments are the last full state
+    with each later day's changes applied in order (:func:`concord.eod.history.instalments_on`)."""
+    if instalments not in ("auto", "full", "changes"):
+        raise ValueError(f"instalments must be auto, full or changes, got {instalments!r}")
+    full = full_instalments_on(as_of) if instalments == "auto" else instalments == "full"
     timings: dict[str, float] = {}
     started = time.perf_counter()
     t0 = started
@@ -131,7 +144,7 @@ def run(snapshot: dict[str, pa.Table] | str | Path, as_of: dt.date, *, engine: s
         if small["strategy"].num_rows == 0:
             small["strategy"] = rules.default_strategy()
         tick("validate")
-        exprs = _Run(be, small, big, as_of, params, tick).execute()
+        exprs = _Run(be, small, big, as_of, params, tick, full_instalments=full).execute()
         tables: dict[str, pa.Table] = {}
         files: dict[str, Path] = {}
         if out is not None:
@@ -148,7 +161,7 @@ def run(snapshot: dict[str, pa.Table] | str | Path, as_of: dt.date, *, engine: s
             for name, expr in exprs.items():
                 tables[name] = _finish(name, be.fetch(expr.select(*schema.OUTPUT_TABLES[name].names)))
         tick("write")
-        summary = _summary(files or tables, as_of, engine, timings, started)
+        summary = _summary(files or tables, as_of, engine, timings, started, full)
         if out is not None:
             _write_summary(summary, Path(out))
     finally:
@@ -165,9 +178,11 @@ def _read(source, sch: pa.Schema) -> pa.Table:
 
 
 class _Run:
-    def __init__(self, be: Backend, data: dict[str, pa.Table], big: dict, as_of: dt.date, params: Params, tick):
+    def __init__(self, be: Backend, data: dict[str, pa.Table], big: dict, as_of: dt.date, params: Params, tick,
+                 full_instalments: bool = False):
         """``data``: the small tables as Arrow; ``big``: the others, as Arrow tables or (DuckDB) typed views."""
         self.be, self.data, self.as_of, self.p, self.tick = be, data, as_of, params, tick
+        self.full_instalments = full_instalments
         self.AS = day(as_of)
         self.QD = self.AS + 1  # the queue is for the next day
         self.t = {name: be.load(name, _prepare(name, table)) for name, table in data.items()}
@@ -196,7 +211,9 @@ class _Run:
 
     def execute(self) -> dict[str, ibis.Table]:
         """Run the stages; return the output expressions (computed when fetched or written)."""
-        acc, inst = self.accounts()
+        acc = self.accounts()
+        inst = self.instalment_state(self.full_instalments)
+        self.release()  # the instalments read for the stage
         self.tick("accounts")
         prom = self.be.materialise(self.promises())
         self.tick("promises")
@@ -216,76 +233,58 @@ class _Run:
 
     # -- accounts: payments through the waterfall, instalments, accrual, DPD, bucket ------------------------------
     def accounts(self):
+        """The account stage: one read of the instalments that can still accrue (due before the as-of date and
+        not settled), joined with their account's penalty terms and summed per account; the few accounts paid
+        today have their instalments read and repaid (oldest first) on their own. Returns the account state and
+        the instalment state (see :meth:`instalment_state`)."""
         t, AS = self.t, self.AS
-        pay = t["payments"]
-        new = (pay.filter(~pay.posted & ~pay.reversed & (pay.paid_on <= AS))
-               .group_by("account_id").aggregate(new_paid_fen=pay.amount_fen.sum()))
-        pr = t["products"]
-        # today's payments through the waterfall: only the accounts paid today (a few per cent) are computed and
-        # kept; every other account pays nothing (its paid_* are 0)
-        a = t["accounts"]
-        a = a.join(new, "account_id").join(pr, "product_id")
-        a = a.filter(a.status.isin(["open", "settled"]))
-        amount = a.new_paid_fen
-        bal = {c: a[f"{c}_balance_fen"] for c in COMPONENTS}
-        paid = {}
-        for c in COMPONENTS:
-            before = ibis.literal(0, "int64")
-            for d in COMPONENTS:
-                if d != c:
-                    before = before + ibis.ifelse(a[f"pos_{d}"] < a[f"pos_{c}"], bal[d], 0)
-            paid[c] = clamp(amount - before, 0, bal[c])
-        a = a.select("account_id", "new_paid_fen", **{f"paid_{c}_fen": paid[c] for c in COMPONENTS})
-        paid_today = self.be.materialise(a.select(
-            "account_id", *[f"paid_{c}_fen" for c in COMPONENTS],
-            remainder_fen=a.new_paid_fen - sum(a[f"paid_{c}_fen"] for c in COMPONENTS)))
-
-        # principal and interest parts go to the oldest instalments first (loans.services._apply_to_instalments)
-        i0 = t["instalments"]
-        # only the instalments of accounts paid today need running totals (a window over the few of them); the
-        # rest keep what they had — one join with the small result, not a window over every instalment
+        pr, acc_all, i0 = t["products"], t["accounts"], t["instalments"]
+        paid_today = self._paid_today()
+        # principal and interest parts go to the oldest instalments first (loans.services._apply_to_instalments):
+        # only the instalments of accounts paid today need running totals (a window over the few of them)
         payers = paid_today.filter((paid_today.paid_interest_fen > 0) | (paid_today.paid_principal_fen > 0))
         payers = payers.select("account_id", "paid_interest_fen", "paid_principal_fen")
-        ip = i0.join(payers, "account_id")
+        terms = acc_all.join(pr, "product_id").left_join(payers, acc_all.account_id == payers.account_id).select(
+            acc_all.account_id, "penalty_daily_rate_e6", "compound_on_interest", "grace_days",
+            payer=payers.account_id.notnull(), to_principal=payers.paid_principal_fen.fill_null(0),
+            to_interest=payers.paid_interest_fen.fill_null(0))
+
+        def accruing(x):  # unsettled and due before the as-of date: the others add no penalty, no fee, no DPD
+            return (x.due_date < AS) & ((x.principal_due_fen > x.principal_paid_fen)
+                                        | (x.interest_due_fen > x.interest_paid_fen))
+
+        # ONE read of the instalments: those that accrue, and every instalment of an account paid today (its
+        # payment may reach any of them), each with its account's terms
+        x = i0.filter(accruing(i0) | i0.account_id.isin(payers.account_id)).join(terms, "account_id")
+        x = self.scratch(x)
+        ip = x.filter(x.payer)
+        # principal and interest parts go to the oldest instalments first (loans.services._apply_to_instalments):
+        # only the instalments of accounts paid today need running totals (a window over the few of them)
         iu = ibis.greatest(ip.interest_due_fen - ip.interest_paid_fen, 0)
         pu = ibis.greatest(ip.principal_due_fen - ip.principal_paid_fen, 0)
         w = ibis.cumulative_window(group_by=ip.account_id, order_by=ip.number)
         ip = ip.mutate(iu=iu, pu=pu)
         ip = ip.mutate(iu_before=ip.iu.sum().over(w) - ip.iu, pu_before=ip.pu.sum().over(w) - ip.pu)
-        ip = ip.select("account_id", "number", "due_date", "principal_due_fen", "interest_due_fen",
-                       principal_paid_fen=ip.principal_paid_fen + clamp(ip.paid_principal_fen - ip.pu_before, 0,
-                                                                        ip.pu),
-                       interest_paid_fen=ip.interest_paid_fen + clamp(ip.paid_interest_fen - ip.iu_before, 0, ip.iu))
-        ip = self.be.materialise(ip)
-        # every instalment after today's payments: the payers' instalments (recomputed) and all the others as they
-        # are — the payers are marked on the account rates that every instalment is joined with anyway (one key),
-        # not found by a two-key join of every instalment with the recomputed ones
-        acc_all = t["accounts"]
-        flag = paid_today.select(payer_id=paid_today.account_id,
-                                 payer=(paid_today.paid_interest_fen > 0) | (paid_today.paid_principal_fen > 0))
-        rates = acc_all.join(pr, "product_id").left_join(flag, acc_all.account_id == flag.payer_id).select(
-            "account_id", "penalty_daily_rate_e6", "compound_on_interest", "grace_days",
-            payer=flag.payer.fill_null(False))
-        cols = ["account_id", "number", "due_date", "principal_due_fen", "interest_due_fen", "principal_paid_fen",
+        pay_p = clamp(ip.to_principal - ip.pu_before, 0, ip.pu)
+        pay_i = clamp(ip.to_interest - ip.iu_before, 0, ip.iu)
+        ip = ip.mutate(principal_paid_fen=ip.principal_paid_fen + pay_p, interest_paid_fen=ip.interest_paid_fen + pay_i,
+                       changed=(pay_p > 0) | (pay_i > 0))
+        self.repaid = ip = self.be.materialise(ip)
+
+        cols = ["account_id", "due_date", "principal_due_fen", "interest_due_fen", "principal_paid_fen",
                 "interest_paid_fen", "penalty_daily_rate_e6", "compound_on_interest", "grace_days"]
-        rest = i0.join(rates, "account_id")
-        rest = rest.filter(~rest.payer).select(*cols)
-        recomputed = ip.join(rates, "account_id").select(*cols)
-        i = rest.union(recomputed)
+        rest = x.filter(~x.payer).select(*cols)
+        i = rest.union(ip.filter(accruing(ip)).select(*cols))
         unp_i = ibis.greatest(i.interest_due_fen - i.interest_paid_fen, 0)
         unp_p = ibis.greatest(i.principal_due_fen - i.principal_paid_fen, 0)
-        i = i.mutate(settled=(unp_i == 0) & (unp_p == 0), days=AS - i.due_date)
-        overdue = (i.days > i.grace_days) & ~i.settled
+        days = AS - i.due_date
+        overdue = days > i.grace_days
         base = unp_p + ibis.ifelse(i.compound_on_interest, unp_i, 0)
         i = i.mutate(overdue=overdue,
-                     penalty=ibis.ifelse(overdue, div_half_up(base * i.penalty_daily_rate_e6 * i.days, 1_000_000), 0))
-        if self.be.engine == "spark":  # keeps Spark's plans small; DuckDB computes it once inside the aggregate
-            i = self.be.materialise(i)
-        late = ~i.settled & (i.due_date < AS)
+                     penalty=ibis.ifelse(overdue, div_half_up(base * i.penalty_daily_rate_e6 * days, 1_000_000), 0))
         per = i.group_by("account_id").aggregate(  # int64 sums (DuckDB would carry 128-bit sums onwards)
             penalty_raw=i.penalty.sum().cast("int64"), fee_count=i.overdue.cast("int64").sum().cast("int64"),
-            oldest_due=i.due_date.min(where=late))
-
+            oldest_due=i.due_date.min())
         a = acc_all.join(pr, "product_id").select(
             acc_all, pr.late_fee_fen, pr.total_cost_cap_rate_e4, pr.kind)
         a = a.left_join(per, "account_id").select(
@@ -318,10 +317,50 @@ class _Run:
             ((a.status == "open") & (total == 0), "settled"), ((a.status == "settled") & (total > 0), "open"),
             else_=a.status))
         # keep only what later stages and the output read (a narrower table is written and read faster)
-        acc = self.be.materialise(a.select(*schema.OUTPUT_TABLES["account_state"].names, "kind"))
-        inst = i.select("account_id", i.number.cast("int64").name("number"), "due_date", "principal_paid_fen",
-                        "interest_paid_fen", "settled")
-        return acc, inst
+        return self.be.materialise(a.select(*schema.OUTPUT_TABLES["account_state"].names, "kind"))
+
+    def instalment_state(self, full: bool) -> ibis.Table:
+        """The instalments after today's payments: only those the run changed (the payers' instalments that took
+        a part of a payment), or — ``full`` — every instalment (the others as they were)."""
+        ip = self.repaid
+        if full:
+            payer_ids = ip.select("account_id").distinct()
+            rest = self.t["instalments"].anti_join(payer_ids, "account_id")
+            cols = ["account_id", "number", "due_date", "principal_due_fen", "interest_due_fen",
+                    "principal_paid_fen", "interest_paid_fen"]
+            x = rest.select(*cols).union(ip.select(*cols))
+        else:
+            x = ip.filter(ip.changed)
+        return x.select("account_id", x.number.cast("int64").name("number"), "due_date", "principal_paid_fen",
+                        "interest_paid_fen", settled=(x.principal_paid_fen >= x.principal_due_fen)
+                        & (x.interest_paid_fen >= x.interest_due_fen))
+
+    def _paid_today(self):
+        """Today's unposted, unreversed payments through the product's waterfall: only the accounts paid today (a
+        few per cent) are computed and kept; every other account pays nothing (its paid_* are 0)."""
+        t, AS = self.t, self.AS
+        pay = t["payments"]
+        new = (pay.filter(~pay.posted & ~pay.reversed & (pay.paid_on <= AS))
+               .group_by("account_id").aggregate(new_paid_fen=pay.amount_fen.sum()))
+        pr = t["products"]
+        # today's payments through the waterfall: only the accounts paid today (a few per cent) are computed and
+        # kept; every other account pays nothing (its paid_* are 0)
+        a = t["accounts"]
+        a = a.join(new, "account_id").join(pr, "product_id")
+        a = a.filter(a.status.isin(["open", "settled"]))
+        amount = a.new_paid_fen
+        bal = {c: a[f"{c}_balance_fen"] for c in COMPONENTS}
+        paid = {}
+        for c in COMPONENTS:
+            before = ibis.literal(0, "int64")
+            for d in COMPONENTS:
+                if d != c:
+                    before = before + ibis.ifelse(a[f"pos_{d}"] < a[f"pos_{c}"], bal[d], 0)
+            paid[c] = clamp(amount - before, 0, bal[c])
+        a = a.select("account_id", "new_paid_fen", **{f"paid_{c}_fen": paid[c] for c in COMPONENTS})
+        return self.be.materialise(a.select(
+            "account_id", *[f"paid_{c}_fen" for c in COMPONENTS],
+            remainder_fen=a.new_paid_fen - sum(a[f"paid_{c}_fen"] for c in COMPONENTS)))
 
     # -- promises and arrangements ------------------------------------------------------------------------------
     def _case_payments(self):
@@ -664,7 +703,7 @@ def _finish(name: str, table: pa.Table) -> pa.Table:
     return out.sort_by([(k, "ascending") for k in schema.OUTPUT_ORDER[name]])
 
 
-def _summary(outputs: dict, as_of, engine, timings, started) -> dict:
+def _summary(outputs: dict, as_of, engine, timings, started, full_instalments: bool) -> dict:
     """The run summary, computed by DuckDB over the outputs (Arrow tables or the Parquet files written)."""
     import duckdb
 
@@ -693,6 +732,7 @@ def _summary(outputs: dict, as_of, engine, timings, started) -> dict:
         roll = rows(f"SELECT from_bucket, to_bucket, accounts, rate_bp FROM {rel['roll_rates']} "
                     f"ORDER BY from_bucket, to_bucket")
         n_cases = rows(f"SELECT count(*) FROM {rel['case_state']}")[0][0]
+        n_inst = rows(f"SELECT count(*) FROM {rel['instalment_state']}")[0][0]
     finally:
         con.close()
     return {
@@ -702,5 +742,6 @@ def _summary(outputs: dict, as_of, engine, timings, started) -> dict:
         "promises": promises,
         "moves": dict(moves),
         "queue": {"contacts": int(contacts), "collectors": int(collectors), "max_per_collector": int(most)},
+        "instalment_state": {"kind": "full" if full_instalments else "changes", "rows": int(n_inst)},
         "seconds": {**timings, "total": round(time.perf_counter() - started, 3)},
     }

@@ -148,6 +148,9 @@ def open_snapshot(con: duckdb.DuckDBPyConnection, sources: dict, as_of: dt.date,
         raise SnapshotError(problems)
     small = {name: _cast(con.sql(f"SELECT * FROM {views[name]}").to_arrow_table(), schema.INPUT_TABLES[name][0])
              for name in SMALL_TABLES}
+    for name, table in small.items():  # the small tables are read once: their checks run over the copy
+        con.register(f"{prefix}_copy_{name}", table)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {views[name]} AS SELECT * FROM {prefix}_copy_{name}")
     _Checker(con, views, small, as_of).run()
     return Opened(con=con, views=views, small=small)
 
@@ -184,49 +187,97 @@ def _in_list(values) -> str:
 
 @dataclass
 class _Check:
-    table: str          # the table the problem is reported on
+    table: str          # the table the problem is reported on (and whose pass detects it)
     column: str
     message: str        # followed by ": <rows>"
     where: str          # SQL condition over the rows of ``source``
     show: list[str]     # columns shown for each offending row
-    source: str = ""    # FROM clause (default: the table's view)
-    # a cheaper way to find out *whether* there is a problem (source, condition): when it finds one, the exact
-    # rows and count come from ``source``/``where`` (which may then find none: no problem after all)
-    detect: tuple[str, str] | None = None
+    source: str = ""    # FROM clause of the exact rows and count (default: the table's view)
+    # how the table's one pass detects it, when not by ``where`` over each row: a condition over the pass's
+    # per-key (or, for the instalments, per-account) aggregate; the exact rows and count then come from
+    # ``source``/``where`` (which may find none: no problem after all)
+    detect: str | None = None
+
+
+# The order the tables are checked in: a reference points to a table checked before it, whose keys are kept.
+ORDER = ("creditors", "teams", "persons", "products", "collectors", "cases", "accounts", "instalments", "payments",
+         "promises", "arrangement_instalments", "holds", "contacts", "scorecard", "strategy")
+PARENTS = {"creditors", "teams", "persons", "products", "collectors", "cases", "accounts"}
+KEPT = {"accounts": ["start_date"]}  # kept with the keys, for a check of a child (instalment due dates)
 
 
 class _Checker:
-    """Each check is a SQL condition. One aggregate query per source counts the offending rows of all its checks
-    in a single scan; only a failing check reads its first rows."""
+    """Each check is a SQL condition. A good snapshot is read once per table (the instalments twice): one
+    aggregate query per table answers "anything wrong here?" for all its checks at once — its row conditions, its
+    references (against the keys kept from its parents' pass, so a parent is not read again) and duplicate keys
+    (the pass groups by the key); the instalments are read once for their row conditions and once grouped by
+    account (duplicate numbers 0…63 by a bit mask, due dates against the contract start, missing accounts). Only
+    a table with a problem is read again, to count each check, and only a failing check reads its first rows."""
 
     def __init__(self, con, views, small, as_of):
         self.con, self.v, self.small, self.as_of = con, views, small, as_of
 
+    def keys(self, name: str) -> str:
+        """The key table of a parent, made by its pass."""
+        return f"{self.v[name]}_keys"
+
     def run(self) -> None:
         checks = self.checks()
-        by_source: dict[str, list[int]] = {}
-        for n, c in enumerate(checks):
-            by_source.setdefault(c.detect[0] if c.detect else (c.source or self.v[c.table]), []).append(n)
         counts: dict[int, int] = {}
-        for source, idx in by_source.items():
-            conds = [checks[n].detect[1] if checks[n].detect else checks[n].where for n in idx]
-            # one pass answers "anything wrong here?"; only then is each check counted on its own
-            if not self.con.execute(f"SELECT bool_or({' OR '.join(f'({c})' for c in conds)}) "
-                                    f"FROM {source}").fetchall()[0][0]:
-                counts.update((n, 0) for n in idx)
+        for name in ORDER:
+            if name not in self.v:
                 continue
-            exprs = ", ".join(f"count(*) FILTER (WHERE {c})" for c in conds)
-            counts.update(zip(idx, self.con.execute(f"SELECT {exprs} FROM {source}").fetchall()[0]))
+            idx = [n for n, c in enumerate(checks) if c.table == name]
+            flags = self._pass(name, [checks[n] for n in idx])
+            rows = [n for n, hit in zip(idx, flags) if hit and checks[n].detect is None]
+            if rows:  # a problem among the row conditions: read the table again to count each of them
+                exprs = ", ".join(f"count(*) FILTER (WHERE {checks[n].where})" for n in rows)
+                counts.update(zip(rows, self.con.execute(f"SELECT {exprs} FROM {self.v[name]}").fetchall()[0]))
+            for n, hit in zip(idx, flags):
+                c = checks[n]
+                if c.detect is not None:
+                    counts[n] = self.con.execute(f"SELECT count(*) FROM {c.source or self.v[c.table]} "
+                                                 f"WHERE {c.where}").fetchall()[0][0] if hit else 0
+                counts.setdefault(n, 0)
         problems = []
         for n, c in enumerate(checks):
-            count = counts[n]
-            if count and c.detect:
-                count = self.con.execute(f"SELECT count(*) FROM {c.source or self.v[c.table]} "
-                                         f"WHERE {c.where}").fetchall()[0][0]
-            if count:
-                problems.append((c.table, c.column, f"{c.message}: {self._rows(c, count)}"))
+            if counts[n]:
+                problems.append((c.table, c.column, f"{c.message}: {self._rows(c, counts[n])}"))
         if problems:
             raise SnapshotError(problems)
+
+    def _pass(self, name: str, checks: list[_Check]) -> list[bool]:
+        """The table's one pass: for each of its checks, whether it may have found something."""
+        rowconds = [c.where for c in checks if c.detect is None]
+        bad = f"bool_or({' OR '.join(f'({w})' for w in rowconds)})" if rowconds else "false"
+        view = self.v[name]
+        if name == "instalments":
+            # two passes over the largest table: its rows (an ungrouped aggregate is far cheaper than one more
+            # aggregate per account), then per account — numbers, due dates, missing accounts
+            any_row = self.con.execute(f"SELECT coalesce({bad}, false) FROM {view}").fetchall()[0][0]
+            detects = [c.detect for c in checks if c.detect is not None]
+            found = iter(self.con.execute("SELECT " + ", ".join(f"coalesce(bool_or({c}), false)" for c in detects)
+                                          + f" FROM {self.instalments_per_account()}").fetchall()[0])
+            return [bool(next(found)) if c.detect is not None else bool(any_row) for c in checks]
+        elif name in PARENTS:
+            # its keys (and the columns a child's check reads) stay for the tables checked after it, each row with
+            # its verdict; the duplicates are found in that copy
+            key = ", ".join(q(c) for c in schema.UNIQUE[name])
+            rowbad = " OR ".join(f"({w})" for w in rowconds) or "false"
+            kept = "".join(f", {q(c)}" for c in KEPT.get(name, []))
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.keys(name)} AS "
+                             f"SELECT {key}{kept}, {rowbad} AS bad FROM {view}")
+            source = f"(SELECT {key}, count(*) AS n, bool_or(bad) AS bad FROM {self.keys(name)} GROUP BY {key})"
+        elif name in schema.UNIQUE:
+            key = ", ".join(q(c) for c in schema.UNIQUE[name])
+            source = f"(SELECT {key}, count(*) AS n, {bad} AS bad FROM {view} GROUP BY {key})"
+        else:
+            source = f"(SELECT {bad} AS bad FROM {view})"
+        conds = ["bad"] + [c.detect for c in checks if c.detect is not None]
+        found = self.con.execute("SELECT " + ", ".join(f"coalesce(bool_or({c}), false)" for c in conds)
+                                 + f" FROM {source}").fetchall()[0]
+        any_row, rest = found[0], iter(found[1:])
+        return [bool(next(rest)) if c.detect is not None else bool(any_row) for c in checks]
 
     def _rows(self, c: _Check, count: int) -> str:
         cols = ", ".join(q(s) for s in c.show)
@@ -254,10 +305,15 @@ class _Checker:
                            keys(name, col)) for col in cols if col.endswith("_fen")]
         for name, cols in schema.UNIQUE.items():
             k = ", ".join(q(c) for c in cols)
-            dup = f"(SELECT {k}, count(*) AS n FROM {v[name]} GROUP BY ALL HAVING count(*) > 1)"
-            # instalments: numbers 0…63 of an account are distinct when its bit mask has as many bits as rows
-            detect = (self.instalments_per_account(), "coalesce(bits, 0) <> c_small OR c_other > 0") \
-                if name == "instalments" else None
+            if name == "instalments":
+                # numbers 0…63 of an account are distinct when its bit mask has as many bits as rows; any other
+                # number, or a mask that does not add up, is looked at with the exact GROUP BY
+                dup = f"(SELECT {k}, count(*) AS n FROM {v[name]} GROUP BY ALL HAVING count(*) > 1)"
+                detect = "coalesce(bits, 0) <> c_small OR c_other > 0"
+            else:  # the pass groups the table (a parent: the copy of its keys) by its key
+                dup = (f"(SELECT {k}, count(*) AS n FROM {self.keys(name) if name in PARENTS else v[name]} "
+                       f"GROUP BY {k} HAVING count(*) > 1)")
+                detect = "n > 1"
             out.append(_Check(name, ",".join(cols), "duplicate key", "true", cols, source=dup, detect=detect))
         out += self.rule_checks()
         out += self.reference_checks()
@@ -312,9 +368,10 @@ class _Checker:
                 out.append(_Check("instalments", "account_id", "refers to no row of accounts",
                                   "no_account AND account_id IS NOT NULL", ["account_id", "number"],
                                   source=self.instalments_with_accounts(),
-                                  detect=(self.instalments_per_account(), "no_account AND account_id IS NOT NULL")))
+                                  detect="no_account AND account_id IS NOT NULL"))
                 continue
-            missing = (f"{q(col)} IS NOT NULL AND {q(col)} NOT IN (SELECT {q(pcol)} FROM {v[parent]} "
+            # against the keys kept by the parent's pass (the parent is not read again)
+            missing = (f"{q(col)} IS NOT NULL AND {q(col)} NOT IN (SELECT {q(pcol)} FROM {self.keys(parent)} "
                        f"WHERE {q(pcol)} IS NOT NULL)")
             out.append(_Check(child, col, f"refers to no row of {parent}", missing,
                               list(schema.UNIQUE.get(child, [])) + ([col] if col not in schema.UNIQUE.get(child, [])
@@ -322,8 +379,8 @@ class _Checker:
         return out
 
     def instalments_per_account(self) -> str:
-        """The instalments summed up per account, with the account: one pass over the largest table finds
-        duplicate numbers, missing accounts and due dates before the contract start (the exact rows are read
+        """The instalments summed up per account, with the account's key row: one pass over the largest table
+        finds duplicate numbers, missing accounts and due dates before the contract start (the exact rows are read
         only when there is a problem)."""
         v = self.v
         return (f"(SELECT g.*, a.start_date, a.account_id IS NULL AS no_account FROM ("
@@ -331,13 +388,13 @@ class _Checker:
                 f"bit_count(bit_or(CASE WHEN number BETWEEN 0 AND 63 THEN 1::UBIGINT << number END)) AS bits, "
                 f"count(*) FILTER (WHERE number IS NULL OR number NOT BETWEEN 0 AND 63) AS c_other, "
                 f"min(due_date) AS min_due FROM {v['instalments']} GROUP BY account_id) g "
-                f"LEFT JOIN {v['accounts']} a ON g.account_id = a.account_id)")
+                f"LEFT JOIN {self.keys('accounts')} a ON g.account_id = a.account_id)")
 
     def instalments_with_accounts(self) -> str:
         """Every instalment with its account: one join for "refers to no account" and "due before the start"."""
         v = self.v
         return (f"(SELECT i.account_id, i.number, i.due_date, a.start_date, a.account_id IS NULL AS no_account "
-                f"FROM {v['instalments']} i LEFT JOIN {v['accounts']} a ON i.account_id = a.account_id)")
+                f"FROM {v['instalments']} i LEFT JOIN {self.keys('accounts')} a ON i.account_id = a.account_id)")
 
     def date_checks(self) -> list[_Check]:
         as_of = self.as_of
@@ -350,7 +407,7 @@ class _Checker:
                    f"start_date < {_lit(earliest)}", ["account_id", "start_date"]),
             _Check("instalments", "due_date", "before the contract start (accounts.start_date)",
                    "due_date < start_date", ["account_id", "number", "due_date", "start_date"], source=joined,
-                   detect=(self.instalments_per_account(), "min_due < start_date")),
+                   detect="min_due < start_date"),
             _Check("promises", "due_date", "before promised_on", "due_date < promised_on", ["promise_id", "due_date"]),
             _Check("holds", "ends_on", "before starts_on", "ends_on < starts_on", ["person_id", "ends_on"]),
         ]

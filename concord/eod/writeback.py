@@ -1,7 +1,7 @@
 """Write the engine's results back into the application database, in bulk, inside the caller's transaction.
 
 Tables written: ``loans_loanaccount`` (dpd, bucket, balances, charges accrued, status, balances_as_of — only rows
-that change), ``cases_case`` (total, max DPD, bucket, settled/open status — the rule of ``loans.summary``, which
+that change), ``loans_instalment`` (the paid amounts of the instalments the run changed), ``cases_case`` (total, max DPD, bucket, settled/open status — the rule of ``loans.summary``, which
 ``cases.services.refresh_case_summary`` applies too — and the assignment), ``cases_assignment`` (the moves),
 ``eod_accountstate``, ``eod_casestate`` and ``eod_queueentry``. Each domain table gets ONE ``UPDATE … FROM`` a
 temporary table of the changed rows only (loaded by COPY on PostgreSQL), so each changed row gets one new
@@ -69,6 +69,24 @@ def accounts(acc_db: pa.Table, out: pa.Table, as_of: dt.date, skip_ids: np.ndarr
             f"status = t.status, balances_as_of = %s")
     table = _t("loans.LoanAccount")
     n = dbio.execute(f"UPDATE {table} SET {sets} FROM {tmp} t WHERE {table}.id = t.account_id", [as_of])
+    dbio.drop_temp(tmp)
+    return n
+
+
+def instalments(changed: pa.Table, skip_ids: np.ndarray) -> int:
+    """Apply the instalment states the run changed (``instalment_state`` in changes: the instalments that took a
+    part of today's payments) to ``loans_instalment``: their paid principal and interest. In the database every
+    payment is posted when it is recorded (``record_payment`` applies it to the instalments at once), so a run
+    normally changes none; an account skipped this time keeps its rows."""
+    keep = pc.invert(pa.array(np.isin(changed.column("account_id").to_numpy(), skip_ids)))
+    rows = changed.filter(keep).select(["account_id", "number", "principal_paid_fen", "interest_paid_fen"])
+    if rows.num_rows == 0:
+        return 0
+    tmp = dbio.temp_table("instalments", rows)
+    table = _t("loans.Instalment")
+    n = dbio.execute(f"UPDATE {table} SET principal_paid = {_money('principal_paid_fen')}, "
+                     f"interest_paid = {_money('interest_paid_fen')} FROM {tmp} t "
+                     f"WHERE {table}.account_id = t.account_id AND {table}.number = t.number")
     dbio.drop_temp(tmp)
     return n
 

@@ -63,6 +63,7 @@ NOT_WRITERS = {
     "concord.compliance.live": "reads the contact ledger and state with plain SELECTs",
     "concord.eod.engine": "statements on DuckDB/Spark, the engine's own tables, never the application database",
     "concord.eod.validate": "statements on DuckDB, the engine's own tables, never the application database",
+    "concord.eod.history": "statements on DuckDB over the run outputs (Parquet files), never the application database",
     "concord.settings": "dict.update of the database options",
     "concord.demo.staffing": "the demo seed (concord/demo, kept by its own helper) creates its users and teams "
                              "directly, unaudited; people change users and teams in the admin, which records each "
@@ -147,7 +148,7 @@ CARRIED = {
     "concord.eod.dbio.temp_table": _carried(
         "temporary tables of the end-of-day run (dropped at commit), no domain rows", {"concord.eod.writeback"}),
     **{f"concord.eod.writeback.{name}": _carried(_EOD, {"concord.eod.adapter"}, f"writeback.{name}")
-       for name in ("accounts", "account_states", "cases", "case_states", "assignments", "queue")},
+       for name in ("accounts", "instalments", "account_states", "cases", "case_states", "assignments", "queue")},
     "concord.imports.placing.PlacementWriter.write": _carried(_CHUNK, {"concord.imports.kinds"}, "PlacementWriter"),
     "concord.imports.placing.PlacementWriter.refresh_cases": _carried(
         "the case summaries of a chunk's cases, in bulk (loans.summary): derived data, inside the chunk transaction "

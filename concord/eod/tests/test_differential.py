@@ -127,7 +127,7 @@ def reference(acc, insts, pays, prod):
 @given(book())
 def test_account_step_equals_loans_math(data):
     products, accounts, instalments, payments = data
-    result = engine.run(base_snapshot(products, accounts, instalments, payments), AS_OF)
+    result = engine.run(base_snapshot(products, accounts, instalments, payments), AS_OF, instalments="full")
     got = {r["account_id"]: r for r in result.tables["account_state"].to_pylist()}
     inst = result.tables["instalment_state"].to_pylist()
     prods = {p["product_id"]: p for p in products}

@@ -19,6 +19,9 @@ class Command(BaseCommand):
         run.add_argument("--snapshot", help="directory of <table>.parquet files (without: the database)")
         run.add_argument("--out", help="directory for the result tables and summary.json (with --snapshot)")
         run.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+        run.add_argument("--instalments", choices=["auto", "full", "changes"], default="auto",
+                         help="with --snapshot: instalment_state holds the changes, every instalment, or "
+                              "every instalment at month end and the changes on other days (auto)")
 
     def handle(self, *args, **opts):
         from concord.eod import engine
@@ -35,6 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(f"EOD (日终) {as_of} on {opts['engine']}: reading {opts['snapshot']}")
         try:
             result = engine.run(opts["snapshot"], as_of, engine=opts["engine"], out=opts["out"],
+                                instalments=opts["instalments"],
                                 progress=lambda stage, sec: self.stdout.write(f"  {stage:<13} {sec:8.3f} s"))
         except SnapshotError as exc:
             raise CommandError(str(exc)) from None
