@@ -236,6 +236,8 @@ def scenarios(draw, policy=None, then=True, checks=(1, 30), days=(0, 2), states=
     day_minute = st.one_of(minutes_on((-6, days[1]), 7 * 60 + 30, 22 * 60 + 30), minutes_on((-6, days[1])))
     history = draw(st.lists(contact(policy, clock, day_minute), max_size=25))
     history += draw(st.lists(state_event(clock, day_minute), min_size=states[0], max_size=states[1]))
+    if draw(st.booleans()):   # often the debtor is lost, so that third parties may be reached at all
+        history.append({"at": clock.at(-7 * 1440), "event": "lost_contact", "party": "P1"})
     # a few events share an instant with another one, in either order
     if history and draw(st.booleans()):
         i, j = draw(st.integers(0, len(history) - 1)), draw(st.integers(0, len(history) - 1))
