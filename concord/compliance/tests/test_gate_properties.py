@@ -76,11 +76,6 @@ def number_forms(policy, i):
     return _cn_forms(f"1380013800{i}")
 
 
-def same_number(policy, a, b):
-    """Whether two written numbers are one (by the forms generated above: the last digit names the number)."""
-    return a[-1] == b[-1]
-
-
 # -- message texts --------------------------------------------------------------------------------------------------
 #: the closed list of SCENARIOS.md ("Third parties"), typed again here
 LIST_ZH = ["欠", "债", "贷", "逾期", "还款", "还钱", "偿还", "清偿", "结清", "催收", "催款", "催缴", "借款", "借钱", "借贷", "账单",
@@ -239,6 +234,10 @@ def scenarios(draw, policy=None, then=True, checks=(1, 30), days=(0, 2), states=
     history += draw(st.lists(state_event(clock, day_minute), min_size=states[0], max_size=states[1]))
     if draw(st.booleans()):   # often the debtor is lost, so that third parties may be reached at all
         history.append({"at": clock.at(-7 * 1440), "event": "lost_contact", "party": "P1"})
+    if draw(st.booleans()):   # often the debtor gave a consent of some scope, open-ended
+        history.append({"at": clock.at(-2 * 1440), "event": "consent", "party": "P1",
+                        "scope": draw(st.sampled_from(["hours", "frequency", "all"])),
+                        "channel": draw(st.sampled_from([None, "call", "sms"]))})
     # a few events share an instant with another one, in either order
     if history and draw(st.booleans()):
         i, j = draw(st.integers(0, len(history) - 1)), draw(st.integers(0, len(history) - 1))
@@ -407,7 +406,8 @@ def test_restricting_never_allows(case):
 # -- 2. caps hold ----------------------------------------------------------------------------------------------------
 @st.composite
 def busy_days(draw, policy):
-    """Many calls: history on the days before and on the first morning, checks from 10:00 of day 0 on."""
+    """Many calls: history on the days before and on the first morning, checks from 10:00 of day 0 on. A number is
+    named by its last digit whatever its written form (``number_forms``)."""
     clock = Clock(policy, draw(st.sampled_from(BASES[policy])), draw(st.sampled_from(["local", "utc", "other"])))
     last_day = 9 if policy == "us_reg_f" else 1
     parties = ("P1", "P1", "P1", "G1", "T1")
