@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import OUTCOMES, PURPOSES
+from .model import CHANNELS, OUTCOMES, PURPOSES
 
 PACK_DIR = Path(__file__).resolve().parent / "packs"
 PACK_NAMES = ("cn_online_lending", "cn_bank", "us_reg_f", "uk_conc")
@@ -40,17 +40,17 @@ KINDS: dict[str, dict[str, str]] = {
                        "counted_outcomes": "superset", "consent_exempt": "false"},
     "third_party": {"purposes": "subset", "not_third_party": "subset", "require_lost_contact": "true",
                     "once_per_party": "true", "answered_outcomes": "superset"},
-    "disclosure": {"terms": "superset"},
+    "disclosure": {"terms": "superset", "amounts": "true"},
     "content": {"terms": "superset"},
     "hold": {"kinds": "superset", "allowed_purposes": "subset"},
-    "cease": {"allowed_purposes": "subset"},
+    "cease": {"allowed_purposes": "subset", "cease_channels": "superset"},
     "attorney": {},
     "deceased": {},
     "visit_agents": {"min": "min"},
     "info": {},
 }
 LIST_VALUES = {"outcomes": OUTCOMES, "counted_outcomes": OUTCOMES, "answered_outcomes": OUTCOMES,
-               "purposes": PURPOSES, "allowed_purposes": PURPOSES}
+               "purposes": PURPOSES, "allowed_purposes": PURPOSES, "cease_channels": ("all", *CHANNELS)}
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
 

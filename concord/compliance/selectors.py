@@ -24,7 +24,7 @@ from .model import Request, decision_usable, to_us
 from .models import OPEN_STATUSES, Complaint, ContactAttempt, ContactDecision, Hold, Qualification
 
 #: Codes whose denial lasts until someone changes the state (no waiting helps).
-STATE_CODES = {"CEASE", "ATTORNEY", "DECEASED", "DATA", "QUAL", "CONTENT", "US2", "US3", "US10", "CN3", "CN7",
+STATE_CODES = {"CEASE", "ATTORNEY", "DECEASED", "DATA", "QUAL", "CONTENT", "US2", "US3", "US11", "US10", "CN3", "CN7",
                "UK3"}
 HORIZON_DAYS = 8
 
