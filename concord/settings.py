@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "concord.arrangements",
     "concord.visits",
     "concord.legal",
+    "concord.allocation",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from concord.core import audit, clock, dbstats
 from concord.core.spreadsheets import TableWriter
 
+from . import followers
 from .mapping import MappingProfile, catalogue, default_profile
 from .models import BatchStatus, ImportBatch, ImportKind, SavedProfile
 from .pipeline import ParsingProcess, open_rows
@@ -315,6 +316,8 @@ class _Run:
         good = [r for r in chunk if r.ok]
         with transaction.atomic():
             outcome = writer.write(good) if good else {}
+            if good:
+                followers.placed(self.actor, self.batch, getattr(writer, "placed_cases", ()))
             decided = {name: [] for name in ("created", "updated", "unchanged")}
             for r in good:
                 status = "rejected" if r.errors else outcome[r.row_number]
