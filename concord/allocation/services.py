@@ -167,9 +167,17 @@ def apply(actor, rule_set: RuleSet | None = None, *, case_ids=None, kind: str = 
 
 
 def write_moves(actor, rule_set: RuleSet, moves: list[allocrules.Move]) -> int:
-    """Write moves (inside the caller's transaction): each case whose team and collector are still the move's
-    "from" gets the move's "to" (a new case given a collector becomes open, as ``assign_case`` does), its open
-    assignment ends, a new one starts with the rule's reason; one audit event per case. Returns the count."""
+    """Write a rule set's moves (inside the caller's transaction) by :func:`write_assignments`, each assignment's
+    reason naming the version and the rule; one ``case.allocate`` event per case. Returns the count written."""
+    return write_assignments(actor, moves, reason=lambda m: move_reason(rule_set, m), action="case.allocate",
+                             changes=lambda m: {"version": rule_set.version, "rule": m.rule, "reason": m.reason})
+
+
+def write_assignments(actor, moves: list[allocrules.Move], *, reason, action: str, changes=None) -> int:
+    """Write moves (inside the caller's transaction) — ``cases.services.assign_case`` for many cases at once: each
+    case whose team and collector are still the move's "from" (compare-and-set) gets the move's "to" (a new case
+    given a collector becomes open), its open assignment ends and a new one starts with ``reason(move)``; one
+    audit event ``action`` per case with the change and ``changes(move)``. Returns the count written."""
     if not moves:
         return 0
     now = clock.now()
@@ -194,12 +202,12 @@ def write_moves(actor, rule_set: RuleSet, moves: list[allocrules.Move]) -> int:
     Assignment.objects.filter(case_id__in=ids, ended_at__isnull=True).update(ended_at=now)
     by = actor.pk if getattr(actor, "pk", None) else None
     bulk.insert_rows(Assignment, [{"case_id": m.case_id, "team_id": m.to_team, "collector_id": m.to_collector,
-                                   "assigned_by_id": by, "reason": move_reason(rule_set, m), "started_at": now}
+                                   "assigned_by_id": by, "reason": reason(m)[:200], "started_at": now}
                                   for m in written])
-    audit.record_many(actor, "case.allocate", [
+    audit.record_many(actor, action, [
         (("cases.case", m.case_id), {"team": [m.from_team, m.to_team], "collector": [m.from_collector,
                                                                                     m.to_collector],
-                                     "version": rule_set.version, "rule": m.rule, "reason": m.reason})
+                                     **(changes(m) if changes else {})})
         for m in written])
     return len(written)
 

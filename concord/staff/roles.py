@@ -40,6 +40,9 @@ class Capability(StrEnum):
     CONFIGURE = "configure"                      # creditors, products, cases by hand, approval limits
     # cases and the workbench
     ASSIGN = "assign"                            # give cases to collectors
+    ALLOCATION_RULES = "allocation_rules"        # write, preview, apply and roll back the allocation rules (分案)
+    BULK_ACTIONS = "bulk_actions"                # act on many cases at once (reassign, pool, hold, messages)
+    RECALL_CASES = "recall_cases"                # give cases back to their creditor (退案)
     TAKE_CASES = "take_cases"                    # be given cases (a collector, a lead, a field agent)
     WORK_CASES = "work_cases"                    # claim, call, record promises, tasks and notes
     LEAD_TEAM = "lead_team"                      # the team queue and who is working what
@@ -80,6 +83,9 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.WRITE_LEDGER: frozenset({R.ADMIN, R.MANAGER}),
     Capability.CONFIGURE: frozenset({R.ADMIN, R.MANAGER}),
     Capability.ASSIGN: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
+    Capability.ALLOCATION_RULES: frozenset({R.ADMIN, R.MANAGER}),
+    Capability.BULK_ACTIONS: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
+    Capability.RECALL_CASES: frozenset({R.ADMIN, R.MANAGER}),
     Capability.TAKE_CASES: frozenset({R.COLLECTOR, R.TEAM_LEAD, R.FIELD_AGENT}),
     Capability.WORK_CASES: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR, R.FIELD_AGENT}),
     Capability.LEAD_TEAM: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
