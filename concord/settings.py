@@ -158,6 +158,7 @@ CONCORD_JOBS_INLINE = os.environ.get("CONCORD_JOBS_INLINE", "0") == "1"  # run j
 CONCORD_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("CONCORD_WORKER_HEARTBEAT_SECONDS", 10))
 CONCORD_WORKER_STALE_SECONDS = float(os.environ.get("CONCORD_WORKER_STALE_SECONDS", 90))
 CONCORD_CLOCK = os.environ.get("CONCORD_CLOCK", "")  # an ISO instant with offset: the clock stands there
+CONCORD_IMPORTS_CHUNK_ROWS = int(os.environ.get("CONCORD_IMPORTS_CHUNK_ROWS", 0))  # rows per chunk (0: 2,000)
 CONCORD_IMPORTS_INLINE = os.environ.get("CONCORD_IMPORTS_INLINE", "0") == "1"  # run uploads in the request
 # files at least this long are parsed in a second process while the first one writes (0: never)
 CONCORD_IMPORTS_PARSER_PROCESS_BYTES = int(os.environ.get("CONCORD_IMPORTS_PARSER_PROCESS_BYTES", 4_000_000))

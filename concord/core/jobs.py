@@ -104,9 +104,12 @@ def label_of(kind_name: str) -> str:
 
 # --- starting, cancelling ---------------------------------------------------------------------------------
 
-def start_job(kind_name: str, params: dict | None = None, by=None, *, slot: str | None = None) -> Job:
+def start_job(kind_name: str, params: dict | None = None, by=None, *, slot: str | None = None,
+              inline: bool | None = None) -> Job:
     """Queue a job of ``kind_name`` with ``params`` (JSON), started by ``by`` (a user, or None for the schedule).
-    ``slot`` names a scheduled run: a second job for the same slot is refused (the existing one is returned)."""
+    ``slot`` names a scheduled run: a second job for the same slot is refused (the existing one is returned).
+    ``inline`` runs it at once in the caller (default ``settings.CONCORD_JOBS_INLINE``)."""
+    inline = settings.CONCORD_JOBS_INLINE if inline is None else inline
     if kind_name not in KINDS:
         raise ValidationError({"kind": [_("未知的任务类型：%(k)s") % {"k": kind_name}]})
     if slot is not None:
@@ -117,9 +120,9 @@ def start_job(kind_name: str, params: dict | None = None, by=None, *, slot: str 
         job = Job.objects.create(kind=kind_name, params=params or {}, created_at=clock.now(), slot=slot,
                                  created_by=by if getattr(by, "pk", None) else None)
         audit.record(by, "job.start", job, {"kind": kind_name, "params": job.params, **({"slot": slot} if slot else {})})
-        if not settings.CONCORD_JOBS_INLINE:
+        if not inline:
             transaction.on_commit(lambda: _enqueue(job.pk))
-    if settings.CONCORD_JOBS_INLINE:
+    if inline:
         run_job(job.pk)
         job.refresh_from_db()
     return job
