@@ -1266,3 +1266,41 @@ def _(c):
     from concord.eod import adapter, writeback
 
     return _failing(lambda: adapter.run_eod(dt.date(2026, 11, 28), actor=c.user("admin")), writeback, "queue")
+
+
+# -- jobs ------------------------------------------------------------------------------------------------------
+def _noop_kind():
+    from concord.core import jobs
+
+    jobs.KINDS.setdefault("test.noop", jobs.Kind("test.noop", lambda ctx: {"ok": True}, "noop", resumable=True))
+    return jobs
+
+
+@calls("core.jobs.start_job")
+def _(c):
+    jobs = _noop_kind()
+    return lambda: jobs.start_job("test.noop", {"n": 1}, by=c.user("manager"))
+
+
+@calls("core.jobs.run_job")
+def _(c):
+    jobs = _noop_kind()
+    job = jobs.start_job("test.noop", by=c.user("manager"))
+    return lambda: jobs.run_job(job.pk)
+
+
+@calls("core.jobs.request_cancel")
+def _(c):
+    jobs = _noop_kind()
+    job = jobs.start_job("test.noop", by=c.user("manager"))
+    return lambda: jobs.request_cancel(job, by=c.user("manager"))
+
+
+@calls("core.jobs.recover_orphans")
+def _(c):
+    from concord.core.models import Job
+
+    jobs = _noop_kind()
+    job = jobs.start_job("test.noop", by=c.user("manager"))
+    Job.objects.filter(pk=job.pk).update(state="running", worker="gone-host:1", attempts=1)
+    return jobs.recover_orphans
