@@ -10,6 +10,6 @@ class AllocationConfig(AppConfig):
     def ready(self):
         from concord.imports import followers
 
-        from . import services
+        from . import jobs, services  # noqa: F401  (jobs registers the job kinds)
 
         followers.register_placed(services.allocate_placed)

@@ -88,3 +88,70 @@ RuleFormSet = forms.formset_factory(RuleForm, extra=0, can_order=True, can_delet
 class VersionNoteForm(forms.Form):
     note = forms.CharField(label=_("修改说明"), max_length=200, required=False)
     based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+# -- the bulk work page -------------------------------------------------------------------------------------------
+SORTS = {  # column → ordering (every column of the list sorts; the id breaks ties)
+    "reference": "reference", "debtor": "debtor__full_name", "creditor": "creditor__code",
+    "placement": "placement_id", "bucket": "bucket", "dpd": "max_dpd", "balance": "total_balance",
+    "status": "status", "team": "assigned_team__name", "collector": "assigned_collector__username",
+    "province": "debtor__province", "opened": "opened_on",
+}
+
+
+class BulkFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=60,
+                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 证件后四位 / 手机号 / 案件号")}))
+    creditor = forms.ModelChoiceField(label=_("委托方"), queryset=Creditor.objects.none(), required=False)
+    placement = forms.ModelChoiceField(label=_("委案批次"), queryset=Placement.objects.none(), required=False)
+    bucket = forms.MultipleChoiceField(label=_("账龄"), choices=[(b, b) for b in BUCKETS], required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    team = forms.ChoiceField(label=_("小组"), required=False)
+    collector = forms.ChoiceField(label=_("催收员"), required=False)
+    province = forms.ChoiceField(label=_("省份"), required=False,
+                                 choices=[("", "—")] + [(p, p) for p in PROVINCES])
+    city = forms.CharField(label=_("城市"), required=False, max_length=40)
+    dpd_min = forms.IntegerField(label=_("逾期天数 ≥"), required=False, min_value=0)
+    dpd_max = forms.IntegerField(label=_("逾期天数 ≤"), required=False, min_value=0)
+    balance_min = forms.DecimalField(label=_("欠款 ≥"), required=False, min_value=0, decimal_places=2)
+    balance_max = forms.DecimalField(label=_("欠款 ≤"), required=False, min_value=0, decimal_places=2)
+    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS] + [("-" + k, k) for k in SORTS],
+                             widget=forms.HiddenInput)
+
+    def __init__(self, *args, teams=(), collectors=(), statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["creditor"].queryset = Creditor.objects.order_by("code")
+        self.fields["placement"].queryset = Placement.objects.select_related("creditor").order_by("-id")
+        self.fields["status"].choices = [("", "—")] + list(statuses)
+        self.fields["team"].choices = [("", "—"), ("pool", _("公共池（未分组）"))] + [(t.pk, t.name) for t in teams]
+        self.fields["collector"].choices = [("", "—"), ("none", _("未分配催收员"))] + [
+            (u.pk, str(u)) for u in collectors]
+
+
+class BulkActionForm(forms.Form):
+    action = forms.ChoiceField(label=_("批量操作"))
+    scope = forms.ChoiceField(choices=[("ticked", _("勾选的案件")), ("filter", _("筛选出的全部案件"))],
+                              widget=forms.RadioSelect, initial="ticked", label=_("作用于"))
+    team = forms.ChoiceField(label=_("分到小组"), required=False)
+    collector = forms.ChoiceField(label=_("分到催收员"), required=False)
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+    channel = forms.ChoiceField(label=_("渠道"), required=False,
+                                choices=[("sms", _("短信")), ("email", _("电子邮件")), ("letter", _("信函"))])
+    template = forms.CharField(label=_("模板代码"), max_length=60, required=False)
+    expected = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, actions=(), teams=(), collectors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = list(actions)
+        self.fields["team"].choices = [("", "—")] + [(t.pk, t.name) for t in teams]
+        self.fields["collector"].choices = [("", "—")] + [(u.pk, f"{u} · {u.team}") for u in collectors]
+
+    def clean(self):
+        d = super().clean()
+        if d.get("action") == "reassign" and not (d.get("team") or d.get("collector")):
+            self.add_error("team", _("请选择小组或催收员"))
+        if d.get("action") == "message" and not d.get("template"):
+            self.add_error("template", _("请填写模板代码"))
+        if d.get("action") == "recall" and not (d.get("reason") or "").strip():
+            self.add_error("reason", _("退案须填写原因"))
+        return d

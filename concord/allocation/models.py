@@ -50,3 +50,29 @@ class AllocationRun(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = _("分案执行")
         verbose_name_plural = _("分案执行")
+
+
+class BulkAction(models.TextChoices):
+    REASSIGN = "reassign", _("重新分配")
+    POOL = "pool", _("退回公共池")
+    HOLD = "hold", _("暂停")
+    RELEASE = "release", _("恢复")
+    RECALL = "recall", _("退案（退回委托方）")
+    MESSAGE = "message", _("发送模板消息/信函")
+
+
+class BulkRequest(models.Model):
+    """What a person asked to be done to many cases: the action, its options and the cases chosen (frozen when
+    asked, whether chosen by a filter or by ticking rows). Its job (``allocation.bulk``) names it in its params."""
+    action = models.CharField(_("操作"), max_length=10, choices=BulkAction.choices)
+    options = models.JSONField(_("选项"), default=dict, blank=True)
+    case_ids = models.JSONField(_("案件"), default=list)
+    selection = models.CharField(_("选择方式"), max_length=400, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("发起人"))
+    created_at = models.DateTimeField(_("发起时间"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("批量作业")
+        verbose_name_plural = _("批量作业")

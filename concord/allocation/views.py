@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.core.webforms import apply_validation_error  # noqa: F401  (kept for the forms' errors)
 from concord.creditors.models import Creditor, Placement, Product
 from concord.eod import allocrules
 from concord.staff.roles import Capability, require_capability
@@ -79,12 +78,14 @@ def rules(request):
     shown = current
     if request.GET.get("version"):
         shown = get_object_or_404(RuleSet, version=request.GET["version"])
+    changes = {ev.object_id: ev.changes for ev in _save_events()}
+    versions = list(RuleSet.objects.select_related("created_by")[:50])
+    for v in versions:
+        v.change = changes.get(str(v.pk), {})
     return render(request, "allocation/rules.html", {
         "current": current, "shown": shown,
         "described": [describe(r, names) for r in allocrules.normalise(shown.rules)] if shown else [],
-        "versions": RuleSet.objects.select_related("created_by")[:50],
-        "runs": AllocationRun.objects.select_related("rule_set", "actor")[:10],
-        "changes": {ev.object_id: ev.changes for ev in _save_events()}})
+        "versions": versions, "runs": AllocationRun.objects.select_related("rule_set", "actor")[:10]})
 
 
 def _save_events():
