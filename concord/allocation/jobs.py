@@ -25,7 +25,7 @@ def _progress(ctx: jobs.Context, stage: str):
 
 
 @jobs.kind("allocation.apply", label=gettext_lazy("按规则分案"), resumable=True, cancellable=True)
-def apply_rules(ctx: jobs.Context) -> dict:
+def _apply_rules(ctx: jobs.Context) -> dict:
     run = services.apply(ctx.by, expected_version=ctx.params.get("version"),
                          kind=ctx.params.get("kind", RunKind.MANUAL), progress=_progress(ctx, "moves"))
     if run is None:
@@ -43,7 +43,7 @@ def start_apply(user, *, expected_version: int | None = None):
 
 
 @jobs.kind("allocation.bulk", label=gettext_lazy("批量作业"), resumable=True, cancellable=True)
-def run_bulk(ctx: jobs.Context) -> dict:
+def _run_bulk(ctx: jobs.Context) -> dict:
     req = BulkRequest.objects.get(pk=ctx.params["request"])
     o, ids, by = req.options, req.case_ids, ctx.by
     progress = _progress(ctx, req.action)

@@ -144,8 +144,11 @@ def apply(actor, rule_set: RuleSet | None = None, *, case_ids=None, kind: str = 
     if expected_version is not None and rule_set.version != expected_version:
         raise ValidationError({"version": [_("规则已更新为版本 %(v)s，请重新预览") % {"v": rule_set.version}]})
     p = plan(rule_set, case_ids)
-    run = AllocationRun.objects.create(rule_set=rule_set, kind=kind, started_at=clock.now(), cases=p.cases,
-                                       actor=actor if getattr(actor, "pk", None) else None)
+    with transaction.atomic():
+        run = AllocationRun.objects.create(rule_set=rule_set, kind=kind, started_at=clock.now(), cases=p.cases,
+                                           actor=actor if getattr(actor, "pk", None) else None)
+        audit.record(actor, "allocation.start", run, {"version": rule_set.version, "kind": kind, "cases": p.cases,
+                                                      "moves": len(p.moves)})
     total, done, written = len(p.moves), 0, 0
     if progress:
         progress(0, total)
@@ -173,6 +176,7 @@ def write_moves(actor, rule_set: RuleSet, moves: list[allocrules.Move]) -> int:
                              changes=lambda m: {"version": rule_set.version, "rule": m.rule, "reason": m.reason})
 
 
+@transaction.atomic
 def write_assignments(actor, moves: list[allocrules.Move], *, reason, action: str, changes=None) -> int:
     """Write moves (inside the caller's transaction) — ``cases.services.assign_case`` for many cases at once: each
     case whose team and collector are still the move's "from" (compare-and-set) gets the move's "to" (a new case
@@ -212,6 +216,7 @@ def write_assignments(actor, moves: list[allocrules.Move], *, reason, action: st
     return len(written)
 
 
+@transaction.atomic
 def allocate_placed(actor, batch, case_ids) -> None:
     """The import's follower: the cases a placement chunk placed are allocated at once by the current rules, in
     the chunk's transaction (nothing when there are no rules yet)."""

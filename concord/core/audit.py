@@ -136,15 +136,13 @@ def record_many(actor, action: str, items: list[tuple[object, dict]], *,
     would each lock, hash and insert on their own). Must run inside the caller's transaction. Returns the count."""
     if not items:
         return 0
-    from .bulk import insert_rows
-
     with transaction.atomic(savepoint=False):
         chain, seq, prev = _lock_head()
         at = clock.now()
         actor_id = actor.pk if getattr(actor, "pk", None) else None
         label = (getattr(actor, "username", "") or str(actor or "system"))[:150]
         request_id = current_request_id()
-        rows = []
+        events = []
         for obj, changes in items:
             seq += 1
             event = AuditEvent(chain=chain, seq=seq, at=at, actor_id=actor_id, actor_label=label, action=action,
@@ -153,14 +151,11 @@ def record_many(actor, action: str, items: list[tuple[object, dict]], *,
                                changes=masked_changes(changes or {}, pii_kinds), request_id=request_id,
                                prev_hash=prev)
             event.hash = prev = compute_hash(event)
-            rows.append({"chain": chain, "seq": seq, "at": at, "actor_id": actor_id, "actor_label": label,
-                         "action": action, "object_type": event.object_type, "object_id": event.object_id,
-                         "changes": event.changes, "request_id": request_id, "prev_hash": event.prev_hash,
-                         "hash": event.hash})
-        insert_rows(AuditEvent, rows)
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=2000)
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {_HEAD} SET seq = %s, hash = %s WHERE id = %s", [seq, prev, chain])
-    return len(rows)
+    return len(events)
 
 
 @dataclass

@@ -159,18 +159,28 @@ def test_recall_needs_a_reason_and_a_manager(client, world):
 
 
 def test_bulk_message_goes_through_the_gate_case_by_case(client, world):
-    from concord.outreach.models import MessageTemplate
+    from concord.compliance.models import ContactDecision
 
-    template = MessageTemplate.objects.filter(channel="sms", status="approved").first()
-    if template is None:
-        pytest.fail("the seeded SMS templates are missing")
     c = login(client, world, "manager")
     c.post("/allocation/cases/act/", {"action": "message", "scope": "ticked", "channel": "sms",
-                                      "template": template.code, "query": "",
+                                      "template": "reminder", "query": "",
                                       "case": [world.cases["a"].pk, world.cases["b"].pk, world.cases["u"].pk]})
     job = Job.objects.get(kind="allocation.bulk")
     assert job.state == "succeeded", job.error
-    assert job.result["allowed"] + job.result["denied"] == 3
-    from concord.compliance.models import ContactDecision
+    assert job.result["cases"] == 3 and job.result["allowed"] + job.result["denied"] == 3
+    assert job.result["allowed"] >= 1
+    # one stored decision of the gate per contact tried
+    assert ContactDecision.objects.filter(channel="sms").count() == 3
+    # the same cases again at once: the gate's caps and spacing decide again, case by case
+    c.post("/allocation/cases/act/", {"action": "message", "scope": "ticked", "channel": "sms",
+                                      "template": "reminder", "query": "", "case": [world.cases["a"].pk]})
+    assert ContactDecision.objects.filter(channel="sms").count() == 4
 
-    assert ContactDecision.objects.count() >= job.result["allowed"]
+
+@pytest.mark.clock("2026-12-07T23:30:00+08:00")
+def test_bulk_message_at_night_is_denied_with_the_reason(client, world):
+    c = login(client, world, "manager")
+    c.post("/allocation/cases/act/", {"action": "message", "scope": "ticked", "channel": "sms",
+                                      "template": "reminder", "query": "", "case": [world.cases["a"].pk]})
+    job = Job.objects.get(kind="allocation.bulk")
+    assert job.result["allowed"] == 0 and job.result["denied"] == 1 and job.result["reasons"]

@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[2]  # the concord package
 
 #: Writer modules beside ``<app>/services.py``.
 WRITER_MODULES = {
-    "concord.arrangements.authority", "concord.arrangements.tracking", "concord.cases.activities",
+    "concord.allocation.bulk", "concord.allocation.jobs", "concord.arrangements.authority", "concord.arrangements.tracking", "concord.cases.activities",
     "concord.core.bulk", "concord.core.jobs", "concord.demo.writer", "concord.eod.adapter", "concord.eod.dbio", "concord.eod.writeback",
     "concord.imports.contacts", "concord.imports.payments", "concord.imports.placing", "concord.imports.recalls",
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
@@ -59,6 +59,7 @@ WRITER_MODULES = {
 
 #: Modules whose write-shaped calls write no domain rows.
 NOT_WRITERS = {
+    "concord.allocation.selectors": "plain SELECTs of the cases' facts for the allocation rules",
     "concord.core.audit": "the audit trail itself (events and the chains' heads)",
     "concord.compliance.live": "reads the contact ledger and state with plain SELECTs",
     "concord.eod.engine": "statements on DuckDB/Spark, the engine's own tables, never the application database",
@@ -75,6 +76,8 @@ NOT_WRITERS = {
 
 #: Public functions of writer modules that only read or compute.
 READ_ONLY = {
+    "concord.allocation.services": {"describe_change", "move_reason", "plan", "reason_label"},
+    "concord.allocation.bulk": {"check_target"},
     "concord.arrangements.services": {"by_role_label"},
     "concord.arrangements.authority": {"policy_row", "limits", "limit_for", "house_limit", "calculator_policy",
                                        "required_role"},
@@ -129,7 +132,7 @@ _CHUNK = ("lands one chunk of a file inside the chunk transaction of imports.ser
           "event (import.<kind>.rows); exercised through imports.services.import_file")
 
 #: The modules whose job bodies report progress (``ctx.progress``, ``ctx.stage_done``).
-JOB_BODIES = {"concord.imports.jobs", "concord.eod.jobs", "concord.reports.jobs", "concord.operations.jobs"}
+JOB_BODIES = {"concord.allocation.jobs", "concord.imports.jobs", "concord.eod.jobs", "concord.reports.jobs", "concord.operations.jobs"}
 
 CARRIED = {
     "concord.core.jobs.Context.progress": _carried(

@@ -1304,3 +1304,121 @@ def _(c):
     job = jobs.start_job("test.noop", by=c.user("manager"))
     Job.objects.filter(pk=job.pk).update(state="running", worker="gone-host:1", attempts=1)
     return jobs.recover_orphans
+
+
+# -- allocation rules and bulk work ------------------------------------------------------------------------------
+def _rules(c, team="A"):
+    from concord.allocation import services
+
+    return services.save_rules(c.user("manager"), [{"code": "ALL", "team": c.world.teams[team].pk}])
+
+
+@calls("allocation.services.save_rules")
+def _(c):
+    from concord.allocation import services
+
+    return lambda: services.save_rules(c.user("manager"), [{"code": "ALL", "team": c.world.teams["B"].pk}])
+
+
+@calls("allocation.services.rollback")
+def _(c):
+    from concord.allocation import services
+
+    _rules(c, "A")
+    _rules(c, "B")
+    return lambda: services.rollback(c.user("manager"), 1)
+
+
+@calls("allocation.services.apply")
+def _(c):
+    from concord.allocation import services
+
+    _rules(c, "B")
+    return lambda: services.apply(c.user("manager"))
+
+
+@calls("allocation.services.write_moves")
+def _(c):
+    from concord.allocation import services
+
+    rs = _rules(c, "B")
+    p = services.plan(rs)
+    return lambda: services.write_moves(c.user("manager"), rs, p.moves)
+
+
+@calls("allocation.services.write_assignments")
+def _(c):
+    from concord.allocation import services
+    from concord.eod.allocrules import Move
+
+    u = c.case("u")
+    move = Move(u.pk, None, None, c.world.teams["A"].pk, c.user("col_a").pk, "", "bulk")
+    return lambda: services.write_assignments(c.user("manager"), [move], reason=lambda m: "bulk:test",
+                                              action="case.bulk_reassign")
+
+
+@calls("allocation.services.allocate_placed")
+def _(c):
+    from concord.allocation import services
+
+    _rules(c, "A")
+    return lambda: services.allocate_placed(c.user("manager"), c.case("u"), [c.case("u").pk])
+
+
+@calls("allocation.bulk.reassign")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.reassign(c.user("manager"), [c.case("a").pk, c.case("u").pk], collector=c.user("col_b"))
+
+
+@calls("allocation.bulk.return_to_pool")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.return_to_pool(c.user("manager"), [c.case("a").pk, c.case("b").pk], reason="均衡")
+
+
+@calls("allocation.bulk.hold")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.hold(c.user("manager"), [c.case("a").pk], reason="核查")
+
+
+@calls("allocation.bulk.release")
+def _(c):
+    from concord.allocation import bulk
+
+    bulk.hold(c.user("manager"), [c.case("a").pk], reason="核查")
+    return lambda: bulk.release(c.user("manager"), [c.case("a").pk])
+
+
+@calls("allocation.bulk.recall")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.recall(c.user("manager"), [c.case("b").pk], reason="委托方收回")
+
+
+@calls("allocation.bulk.send")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.send(c.user("manager"), [c.case("a").pk, c.case("b").pk], channel="sms",
+                             template_code="reminder")
+
+
+@calls("allocation.jobs.request_bulk")
+def _(c):
+    from concord.allocation import jobs
+
+    return lambda: jobs.request_bulk(c.user("manager"), "hold", [c.case("a").pk], options={"reason": "核查"})
+
+
+@calls("allocation.jobs.start_apply")
+def _(c):
+    from concord.allocation import jobs
+
+    _rules(c, "B")
+    return lambda: jobs.start_apply(c.user("manager"), expected_version=1)
