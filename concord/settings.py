@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "concord.arrangements",
     "concord.visits",
     "concord.legal",
+    "concord.operations",
 ]
 
 MIDDLEWARE = [

@@ -18,4 +18,5 @@ urlpatterns = [
     path("arrangements/", include("concord.arrangements.urls")),
     path("visits/", include("concord.visits.urls")),
     path("legal/", include("concord.legal.urls")),
+    path("operations/", include("concord.operations.urls")),
 ]

@@ -82,7 +82,7 @@ READ_ONLY = {
     "concord.compliance.services": {"deadline_days"},
     "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of", "check_rows"},
     "concord.core.jobs": {"kind", "register_tick", "register_follower", "label_of", "worker_name", "worker_gone",
-                          "dt_seconds", "stopping", "ticks", "Context.cancelled"},
+                          "dt_seconds", "stopping", "ticks", "Context.cancelled", "schedulable"},
     "concord.core.services": {"validate", "snapshot", "changed", "require"},
     "concord.debtors.services": {"normalize_id", "affordability"},
     "concord.eod.adapter": {"last_run", "backdated", "changed_since"},
