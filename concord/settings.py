@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "concord.visits",
     "concord.legal",
     "concord.allocation",
+    "concord.operations",
 ]
 
 MIDDLEWARE = [

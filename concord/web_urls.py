@@ -19,4 +19,5 @@ urlpatterns = [
     path("visits/", include("concord.visits.urls")),
     path("legal/", include("concord.legal.urls")),
     path("allocation/", include("concord.allocation.urls")),
+    path("operations/", include("concord.operations.urls")),
 ]

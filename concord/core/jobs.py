@@ -70,17 +70,41 @@ class Kind:
     resumable: bool = False      # safe to run again after a crash (steps commit whole and are not repeated)
     cancellable: bool = False    # the body checks ctx.cancelled() at safe points
     recover: Callable | None = None  # called with the Job before a crashed attempt is retried or failed
+    see: str | None = None       # the capability (concord.staff.roles) that lets a user watch others' jobs of it
 
 
 KINDS: dict[str, Kind] = {}
+
+
+@dataclass(frozen=True)
+class Schedulable:
+    """Work the schedule can start (the operations page lists and edits these): a job kind, when by default."""
+    key: str
+    kind: str
+    label: str
+    at: str = "00:30"            # default time of day, in the book's time zone (settings.TIME_ZONE)
+    enabled: bool = True         # on by default
+    params: Callable | None = None   # slot's local date -> the job's params
+    done: Callable | None = None     # slot's local date -> True when the work was done otherwise (no job needed)
+    catch_up: bool = True        # a slot missed while no worker ran is run when one starts (the latest one only)
+
+
+SCHEDULABLE: dict[str, Schedulable] = {}
+
+
+def schedulable(key: str, *, kind: str, label, at: str = "00:30", enabled: bool = True, params: Callable | None = None,
+                done: Callable | None = None, catch_up: bool = True) -> None:
+    """Offer job kind ``kind`` to the schedule as ``key`` (one line per scheduled job, in the owning app's ready())."""
+    SCHEDULABLE[key] = Schedulable(key, kind, label, at, enabled, params, done, catch_up)
 _ticks: list[Callable] = []
 _followers: list[Callable] = []
 
 
-def kind(name: str, *, label, resumable: bool = False, cancellable: bool = False, recover: Callable | None = None):
+def kind(name: str, *, label, resumable: bool = False, cancellable: bool = False, recover: Callable | None = None,
+         see: str | None = None):
     """Register the decorated function as the body of jobs of kind ``name``."""
     def register(func):
-        KINDS[name] = Kind(name, func, label, resumable, cancellable, recover)
+        KINDS[name] = Kind(name, func, label, resumable, cancellable, recover, see)
         return func
     return register
 
@@ -206,7 +230,10 @@ class Context:
 
     def stage_done(self, stage: str, seconds: float) -> None:
         """A stage that ran elsewhere (the end-of-day engine's) and took ``seconds``."""
-        self.job.stages.append([stage, round(seconds, 3)])
+        if self.job.stages and self.job.stages[-1][0] == stage and self.job.stages[-1][1] is None:
+            self.job.stages[-1][1] = round(seconds, 3)
+        else:
+            self.job.stages.append([stage, round(seconds, 3)])
         self.job.stage = stage
         self._write()
 

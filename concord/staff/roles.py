@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     LEGAL = "legal", _("法务")
     FIELD_AGENT = "field_agent", _("外访员")
     CREDITOR_VIEWER = "creditor_viewer", _("委托方查看")
+    OPERATOR = "operator", _("运维值班员")
 
 
 class Capability(StrEnum):
@@ -32,6 +33,8 @@ class Capability(StrEnum):
     REVEAL_PII = "reveal_pii"                    # shows a masked identifier in full (audited)
     EXPORT = "export"                            # case lists and activity logs to files (audited)
     VIEW_EOD = "view_eod"                        # the end-of-day runs page
+    RUN_EOD = "run_eod"                          # start an end-of-day run from the page (a job of the worker)
+    OPERATE = "operate"                          # the operations page: every job, the schedule (edit), cancel
     SEE_INTERNAL = "see_internal"                # the agency's own work on a case: the gate's previews, visits,
                                                  # the legal track (a creditor's viewer sees the case and ledger)
     # the borrower file, the ledger, the set-up
@@ -77,7 +80,9 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.REVEAL_PII: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR, R.COMPLIANCE, R.LEGAL,
                                       R.FIELD_AGENT}),
     Capability.EXPORT: frozenset({R.ADMIN, R.MANAGER, R.COMPLIANCE, R.CREDITOR_VIEWER}),
-    Capability.VIEW_EOD: frozenset({R.ADMIN, R.MANAGER}),
+    Capability.VIEW_EOD: frozenset({R.ADMIN, R.MANAGER, R.OPERATOR}),
+    Capability.RUN_EOD: frozenset({R.ADMIN, R.MANAGER, R.OPERATOR}),
+    Capability.OPERATE: frozenset({R.ADMIN, R.OPERATOR}),
     Capability.SEE_INTERNAL: frozenset(set(Role) - {R.CREDITOR_VIEWER}),
     Capability.EDIT_FILE: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR}),
     Capability.WRITE_LEDGER: frozenset({R.ADMIN, R.MANAGER}),

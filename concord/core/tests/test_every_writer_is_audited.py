@@ -50,8 +50,10 @@ ROOT = Path(__file__).resolve().parents[2]  # the concord package
 
 #: Writer modules beside ``<app>/services.py``.
 WRITER_MODULES = {
-    "concord.allocation.bulk", "concord.allocation.jobs", "concord.arrangements.authority", "concord.arrangements.tracking", "concord.cases.activities",
-    "concord.core.bulk", "concord.core.jobs", "concord.demo.writer", "concord.eod.adapter", "concord.eod.dbio", "concord.eod.writeback",
+    "concord.allocation.bulk", "concord.allocation.jobs", "concord.arrangements.authority",
+    "concord.arrangements.tracking", "concord.cases.activities", "concord.core.bulk", "concord.core.jobs",
+    "concord.demo.writer", "concord.operations.alerts", "concord.eod.adapter", "concord.eod.dbio",
+    "concord.eod.writeback",
     "concord.imports.contacts", "concord.imports.payments", "concord.imports.placing", "concord.imports.recalls",
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
     "concord.workbench.promises", "concord.workbench.script_defaults", "concord.workbench.scripts",
@@ -85,7 +87,8 @@ READ_ONLY = {
     "concord.compliance.services": {"deadline_days"},
     "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of", "check_rows"},
     "concord.core.jobs": {"kind", "register_tick", "register_follower", "label_of", "worker_name", "worker_gone",
-                          "dt_seconds", "stopping", "ticks", "Context.cancelled"},
+                          "dt_seconds", "stopping", "ticks", "Context.cancelled", "schedulable"},
+    "concord.operations.alerts": {"recipients"},
     "concord.core.services": {"validate", "snapshot", "changed", "require"},
     "concord.debtors.services": {"normalize_id", "affordability"},
     "concord.eod.adapter": {"last_run", "backdated", "changed_since"},
@@ -132,7 +135,8 @@ _CHUNK = ("lands one chunk of a file inside the chunk transaction of imports.ser
           "event (import.<kind>.rows); exercised through imports.services.import_file")
 
 #: The modules whose job bodies report progress (``ctx.progress``, ``ctx.stage_done``).
-JOB_BODIES = {"concord.allocation.jobs", "concord.imports.jobs", "concord.eod.jobs", "concord.reports.jobs", "concord.operations.jobs"}
+JOB_BODIES = {"concord.allocation.jobs", "concord.imports.jobs", "concord.eod.jobs", "concord.reports.jobs",
+              "concord.cases.jobs", "concord.workbench.jobs", "concord.arrangements.jobs"}
 
 CARRIED = {
     "concord.core.jobs.Context.progress": _carried(

@@ -1422,3 +1422,85 @@ def _(c):
 
     _rules(c, "B")
     return lambda: jobs.start_apply(c.user("manager"), expected_version=1)
+
+
+@calls("eod.adapter.abandon_running")
+def _(c):
+    from concord.eod import adapter
+    from concord.eod.models import EodRun
+
+    EodRun.objects.create(as_of=c.today(), engine="duckdb", started_at=c.now())
+    return lambda: adapter.abandon_running(c.now() - dt.timedelta(minutes=1), "worker died")
+
+
+@calls("imports.services.cancel_batch")
+def _(c):
+    from concord.imports import services
+    from concord.imports.models import ImportBatch
+
+    batch = _queued(c)
+    ImportBatch.objects.filter(pk=batch.pk).update(status="running", processed_rows=1)
+    return lambda: services.cancel_batch(c.user("manager"), batch)
+
+
+def _operator(c):
+    from concord.staff.models import User
+
+    return User.objects.get_or_create(username="ops", defaults={"role": "operator",
+                                                                "email": "ops@concord.example.cn"})[0]
+
+
+@calls("operations.services.set_schedule")
+def _(c):
+    from concord.operations import services
+
+    ops = _operator(c)
+    return lambda: services.set_schedule(ops, "eod_nightly", enabled=True, at=dt.time(1, 15), weekdays="12345")
+
+
+@calls("operations.services.run_now")
+def _(c):
+    from concord.operations import services
+
+    ops = _operator(c)
+    return lambda: services.run_now(ops, "promise_reminders")
+
+
+@calls("operations.alerts.raise_alert")
+def _(c):
+    from concord.operations import alerts
+
+    _operator(c)
+    return lambda: alerts.raise_alert("eod_nightly@2026-12-07T00:30:00+08:00", "missed", "missed")
+
+
+@calls("operations.alerts.job_ended")
+def _(c):
+    from concord.core.models import Job
+    from concord.operations import alerts
+
+    _operator(c)
+    job = Job.objects.create(kind="eod.run", created_at=c.now(), state="failed", error="boom",
+                             slot="eod_nightly@2026-12-06T00:30:00+08:00")
+    return lambda: alerts.job_ended(job)
+
+
+@calls("operations.alerts.missed")
+def _(c):
+    from concord.operations import alerts, scheduler
+
+    _operator(c)
+    entry = next(e for e in scheduler.entries() if e.key == "eod_nightly")
+    at = c.now() - dt.timedelta(days=1)
+    return lambda: alerts.missed(entry, at, c.now())
+
+
+@calls("operations.alerts.check_missed")
+def _(c):
+    from concord.core.models import WorkerProcess
+    from concord.operations import alerts
+
+    _operator(c)
+    WorkerProcess.objects.create(name="old:1", host="old", pid=1, started_at=c.now() - dt.timedelta(days=3),
+                                 heartbeat_at=c.now() - dt.timedelta(days=2), stopped_at=c.now())
+    return lambda: alerts.check_missed(c.now())
