@@ -186,13 +186,17 @@ def write_assignments(actor, moves: list[allocrules.Move], *, reason, action: st
         return 0
     now = clock.now()
     table = Case._meta.db_table
-    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
-    cast = "::bigint" if connection.vendor == "postgresql" else ""
-    values = ", ".join(f"(%s{cast}, %s{cast}, %s{cast}, %s{cast}, %s{cast})" for _m in moves)
-    params = [v for m in moves for v in (m.case_id, m.from_team, m.from_collector, m.to_team, m.to_collector)]
+    if connection.vendor == "postgresql":  # five arrays: no per-value placeholder to build and bind
+        same, source = "IS NOT DISTINCT FROM", ("(SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], "
+                                                "%s::bigint[], %s::bigint[]) AS u(id, ft, fc, tt, tc))")
+        params = [[m.case_id for m in moves], [m.from_team for m in moves], [m.from_collector for m in moves],
+                  [m.to_team for m in moves], [m.to_collector for m in moves]]
+    else:
+        same, source = "IS", "(VALUES " + ", ".join("(%s, %s, %s, %s, %s)" for _m in moves) + ")"
+        params = [v for m in moves for v in (m.case_id, m.from_team, m.from_collector, m.to_team, m.to_collector)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH v(id, ft, fc, tt, tc) AS (VALUES {values}) "
+            f"WITH v(id, ft, fc, tt, tc) AS {source} "
             f"UPDATE {table} SET assigned_team_id = v.tt, assigned_collector_id = v.tc, "
             f"status = CASE WHEN {table}.status = %s AND v.tc IS NOT NULL THEN %s ELSE {table}.status END "
             f"FROM v WHERE {table}.id = v.id "
@@ -203,7 +207,12 @@ def write_assignments(actor, moves: list[allocrules.Move], *, reason, action: st
     if not written:
         return 0
     ids = sorted(done)
-    Assignment.objects.filter(case_id__in=ids, ended_at__isnull=True).update(ended_at=now)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {Assignment._meta.db_table} SET ended_at = %s WHERE ended_at IS NULL "
+                           "AND case_id = ANY(%s::bigint[])", [now, ids])
+    else:
+        Assignment.objects.filter(case_id__in=ids, ended_at__isnull=True).update(ended_at=now)
     by = actor.pk if getattr(actor, "pk", None) else None
     bulk.insert_rows(Assignment, [{"case_id": m.case_id, "team_id": m.to_team, "collector_id": m.to_collector,
                                    "assigned_by_id": by, "reason": reason(m)[:200], "started_at": now}

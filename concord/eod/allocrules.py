@@ -8,7 +8,8 @@ One rule set is an ordered list of rules (plain dicts, stored as a versioned JSO
   ``placements`` (ids), ``buckets``, ``dpd_min``/``dpd_max``, ``balance_min_fen``/``balance_max_fen``,
   ``provinces``, ``cities``, ``languages``, ``score_min``/``score_max``, ``legal`` (``"none"`` or ``"active"``);
 - **target**: ``team`` (an id) or ``None`` for the pool;
-- **method** within the team: ``round_robin``, ``balance`` (the member holding the least balance),
+- **method** within the team: ``round_robin`` (the rule's cases by balance, largest first, dealt to the members in
+  id order; a member without room or excluded passes the case to the next), ``balance`` (the member holding the least balance),
   ``capacity`` (the member with the most room for their case and balance capacity) or ``skill`` (only members
   with the skill ``skill`` names: ``language`` — the debtor's language, ``legal`` — a case in the legal track,
   ``field``);
@@ -292,15 +293,13 @@ def _key(method: str, m: Member, load) -> tuple:
 
 def _place_rule(rule: dict, cases: list[ToPlace], team: list[Member], load, out: dict) -> None:
     method = rule["method"]
-    if method == "round_robin":
-        pointer = 0
-        for c in cases:
+    if method == "round_robin":  # the i-th case of the rule to the (i mod n)-th member, else the next with room
+        for i, c in enumerate(cases):
             chosen = None
             for step in range(len(team)):
-                m = team[(pointer + step) % len(team)]
+                m = team[(i + step) % len(team)]
                 if m.collector_id not in c.excluded and _room(m, load, c.balance_fen):
                     chosen = m
-                    pointer = (pointer + step + 1) % len(team)
                     break
             out[c.case_id] = _take(chosen, c, load)
         return
