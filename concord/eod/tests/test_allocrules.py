@@ -262,3 +262,24 @@ def test_engine_allocation_gives_the_moves_of_the_pure_plan(seed):
         g = got[cid]
         assert (g["team_id"], g["collector_id"], g["reason"]) == (m.to_team, m.to_collector,
                                                                   f"v4:{m.rule}:{m.reason}"), cid
+
+
+def test_built_in_allocation_moves_a_case_whose_bucket_left_its_collectors_team():
+    """Without rules the teams' buckets route cases; a kept case whose collector's team does not work its bucket
+    moves (``bucket_change``). The eligibility once read the case's own team after the join and never fired."""
+    from concord.eod import engine, synth
+
+    as_of = dt.date(2026, 11, 28)
+    snap = synth.snapshot(3000, seed=5, as_of=as_of)
+    out = engine.run(snap, as_of).tables
+    teams = {r["team_id"]: set(filter(None, (r["buckets"] or "").split(","))) for r in snap["teams"].to_pylist()}
+    col_team = {r["collector_id"]: r["team_id"] for r in snap["collectors"].to_pylist()}
+    state = {r["case_id"]: r for r in out["case_state"].to_pylist()}
+    changed = [r for r in out["assignments"].to_pylist() if r["reason"].startswith("bucket_change")]
+    assert changed, "no case changed bucket out of its team"
+    # (a case also leaves when its team lacks the skill its strategy asks for: the same reason)
+    assert any(state[r["case_id"]]["bucket"] not in teams[col_team[r["prev_collector_id"]]] for r in changed)
+    for r in out["assignments"].to_pylist():
+        if r["reason"] == "kept":
+            worked = teams[col_team[r["collector_id"]]]
+            assert not worked or state[r["case_id"]]["bucket"] in worked
