@@ -86,6 +86,22 @@ def filtered(user, data) -> tuple[BulkFilterForm, object]:
     return form, qs
 
 
+def describe_filter(form) -> str:
+    """The filter in words ("委托方：示例银行；账龄：M2") for the request's record and the job page."""
+    if not form.is_bound or not form.is_valid():
+        return ""
+    parts = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if name == "sort" or value in (None, "", []):
+            continue
+        if hasattr(field, "choices") and not hasattr(value, "pk"):
+            labels = dict((str(k), str(v)) for k, v in field.choices)
+            value = "、".join(labels.get(str(v), str(v)) for v in (value if isinstance(value, list) else [value]))
+        parts.append(f"{field.label}：{value}")
+    return "；".join(parts)
+
+
 def _ordering(sort: str) -> list[str]:
     key = (sort or "").lstrip("-")
     if key not in SORTS:
@@ -152,10 +168,10 @@ def act(request):
     d = form.cleaned_data
     from django.http import QueryDict
 
-    _filter, qs = filtered(request.user, QueryDict(request.POST.get("query", "")))
+    filter_form, qs = filtered(request.user, QueryDict(request.POST.get("query", "")))
     if d["scope"] == "filter":
         ids = list(qs.order_by().values_list("id", flat=True))
-        selection = _("筛选：%(q)s") % {"q": request.POST.get("query", "") or _("全部")}
+        selection = _("筛选：%(q)s") % {"q": describe_filter(filter_form) or _("全部")}
         if d.get("expected") is not None and len(ids) != d["expected"]:
             messages.warning(request, _("筛选结果已从 %(a)s 变为 %(b)s 个案件，已按当前结果执行") % {
                 "a": d["expected"], "b": len(ids)})

@@ -118,6 +118,8 @@ def test_bulk_reassign_by_filter_is_a_job_with_one_event_per_case(client, world)
         assert (case.assigned_team_id, case.assigned_collector_id) == (world.teams["B"].pk, world.users["col_b"].pk)
     assert AuditEvent.objects.filter(action="case.bulk_reassign").count() == 2
     assert AuditEvent.objects.filter(action="allocation.bulk.request").count() == 1
+    from concord.allocation.models import BulkRequest
+    assert BulkRequest.objects.get().selection == "筛选：委托方：示例银行"
     page = c.get(f"/allocation/jobs/{job.pk}/").content.decode()
     assert "已处理" in page
 
