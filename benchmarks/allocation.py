@@ -280,6 +280,37 @@ def timed_sql(statements: list[str], show: bool = False) -> float:
     return time.perf_counter() - t
 
 
+def page_timings(manager) -> None:
+    """The bulk work page over the whole book: each column sorted both ways (first page and the count), a filter,
+    the last page, the per-collector totals — as the page runs them (``bulk_views``)."""
+    from django.core.paginator import Paginator
+    from django.http import QueryDict
+
+    from concord.allocation import bulk_views
+
+    def timed(label, fn):
+        t = time.perf_counter()
+        fn()
+        print(f"  {label:<44}{time.perf_counter() - t:8.3f} s")
+
+    print("\nbulk work page over the book (manager):")
+    for sort in ["-dpd", "balance", "reference", "debtor", "team", "collector", "province", "opened", "-bucket"]:
+        _form, qs = bulk_views.filtered(manager, QueryDict(f"sort={sort}"))
+        page = Paginator(qs.select_related("creditor", "debtor", "assigned_team", "assigned_collector")
+                         .order_by(*bulk_views._ordering(sort)), 50)
+        timed(f"sorted by {sort}: count and first page", lambda: (page.count, list(page.page(1))))
+    _form, qs = bulk_views.filtered(manager, QueryDict("creditor=2&bucket=M2&province=广东&sort=-balance"))
+    page = Paginator(qs.order_by(*bulk_views._ordering("-balance")), 50)
+    timed("creditor 2, M2, 广东: count and first page", lambda: (page.count, list(page.page(1))))
+    _form, qs = bulk_views.filtered(manager, QueryDict("sort=reference"))
+    page = Paginator(qs.order_by(*bulk_views._ordering("reference")), 50)
+    timed("last page by reference", lambda: list(page.page(page.num_pages)))
+    _form, qs = bulk_views.filtered(manager, QueryDict(""))
+    timed("per-collector totals of the whole book", lambda: bulk_views.collector_totals(qs))
+    _form, qs = bulk_views.filtered(manager, QueryDict("team=3"))
+    timed("per-collector totals of one team", lambda: bulk_views.collector_totals(qs))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=1_000_000)
@@ -287,6 +318,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/concord_alloc_bench")
     ap.add_argument("--no-load", action="store_true", help="use the book already in the database")
+    ap.add_argument("--pages-only", action="store_true", help="only time the bulk work page's queries")
     args = ap.parse_args()
     setup(args.postgres)
     from django.core.management import call_command
@@ -301,6 +333,9 @@ def main() -> None:
         load(args.cases, args.seed)
         print(f"load {args.cases:,} cases by COPY: {time.perf_counter() - t:.1f} s")
     manager = User.objects.get(username="manager")
+    if args.pages_only:
+        page_timings(manager)
+        return
     rs = services.save_rules(manager, rule_set(), note="benchmark")
     marks = snapshot_state()
     vacuum()
@@ -354,6 +389,7 @@ def main() -> None:
     print(f"  hand-written UPDATE + INSERT (no audit):                    {t_sql:8.2f} s")
     print(f"  ratio {t_bulk / t_sql:.2f}×   (target ≤ 2×); results identical for {same:,} of {len(ours):,} cases")
     restore_state(marks)
+    page_timings(manager)
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

@@ -99,7 +99,7 @@ def test_filters_and_sorts_on_every_column(client, world):
                 "collector", "opened"):
         for sort in (key, "-" + key):
             assert c.get(f"/allocation/cases/?sort={sort}").status_code == 200
-    page = c.get(f"/allocation/cases/?team=pool").content.decode()
+    page = c.get("/allocation/cases/?team=pool").content.decode()
     assert world.cases["u"].reference in page and world.cases["a"].reference not in page
     page = c.get(f"/allocation/cases/?creditor={world.creditors['fin'].pk}").content.decode()
     assert world.cases["b"].reference in page and world.cases["a"].reference not in page
