@@ -90,7 +90,7 @@ User.objects.create_user(username="ops", password="pw-ops", role="operator", ema
             import psycopg
 
             with psycopg.connect(self.url) as conn:
-                return conn.execute(query.replace("?", "%s"), params).fetchall()
+                return conn.execute(query.replace("%", "%%").replace("?", "%s"), params).fetchall()
         import sqlite3
 
         with sqlite3.connect(self.base / "concord.sqlite3", timeout=30) as conn:
