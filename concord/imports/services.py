@@ -18,13 +18,12 @@ import json
 import logging
 import re
 import shutil
-import threading
 from pathlib import Path
 from typing import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 

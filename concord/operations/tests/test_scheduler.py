@@ -10,7 +10,7 @@ from email import policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from concord.core import clock, jobs
+from concord.core import clock
 from concord.core.models import Job, JobState, WorkerProcess
 from concord.eod.models import EodRun, RunStatus
 from concord.operations import scheduler, services

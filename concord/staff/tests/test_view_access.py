@@ -39,6 +39,8 @@ NO_CASE_DATA = {
                                            "its starter, operators, or the roles that watch its kind",
     "concord.operations.views.job_progress": "the progress fragment of a job (see job_detail)",
     "concord.operations.views.job_cancel": "asks a job to stop (see job_detail)",
+    "concord.reports.views.export_file": "the file of the user's own export job, written from visible_cases(user) "
+                                         "when the job ran (concord/reports/jobs.py)",
     "concord.operations.views.schedule": "the schedule's settings: no case data; operators",
     "concord.allocation.bulk_views.job": "a bulk or allocation job's progress, its request (action, how the cases "
                                          "were chosen) and result counts: no case rows; its starter or managers",
