@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "concord.core",
     "concord.staff",
     "concord.creditors",
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
     "concord.arrangements",
     "concord.visits",
     "concord.legal",
+    "concord.allocation",
+    "concord.operations",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +154,13 @@ CONCORD_AUDIT_CHAINS = int(os.environ.get("CONCORD_AUDIT_CHAINS", 16))
 CONCORD_PII_KEY = os.environ.get("CONCORD_PII_KEY", "")
 CONCORD_PII_KEY_FILE = DATA_DIR / "pii.key"
 CONCORD_IMPORT_DIR = Path(os.environ.get("CONCORD_IMPORT_DIR", DATA_DIR / "imports"))
+# Background work: Django's tasks API (the django-tasks backport) on its database backend; ``concord worker`` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CONCORD_JOBS_INLINE = os.environ.get("CONCORD_JOBS_INLINE", "0") == "1"  # run jobs in the caller (tests)
+CONCORD_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("CONCORD_WORKER_HEARTBEAT_SECONDS", 10))
+CONCORD_WORKER_STALE_SECONDS = float(os.environ.get("CONCORD_WORKER_STALE_SECONDS", 90))
+CONCORD_CLOCK = os.environ.get("CONCORD_CLOCK", "")  # an ISO instant with offset: the clock stands there
+CONCORD_IMPORTS_CHUNK_ROWS = int(os.environ.get("CONCORD_IMPORTS_CHUNK_ROWS", 0))  # rows per chunk (0: 2,000)
 CONCORD_IMPORTS_INLINE = os.environ.get("CONCORD_IMPORTS_INLINE", "0") == "1"  # run uploads in the request
 # files at least this long are parsed in a second process while the first one writes (0: never)
 CONCORD_IMPORTS_PARSER_PROCESS_BYTES = int(os.environ.get("CONCORD_IMPORTS_PARSER_PROCESS_BYTES", 4_000_000))

@@ -18,4 +18,6 @@ urlpatterns = [
     path("arrangements/", include("concord.arrangements.urls")),
     path("visits/", include("concord.visits.urls")),
     path("legal/", include("concord.legal.urls")),
+    path("allocation/", include("concord.allocation.urls")),
+    path("operations/", include("concord.operations.urls")),
 ]

@@ -70,13 +70,15 @@ def create_placement(actor, creditor: Creditor, *, reference: str, placed_on: dt
 
 
 @transaction.atomic
-def close_placement(actor, placement: Placement, *, reason: str, cases: int) -> Placement:
-    """Mark a batch recalled (撤案) — ``cases.services.recall_placement`` recalls its accounts and cases and
-    calls this in the same transaction."""
+def close_placement(actor, placement: Placement, *, reason: str, cases: int, returned: bool = False) -> Placement:
+    """Mark a batch recalled (撤案), or returned at its return date (退案, ``returned``) —
+    ``cases.services.recall_placement`` recalls its accounts and cases and calls this in the same transaction."""
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     if placement.status != PlacementStatus.ACTIVE:
         raise ValueError(_("该批次已不在案，无法撤案"))
-    placement.status, placement.recalled_at, placement.recall_reason = PlacementStatus.RECALLED, clock.now(), reason
+    status = PlacementStatus.RETURNED if returned else PlacementStatus.RECALLED
+    placement.status, placement.recalled_at, placement.recall_reason = status, clock.now(), reason
     placement.save(update_fields=["status", "recalled_at", "recall_reason"])
-    audit.record(actor, "placement.recall", placement, {"reason": reason, "cases": cases})
+    audit.record(actor, "placement.return" if returned else "placement.recall", placement,
+                 {"reason": reason, "cases": cases})
     return placement

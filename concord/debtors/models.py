@@ -47,6 +47,9 @@ class Debtor(models.Model):
     time_zone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
     lost_contact = models.BooleanField(_("失联"), default=False)
     deceased = models.BooleanField(_("已故"), default=False)
+    # the region of the home address (``region.parse``; the address itself is encrypted): allocation rules match it
+    province = models.CharField(_("省份"), max_length=20, blank=True, default="", db_index=True)
+    city = models.CharField(_("城市"), max_length=40, blank=True, default="")
     incapacitated = models.BooleanField(_("无民事行为能力"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

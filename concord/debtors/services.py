@@ -15,7 +15,7 @@ from concord.core.services import changed, save_validated, snapshot
 from concord.core.text import translated
 from concord.staff.roles import Capability, may
 
-from . import identity, merge
+from . import identity, merge, region
 from .models import (
     Asset,
     BankStatementSummary,
@@ -133,6 +133,11 @@ def add_contact_point(actor, debtor: Debtor, *, kind: str, value: str, address_t
                          source_detail=source_detail[:100], status=status or ContactStatus.UNKNOWN,
                          is_primary=is_primary)
     save_validated(point)
+    if kind == "address" and (address_type == "home" or not debtor.province):
+        province, city = region.parse(normalized)
+        if province and (province, city) != (debtor.province, debtor.city):
+            Debtor.objects.filter(pk=debtor.pk).update(province=province, city=city)
+            debtor.province, debtor.city = province, city
     audit.record(actor, "contact_point.add", point, {"kind": kind, "value": normalized, "status": point.status,
                                                      "primary": point.is_primary, "source": source},
                  pii_kinds={"value": "address" if kind == "address" else kind})

@@ -18,19 +18,19 @@ import json
 import logging
 import re
 import shutil
-import threading
 from pathlib import Path
 from typing import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from concord.core import audit, clock, dbstats
 from concord.core.spreadsheets import TableWriter
 
+from . import followers
 from .mapping import MappingProfile, catalogue, default_profile
 from .models import BatchStatus, ImportBatch, ImportKind, SavedProfile
 from .pipeline import ParsingProcess, open_rows
@@ -171,28 +171,33 @@ def import_file(actor, *, creditor, kind: str, path: Path, progress: Progress | 
                      progress=progress)
 
 
-def run_in_background(actor, batch: ImportBatch) -> None:
-    """Run a queued batch on a worker thread once the upload is committed (the web page polls its progress).
-    With ``CONCORD_IMPORTS_INLINE`` (tests) it runs at once, in the caller's thread."""
-    if settings.CONCORD_IMPORTS_INLINE:
-        run_batch(actor, batch)
-        return
+def run_in_background(actor, batch: ImportBatch):
+    """Run a queued batch as a job of the worker (``concord worker``) once the upload is committed; the web page
+    polls its progress. With ``CONCORD_IMPORTS_INLINE`` (tests) the job runs at once, in the caller's thread."""
+    from concord.core import jobs
 
-    def work():
-        try:
-            run_batch(actor, ImportBatch.objects.get(pk=batch.pk))
-        except Exception:  # the batch records the failure; the thread must not die silently
-            log.exception("import batch %s failed", batch.pk)
-        finally:
-            connection.close()
-
-    transaction.on_commit(lambda: threading.Thread(target=work, name=f"import-{batch.pk}", daemon=True).start())
+    return jobs.start_job("imports.batch", {"batch": batch.pk}, by=actor,
+                          inline=True if settings.CONCORD_IMPORTS_INLINE else None)
 
 
-def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) -> ImportBatch:
+class Stopped(Exception):
+    """The batch stopped between two chunks when asked to (``stop()`` said yes): every committed chunk stays, the
+    batch stays *running* and :func:`run_batch` goes on from the next row when called again."""
+
+
+def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None,
+              stop: Callable[[], bool] | None = None) -> ImportBatch:
     """Process a queued batch. A file that cannot be read ends the batch as *rejected* with the reason; an
-    unexpected error ends it as *failed* (chunks already committed stay: re-running the file completes it)."""
+    unexpected error ends it as *failed* (chunks already committed stay: re-running the file completes it).
+
+    A batch found *running* was interrupted (its worker died, or it was stopped): it resumes after the last committed
+    chunk — the rows before it are read again only to rebuild the issues and the error file, nothing is written
+    twice (each chunk commits whole with the batch's counters). ``stop`` is asked after each chunk; when it says yes
+    the run raises :class:`Stopped`."""
     from .kinds import KINDS
+
+    if batch.status == BatchStatus.RUNNING and not batch.dry_run:
+        return _resume(actor, batch, KINDS[batch.kind], progress, stop)
 
     if not batch.dry_run:
         first = (ImportBatch.objects.filter(creditor=batch.creditor_id, kind=batch.kind,
@@ -205,7 +210,27 @@ def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) ->
         batch.status, batch.started_at = BatchStatus.RUNNING, clock.now()
         batch.save(update_fields=["status", "started_at"])
         audit.record(actor, f"import.{batch.kind}.start", batch, {"dry_run": batch.dry_run, "file": batch.file_name})
-    run = _Run(actor, batch, KINDS[batch.kind], progress)
+    run = _Run(actor, batch, KINDS[batch.kind], progress, stop)
+    return _execute(actor, batch, run)
+
+
+def _resume(actor, batch: ImportBatch, kind, progress, stop) -> ImportBatch:
+    with transaction.atomic():
+        audit.record(actor, f"import.{batch.kind}.resume", batch, {"after_row_count": batch.processed_rows,
+                                                                   "file": batch.file_name})
+    run = _Run(actor, batch, kind, progress, stop, resume=True)
+    return _execute(actor, batch, run)
+
+
+@transaction.atomic
+def cancel_batch(actor, batch: ImportBatch) -> ImportBatch:
+    """End a batch stopped at a user's request: *failed*, saying how far it got (those rows stay imported)."""
+    batch.refresh_from_db()
+    reason = _both(_("已按请求取消：前 %(n)s 行已导入并保留，其余未导入；重新上传同一文件可补齐") % {"n": batch.processed_rows})
+    return _end(actor, batch, BatchStatus.FAILED, failure=reason, action="cancel")
+
+
+def _execute(actor, batch: ImportBatch, run: "_Run") -> ImportBatch:
     try:
         if batch.dry_run:
             try:
@@ -216,6 +241,9 @@ def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) ->
                 pass
         else:
             run.execute()
+    except Stopped:
+        run.close()
+        raise
     except FileRejected as exc:
         run.close()
         return _end(actor, batch, BatchStatus.REJECTED, failure=_both(exc.reason), summary=run.summary())
@@ -238,6 +266,8 @@ def _in(language: str, message) -> str:
 
 #: The audit action that ends a batch, by its final status.
 END_ACTIONS = {BatchStatus.DONE: "finish", BatchStatus.REJECTED: "reject", BatchStatus.FAILED: "fail"}
+_COUNTERS = {"rows": "processed_rows", "created": "created_count", "updated": "updated_count",
+             "unchanged": "unchanged_count", "rejected": "rejected_count", "warnings": "warning_count"}
 COUNTS = ("rows", "created", "updated", "unchanged", "rejected", "warnings")
 
 
@@ -274,10 +304,14 @@ def _finish_repeat(actor, batch: ImportBatch, first: ImportBatch) -> ImportBatch
 class _Run:
     """One pass over a file: chunks to the kind's writer, issues and the error file as rows are decided."""
 
-    def __init__(self, actor, batch: ImportBatch, kind, progress: Progress | None):
-        self.actor, self.batch, self.kind, self.progress = actor, batch, kind, progress
+    def __init__(self, actor, batch: ImportBatch, kind, progress: Progress | None, stop=None, *, resume=False):
+        self.actor, self.batch, self.kind, self.progress, self.stop = actor, batch, kind, progress, stop
         self.today = clock.today()
         self.counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "warnings": 0}
+        self.skip = 0
+        if resume:  # what the committed chunks counted: they are not written again
+            self.counts = {name: getattr(batch, field) for name, field in _COUNTERS.items()}
+            self.skip = batch.processed_rows
         self.facts: dict = {}
         self.errors: TableWriter | None = None
         self.issues = issues_file(batch).open("w", encoding="utf-8")
@@ -296,7 +330,12 @@ class _Run:
         writer = self.kind.writer(batch.creditor, batch=batch, actor=self.actor, today=self.today)
         chunk: list[RowResult] = []
         keys: set = set()
+        skip = self.skip
         for result in parsed:
+            if skip:  # committed by an earlier attempt: only its issues and error rows are written again
+                skip -= 1
+                self._report(result)
+                continue
             key = self.kind.key(result) if result.ok else None
             if key is not None and key in keys:  # the same account twice: the earlier row lands first
                 self._flush(writer, chunk)
@@ -304,7 +343,7 @@ class _Run:
             chunk.append(result)
             if key is not None:
                 keys.add(key)
-            if len(chunk) >= CHUNK_ROWS:
+            if len(chunk) >= (settings.CONCORD_IMPORTS_CHUNK_ROWS or CHUNK_ROWS):
                 self._flush(writer, chunk)
                 chunk, keys = [], set()
         self._flush(writer, chunk)
@@ -315,6 +354,8 @@ class _Run:
         good = [r for r in chunk if r.ok]
         with transaction.atomic():
             outcome = writer.write(good) if good else {}
+            if good:
+                followers.placed(self.actor, self.batch, getattr(writer, "placed_cases", ()))
             decided = {name: [] for name in ("created", "updated", "unchanged")}
             for r in good:
                 status = "rejected" if r.errors else outcome[r.row_number]
@@ -344,6 +385,8 @@ class _Run:
             dbstats.analyze_grown_tables()  # the next chunk's lookups are planned for the tables as they are now
         if self.progress:
             self.progress(self.batch)
+        if self.stop is not None and self.stop():
+            raise Stopped
 
     def _report(self, r: RowResult) -> None:
         if r.errors:

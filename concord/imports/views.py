@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.core import clock
+from concord.core.models import Job
 from concord.core.charts import stacked_bars
 from concord.staff.roles import Capability, may
 
@@ -103,7 +104,18 @@ def batch_detail(request, pk):
     page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/batch_detail.html", {
         "batch": batch, "page": page, "chart": _chart(batch), "error_file": services.error_file(batch),
-        "english": not request.LANGUAGE_CODE.startswith("zh")})
+        "english": not request.LANGUAGE_CODE.startswith("zh"), "job": _job(batch)})
+
+
+def _job(batch: ImportBatch) -> Job | None:
+    """The worker's job running this batch (its ETA, attempts, cancel)."""
+    return Job.objects.filter(kind="imports.batch", params__batch=batch.pk).order_by("-id").first()
+
+
+def _eta(job: Job | None) -> str:
+    if job is None or job.eta_seconds is None:
+        return "—"
+    return f"{job.eta_seconds // 60}:{job.eta_seconds % 60:02d}"
 
 
 @login_required
@@ -111,7 +123,9 @@ def progress(request, pk):
     """The progress fragment the detail page polls while the batch runs."""
     _require_importer(request.user)
     batch = get_object_or_404(ImportBatch, pk=pk)
-    response = render(request, "imports/_progress.html", {"batch": batch, "chart": _chart(batch)})
+    job = _job(batch)
+    response = render(request, "imports/_progress.html", {"batch": batch, "chart": _chart(batch), "job": job,
+                                                          "eta": _eta(job)})
     if batch.status not in (BatchStatus.QUEUED, BatchStatus.RUNNING):
         response["HX-Refresh"] = "true"  # finished: reload the page once to show the rows
     return response

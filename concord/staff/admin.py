@@ -38,9 +38,11 @@ class AuditedAdmin(admin.ModelAdmin):
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "team", "creditor", "is_active")
     list_filter = ("role", "team", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Concord"), {"fields": ("role", "team", "creditor", "capacity", "skills")}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Concord"), {"fields": ("role", "team", "creditor", "capacity",
+                                                                   "balance_capacity", "skills")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Concord"), {"fields": ("role", "team", "creditor")}),)
-    audited_values = ("username", "role", "team", "creditor", "is_active", "is_staff", "is_superuser", "capacity")
+    audited_values = ("username", "role", "team", "creditor", "is_active", "is_staff", "is_superuser", "capacity",
+                      "balance_capacity", "skills")
 
     def user_change_password(self, request, id, form_url=""):
         """Django's password page saves outside a transaction of its own: here the new password and its event

@@ -32,7 +32,11 @@ class User(AbstractUser):
                                  related_name="viewers", verbose_name=_("所属委托方"),
                                  help_text=_("仅委托方查看角色需要"))
     capacity = models.PositiveIntegerField(_("案件容量"), default=300, validators=[MinValueValidator(0)])
-    skills = models.JSONField(_("技能"), default=list, blank=True)
+    balance_capacity = models.DecimalField(_("金额容量"), max_digits=16, decimal_places=2, default=0,
+                                           validators=[MinValueValidator(0)],
+                                           help_text=_("可承接的欠款总额上限（元），0 表示不限"))
+    skills = models.JSONField(_("技能"), default=list, blank=True,
+                              help_text=_("例如 [\"en\", \"legal\", \"field\"]：语言代码、法律、外访"))
 
     class Meta:
         verbose_name = _("用户")

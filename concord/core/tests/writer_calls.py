@@ -1266,3 +1266,241 @@ def _(c):
     from concord.eod import adapter, writeback
 
     return _failing(lambda: adapter.run_eod(dt.date(2026, 11, 28), actor=c.user("admin")), writeback, "queue")
+
+
+# -- jobs ------------------------------------------------------------------------------------------------------
+def _noop_kind():
+    from concord.core import jobs
+
+    jobs.KINDS.setdefault("test.noop", jobs.Kind("test.noop", lambda ctx: {"ok": True}, "noop", resumable=True))
+    return jobs
+
+
+@calls("core.jobs.start_job")
+def _(c):
+    jobs = _noop_kind()
+    return lambda: jobs.start_job("test.noop", {"n": 1}, by=c.user("manager"))
+
+
+@calls("core.jobs.run_job")
+def _(c):
+    jobs = _noop_kind()
+    job = jobs.start_job("test.noop", by=c.user("manager"))
+    return lambda: jobs.run_job(job.pk)
+
+
+@calls("core.jobs.request_cancel")
+def _(c):
+    jobs = _noop_kind()
+    job = jobs.start_job("test.noop", by=c.user("manager"))
+    return lambda: jobs.request_cancel(job, by=c.user("manager"))
+
+
+@calls("core.jobs.recover_orphans")
+def _(c):
+    from concord.core.models import Job
+
+    jobs = _noop_kind()
+    job = jobs.start_job("test.noop", by=c.user("manager"))
+    Job.objects.filter(pk=job.pk).update(state="running", worker="gone-host:1", attempts=1)
+    return jobs.recover_orphans
+
+
+# -- allocation rules and bulk work ------------------------------------------------------------------------------
+def _rules(c, team="A"):
+    from concord.allocation import services
+
+    return services.save_rules(c.user("manager"), [{"code": "ALL", "team": c.world.teams[team].pk}])
+
+
+@calls("allocation.services.save_rules")
+def _(c):
+    from concord.allocation import services
+
+    return lambda: services.save_rules(c.user("manager"), [{"code": "ALL", "team": c.world.teams["B"].pk}])
+
+
+@calls("allocation.services.rollback")
+def _(c):
+    from concord.allocation import services
+
+    _rules(c, "A")
+    _rules(c, "B")
+    return lambda: services.rollback(c.user("manager"), 1)
+
+
+@calls("allocation.services.apply")
+def _(c):
+    from concord.allocation import services
+
+    _rules(c, "B")
+    return lambda: services.apply(c.user("manager"))
+
+
+@calls("allocation.services.write_moves")
+def _(c):
+    from concord.allocation import services
+
+    rs = _rules(c, "B")
+    p = services.plan(rs)
+    return lambda: services.write_moves(c.user("manager"), rs, p.moves)
+
+
+@calls("allocation.services.write_assignments")
+def _(c):
+    from concord.allocation import services
+    from concord.eod.allocrules import Move
+
+    u = c.case("u")
+    move = Move(u.pk, None, None, c.world.teams["A"].pk, c.user("col_a").pk, "", "bulk")
+    return lambda: services.write_assignments(c.user("manager"), [move], reason=lambda m: "bulk:test",
+                                              action="case.bulk_reassign")
+
+
+@calls("allocation.services.allocate_placed")
+def _(c):
+    from concord.allocation import services
+
+    _rules(c, "A")
+    return lambda: services.allocate_placed(c.user("manager"), c.case("u"), [c.case("u").pk])
+
+
+@calls("allocation.bulk.reassign")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.reassign(c.user("manager"), [c.case("a").pk, c.case("u").pk], collector=c.user("col_b"))
+
+
+@calls("allocation.bulk.return_to_pool")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.return_to_pool(c.user("manager"), [c.case("a").pk, c.case("b").pk], reason="均衡")
+
+
+@calls("allocation.bulk.hold")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.hold(c.user("manager"), [c.case("a").pk], reason="核查")
+
+
+@calls("allocation.bulk.release")
+def _(c):
+    from concord.allocation import bulk
+
+    bulk.hold(c.user("manager"), [c.case("a").pk], reason="核查")
+    return lambda: bulk.release(c.user("manager"), [c.case("a").pk])
+
+
+@calls("allocation.bulk.recall")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.recall(c.user("manager"), [c.case("b").pk], reason="委托方收回")
+
+
+@calls("allocation.bulk.send")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.send(c.user("manager"), [c.case("a").pk, c.case("b").pk], channel="sms",
+                             template_code="reminder")
+
+
+@calls("allocation.jobs.request_bulk")
+def _(c):
+    from concord.allocation import jobs
+
+    return lambda: jobs.request_bulk(c.user("manager"), "hold", [c.case("a").pk], options={"reason": "核查"})
+
+
+@calls("allocation.jobs.start_apply")
+def _(c):
+    from concord.allocation import jobs
+
+    _rules(c, "B")
+    return lambda: jobs.start_apply(c.user("manager"), expected_version=1)
+
+
+@calls("eod.adapter.abandon_running")
+def _(c):
+    from concord.eod import adapter
+    from concord.eod.models import EodRun
+
+    EodRun.objects.create(as_of=c.today(), engine="duckdb", started_at=c.now())
+    return lambda: adapter.abandon_running(c.now() - dt.timedelta(minutes=1), "worker died")
+
+
+@calls("imports.services.cancel_batch")
+def _(c):
+    from concord.imports import services
+    from concord.imports.models import ImportBatch
+
+    batch = _queued(c)
+    ImportBatch.objects.filter(pk=batch.pk).update(status="running", processed_rows=1)
+    return lambda: services.cancel_batch(c.user("manager"), batch)
+
+
+def _operator(c):
+    from concord.staff.models import User
+
+    return User.objects.get_or_create(username="ops", defaults={"role": "operator",
+                                                                "email": "ops@concord.example.cn"})[0]
+
+
+@calls("operations.services.set_schedule")
+def _(c):
+    from concord.operations import services
+
+    ops = _operator(c)
+    return lambda: services.set_schedule(ops, "eod_nightly", enabled=True, at=dt.time(1, 15), weekdays="12345")
+
+
+@calls("operations.services.run_now")
+def _(c):
+    from concord.operations import services
+
+    ops = _operator(c)
+    return lambda: services.run_now(ops, "promise_reminders")
+
+
+@calls("operations.alerts.raise_alert")
+def _(c):
+    from concord.operations import alerts
+
+    _operator(c)
+    return lambda: alerts.raise_alert("eod_nightly@2026-12-07T00:30:00+08:00", "missed", "missed")
+
+
+@calls("operations.alerts.job_ended")
+def _(c):
+    from concord.core.models import Job
+    from concord.operations import alerts
+
+    _operator(c)
+    job = Job.objects.create(kind="eod.run", created_at=c.now(), state="failed", error="boom",
+                             slot="eod_nightly@2026-12-06T00:30:00+08:00")
+    return lambda: alerts.job_ended(job)
+
+
+@calls("operations.alerts.missed")
+def _(c):
+    from concord.operations import alerts, scheduler
+
+    _operator(c)
+    entry = next(e for e in scheduler.entries() if e.key == "eod_nightly")
+    at = c.now() - dt.timedelta(days=1)
+    return lambda: alerts.missed(entry, at, c.now())
+
+
+@calls("operations.alerts.check_missed")
+def _(c):
+    from concord.core.models import WorkerProcess
+    from concord.operations import alerts
+
+    _operator(c)
+    WorkerProcess.objects.create(name="old:1", host="old", pid=1, started_at=c.now() - dt.timedelta(days=3),
+                                 heartbeat_at=c.now() - dt.timedelta(days=2), stopped_at=c.now())
+    return lambda: alerts.check_missed(c.now())
