@@ -88,7 +88,10 @@ DATABASES = {
         conn_max_age=60,
     )
 }
-SQLITE_OPTIONS = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536"}
+# IMMEDIATE: a transaction takes the write lock when it begins, so concurrent writers queue on the busy timeout
+# (seconds) instead of failing with "database is locked" when a reader tries to become a writer mid-transaction.
+SQLITE_OPTIONS = {"timeout": int(os.environ.get("CONCORD_SQLITE_BUSY_TIMEOUT", 30)), "transaction_mode": "IMMEDIATE",
+                  "init_command": "PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL: readers do not wait for a writer (the web UI stays responsive during an import or the end-of-day run);
