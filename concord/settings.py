@@ -152,6 +152,10 @@ SPECTACULAR_SETTINGS = {
 CONCORD_AUDIT_CHAINS = int(os.environ.get("CONCORD_AUDIT_CHAINS", 16))
 CONCORD_PII_KEY = os.environ.get("CONCORD_PII_KEY", "")
 CONCORD_PII_KEY_FILE = DATA_DIR / "pii.key"
+# The audit trail's HMAC key (core/audit.py), kept outside the database; old keys after a rotation, comma-separated.
+CONCORD_AUDIT_KEY = os.environ.get("CONCORD_AUDIT_KEY", "")
+CONCORD_AUDIT_KEY_FILE = DATA_DIR / "audit.key"
+CONCORD_AUDIT_KEYRING = [k for k in os.environ.get("CONCORD_AUDIT_KEYRING", "").split(",") if k.strip()]
 CONCORD_IMPORT_DIR = Path(os.environ.get("CONCORD_IMPORT_DIR", DATA_DIR / "imports"))
 CONCORD_IMPORTS_INLINE = os.environ.get("CONCORD_IMPORTS_INLINE", "0") == "1"  # run uploads in the request
 # files at least this long are parsed in a second process while the first one writes (0: never)
