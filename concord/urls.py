@@ -10,3 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("concord.web_urls")),
 ]
+
+handler404 = "concord.core.api.page_not_found"

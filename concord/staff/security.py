@@ -69,6 +69,8 @@ def record_logout(user, request, *, reason: str = "user") -> None:
 @receiver(user_logged_in, dispatch_uid="concord-audit-login")
 def _logged_in(sender, request, user, **kwargs):
     record_login(user, request)
+    if request is not None and hasattr(request, "session"):  # the idle clock starts at the login
+        request.session[IdleTimeoutMiddleware.KEY] = clock.now().timestamp()
 
 
 @receiver(user_login_failed, dispatch_uid="concord-audit-login-failed")

@@ -106,12 +106,18 @@ def test_docs_page_uses_only_local_assets(client):
     assert "//cdn" not in html and "unpkg" not in html and "jsdelivr" not in html
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert len(assets) >= 3
+    script = "/api/docs/?script="  # the page's own script, served apart (no inline script: CSP)
+    assert script in assets and "<style" not in html and not re.search(r"<script(?![^>]*src=)", html)
     for url in assets:
+        if url == script:
+            continue
         assert url.startswith("/static/"), url
         assert finders.find(url.removeprefix("/static/")), f"{url} is not a local static file"
+    js = client.get(script).content.decode()
+    assert not re.search(r"https?://", js)
     # BaseLayout has no online-validator badge (StandaloneLayout's badge would call validator.swagger.io)
-    assert 'layout: "BaseLayout"' in html
-    assert 'url: "/api/schema/"' in html
+    assert 'layout: "BaseLayout"' in js
+    assert 'url: "/api/schema/"' in js
 
 
 # --- error handling ---------------------------------------------------------------------------------------------

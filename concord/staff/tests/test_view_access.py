@@ -31,6 +31,9 @@ NO_CASE_DATA = {
     "concord.workbench.views.script_list": "the scripts for difficult conversations: no case data",
     "concord.workbench.views.script_edit": "the scripts for difficult conversations: no case data",
     "drf_spectacular.views.view": "the API's schema and its docs page",
+    "concord.staff.views.verify": "the user's own second factor at sign-in",
+    "concord.staff.views.setup": "the user's own authenticator enrolment",
+    "concord.staff.views.security_page": "the user's own two-factor settings and recovery codes",
 }
 
 
