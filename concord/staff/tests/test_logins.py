@@ -127,3 +127,31 @@ class TestPasswords:
 
     def test_a_good_password_passes(self, world):
         validate_password("Tea-kettle-Harbour-42", world.users["col_a"])
+
+
+@pytest.mark.slow
+def test_the_limit_holds_across_processes(tmp_path):
+    """Three processes (three workers) on one database: 3 failures in the first and 2 in the second lock the
+    account, and the right password in a third is refused."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from concord.conftest import TEST_AUDIT_KEY, TEST_PII_KEY
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'concord.sqlite3'}", "CONCORD_DEV_KEYS": "1",
+           "CONCORD_DATA_DIR": str(tmp_path / "var"), "CONCORD_PII_KEY": TEST_PII_KEY,
+           "CONCORD_AUDIT_KEY": TEST_AUDIT_KEY, "CONCORD_TWO_FACTOR": "off"}
+
+    def run(*args):
+        done = subprocess.run([sys.executable, "-m", "concord.staff.tests.login_attempts", *args], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    first = run("--setup", "--attempts", "3")
+    second = run("--attempts", "2")
+    third = run("--password", "pw-col_a")
+    assert len({first["pid"], second["pid"], third["pid"]}) == 3
+    assert first["codes"] == [200, 200, 200] and second["codes"] == [200, 429] and third["codes"] == [429]
