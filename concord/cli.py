@@ -14,9 +14,14 @@ def main(argv=None):
         # so when it starts; set the variables to run it otherwise.
         os.environ.setdefault("CONCORD_DEV_KEYS", "1")
         os.environ.setdefault("CONCORD_TWO_FACTOR", "off")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["concord", *args])
+    try:
+        execute_from_command_line(["concord", *args])
+    except ImproperlyConfigured as exc:  # missing keys and the like: say what is wrong, without a traceback
+        sys.stderr.write(f"concord: {exc}\n")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

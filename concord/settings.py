@@ -149,6 +149,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "concord.staff.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are on the audit trail (auth.login), not kept twice
 AXES_HANDLER = os.environ.get("CONCORD_AXES_HANDLER", "axes.handlers.database.AxesDatabaseHandler")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CONCORD_REDIS_URL"]}
           if os.environ.get("CONCORD_REDIS_URL") else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
