@@ -1,7 +1,6 @@
 """The API answers as its OpenAPI schema says: schemathesis generates requests from the schema (at most 20 examples
 an operation, a fixed seed) against a live test server, as a manager, a collector and a creditor's user, and checks
 that no response is a server error and every response matches the schema (status code, content type, body)."""
-import json
 import shutil
 import subprocess
 import sys
