@@ -20,7 +20,8 @@ def _code(secret: str) -> str:
 def test_a_manager_enrols_and_signs_in_with_two_factors(page, live_server, transactional_world, settings):  # noqa: F811
     settings.CONCORD_TWO_FACTOR = "required"
     violations = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text[:160]}")
+            if "Content Security Policy" in msg.text else None)
     page.goto(live_server.url + reverse("login"))
     page.fill("input[name=username]", "manager")
     page.fill("input[name=password]", "pw-manager")

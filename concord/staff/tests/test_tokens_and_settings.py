@@ -134,6 +134,7 @@ TEMPLATE_DIRS = [p for p in ROOT.rglob("templates") if p.is_dir()]
 INLINE = [(re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline script"),
           (re.compile(r"\son[a-z]+\s*=", re.I), "an inline event handler"),
           (re.compile(r"\sstyle\s*=", re.I), "an inline style"),
+          (re.compile(r"<style\b", re.I), "a style block"),
           (re.compile(r"javascript:", re.I), "a javascript: URL")]
 
 
