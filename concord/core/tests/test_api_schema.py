@@ -56,6 +56,30 @@ def test_schema_covers_the_api(schema):
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 
+def test_fields_that_can_be_empty_are_nullable_in_the_schema(schema, db):
+    """A payment recorded by a file import or the system has no recorder: the API answers null, so says the schema."""
+    from concord.conftest import build_world
+    from concord.loans import services as loans
+
+    world = build_world()
+    account = world.cases["a"].accounts.first()
+    payment, _created = loans.record_payment(None, account=account, amount="10.00", paid_at=_paid_at(),
+                                             channel="bank_transfer", external_reference="SYS-1")
+    client = APIClient()
+    client.force_authenticate(world.users["manager"])
+    body = client.get(f"/api/payments/{payment.pk}/").json()
+    assert body["recorded_by"] is None
+    assert schema["components"]["schemas"]["Payment"]["properties"]["recorded_by"]["nullable"] is True
+
+
+def _paid_at():
+    import datetime as dt
+
+    from concord.core import clock
+
+    return clock.now() - dt.timedelta(days=1)
+
+
 def test_money_is_a_string_in_the_schema(schema):
     components = schema["components"]["schemas"]
 
