@@ -325,10 +325,11 @@ def set_complaint_deadlines(actor, creditor, *, complaint_days: int | None, disp
     for field, value in (("complaint_days", complaint_days), ("dispute_days", dispute_days)):
         require(value is None or 1 <= value <= 90, field, _("处理时限必须在 1 到 90 天之间"))
     policy, _created = CreditorPolicy.objects.get_or_create(creditor=creditor)
+    before = {"complaint_days": policy.complaint_days, "dispute_days": policy.dispute_days}
     policy.complaint_days, policy.dispute_days = complaint_days, dispute_days
     save_validated(policy)
     audit.record(actor, "compliance.deadlines", policy, {"complaint_days": complaint_days,
-                                                         "dispute_days": dispute_days})
+                                                         "dispute_days": dispute_days, "before": before})
     return policy
 
 

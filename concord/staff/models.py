@@ -63,3 +63,34 @@ class User(AbstractUser):
     @property
     def case_scope(self) -> str:
         return roles.case_scope(self)
+
+    def save(self, *args, **kwargs):
+        """A new password or deactivation revokes the user's API tokens (in the same transaction, audited)."""
+        from django.db import transaction
+
+        password_changed = self._password is not None and self.pk is not None
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if password_changed or not self.is_active:
+                from . import tokens
+
+                tokens.revoke_all(None, self, reason="password" if password_changed else "deactivated")
+
+
+class ApiToken(models.Model):
+    """An API token, kept as its SHA-256 digest only: the token itself is shown once, when it is issued."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户"))
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8, help_text=_("令牌的前几个字符，用于区分"))
+    created_at = models.DateTimeField(_("签发时间"))
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("吊销原因"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"

@@ -71,6 +71,8 @@ class Capability(StrEnum):
     LEGAL_TRACK = "legal_track"                  # open and move the legal track, documents, costs
     READ_LEGAL_DOCUMENTS = "read_legal_documents"  # the legal track's list and its documents
     ACKNOWLEDGE_DEBT = "acknowledge_debt"        # record a debtor's written acknowledgement
+    # signing in
+    REQUIRE_TWO_FACTOR = "require_two_factor"    # must sign in with a one-time code (TOTP) as well as the password
 
 
 R = Role
@@ -112,6 +114,9 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.LEGAL_TRACK: frozenset({R.LEGAL, R.ADMIN, R.MANAGER}),
     Capability.READ_LEGAL_DOCUMENTS: frozenset({R.LEGAL, R.ADMIN, R.MANAGER, R.COMPLIANCE}),
     Capability.ACKNOWLEDGE_DEBT: frozenset({R.LEGAL, R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR}),
+    # the roles that change who sees what, see the whole book or a creditor's portfolio from outside the agency
+    # (a superuser of any role too); the others may enrol and are then asked as well
+    Capability.REQUIRE_TWO_FACTOR: frozenset({R.ADMIN, R.MANAGER, R.COMPLIANCE, R.CREDITOR_VIEWER}),
 }
 
 #: What a role *is* rather than what it may do: a superuser gets every other capability whatever their role,

@@ -57,6 +57,7 @@ WRITER_MODULES = {
     "concord.imports.contacts", "concord.imports.payments", "concord.imports.placing", "concord.imports.recalls",
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
     "concord.workbench.promises", "concord.workbench.script_defaults", "concord.workbench.scripts",
+    "concord.staff.tokens", "concord.staff.twofactor",
 }
 
 #: Modules whose write-shaped calls write no domain rows.
@@ -106,6 +107,8 @@ READ_ONLY = {
                                   "render_message", "SendOutcome.reason", "contact_point_for", "token_ok",
                                   "is_opt_out", "letter_layout", "letters_pdf"},
     "concord.visits.services": {"address_choices", "masked_address"},
+    "concord.staff.tokens": {"digest", "HashedTokenAuthentication.authenticate_credentials"},
+    "concord.staff.twofactor": {"enabled", "role_requires", "enrolled", "required", "qr_svg"},
     "concord.workbench.calls": {"recordings_dir", "result_code_labels"},
     "concord.workbench.claims": {"claim_minutes", "holder", "current_claims"},
     "concord.workbench.followups": {"may_complete"},

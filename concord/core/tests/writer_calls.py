@@ -1504,3 +1504,86 @@ def _(c):
     WorkerProcess.objects.create(name="old:1", host="old", pid=1, started_at=c.now() - dt.timedelta(days=3),
                                  heartbeat_at=c.now() - dt.timedelta(days=2), stopped_at=c.now())
     return lambda: alerts.check_missed(c.now())
+# == staff: API tokens and two-factor sign-in ======================================================================
+@calls("staff.tokens.issue")
+def _(c):
+    from concord.staff import tokens
+
+    return lambda: tokens.issue(c.user("manager"), ip="127.0.0.1")
+
+
+@calls("staff.tokens.revoke_all")
+def _(c):
+    from concord.staff import tokens
+
+    tokens.issue(c.user("manager"))
+    return lambda: tokens.revoke_all(c.user("admin"), c.user("manager"), reason="test")
+
+
+@calls("staff.twofactor.start_enrolment")
+def _(c):
+    from concord.staff import twofactor
+
+    return lambda: twofactor.start_enrolment(c.user("manager"))
+
+
+def _totp_code(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+@calls("staff.twofactor.confirm_enrolment")
+def _(c):
+    from concord.staff import twofactor
+
+    device = twofactor.start_enrolment(c.user("manager"))
+    return lambda: twofactor.confirm_enrolment(c.user("manager"), device, _totp_code(device))
+
+
+@calls("staff.twofactor.confirm_enrolment", "wrong code")
+def _(c):
+    from concord.staff import twofactor
+
+    device = twofactor.start_enrolment(c.user("manager"))
+    return lambda: twofactor.confirm_enrolment(c.user("manager"), device, "000000")
+
+
+def _enrolled(c, name="manager"):
+    from concord.staff import twofactor
+
+    device = twofactor.start_enrolment(c.user(name))
+    codes = twofactor.confirm_enrolment(c.user(name), device, _totp_code(device))
+    return device, codes
+
+
+@calls("staff.twofactor.regenerate_recovery_codes")
+def _(c):
+    from concord.staff import twofactor
+
+    _enrolled(c)
+    return lambda: twofactor.regenerate_recovery_codes(c.user("manager"))
+
+
+@calls("staff.twofactor.reset")
+def _(c):
+    from concord.staff import twofactor
+
+    _enrolled(c)
+    return lambda: twofactor.reset(c.user("admin"), c.user("manager"))
+
+
+@calls("staff.twofactor.check_code")
+def _(c):
+    from concord.staff import twofactor
+
+    _device, codes = _enrolled(c)
+    return lambda: twofactor.check_code(c.user("manager"), codes[0])
+
+
+@calls("staff.twofactor.check_code", "wrong code")
+def _(c):
+    from concord.staff import twofactor
+
+    _enrolled(c)
+    return lambda: twofactor.check_code(c.user("manager"), "000000")
