@@ -150,6 +150,8 @@ CONCORD_AUDIT_CHAINS = int(os.environ.get("CONCORD_AUDIT_CHAINS", 16))
 CONCORD_PII_KEY = os.environ.get("CONCORD_PII_KEY", "")
 CONCORD_PII_KEY_FILE = DATA_DIR / "pii.key"
 CONCORD_IMPORT_DIR = Path(os.environ.get("CONCORD_IMPORT_DIR", DATA_DIR / "imports"))
+# the largest file accepted by an upload (web page and API), in MB; `concord import` on the server has no limit
+CONCORD_IMPORT_MAX_MB = int(os.environ.get("CONCORD_IMPORT_MAX_MB", 200))
 CONCORD_IMPORTS_INLINE = os.environ.get("CONCORD_IMPORTS_INLINE", "0") == "1"  # run uploads in the request
 # files at least this long are parsed in a second process while the first one writes (0: never)
 CONCORD_IMPORTS_PARSER_PROCESS_BYTES = int(os.environ.get("CONCORD_IMPORTS_PARSER_PROCESS_BYTES", 4_000_000))

@@ -52,10 +52,13 @@ def normalize_id(id_type: str, id_number: str) -> tuple[str, dict]:
     return number, {}
 
 
-def _clean_name(full_name: str) -> str:
-    full_name = identity.normalize_text(full_name)
+def _clean_name(full_name: str, field: str = "full_name") -> str:
+    try:
+        full_name = identity.check_name(full_name)
+    except identity.IdentityError as exc:
+        raise ValidationError({field: ValidationError(translated(exc.template, exc.params), code=exc.code)})
     if not full_name:
-        raise ValidationError({"full_name": [_("姓名不能为空")]})
+        raise ValidationError({field: [_("姓名不能为空")]})
     return full_name
 
 
@@ -104,6 +107,8 @@ def update_debtor(actor, debtor: Debtor, **changes) -> Debtor:
     unknown = set(changes) - set(FLAG_FIELDS)
     if unknown:
         raise ValidationError({f: [_("该字段不可修改")] for f in unknown})
+    if "full_name" in changes:
+        changes["full_name"] = _clean_name(changes["full_name"])
     before = snapshot(debtor, changes)
     for field, value in changes.items():
         setattr(debtor, field, value)
@@ -179,7 +184,7 @@ def add_related_party(actor, debtor: Debtor, *, role: str, full_name: str, relat
             phone = identity.normalize_mobile(phone)
         except identity.IdentityError as exc:
             raise ValidationError({"phone": ValidationError(translated(exc.template, exc.params), code=exc.code)})
-    party = save_validated(RelatedParty(debtor=debtor, role=role, full_name=identity.normalize_text(full_name),
+    party = save_validated(RelatedParty(debtor=debtor, role=role, full_name=_clean_name(full_name),
                                         relation=relation, phone=phone))
     audit.record(actor, "related_party.add", party, {"role": role, "full_name": party.full_name, "phone": phone},
                  pii_kinds={"phone": "phone", "full_name": "name"})
@@ -194,7 +199,7 @@ def merge_related_party(actor, debtor: Debtor, *, full_name: str, relation: str 
     (:func:`merge.party_role`, ``otherwise`` when they say nothing). Returns the party (None when already known) and
     whether it was added."""
     debtor = _locked(debtor)
-    full_name = identity.normalize_text(full_name)
+    full_name = _clean_name(full_name) if full_name.strip() else ""
     if phone:
         try:
             phone = identity.normalize_mobile(phone)

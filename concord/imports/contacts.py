@@ -51,7 +51,7 @@ from concord.loans.models import LoanAccount
 from . import values as v
 from .kindrows import RowSpec, file_parser, problem
 from .mapping import CONTACTS, catalogue
-from .rows import FieldProblem, RowResult, reference_parser, text_parser
+from .rows import FieldProblem, RowResult, name_parser, reference_parser, text_parser
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.LANDLINE)
@@ -113,12 +113,12 @@ def _build(parsed: dict[str, Any], result: RowResult, column_of: dict[str, str],
 SPEC = RowSpec(catalogue=catalogue(CONTACTS), parsers={
     "national_id": lambda value, today: v.parse_national_id(value, today=today),
     "account_reference": reference_parser,
-    "full_name": text_parser(50),
+    "full_name": name_parser(50),
     "contact_kind": lambda value, today: v.parse_contact_kind(value),
     "contact_value": text_parser(255),
     "address_type": lambda value, today: v.parse_address_type(value),
     "relation": text_parser(50),
-    "contact_name": text_parser(100),
+    "contact_name": name_parser(100),
 }, build=_build)
 
 parse_file = file_parser(SPEC)

@@ -4,6 +4,8 @@ and log a call, record a promise, a task or a note. Each action validates its fo
 back to the page."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -119,8 +121,18 @@ def record_payment(request, pk):
         return loan_services.record_payment(request.user, account=accounts[d.pop("account")], **d)
 
     return _submit(request, case, PaymentForm(request.POST, accounts=accounts.values()), pay,
-                   lambda result: _("还款已入账") if result[1] else _("该笔还款此前已入账（流水号相同），未重复记录"),
+                   _payment_message,
                    _("还款未入账：%(e)s"))
+
+
+def _payment_message(result) -> str:
+    payment, created = result
+    if not created:
+        return _("该笔还款此前已入账（流水号相同），未重复记录")
+    excess = Decimal(payment.allocation.get("remainder", "0"))
+    if excess > 0:
+        return _("还款已入账；其中 %(x)s 元超出欠款，已作为溢缴款待退还（委托方可见）") % {"x": excess}
+    return _("还款已入账")
 
 
 @login_required
