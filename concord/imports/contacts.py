@@ -96,7 +96,8 @@ def _build(parsed: dict[str, Any], result: RowResult, column_of: dict[str, str],
         try:
             value = normalize_email(raw)
         except IdentityError as exc:
-            problem(result, column_of, "contact_value", f"email_{exc.code}", translated(exc.template, exc.params), raw)
+            params = {**exc.params, "v": mask("email", exc.params["v"])} if "v" in exc.params else exc.params
+            problem(result, column_of, "contact_value", f"email_{exc.code}", translated(exc.template, params), raw)
             return None
     if len(value) > MAX_LENGTH.get(kind, 255):
         problem(result, column_of, "contact_value", "text_too_long", format_lazy(
