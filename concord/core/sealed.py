@@ -168,3 +168,15 @@ def plain_copy(path: Path, suffix: str = "") -> Iterator[Path]:
         yield target
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def file_response(path: Path, *, filename: str = "", content_type: str = "application/octet-stream",
+                  attachment: bool = True):
+    """A download of a sealed file, decrypted as it streams out."""
+    from django.http import StreamingHttpResponse
+    from django.utils.http import content_disposition_header
+
+    response = StreamingHttpResponse(iter_plain(path), content_type=content_type or "application/octet-stream")
+    if filename or attachment:
+        response["Content-Disposition"] = content_disposition_header(attachment, filename or Path(path).name)
+    return response
