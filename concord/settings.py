@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "concord.imports",
     "concord.reports",
     "concord.demo",
+    "concord.retention",
     "concord.eod",
     "concord.outreach",
     "concord.arrangements",

@@ -48,6 +48,8 @@ class Debtor(models.Model):
     lost_contact = models.BooleanField(_("失联"), default=False)
     deceased = models.BooleanField(_("已故"), default=False)
     incapacitated = models.BooleanField(_("无民事行为能力"), default=False)
+    purged_at = models.DateTimeField(_("个人信息清除时间"), null=True, blank=True,
+                                     help_text=_("保存期限届满后个人信息已清除；清除记录保留在审计日志中"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -291,3 +291,44 @@ def affordability(profile: FinancialProfile | None) -> dict | None:
     left = profile.disposable_income
     return {"income": profile.monthly_income, "household": profile.household_expenses,
             "other_debt": profile.other_debt_payments, "left": left, "can_pay": left > Decimal("0")}
+
+
+#: What stands in for a purged name (the row stays: cases, payments and the audit trail refer to it).
+PURGED_NAME = "（已清除）"
+
+
+@transaction.atomic
+def purge_personal_data(actor, debtor: Debtor, *, reason: str, at: dt.datetime | None = None) -> dict:
+    """Remove a person's personal data when its retention has ended: the name, the ID number, the birth date and
+    gender; every contact point's value; related parties' names, relations and phones; employment, financial
+    profiles, assets, credit reports, bank statements and other loans. The rows that other records refer to
+    stay, emptied (contact points marked do-not-contact). Returns what was purged, by kind, and records it — the
+    counts, never the data — as ``debtor.purge``. A person already purged is left alone (empty counts)."""
+    debtor = _locked(debtor)
+    if debtor.purged_at is not None:
+        return {}
+    counts = {"debtor": 1}
+    debtor.full_name, debtor.id_type, debtor.id_number = PURGED_NAME, IdType.OTHER, f"PURGED-{debtor.pk}"
+    debtor.id_last4, debtor.birth_date, debtor.gender = "", None, ""
+    debtor.purged_at = clock.now_or(at)
+    debtor.save()
+    points = list(debtor.contact_points.all())
+    for point in points:
+        point.value, point.source_detail, point.status, point.is_primary = "", "", ContactStatus.DO_NOT_CONTACT, False
+        point.verified_at, point.value_index = None, ContactPoint._meta.get_field("value_index").compute("")
+    if points:
+        ContactPoint.objects.bulk_update(points, ["value", "value_index", "source_detail", "status", "is_primary",
+                                                  "verified_at"])
+    counts["contact_points"] = len(points)
+    parties = list(debtor.related_parties.all())
+    for party in parties:
+        party.full_name, party.relation, party.phone = PURGED_NAME, "", ""
+        party.phone_index = RelatedParty._meta.get_field("phone_index").compute("")
+    if parties:
+        RelatedParty.objects.bulk_update(parties, ["full_name", "relation", "phone", "phone_index"])
+    counts["related_parties"] = len(parties)
+    for model in (Employment, FinancialProfile, Asset, CreditReport, BankStatementSummary, OtherLoan):
+        deleted, _per = model.objects.filter(debtor=debtor).delete()
+        counts[model._meta.model_name] = deleted
+    audit.record(actor, "debtor.purge", debtor, {"reason": reason[:200], "purged": counts})
+    return counts

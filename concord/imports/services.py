@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import re
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -421,6 +422,23 @@ class _Run:
         batch = self.batch
         return {"file": batch.file_name, "kind": batch.kind, "creditor": batch.creditor.code, "batch": batch.pk,
                 "dry_run": batch.dry_run, **self.facts, **self.counts}
+
+
+@transaction.atomic
+def delete_batch_files(actor, batch: ImportBatch, *, reason: str, at: dt.datetime | None = None) -> list[str]:
+    """Delete a batch's files (the upload, the issue list, the error file) at the end of their retention; the batch
+    row stays with its counts, marked ``files_deleted_at``. Records the files' names as ``import.files.delete``.
+    The files go once the transaction commits (a rollback leaves them)."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.files_deleted_at is not None:
+        return []
+    folder = batch_dir(batch)
+    names = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    batch.files_deleted_at = clock.now_or(at)
+    batch.save(update_fields=["files_deleted_at"])
+    audit.record(actor, "import.files.delete", batch, {"files": len(names), "reason": reason[:200]})
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return names
 
 
 def estimate_rows(path: Path, parsed) -> int:

@@ -499,3 +499,22 @@ def save_sender_profile(actor, creditor, *, phone: str, display_name: str = "", 
     audit.record(actor, "outreach.sender", profile, {"creditor": creditor.code,
                                                      "changed": sorted(k for k in after if after[k] != before[k])})
     return profile
+
+
+@transaction.atomic
+def purge_messages(actor, case_ids, *, reason: str) -> int:
+    """Empty the recipient, text and letter layout of the messages of ended cases whose personal data's retention
+    has ended; the message rows stay (channel, template, time, status, the masked recipient). Records the count as
+    ``message.purge``."""
+    case_ids = list(case_ids)
+    messages = list(OutboundMessage.objects.filter(case_id__in=case_ids).exclude(body=PURGED_BODY))
+    for message in messages:
+        message.to, message.body, message.subject, message.extra = "", PURGED_BODY, "", {}
+    OutboundMessage.objects.bulk_update(messages, ["to", "body", "subject", "extra"])
+    audit.record(actor, "message.purge", None, {"cases": case_ids, "messages": len(messages), "reason": reason[:200]},
+                 object_type="cases.case", object_id=",".join(map(str, case_ids))[:64])
+    return len(messages)
+
+
+#: The text left in a message whose content was purged at the end of its retention.
+PURGED_BODY = "（已按保存期限清除）"
