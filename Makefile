@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/concord
 CHROMIUM ?= /usr/bin/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test check lint test-sqlite test-postgres install install-test browser java clean
+.PHONY: demo test check lint test-sqlite test-postgres install install-test browser fonts java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,15 +25,21 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## Run the demo: database, demo portfolio, web UI on http://127.0.0.1:8000/
-demo: install
+demo: install fonts
 	$(BIN)/concord demo --seed 7 --debtors 5000 --addr 127.0.0.1:8000
 
-## Browser tests drive the OS's Chromium (no browser downloads here).
-browser:
-	@if [ ! -d /usr/share/fonts/truetype/wqy ] && [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; fi
+## Browser tests drive the OS's Chromium (no browser downloads here). Letters need the CJK fonts: WenQuanYi Micro Hei,
+## and HanaMin (fonts-hanazono) for the rare characters of the CJK extensions B and later.
+browser: fonts
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the browser tests: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)"; exit 1; fi; \
+	fi
+
+fonts:
+	@if [ ! -d /usr/share/fonts/truetype/wqy ] || [ ! -d /usr/share/fonts/truetype/hanazono ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei fonts-hanazono >/dev/null; \
+	  else echo "Letters need the fonts: run 'sudo apt-get install fonts-wqy-microhei fonts-hanazono'"; fi; \
 	fi
 
 ## The end-of-day engine's Spark tests run PySpark in local mode: they need a Java runtime (17).
@@ -49,7 +55,7 @@ lint: install-test
 
 ## The fast tier, before every commit: the contracts, then every test but the browser, Spark and slow ones, on
 ## SQLite, on all cores (pytest-xdist).
-check: lint
+check: lint fonts
 	$(BIN)/python -m pytest -n auto -q -m "not browser and not spark and not slow"
 
 ## Run the whole suite, on SQLite and on PostgreSQL.

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from concord.core import audit, clock
 from concord.core.access import restrict
-from concord.core.services import changed, save_validated, snapshot
+from concord.core.services import changed, require, save_validated, snapshot
 from concord.core.text import translated
 from concord.staff.roles import Capability, may
 
-from . import identity, merge
+from . import identity, merge, provenance
 from .models import (
     Asset,
     BankStatementSummary,
@@ -130,16 +130,27 @@ def _normalized_contact(kind: str, value: str, status: str | None, keep_invalid:
 @transaction.atomic
 def add_contact_point(actor, debtor: Debtor, *, kind: str, value: str, address_type: str = "",
                       source: str = "creditor", status: str | None = None, is_primary: bool = False,
-                      keep_invalid: bool = False, source_detail: str = "") -> ContactPoint:
+                      keep_invalid: bool = False, source_detail: str = "", supplied_by=None,
+                      given_for_case=None) -> ContactPoint:
     """Add a phone, e-mail, WeChat or address. An invalid phone is refused, unless ``keep_invalid``
-    (imports) — then it is stored with status *invalid* so the creditor's data is not lost."""
+    (imports) — then it is stored with status *invalid* so the creditor's data is not lost.
+
+    ``supplied_by``: the creditor whose data it is; ``given_for_case``: the case the debtor gave it about (its
+    creditor is then the supplier). Which cases may use the point follows from these (``debtors.provenance``)."""
     normalized, status = _normalized_contact(kind, value, status, keep_invalid)
+    supplier = getattr(supplied_by, "pk", supplied_by)
+    if given_for_case is not None:
+        require(given_for_case.debtor_id == debtor.pk, "given_for_case", _("该案件不属于此债务人"))
+        supplier = supplier or given_for_case.creditor_id
     point = ContactPoint(debtor=debtor, kind=kind, value=normalized, address_type=address_type, source=source,
                          source_detail=source_detail[:100], status=status or ContactStatus.UNKNOWN,
-                         is_primary=is_primary)
+                         is_primary=is_primary, suppliers=provenance.with_supplier([], supplier),
+                         given_for_case=given_for_case)
     save_validated(point)
     audit.record(actor, "contact_point.add", point, {"kind": kind, "value": normalized, "status": point.status,
-                                                     "primary": point.is_primary, "source": source},
+                                                     "primary": point.is_primary, "source": source,
+                                                     "suppliers": point.suppliers,
+                                                     "given_for_case": getattr(given_for_case, "pk", None)},
                  pii_kinds={"value": "address" if kind == "address" else kind})
     return point
 
@@ -152,7 +163,7 @@ def _locked(debtor: Debtor) -> Debtor:
 @transaction.atomic
 def merge_contact_point(actor, debtor: Debtor, *, kind: str, value: str, status: str = ContactStatus.VALID,
                         address_type: str = "", source: str = ContactSource.CREDITOR,
-                        source_detail: str = "") -> tuple[ContactPoint, bool]:
+                        source_detail: str = "", supplied_by=None) -> tuple[ContactPoint, bool]:
     """A contact detail from a creditor's data, merged by the rules imports share (:class:`merge.ContactBook`): added
     unless the person has that value of that kind already, a new valid mobile primary when there is none. Returns
     the point (the one on file when kept) and whether it was added."""
@@ -161,10 +172,17 @@ def merge_contact_point(actor, debtor: Debtor, *, kind: str, value: str, status:
     index = ContactPoint._meta.get_field("value_index").compute(normalized)
     points = ContactPoint.objects.filter(debtor=debtor)
     primary = merge.ContactBook(points.values_list("kind", "value_index", "is_primary")).merge(kind, index, status)
-    if primary is None:
-        return points.filter(kind=kind, value_index=index).first(), False
+    if primary is None:  # on file already: this creditor supplied it too
+        point = points.filter(kind=kind, value_index=index).first()
+        supplier = getattr(supplied_by, "pk", supplied_by)
+        if point is not None and supplier is not None and supplier not in point.suppliers:
+            point.suppliers = provenance.with_supplier(point.suppliers, supplier)
+            point.save(update_fields=["suppliers"])
+            audit.record(actor, "contact_point.supplier", point, {"suppliers": point.suppliers})
+        return point, False
     return add_contact_point(actor, debtor, kind=kind, value=normalized, address_type=address_type, source=source,
-                             source_detail=source_detail, status=status, is_primary=primary), True
+                             source_detail=source_detail, status=status, is_primary=primary,
+                             supplied_by=supplied_by), True
 
 
 @transaction.atomic

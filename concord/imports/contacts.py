@@ -33,7 +33,7 @@ from concord.cases.models import Case
 from concord.core import clock
 from concord.core.masking import mask
 from concord.core.text import translated
-from concord.debtors import merge
+from concord.debtors import merge, provenance
 from concord.debtors.identity import IdentityError, normalize_email
 from concord.debtors.models import (
     AddressType,
@@ -185,19 +185,26 @@ class ContactWriter:
                 point = ContactPoint(debtor=debtor, kind=record.kind, value=record.value,
                                      address_type=record.address_type, source=ContactSource.REPAIR,
                                      source_detail=self.source_detail, status=record.status, is_primary=primary,
-                                     verified_at=now if record.status == ContactStatus.VALID else None)
+                                     verified_at=now if record.status == ContactStatus.VALID else None,
+                                     suppliers=[self.creditor.pk])
                 points[point_key] = point
                 new_points.append(point)
                 added.add(point_key)
                 outcome[r.row_number] = CREATED
-            elif point_key in added or record.status != ContactStatus.VALID:
+            elif point_key in added:
                 outcome[r.row_number] = UNCHANGED
             else:
+                if self.creditor.pk not in point.suppliers:  # on file already: this creditor supplies it too
+                    point.suppliers = provenance.with_supplier(point.suppliers, self.creditor.pk)
+                    changed[point.pk] = point
+                if record.status != ContactStatus.VALID:
+                    outcome[r.row_number] = UNCHANGED
+                    continue
                 outcome[r.row_number] = self._verify(r, point, now)
                 changed[point.pk] = point
         ContactPoint.objects.bulk_create(new_points)
         RelatedParty.objects.bulk_create(new_parties)
-        ContactPoint.objects.bulk_update(list(changed.values()), ["status", "verified_at"])
+        ContactPoint.objects.bulk_update(list(changed.values()), ["status", "verified_at", "suppliers"])
         return outcome
 
     @staticmethod
