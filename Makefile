@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/concord
 CHROMIUM ?= /usr/bin/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test check lint test-sqlite test-postgres install install-test browser fonts java clean
+.PHONY: demo test check lint test-sqlite test-postgres install install-test fonts browser java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +28,15 @@ install-test: $(VENV)/.installed-test
 demo: install fonts
 	$(BIN)/concord demo --seed 7 --debtors 5000 --addr 127.0.0.1:8000
 
-## Browser tests drive the OS's Chromium (no browser downloads here). Letters need the CJK fonts: WenQuanYi Micro Hei,
-## and HanaMin (fonts-hanazono) for the rare characters of the CJK extensions B and later.
+## Browser tests drive the OS's Chromium (no browser downloads here).
 browser: fonts
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the browser tests: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)"; exit 1; fi; \
 	fi
 
+## Letters (PDF) embed the OS's CJK fonts: WenQuanYi Micro Hei, and HanaMin (fonts-hanazono) for the rare characters
+## of the CJK extensions B and later; the browser tests render Chinese with them.
 fonts:
 	@if [ ! -d /usr/share/fonts/truetype/wqy ] || [ ! -d /usr/share/fonts/truetype/hanazono ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei fonts-hanazono >/dev/null; \
