@@ -4,6 +4,7 @@ this module reads the creditors' sharing settings and the person's first case). 
 contact options of the case page, outreach and field visits."""
 from __future__ import annotations
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from concord.creditors.models import Creditor
@@ -24,16 +25,29 @@ def first_creditor(debtor) -> int | None:
 
 
 class Sources:
-    """The sources of a person's points for one case, reading the settings once."""
+    """The sources of a person's points for one case. The sharing settings and the person's first case are read
+    once, and only when a point needs them (a point the case's creditor supplied needs neither: the case page's
+    usual reads cost no query)."""
 
     def __init__(self, case):
         self.case = case
-        self.sharing = sharing_creditors()
-        self.first = first_creditor(case.debtor)
+
+    @cached_property
+    def sharing(self) -> frozenset[int]:
+        return sharing_creditors()
+
+    @cached_property
+    def first(self) -> int | None:
+        return first_creditor(self.case.debtor)
 
     def of(self, point) -> Source:
-        return source_for(suppliers=point.suppliers, given_for_case=point.given_for_case_id, case_id=self.case.pk,
-                          case_creditor=self.case.creditor_id, first_creditor=self.first, sharing=self.sharing)
+        suppliers = point.suppliers
+        if self.case.creditor_id in suppliers and point.given_for_case_id in (None, self.case.pk):
+            return source_for(suppliers=suppliers, given_for_case=point.given_for_case_id, case_id=self.case.pk,
+                              case_creditor=self.case.creditor_id, first_creditor=None, sharing=frozenset())
+        return source_for(suppliers=suppliers, given_for_case=point.given_for_case_id, case_id=self.case.pk,
+                          case_creditor=self.case.creditor_id, first_creditor=None if suppliers else self.first,
+                          sharing=self.sharing)
 
     def usable(self, points) -> list:
         return [p for p in points if self.of(p).usable]

@@ -4,8 +4,10 @@ The case page offers only those, and the gate denies another creditor's point, n
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from concord.cases.services import assign_case, open_case
 from concord.compliance import provenance, services
@@ -71,11 +73,11 @@ def test_sharing_needs_both_creditors(two, world):
     bank_case, fin_case = two
     bank, fin = world.creditors["bank"], world.creditors["fin"]
     collector = world.users["col_a"]
-    bank.share_contact_points = True
-    bank.save()
+    from concord.creditors.services import set_contact_sharing
+
+    set_contact_sharing(None, bank, allow=True)
     assert _phones(fin_case, collector) == set()  # the platform does not share
-    fin.share_contact_points = True
-    fin.save()
+    call_command("creditor", "sharing", "fin", "on", stdout=StringIO())
     fin_case = type(fin_case).objects.get(pk=fin_case.pk)  # a new request reads the settings again
     assert _phones(fin_case, collector) == {BANK_PHONE}
     decision = services.decide_contact(collector, case=fin_case, channel="call", number=BANK_PHONE)

@@ -534,6 +534,13 @@ def _(c):
 
 
 # == debtors =====================================================================================================
+@calls("creditors.services.set_contact_sharing")
+def _(c):
+    from concord.creditors import services
+
+    return lambda: services.set_contact_sharing(c.user("admin"), c.world.creditors["bank"], allow=True)
+
+
 @calls("debtors.services.register_debtor")
 def _(c):
     from concord.debtors import services
