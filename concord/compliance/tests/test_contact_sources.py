@@ -71,7 +71,7 @@ def test_a_number_the_debtor_gave_about_one_case_serves_that_case(two, world):
 
 def test_sharing_needs_both_creditors(two, world):
     bank_case, fin_case = two
-    bank, fin = world.creditors["bank"], world.creditors["fin"]
+    bank = world.creditors["bank"]
     collector = world.users["col_a"]
     from concord.creditors.services import set_contact_sharing
 
