@@ -110,7 +110,8 @@ def _check_agents(actor, agents, day: dt.date) -> list:
 
 def _gate(actor, visit, *, agents: int, at: dt.datetime):
     """The gate's decision for this visit (stored whatever it says); a denial is refused with its reason."""
-    decision = compliance.decide_contact(actor, case=visit.case, channel="visit", agents=agents, at=at)
+    decision = compliance.decide_contact(actor, case=visit.case, channel="visit", agents=agents, at=at,
+                                         contact_point=visit.address)  # the decision names where the address came from
     if not decision.allowed:
         raise ValidationError({"gate": [_("合规闸门拒绝外访：%(r)s") % {"r": decision.reason("zh")}]})
     return decision

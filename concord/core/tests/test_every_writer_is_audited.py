@@ -94,7 +94,7 @@ READ_ONLY = {
     "concord.loans.services": {"penalty_rule", "due_items"},
     "concord.outreach.services": {"check_template_text", "variables_for", "debtor_language", "template_for",
                                   "render_message", "SendOutcome.reason", "contact_point_for", "token_ok",
-                                  "is_opt_out", "letter_layout", "letters_pdf"},
+                                  "is_opt_out", "letter_layout", "letters_pdf", "check_letter"},
     "concord.retention.services": {"RetentionResult.as_dict", "due_people"},
     "concord.visits.services": {"address_choices", "masked_address"},
     "concord.workbench.calls": {"recordings_dir", "result_code_labels"},
