@@ -109,7 +109,7 @@ def make_case(actor, creditor, *, name: str, id_number: str, phone: str, product
     from concord.loans import services as loans
 
     debtor, _ = debtors.find_or_register_debtor(actor, full_name=name, id_number=id_number)
-    debtors.add_contact_point(actor, debtor, kind="mobile", value=phone, is_primary=True, status="valid")
+    debtors.merge_contact_point(actor, debtor, kind="mobile", value=phone, status="valid", supplied_by=creditor)
     case, _ = cases.open_case(actor, creditor=creditor, debtor=debtor, opened_on=as_of)
     product = creditor.products.get(kind=product_kind)
     if product_kind == "credit_card":

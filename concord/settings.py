@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "concord.imports",
     "concord.reports",
     "concord.demo",
+    "concord.retention",
     "concord.eod",
     "concord.outreach",
     "concord.arrangements",
@@ -243,6 +244,8 @@ CONCORD_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("CONCORD_WORKER_HEARTBEA
 CONCORD_WORKER_STALE_SECONDS = float(os.environ.get("CONCORD_WORKER_STALE_SECONDS", 90))
 CONCORD_CLOCK = os.environ.get("CONCORD_CLOCK", "")  # an ISO instant with offset: the clock stands there
 CONCORD_IMPORTS_CHUNK_ROWS = int(os.environ.get("CONCORD_IMPORTS_CHUNK_ROWS", 0))  # rows per chunk (0: 2,000)
+# the largest file accepted by an upload (web page and API), in MB; `concord import` on the server has no limit
+CONCORD_IMPORT_MAX_MB = int(os.environ.get("CONCORD_IMPORT_MAX_MB", 200))
 CONCORD_IMPORTS_INLINE = os.environ.get("CONCORD_IMPORTS_INLINE", "0") == "1"  # run uploads in the request
 # files at least this long are parsed in a second process while the first one writes (0: never)
 CONCORD_IMPORTS_PARSER_PROCESS_BYTES = int(os.environ.get("CONCORD_IMPORTS_PARSER_PROCESS_BYTES", 4_000_000))

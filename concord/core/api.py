@@ -77,7 +77,7 @@ class DenyReadOnlyRoles(permissions.BasePermission):
     message = _("只读角色不能执行写操作")
 
     def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
+        if request.method in permissions.SAFE_METHODS or getattr(view, "action", None) in getattr(view, "READ_BY_POST", ()):
             return True
         return not getattr(request.user, "read_only", False)
 
@@ -104,6 +104,8 @@ class ConcordViewMixin:
     # docstring: drf-spectacular would show a base class's docstring as every operation's description.)
 
     permission_classes = [permissions.IsAuthenticated, DenyReadOnlyRoles]
+    #: actions that read but take their terms in a POST body (searches by personal data, kept out of URLs)
+    READ_BY_POST: frozenset = frozenset({"search"})
     #: action name → extra permission classes (checked after the defaults)
     action_permissions: dict[str, list] = {}
 

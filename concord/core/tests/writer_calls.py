@@ -337,6 +337,14 @@ def _(c):
                                            note="借款人称下周还款")
 
 
+@calls("cases.activities.purge_notes")
+def _(c):
+    from concord.cases import activities
+
+    activities.log_activity(c.user("col_a"), c.case(), kind="note", summary="备注", note="借款人称下周还款")
+    return lambda: activities.purge_notes(None, [c.case().pk], reason="retention")
+
+
 # == compliance ==================================================================================================
 @calls("compliance.services.decide_contact")
 def _(c):
@@ -526,6 +534,13 @@ def _(c):
 
 
 # == debtors =====================================================================================================
+@calls("creditors.services.set_contact_sharing")
+def _(c):
+    from concord.creditors import services
+
+    return lambda: services.set_contact_sharing(c.user("admin"), c.world.creditors["bank"], allow=True)
+
+
 @calls("debtors.services.register_debtor")
 def _(c):
     from concord.debtors import services
@@ -557,6 +572,15 @@ for _kind, _value, _extra in (("mobile", "13600001234", {}), ("email", EMAIL, {}
         return lambda: services.add_contact_point(c.user("col_a"), c.case().debtor, kind=kind, value=value, **extra)
 
     calls("debtors.services.add_contact_point", _kind)(_contact)
+
+
+@calls("debtors.services.purge_personal_data")
+def _(c):
+    from concord.debtors import services
+
+    services.add_related_party(c.user("col_a"), c.case().debtor, role="spouse", full_name="李梅", phone="13911112222")
+    services.set_employment(c.user("col_a"), c.case().debtor, employer_name="某科技有限公司")
+    return lambda: services.purge_personal_data(None, c.case().debtor, reason="retention")
 
 
 @calls("debtors.services.set_contact_status")
@@ -679,6 +703,28 @@ def _(c):
     path = c.file("placing.csv", PLACEMENT_HEADERS, _placement_rows())
     services.import_file(None, creditor=c.world.creditors["bank"], kind="placements", path=path)
     return _import(c, "placements", path)
+
+
+@calls("imports.services.delete_batch_files")
+def _(c):
+    from concord.imports import services
+
+    batch = services.import_file(None, creditor=c.world.creditors["bank"], kind="placements",
+                                 path=c.file("placing.csv", PLACEMENT_HEADERS, _placement_rows()))
+    return lambda: services.delete_batch_files(None, batch, reason="retention")
+
+
+@calls("retention.services.run_retention")
+def _(c):
+    from concord.imports import services
+
+    services.import_file(None, creditor=c.world.creditors["bank"], kind="placements",
+                         path=c.file("placing.csv", PLACEMENT_HEADERS, _placement_rows()))
+    account = c.account("u")
+    c.pay(str(account.total_balance), "SETTLE-U", case="u")
+    from concord.retention.services import run_retention
+
+    return lambda: run_retention(now=c.now() + dt.timedelta(days=3650))
 
 
 @calls("imports.services.import_file", "rejected file")
@@ -942,6 +988,15 @@ for _channel, _code in (("sms", "reminder"), ("email", "reminder"), ("letter", "
         return lambda: services.send_message(c.user("col_a"), c.case(), channel=channel, template_code=code)
 
     calls("outreach.services.send_message", _channel)(_send)
+
+
+@calls("outreach.services.purge_messages")
+def _(c):
+    from concord.outreach import services
+
+    _book(c)
+    services.send_message(c.user("col_a"), c.case(), channel="sms", template_code="reminder")
+    return lambda: services.purge_messages(None, [c.case().pk], reason="retention")
 
 
 @calls("outreach.services.record_receipt")
