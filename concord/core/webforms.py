@@ -24,8 +24,9 @@ def errors_text(form: forms.Form) -> str:
     """Every error of the form in one line: ``label: message; label: message``."""
     parts = []
     for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else _("表单")
-        parts.append(f"{label}: {' '.join(str(e) for e in errors)}")
+        text = " ".join(str(e) for e in errors)
+        # an error of the whole form (a refusal by the gate, a business rule) needs no label before it
+        parts.append(f"{form.fields[field].label}: {text}" if field in form.fields else text)
     return "; ".join(parts)
 
 

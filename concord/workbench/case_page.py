@@ -43,6 +43,7 @@ class Target:
     party: object | None  # RelatedParty or None for the debtor's own number
     option: object        # compliance.selectors.Option
     number: str           # the real number, for the tel: link once allowed
+    held_by: str = ""     # the unlogged calls that hold a daily cap this target is refused under
 
     @property
     def allowed(self):
@@ -77,6 +78,17 @@ def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
     may_work = may(user, Capability.WORK_CASES)
     # everyone but a creditor's viewer sees what the gate would say (compliance reviews it too); only workers act
     targets = call_targets(case, user, now) if may(user, Capability.SEE_INTERNAL) else []
+    capped = [t for t in targets if not t.allowed and {"CN2", "CN6"} & set(t.option.rules or ())]
+    if capped:
+        from django.utils.translation import gettext as _
+
+        from .calls import cap_holders, describe_unlogged
+        holding = cap_holders(case, now)
+        if holding:
+            text = _("计入上限的未登记通话：%(c)s。登记其结果后，若实际未接通，上限随之释放。") % {
+                "c": "；".join(describe_unlogged(d) for d in holding)}
+            for t in capped:
+                t.held_by = text
     from .promises import promise_limits
     from .scripts import scripts_for
     from .forms import CallDispositionForm, NoteForm, PromiseForm, TaskForm

@@ -54,16 +54,16 @@
   // content that arrives inside a panel (the message preview) is wired once it has settled
   document.addEventListener("htmx:afterSettle", function () { wire(document.body); });
 
-  // an answer that is not this case page (a download, another page) is opened as a page of its own
+  // an answer that is not the case page (another page the action led to) is opened as a page of its own
   document.body.addEventListener("htmx:beforeSwap", function (evt) {
     var xhr = evt.detail.xhr, form = evt.detail.requestConfig && evt.detail.requestConfig.elt;
     if (!form || !form.dataset || form.dataset.wired !== "1" || form.hasAttribute("data-nav")) { return; }
     var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("text/html") === 0 && xhr.responseText.indexOf('id="case-page"') !== -1) { return; }
+    evt.detail.shouldSwap = false;
     var url = xhr.responseURL ? new URL(xhr.responseURL) : null;
-    if (type.indexOf("text/html") !== 0 || (url && url.pathname !== location.pathname)) {
-      evt.detail.shouldSwap = false;
-      if (url) { location.href = url.href; }
-    }
+    var sent = new URL(form.getAttribute("hx-post"), location.href);
+    if (url && url.pathname !== sent.pathname) { location.href = url.href; }
   });
 
   // after a swap: open the folded part holding an error and bring the first error into view
