@@ -96,6 +96,8 @@ def case_panel(request, case) -> dict | None:
     ctx["propose_form"] = ProposeForm(initial={
         "kind": first.kind if first else calculator.INSTALMENT_PLAN, "months": first.months if first else 12,
         "discount_amount": first.discount_amount if first else 0, "first_due": selectors.default_first_due()})
+    from concord.core.templatetags.concord_format import amount
     ctx["cap_text"] = _("每月可支配 %(d)s 元 × %(s)s%% = 月供上限 %(c)s 元") % {
-        "d": assessment.disposable, "s": calculator.percent(assessment.income_share), "c": assessment.monthly_cap}
+        "d": amount(assessment.disposable), "s": calculator.percent(assessment.income_share),
+        "c": amount(assessment.monthly_cap)}
     return ctx

@@ -38,7 +38,7 @@ def panel_context(request, case) -> dict | None:
             for ch, kind in CONTACT_KIND.items()]
     ctx["lang"] = "en" if (get_language() or "").startswith("en") else "zh-hans"
     # a template by its name in the reader's language (the debtor's may differ), never by its code
-    names = template_names(ctx["lang"])
+    names = {} if ctx["lang"] == ctx["language"] else template_names(ctx["lang"])
     for c in ctx.get("channels", ()):
         for t in c["templates"]:
             t.label = names.get((t.channel, t.code), t.name)

@@ -120,17 +120,19 @@ def _check_agents(actor, agents, day: dt.date) -> list:
 
 def _gate(actor, visit, *, agents: int, at: dt.datetime, field: str = "gate"):
     """The gate's decision for this visit (stored whatever it says); a denial is refused with its reason and, when
-    only the time is wrong (night, a holiday rule), the earliest time the gate would allow it."""
+    only the time is wrong (night, a holiday rule), the earliest time the gate would allow it — then on ``field``
+    (the time chosen, when scheduling)."""
     decision = compliance.decide_contact(actor, case=visit.case, channel="visit", agents=agents, at=at)
     if not decision.allowed:
         from django.utils.translation import get_language
 
         text = _("合规闸门拒绝外访：%(r)s") % {"r": decision.reason(get_language())}
         earliest = earliest_visit(actor, visit, at)
-        if earliest is not None:
-            zone = live.zone_of(visit.case.debtor)
-            local = timezone.localtime(earliest, zone) if zone else earliest
-            text += " " + _("最早可于 %(t)s 外访。") % {"t": local.strftime("%Y-%m-%d %H:%M")}
+        if earliest is None:        # a change of state is needed, not another time: the refusal is the gate's
+            raise ValidationError({"gate": [text]})
+        zone = live.zone_of(visit.case.debtor)
+        local = timezone.localtime(earliest, zone) if zone else earliest
+        text += " " + _("最早可于 %(t)s 外访。") % {"t": local.strftime("%Y-%m-%d %H:%M")}
         raise ValidationError({field: [text]})
     return decision
 

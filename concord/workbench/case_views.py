@@ -232,8 +232,15 @@ def call_start(request, pk):
 
 
 def pending_decision(request, case):
-    """The user's allow on this case named by ``?call=``, while it may still be logged."""
-    return pending_allow(request.GET.get("call", ""), case=case, actor=request.user, channel="call")
+    """The user's allow on this case named by ``?call=``, while it may still be logged; without one, the user's
+    latest started call on this case whose outcome is not logged yet (the page reloaded, another panel refreshed)."""
+    named = pending_allow(request.GET.get("call", ""), case=case, actor=request.user, channel="call")
+    if named is not None or not may(request.user, Capability.WORK_CASES):
+        return named
+    if getattr(request, "concord_unlogged", None) is None:
+        request.concord_unlogged = calls.unlogged_calls(request.user)   # read once: the top bar's banner shows them
+    waiting = [d for d in request.concord_unlogged if d.case_id == case.pk]
+    return pending_allow(waiting[-1].pk, case=case, actor=request.user, channel="call") if waiting else None
 
 
 @login_required

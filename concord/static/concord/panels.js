@@ -12,7 +12,10 @@
     {code: "422", swap: true},
     {code: "[45]..", swap: false, error: true}
   ];
+  // what one action may change beyond its own panel: any action the header, the status line and the activity log;
+  // a call's disposition also a promise or a callback task. Nothing else is replaced, so what is typed elsewhere stays.
   var SHARED = ["case-head", "live-status", "activities"];
+  var ALSO = {"call": ["promises", "tasks"]};
 
   function panelOf(form) {
     var el = form.parentElement;
@@ -44,7 +47,9 @@
       form.setAttribute("hx-target", "#" + panel.id);
       form.setAttribute("hx-select", "#" + panel.id);
       form.setAttribute("hx-swap", "outerHTML");
-      var oob = SHARED.filter(function (id) { return id !== panel.id && document.getElementById(id); });
+      var oob = SHARED.concat(ALSO[panel.id] || []).filter(function (id) {
+        return id !== panel.id && document.getElementById(id);
+      });
       if (oob.length) { form.setAttribute("hx-select-oob", oob.map(function (id) { return "#" + id; }).join(",")); }
       htmx.process(form);
     });
