@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 
 def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:

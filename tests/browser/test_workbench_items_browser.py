@@ -12,11 +12,16 @@ from django.urls import reverse
 
 from concord.core import clock
 from tests.browser.test_ui_browser import browser, login  # noqa: F401  (the shared browser fixture)
-from tests.browser.test_workbench_speed_browser import SHOTS, desk, mark, not_reloaded  # noqa: F401
+from tests.browser.test_workbench_speed_browser import SHOTS, mark, not_reloaded, set_desk
 
 pytestmark = pytest.mark.browser
 
 SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def desk(transactional_db, settings):
+    return set_desk(settings)
 
 
 @pytest.fixture

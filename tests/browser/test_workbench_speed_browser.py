@@ -23,6 +23,10 @@ SHOTS = Path(os.environ.get("CONCORD_TEST_RESULTS", "test-results"))
 
 @pytest.fixture
 def desk(transactional_db, settings):
+    return set_desk(settings)
+
+
+def set_desk(settings):
     """The shared world at 10:00 Beijing time today, col_a and lead_a qualified; col_a has two cases in today's
     queue (the bank's a, and u given to col_a), so that "next case" moves on after the first."""
     from concord.cases import services as case_services
