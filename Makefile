@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/concord
 CHROMIUM ?= /usr/bin/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test check lint test-sqlite test-postgres install install-test browser java clean
+.PHONY: demo test check lint test-sqlite test-postgres install install-test fonts browser java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,18 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## Run the demo: database, demo portfolio, web UI on http://127.0.0.1:8000/
-demo: install
+demo: install fonts
 	$(BIN)/concord demo --seed 7 --debtors 5000 --addr 127.0.0.1:8000
 
+## Letters (PDF) embed the OS's CJK font, and the browser tests render Chinese with it.
+fonts:
+	@if [ ! -d /usr/share/fonts/truetype/wqy ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
+	  else echo "Letters need a CJK font: run 'sudo apt-get install fonts-wqy-microhei' (or set CONCORD_LETTER_FONT)"; fi; \
+	fi
+
 ## Browser tests drive the OS's Chromium (no browser downloads here).
-browser:
-	@if [ ! -d /usr/share/fonts/truetype/wqy ] && [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; fi
+browser: fonts
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the browser tests: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)"; exit 1; fi; \
@@ -49,7 +55,7 @@ lint: install-test
 
 ## The fast tier, before every commit: the contracts, then every test but the browser, Spark and slow ones, on
 ## SQLite, on all cores (pytest-xdist).
-check: lint
+check: lint fonts
 	$(BIN)/python -m pytest -n auto -q -m "not browser and not spark and not slow"
 
 ## Run the whole suite, on SQLite and on PostgreSQL.
