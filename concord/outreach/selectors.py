@@ -37,6 +37,8 @@ def panel_context(request, case) -> dict | None:
              "points": [(p.pk, point_label(p)) for p in points if p.kind == kind]}
             for ch, kind in CONTACT_KIND.items()]
     ctx["lang"] = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    from .models import Language
+    ctx["language_label"] = Language(ctx["language"]).label if ctx["language"] in Language.values else ctx["language"]
     # a template by its name in the reader's language (the debtor's may differ), never by its code
     names = {} if ctx["lang"] == ctx["language"] else template_names(ctx["lang"])
     for c in ctx.get("channels", ()):
