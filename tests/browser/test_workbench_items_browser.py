@@ -182,6 +182,14 @@ def test_3_a_financial_profile_is_entered_on_the_case_page_audited(page, live_se
     page.wait_for_selector("#case-head")
     assert page.locator("#arrangement-no-profile").count() == 0          # the calculator has its grounds now
     assert page.locator("#arrangement-affordability").count() == 1
+    # the calculator's proposal form, refused (a discount above the balance), keeps what was typed too
+    page.evaluate("document.querySelector('#arrangement-propose-form').noValidate = true")
+    propose = page.locator("#arrangement-propose-form")
+    propose.locator("input[name=discount_amount]").fill(str(case.total_balance + 100))
+    propose.locator("textarea[name=reason]").fill("借款人申请减免")
+    propose.locator("button[type=submit]").click()
+    page.wait_for_selector("#arrangement-propose-form .errorlist")
+    assert page.locator("#arrangement-propose-form textarea[name=reason]").input_value() == "借款人申请减免"
     event = AuditEvent.objects.filter(action="financial_profile.record").latest("id")
     assert event.changes["source"] == "debtor" and str(event.changes["monthly_income"]) in ("12000", "12000.00")
 
