@@ -65,6 +65,18 @@ def log_activity(actor, case, *, kind: str, summary: str, at: dt.datetime | None
     return activity
 
 
+@transaction.atomic
+def purge_notes(actor, case_ids: Iterable[int], *, reason: str) -> int:
+    """Empty the free-text notes of the activities of ended cases whose personal data's retention has ended (a
+    note may hold anything a person said); the activities stay — kind, time, outcome, result codes. Records the
+    count as ``activity.purge``."""
+    case_ids = list(case_ids)
+    count = Activity.objects.filter(case_id__in=case_ids).exclude(note="").update(note="")
+    audit.record(actor, "activity.purge", None, {"cases": case_ids, "notes": count, "reason": reason[:200]},
+                 object_type="cases.case", object_id=",".join(map(str, case_ids))[:64])
+    return count
+
+
 #: Summaries said again in the reader's language: an app that writes an activity from structured details (a call's
 #: outcome and result codes, a promise's amount and date, a message's template and status) registers how to say it
 #: (``register_summary(kind, function)``), so English readers do not see the Chinese text stored when it was written.
