@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concord.cases.panels import bound_form
 from concord.staff.roles import Capability, may
 
 from . import authority, calculator, selectors
@@ -73,7 +74,8 @@ def case_panel(request, case) -> dict | None:
     ctx["assessment"] = assessment
     if assessment is None:
         return ctx
-    ctx["hardship_form"] = HardshipForm() if assessment.hardship and proposer else None
+    ctx["hardship_form"] = bound_form(request, "arrangement-hardship", HardshipForm()) \
+        if assessment.hardship and proposer else None
     ctx["notes"] = [note_text(n) for n in assessment.notes]
     ctx["own_limit"] = calculator.percent(own_limit)
     proposals = []
@@ -93,9 +95,11 @@ def case_panel(request, case) -> dict | None:
             title=_("各方案：月供与还款总额"), x_label=_("月供（元）"), y_label=_("还款总额（元）"),
             cap_label=_("月供上限"))
     first = ctx["chosen"]["p"] if ctx["chosen"] else None
-    ctx["propose_form"] = ProposeForm(initial={
+    ctx["propose_form"] = bound_form(request, "arrangement-propose", ProposeForm(initial={
         "kind": first.kind if first else calculator.INSTALMENT_PLAN, "months": first.months if first else 12,
-        "discount_amount": first.discount_amount if first else 0, "first_due": selectors.default_first_due()})
+        "discount_amount": first.discount_amount if first else 0, "first_due": selectors.default_first_due()}))
+    from concord.core.templatetags.concord_format import amount
     ctx["cap_text"] = _("每月可支配 %(d)s 元 × %(s)s%% = 月供上限 %(c)s 元") % {
-        "d": assessment.disposable, "s": calculator.percent(assessment.income_share), "c": assessment.monthly_cap}
+        "d": amount(assessment.disposable), "s": calculator.percent(assessment.income_share),
+        "c": amount(assessment.monthly_cap)}
     return ctx

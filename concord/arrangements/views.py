@@ -13,6 +13,8 @@ from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
 from concord.staff.roles import Capability, may, require_capability
 
+from concord.cases.panels import case_page
+
 from . import services
 from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm
 from .selectors import approvals_queue, visible_arrangements
@@ -24,8 +26,12 @@ def _back(request, case):
     return redirect(reverse("case-detail", args=[case.pk]) + "#arrangements")
 
 
-def _run(request, case, form, act, done, failed):
-    submit(request, form, act, done=done, failed=failed)
+def _run(request, case, form, act, done, failed, name=""):
+    """Submit; back where the form was. A refused form of the case page (``name``) comes back on the page, bound:
+    what was typed stays and the errors stand beside the fields."""
+    ok, _result = submit(request, form, act, done=done, failed=failed)
+    if not ok and name and request.POST.get("next") != "approvals":
+        return case_page(request, case, bound={name: form})
     return _back(request, case)
 
 
@@ -39,7 +45,8 @@ def propose(request, pk):
         grace = d.pop("grace_days")
         services.propose(request.user, case, grace_days=grace, **d)
 
-    return _run(request, case, ProposeForm(request.POST), act, _("还款方案已提出"), _("还款方案未提出：%(e)s"))
+    return _run(request, case, ProposeForm(request.POST), act, _("还款方案已提出"), _("还款方案未提出：%(e)s"),
+                "arrangement-propose")
 
 
 @login_required
@@ -49,7 +56,7 @@ def hardship(request, pk):
     require_capability(request.user, Capability.PROPOSE_ARRANGEMENT)
     return _run(request, case, HardshipForm(request.POST),
                 lambda d: services.request_hardship_review(request.user, case, reason=d["reason"]),
-                _("已转困难评估"), _("未能转困难评估：%(e)s"))
+                _("已转困难评估"), _("未能转困难评估：%(e)s"), "arrangement-hardship")
 
 
 def _arrangement_for(request, pk):

@@ -8,16 +8,20 @@ findings named; an outbound contact must carry the stored compliance decision th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from typing import Callable, Iterable
+
+from django.utils.translation import gettext_lazy
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from concord.core import audit, clock
 
 from .models import Activity, ActivityDirection, ActivityKind
 
+OTHER_OUTCOMES = {"sent": gettext_lazy("已发出"), "queued": gettext_lazy("待发送")}
 CONTACT_KINDS = {ActivityKind.CALL, ActivityKind.SMS, ActivityKind.EMAIL, ActivityKind.LETTER, ActivityKind.VISIT}
 
 
@@ -27,7 +31,8 @@ def check_note(note: str, *, field: str = "note", third_party: bool = False) -> 
 
     findings = content.check(note or "", third_party=third_party)
     if findings:
-        raise ValidationError({field: [_("内容不合规：%(f)s") % {"f": content.summary(findings, "zh")}]})
+        lang = "zh" if (get_language() or "zh").startswith("zh") else "en"
+        raise ValidationError({field: [_("内容不合规：%(f)s") % {"f": content.summary(findings, lang)}]})
 
 
 @transaction.atomic
@@ -70,3 +75,37 @@ def purge_notes(actor, case_ids: Iterable[int], *, reason: str) -> int:
     audit.record(actor, "activity.purge", None, {"cases": case_ids, "notes": count, "reason": reason[:200]},
                  object_type="cases.case", object_id=",".join(map(str, case_ids))[:64])
     return count
+
+
+#: Summaries said again in the reader's language: an app that writes an activity from structured details (a call's
+#: outcome and result codes, a promise's amount and date, a message's template and status) registers how to say it
+#: (``register_summary(kind, function)``), so English readers do not see the Chinese text stored when it was written.
+_SUMMARIES: dict[str, Callable] = {}
+
+
+def register_summary(kind: str, say: Callable) -> None:
+    _SUMMARIES[kind] = say
+
+
+def summary_text(activity) -> str:
+    say = _SUMMARIES.get(activity.kind)
+    if say is not None:
+        try:
+            text = say(activity)
+        except (KeyError, TypeError, ValueError):
+            text = None
+        if text:
+            return text
+    return activity.summary
+
+
+def outcome_label(activity) -> str:
+    """The outcome in words (接通通话, 已送达 …), never its code."""
+    from concord.compliance.models import Outcome
+
+    code = activity.outcome
+    if not code:
+        return ""
+    if code in Outcome.values:
+        return str(Outcome(code).label)
+    return str(OTHER_OUTCOMES.get(code, code))

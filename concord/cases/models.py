@@ -138,3 +138,14 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the reader's language where the writing app can say it again (``activities``)."""
+        from .activities import summary_text
+        return summary_text(self)
+
+    @property
+    def outcome_label(self) -> str:
+        from .activities import outcome_label
+        return outcome_label(self)

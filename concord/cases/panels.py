@@ -23,6 +23,17 @@ class Panel:
     template: str
     context: Callable[[Any, Any], dict | None]
     order: int = 100
+    title: Any = ""  # the case page's index names the panel by it (default: its app's name)
+
+    @property
+    def label(self):
+        if self.title:
+            return self.title
+        from django.apps import apps
+        try:
+            return apps.get_app_config(self.name).verbose_name
+        except LookupError:
+            return self.name
 
 
 _PANELS: dict[str, Panel] = {}
@@ -39,3 +50,25 @@ def panels_for(request, case) -> list[tuple[Panel, dict]]:
         if ctx is not None:
             out.append((panel, ctx))
     return out
+
+
+#: The case page's renderer, registered by the app that draws the page (the workbench). A panel's view that refuses
+#: a form renders the page again through :func:`case_page` with the bound form, so what the user typed stays in the
+#: form and the errors stand beside its fields; the page's script swaps in only that panel.
+_PAGE: dict[str, Callable] = {}
+
+
+def register_page(render: Callable) -> None:
+    _PAGE["render"] = render
+
+
+def bound_form(request, name: str, default=None):
+    """The form ``name`` as the user submitted it (bound, with its errors) when the page is shown again after a
+    refusal, else ``default``."""
+    return getattr(request, "concord_bound_forms", {}).get(name, default)
+
+
+def case_page(request, case, *, bound: dict | None = None, status: int = 422):
+    """The case page again, with ``bound`` forms (name → bound form) in place of the empty ones."""
+    request.concord_bound_forms = dict(bound or {})
+    return _PAGE["render"](request, case, status=status)

@@ -38,13 +38,18 @@ def rows(date_from: dt.date, date_to: dt.date, creditor=None):
           .select_related("creditor", "case", "actor", "attempt").order_by("at", "id"))
     if creditor is not None:
         qs = qs.filter(creditor=creditor)
+    from .models import Channel, Outcome, PartyKind, Purpose
+    channels, purposes, parties, outcomes = (dict(Channel.choices), dict(Purpose.choices), dict(PartyKind.choices),
+                                             dict(Outcome.choices))
     for d in qs.iterator(chunk_size=2000):
         attempt = getattr(d, "attempt", None)
-        yield [d.pk, timezone.localtime(d.at).strftime("%Y-%m-%d %H:%M:%S"), d.creditor.code if d.creditor else "",
-               d.case.reference if d.case else "", d.debtor_id, d.inputs.get("party", d.party_kind), d.channel,
-               d.purpose, d.number_masked, "allow" if d.allowed else "deny", " ".join(d.rules), d.reason_zh,
-               d.reason_en, d.pack, d.pack_version, d.actor.username if d.actor else "",
-               attempt.outcome if attempt else "", d.inputs.get("template", "")]
+        # words, not codes: creditors and people by name, channel, purpose, party and outcome by their labels
+        yield [d.pk, timezone.localtime(d.at).strftime("%Y-%m-%d %H:%M:%S"), d.creditor.name if d.creditor else "",
+               d.case.reference if d.case else "", d.debtor_id, str(parties.get(d.party_kind, d.party_kind)),
+               str(channels.get(d.channel, d.channel)), str(purposes.get(d.purpose, d.purpose)), d.number_masked,
+               _("允许") if d.allowed else _("拒绝"), " ".join(d.rules), d.reason_zh, d.reason_en, d.pack,
+               d.pack_version, str(d.actor) if d.actor else "",
+               str(outcomes.get(attempt.outcome, attempt.outcome)) if attempt else "", d.inputs.get("template", "")]
 
 
 def build(fmt: str, date_from, date_to, creditor=None) -> tuple[bytes, int]:

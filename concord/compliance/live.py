@@ -315,7 +315,7 @@ def evaluate_live(actor, request: Request, at: dt.datetime, history: History, pa
     local_day = at.astimezone(history.tz).date() if history.tz else at.date()
     extra = house_denials(actor, request, at, third, local_day, qualifications) + list(extra)
     decision = pure
-    named = _name_attorneys(pure.denials)
+    named = _name_debts(_name_attorneys(pure.denials))
     if extra or named is not pure.denials:
         denials = tuple(named) + tuple(extra)
         zh, en = explain(denials)
@@ -335,6 +335,18 @@ def _name_attorneys(denials):
     names = {f"A{pk}": name for pk, name in AttorneyRepresentation.objects.filter(pk__in=ids).values_list("id", "attorney_name")}
     return tuple(Denial(d.code, d.key, {**d.args, "attorney": names.get(d.args["attorney"], d.args["attorney"])})
                  if d.key == "attorney" else d for d in denials)
+
+
+def _name_debts(denials):
+    """Reasons name an account by its contract number (借据号), not the gate's internal account id."""
+    ids = {d.args["debt"] for d in denials if str(d.args.get("debt", "")).isdigit()}
+    if not ids:
+        return denials
+    from concord.loans.models import LoanAccount
+    refs = {str(pk): ref for pk, ref in LoanAccount.objects.filter(pk__in=sorted(int(i) for i in ids))
+            .values_list("id", "reference")}
+    return tuple(Denial(d.code, d.key, {**d.args, "debt": refs.get(str(d.args["debt"]), d.args["debt"])})
+                 if "debt" in d.args else d for d in denials)
 
 
 def masked(number: str | None) -> str:

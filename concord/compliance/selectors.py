@@ -224,6 +224,11 @@ def lapsing_qualifications(within_days: int = 30, today: dt.date | None = None):
     return list(lapsing), [(u, m) for u, m in missing if m]
 
 
+def qualified_staff_count() -> int:
+    """How many active people need qualifications to contact debtors (collectors, field agents …)."""
+    return User.objects.filter(role__in=roles_with(Capability.CONTACT_NEEDS_QUALIFICATION), is_active=True).count()
+
+
 def pending_allow(decision_id, *, case, actor, channel: str, at=None) -> ContactDecision | None:
     """``actor``'s allow ``decision_id`` on ``case`` for ``channel`` while it may still be acted on: allowed, no
     outcome recorded against it yet, and within its validity (``model.decision_usable``) — else None."""

@@ -216,5 +216,11 @@ def qualifications(request):
             return redirect("compliance-qualifications")
         messages.error(request, _("资质未登记：%(e)s") % {"e": errors_text(form)})
     lapsing, missing = selectors.lapsing_qualifications()
+    # one answer per person, the same in both tables: a lapsed row says whether its holder may still collect
+    blocked = {u.pk for u, _m in missing}
+    for q in lapsing:
+        q.blocks = q.user_id in blocked
+    staff = selectors.qualified_staff_count()
     return render(request, "compliance/qualifications.html", {"form": form, "lapsing": lapsing, "missing": missing,
-                                                              "today": clock.today()})
+                                                              "today": clock.today(), "staff": staff,
+                                                              "ready": staff - len(missing)})

@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 
 def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
@@ -24,8 +23,9 @@ def errors_text(form: forms.Form) -> str:
     """Every error of the form in one line: ``label: message; label: message``."""
     parts = []
     for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else _("表单")
-        parts.append(f"{label}: {' '.join(str(e) for e in errors)}")
+        text = " ".join(str(e) for e in errors)
+        # an error of the whole form (a refusal by the gate, a business rule) needs no label before it
+        parts.append(f"{form.fields[field].label}: {text}" if field in form.fields else text)
     return "; ".join(parts)
 
 

@@ -102,6 +102,17 @@ class Product(models.Model):
             self.waterfall = list(DEFAULT_WATERFALL)
         super().save(*args, **kwargs)
 
+    @property
+    def label(self) -> str:
+        """The product's name for the reader: a default name (信用卡, 网贷) in the reader's language; a creditor's own
+        name as written, with its kind in the reader's language when that is not Chinese."""
+        from django.utils.translation import get_language, gettext
+        if (get_language() or "zh").startswith("zh"):
+            return self.name
+        said = gettext(self.name)
+        return said if said != self.name else f"{self.name} ({self.get_kind_display()})"
+
+
 
 class PlacementStatus(models.TextChoices):
     ACTIVE = "active", _("在案")

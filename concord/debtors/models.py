@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from concord.core.fields import BlindIndexField, EncryptedTextField
 
@@ -71,6 +72,16 @@ class ContactKind(models.TextChoices):
     EMAIL = "email", _("电子邮箱")
     WECHAT = "wechat", _("微信")
     ADDRESS = "address", _("地址")
+
+
+#: Relation words that placement files and people use (说明 is free text): said in the reader's language.
+RELATION_WORDS = frozenset((
+    gettext_noop("父亲"), gettext_noop("母亲"), gettext_noop("哥哥"), gettext_noop("姐姐"), gettext_noop("弟弟"),
+    gettext_noop("妹妹"), gettext_noop("朋友"), gettext_noop("同事"), gettext_noop("同学"), gettext_noop("表哥"),
+    gettext_noop("表姐"), gettext_noop("配偶"), gettext_noop("妻子"), gettext_noop("丈夫"), gettext_noop("儿子"),
+    gettext_noop("女儿"), gettext_noop("子女"), gettext_noop("亲戚"), gettext_noop("邻居"), gettext_noop("担保人"),
+    gettext_noop("领导"), gettext_noop("室友"),
+))
 
 
 class AddressType(models.TextChoices):
@@ -171,6 +182,13 @@ class RelatedParty(models.Model):
     @property
     def is_liable(self) -> bool:
         return self.role in LIABLE_ROLES
+
+    @property
+    def relation_label(self) -> str:
+        """The relation in the reader's language where it is a common word (父亲 → Father), else as written."""
+        from django.utils.translation import gettext
+        return gettext(self.relation) if self.relation in RELATION_WORDS else self.relation
+
 
 
 class Employment(models.Model):

@@ -23,4 +23,5 @@ def restore_data_seeds() -> None:
     from concord.workbench.scripts import ensure_defaults
 
     importlib.import_module("concord.outreach.migrations.0002_seed_templates").seed(apps, None)
+    importlib.import_module("concord.outreach.migrations.0003_stage_templates").seed(apps, None)
     ensure_defaults()

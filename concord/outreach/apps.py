@@ -10,5 +10,10 @@ class OutreachConfig(AppConfig):
     def ready(self):
         from concord.cases.panels import Panel, register
 
-        from .selectors import panel_context
-        register(Panel(name="outreach", template="outreach/_panel.html", context=panel_context, order=40))
+        from concord.cases.activities import register_summary
+
+        from .selectors import panel_context, say_message
+        register(Panel(name="outreach", template="outreach/_panel.html", context=panel_context, order=40,
+                       title=_("短信/信函")))
+        for kind in ("sms", "email", "letter"):
+            register_summary(kind, say_message)

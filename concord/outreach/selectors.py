@@ -35,10 +35,41 @@ def panel_context(request, case) -> dict | None:
         templates = approved_templates(ctx["language"])
         ctx["channels"] = [
             {"channel": ch, "templates": [t for t in templates if t.channel == ch],
-             "points": [(p.pk, mask(p.kind, p.value)) for p in points if p.kind == kind]}
+             "points": [(p.pk, point_label(p)) for p in points if p.kind == kind]}
             for ch, kind in CONTACT_KIND.items()]
     ctx["lang"] = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    from .models import Language
+    ctx["language_label"] = Language(ctx["language"]).label if ctx["language"] in Language.values else ctx["language"]
+    # a template by its name in the reader's language (the debtor's may differ), never by its code
+    names = {} if ctx["lang"] == ctx["language"] else template_names(ctx["lang"])
+    for c in ctx.get("channels", ()):
+        for t in c["templates"]:
+            t.label = names.get((t.channel, t.code), t.name)
+    for m in messages:
+        m.template_label = names.get((m.channel, m.template.code), m.template.name) if m.template else "—"
     return ctx
+
+
+def template_names(language: str) -> dict:
+    """(channel, code) → the template's name in ``language`` (every template, approved or not)."""
+    return {(c, code): name for c, code, name in
+            MessageTemplate.objects.filter(language=language).values_list("channel", "code", "name")}
+
+
+def point_label(point) -> str:
+    """A contact point as a sender chooses it: for an address its type (家庭住址, 户籍地址, 单位地址) before the masked
+    text, and whether the borrower confirmed it (given by the borrower, or verified)."""
+    from django.utils.translation import gettext as _
+
+    text = mask(point.kind, point.value)
+    if point.kind == "address":
+        kind = point.get_address_type_display() if point.address_type else _("地址（类型未知）")
+        text = f"{kind} · {text}"
+        if point.source == "debtor" or point.verified_at:
+            text += " · " + _("借款人已确认")
+    if point.is_primary:
+        text += " · " + _("首选")
+    return text
 
 
 def gate_preview(user, case, rendered, point, at=None):
@@ -54,3 +85,19 @@ def gate_preview(user, case, rendered, point, at=None):
 
 def visible_messages(user):
     return restrict(OutboundMessage.objects.all(), user)
+
+
+def say_message(activity) -> str:
+    """A message's activity summary in the reader's language: channel, template name, status."""
+    from django.utils.translation import gettext as _
+
+    from .models import Channel, MessageStatus
+
+    code = (activity.details or {}).get("template")
+    if not code or activity.kind not in Channel.values:
+        return ""
+    lang = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    name = MessageTemplate.objects.filter(language=lang, channel=activity.kind, code=code).values_list(
+        "name", flat=True).first() or code
+    status = MessageStatus(activity.outcome).label if activity.outcome in MessageStatus.values else ""
+    return _("%(c)s：%(t)s（%(s)s）") % {"c": Channel(activity.kind).label, "t": name, "s": status}

@@ -138,7 +138,7 @@ def send(request, pk):
     elif outcome.message.status == "failed":
         messages.error(request, _("发送失败：%(why)s") % {"why": outcome.message.status_reason})
     else:
-        messages.success(request, _("%(c)s已%(s)s") % {"c": outcome.message.get_channel_display(),
+        messages.success(request, _("%(c)s%(s)s") % {"c": outcome.message.get_channel_display(),
                                                        "s": outcome.message.get_status_display()})
     return redirect("case-detail", pk=case.pk)
 

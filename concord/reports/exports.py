@@ -19,6 +19,12 @@ from concord.cases.models import Activity, Case
 from concord.core import audit
 from concord.core.spreadsheets import TableWriter
 
+
+def _people() -> dict:
+    """User id → the person's name (never a username in a file a person reads)."""
+    from concord.staff.models import User
+    return {u.pk: str(u) for u in User.objects.all()}
+
 FORMATS = ("csv", "xlsx")
 PROGRESS_ROWS = 2000
 
@@ -46,12 +52,13 @@ def export_cases(actor, cases, path: Path, fmt: str, *, filters: dict | None = N
     statuses = dict(Case._meta.get_field("status").choices)
     rows = (cases.order_by("creditor__code", "reference")
             .values_list("reference", "creditor__name", "debtor__full_name", "debtor__id_last4", "bucket", "max_dpd",
-                         "total_balance", "status", "assigned_team__name", "assigned_collector__username",
+                         "total_balance", "status", "assigned_team__name", "assigned_collector_id",
                          "opened_on", "closed_on"))
+    people = _people()
     for ref, creditor, name, last4, bucket, dpd, balance, status, team, collector, opened, closed in rows.iterator(
             chunk_size=2000):
         writer.write([ref, creditor, name, last4, bucket, dpd, balance, str(statuses.get(status, status)),
-                      team or "", collector or "", opened, closed])
+                      team or "", people.get(collector, ""), opened, closed])
         if progress and writer.rows % PROGRESS_ROWS == 0:
             progress(writer.rows, total)
     writer.close()
@@ -75,12 +82,20 @@ def export_activities(actor, cases, path: Path, fmt: str, *, start: dt.date | No
     writer = TableWriter(path, fmt, activity_headers(), sheet=_("催记"))
     rows = qs.order_by("at", "id").values_list("case__reference", "case__creditor__name", "at", "kind", "channel",
                                                "direction", "outcome", "result_codes", "summary", "note",
-                                               "actor__username")
-    for ref, creditor, at, kind, channel, direction, outcome, codes, summary, note, actor_name in rows.iterator(
+                                               "actor_id")
+    from concord.cases.activities import OTHER_OUTCOMES
+    from concord.compliance.models import Channel, Outcome
+    from concord.workbench.calls import result_code_labels
+
+    people, channels = _people(), dict(Channel.choices)
+    outcomes = {**dict(Outcome.choices), **OTHER_OUTCOMES}
+    codes_said = dict(result_code_labels())
+    for ref, creditor, at, kind, channel, direction, outcome, codes, summary, note, actor_id in rows.iterator(
             chunk_size=2000):
-        writer.write([ref, creditor, _local(at), str(kinds.get(kind, kind)), channel,
-                      str(directions.get(direction, direction)), outcome, ", ".join(codes or []), summary, note,
-                      actor_name or ""])
+        writer.write([ref, creditor, _local(at), str(kinds.get(kind, kind)), str(channels.get(channel, channel)),
+                      str(directions.get(direction, direction)), str(outcomes.get(outcome, outcome)),
+                      "、".join(str(codes_said.get(c, c)) for c in codes or []), summary, note,
+                      people.get(actor_id, "")])
         if progress and writer.rows % PROGRESS_ROWS == 0:
             progress(writer.rows, total)
     writer.close()

@@ -24,8 +24,16 @@ class RequestForm(forms.Form):
         return self.points[self.cleaned_data["address"]]
 
 
+class AgentChoiceField(forms.ModelMultipleChoiceField):
+    """An agent as a lead picks one: name, role and team (a field agent from the field team, a collector of mine)."""
+
+    def label_from_instance(self, user):
+        parts = [user.get_role_display()] + ([str(user.team)] if user.team_id else [])
+        return f"{user}（{' · '.join(parts)}）"
+
+
 class ScheduleForm(forms.Form):
-    agents = forms.ModelMultipleChoiceField(label=_("外访人员（至少两名）"), queryset=User.objects.none(),
+    agents = AgentChoiceField(label=_("外访人员（至少两名）"), queryset=User.objects.none(),
                                             widget=forms.CheckboxSelectMultiple)
     scheduled_at = forms.DateTimeField(label=_("计划时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 

@@ -92,29 +92,62 @@ def request_visit(actor, case, *, address, purpose: str, note: str = "", at=None
     return visit
 
 
+def selectable_agents(actor):
+    """Who ``actor`` may send on a visit: every active field agent (the field team serves every team), and the
+    collectors who may visit — a team lead's of their own teams only, a manager's any."""
+    from django.db.models import Q
+
+    from concord.staff.models import User
+    from concord.staff.roles import Role, roles_with
+
+    qs = User.objects.filter(role__in=roles_with(Capability.VISIT), is_active=True)
+    if actor.case_scope == "team":
+        qs = qs.filter(Q(role=Role.FIELD_AGENT) | Q(team_id__in=sorted(own_team_ids(actor))))
+    return qs.select_related("team").order_by("role", "username")
+
+
 def _check_agents(actor, agents, day: dt.date) -> list:
     agents = list(dict.fromkeys(agents or []))
     require(len(agents) >= MIN_AGENTS, "agents", _("外访至少需要 %(n)d 名人员（已选 %(k)d 名）")
             % {"n": MIN_AGENTS, "k": len(agents)})
-    teams = own_team_ids(actor) if actor.case_scope == "team" else None
+    allowed = set(selectable_agents(actor).values_list("pk", flat=True))
     for agent in agents:
         require(agent.is_active and may(agent, Capability.VISIT), "agents",
                 _("%(u)s 不是在岗的外访员或催收员") % {"u": agent})
-        if teams is not None:
-            require(agent.team_id in teams, "agents", _("%(u)s 不属于您的小组") % {"u": agent})
+        require(agent.pk in allowed, "agents", _("%(u)s 不属于您的小组，也不是外访员") % {"u": agent})
         missing = live.missing_qualifications(agent, day)
         require(not missing, "agents", _("%(u)s 缺少有效的%(m)s，不能外访")
                 % {"u": agent, "m": "、".join(live.QUAL_ZH[m] for m in missing)})
     return agents
 
 
-def _gate(actor, visit, *, agents: int, at: dt.datetime):
-    """The gate's decision for this visit (stored whatever it says); a denial is refused with its reason."""
+def _gate(actor, visit, *, agents: int, at: dt.datetime, field: str = "gate"):
+    """The gate's decision for this visit (stored whatever it says); a denial is refused with its reason and, when
+    only the time is wrong (night, a holiday rule), the earliest time the gate would allow it — then on ``field``
+    (the time chosen, when scheduling)."""
     decision = compliance.decide_contact(actor, case=visit.case, channel="visit", agents=agents, at=at,
                                          contact_point=visit.address)  # the decision names where the address came from
     if not decision.allowed:
-        raise ValidationError({"gate": [_("合规闸门拒绝外访：%(r)s") % {"r": decision.reason("zh")}]})
+        from django.utils.translation import get_language
+
+        text = _("合规闸门拒绝外访：%(r)s") % {"r": decision.reason(get_language())}
+        earliest = earliest_visit(actor, visit, at)
+        if earliest is None:        # a change of state is needed, not another time: the refusal is the gate's
+            raise ValidationError({"gate": [text]})
+        zone = live.zone_of(visit.case.debtor)
+        local = timezone.localtime(earliest, zone) if zone else earliest
+        text += " " + _("最早可于 %(t)s 外访。") % {"t": local.strftime("%Y-%m-%d %H:%M")}
+        raise ValidationError({field: [text]})
     return decision
+
+
+def earliest_visit(actor, visit, at: dt.datetime):
+    """The earliest time from ``at`` at which the gate would allow a visit to the debtor, if nothing else changes
+    (``compliance.selectors.contact_options``); None when a change of state is needed first."""
+    from concord.compliance.selectors import contact_options
+
+    options = [o for o in contact_options(visit.case, actor, at) if o.action == "visit"]
+    return next((o.next_at for o in options if o.next_at is not None), None)
 
 
 def _locked(visit, statuses, message):
@@ -134,7 +167,7 @@ def schedule_visit(actor, visit, *, agents, scheduled_at: dt.datetime, at=None) 
     require(scheduled_at <= at + MAX_AHEAD, "scheduled_at", _("计划时间不能超过 90 天之后"))
     zone = live.zone_of(visit.case.debtor)
     agents = _check_agents(actor, agents, scheduled_at.astimezone(zone).date() if zone else scheduled_at.date())
-    decision = _gate(actor, visit, agents=len(agents), at=scheduled_at)
+    decision = _gate(actor, visit, agents=len(agents), at=scheduled_at, field="scheduled_at")
     with transaction.atomic():
         visit = _locked(visit, OPEN_STATUSES, _("该外访已完成或已取消"))
         before = (visit.scheduled_at, sorted(visit.agents.values_list("pk", flat=True)))

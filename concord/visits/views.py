@@ -7,16 +7,16 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from concord.cases.panels import bound_form, case_page
 from concord.core import sealed
 from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
-from concord.core.access import own_team_ids
-from concord.staff.models import User
-from concord.staff.roles import Capability, may, roles_with
+from concord.staff.roles import Capability, may
 
 from . import services
 from .forms import CancelForm, ReportForm, RequestForm, ScheduleForm
@@ -25,10 +25,7 @@ from .selectors import is_agent, my_visits, visible_visits
 
 
 def _agents_for(user):
-    qs = User.objects.filter(role__in=roles_with(Capability.VISIT), is_active=True)
-    if user.case_scope == "team":
-        qs = qs.filter(team_id__in=own_team_ids(user))
-    return qs.order_by("username")
+    return services.selectable_agents(user)
 
 
 def _rows(visits):
@@ -49,14 +46,18 @@ def case_panel(request, case):
             ids = f"visit{visit.pk}_%s"
             agent = any(a.pk == user.pk for a in visit.agents.all())
             reporter = visit.status == VisitStatus.SCHEDULED and (agent or may_schedule)
-            forms = {"schedule": ScheduleForm(agents=agents, auto_id=ids) if may_schedule else None,
-                     "report": ReportForm(auto_id=ids) if reporter else None,
-                     "cancel": CancelForm(auto_id=ids) if may_schedule or visit.requested_by_id == user.pk else None}
+            forms = {"schedule": bound_form(request, f"visit-schedule-{visit.pk}",
+                                            ScheduleForm(agents=agents, auto_id=ids)) if may_schedule else None,
+                     "report": bound_form(request, f"visit-report-{visit.pk}", ReportForm(auto_id=ids))
+                     if reporter else None,
+                     "cancel": bound_form(request, f"visit-cancel-{visit.pk}", CancelForm(auto_id=ids))
+                     if may_schedule or visit.requested_by_id == user.pk else None}
         rows.append((visit, address, forms))
     may_request = may(user, Capability.REQUEST_VISIT) and case.status in ("new", "open", "on_hold")
     return {
         "rows": rows, "may_request": may_request,
-        "request_form": RequestForm(case=case, auto_id="visit_request_%s") if may_request else None,
+        "request_form": bound_form(request, "visit-request", RequestForm(case=case, auto_id="visit_request_%s"))
+        if may_request else None,
     }
 
 
@@ -69,8 +70,17 @@ def _back(request, visit=None, case=None):
     return redirect("visits:detail", pk=visit.pk) if visit else redirect("visits:list")
 
 
-def _act(request, form, act, done, failed):
-    return submit(request, form, act, done=done, failed=failed)[0]
+def _act(request, form, act, done, failed, *, name, visit=None, case=None):
+    """Submit; on success back where the form was (the case page or the visit page); on a refusal that page again
+    with the bound form: what was typed stays and the errors stand beside the fields."""
+    if submit(request, form, act, done=done, failed=failed)[0]:
+        return _back(request, visit, case)
+    if request.POST.get("back") == "visit" and visit is not None:
+        return _detail(request, visit, bound={name.rsplit("-", 1)[0]: form}, status=422)
+    case = case or visit.case
+    if visible_cases(request.user).filter(pk=case.pk).exists():
+        return case_page(request, case, bound={name: form})
+    return _back(request, visit, case)
 
 
 @login_required
@@ -96,59 +106,72 @@ def _visit_for(request, pk):
 
 @login_required
 def visit_detail(request, pk):
-    visit = _visit_for(request, pk)
+    return _detail(request, _visit_for(request, pk))
+
+
+def _detail(request, visit, *, bound=None, status=200):
     user = request.user
+    bound = bound or {}
     agent = is_agent(user, visit)
     may_schedule = may(user, Capability.SCHEDULE_VISIT) and visible_cases(user).filter(pk=visit.case_id).exists()
     return render(request, "visits/visit_detail.html", {
         "visit": visit, "address": services.masked_address(visit.address), "agents": visit.agents.all(),
         "files": visit.files.all(), "may_report": visit.status == VisitStatus.SCHEDULED and (agent or may_schedule),
         "may_cancel": visit.is_open and (may_schedule or visit.requested_by_id == user.pk),
+        "may_schedule": visit.is_open and may_schedule,
         "may_reveal": agent or may(user, Capability.REVEAL_PII),
-        "report_form": ReportForm(), "cancel_form": CancelForm()})
+        "schedule_form": bound.get("visit-schedule") or ScheduleForm(
+            agents=_agents_for(user), auto_id="schedule_%s",
+            initial={"agents": [a.pk for a in visit.agents.all()],
+                     "scheduled_at": visit.scheduled_at and timezone.localtime(visit.scheduled_at).strftime(
+                         "%Y-%m-%dT%H:%M")}) if may_schedule else None,
+        "report_form": bound.get("visit-report") or ReportForm(auto_id="report_%s"),
+        "cancel_form": bound.get("visit-cancel") or CancelForm(auto_id="cancel_%s")}, status=status)
 
 
 @login_required
 @require_POST
 def request_visit(request, case_pk):
     case = get_object_or_404(visible_cases(request.user), pk=case_pk)
-    form = RequestForm(request.POST, case=case)
-    _act(request, form, lambda d: services.request_visit(request.user, case, address=d["address"],
-                                                         purpose=d["purpose"], note=d["note"]),
-         _("外访申请已提交"), _("外访申请未提交：%(e)s"))
-    return _back(request, case=case)
+    form = RequestForm(request.POST, case=case, auto_id="visit_request_%s")
+    return _act(request, form, lambda d: services.request_visit(request.user, case, address=d["address"],
+                                                                purpose=d["purpose"], note=d["note"]),
+                _("外访申请已提交"), _("外访申请未提交：%(e)s"), name="visit-request", case=case)
 
 
 @login_required
 @require_POST
 def schedule_visit(request, pk):
     visit = _visit_for(request, pk)
-    form = ScheduleForm(request.POST, agents=_agents_for(request.user))
-    _act(request, form, lambda d: services.schedule_visit(request.user, visit, agents=list(d["agents"]),
-                                                          scheduled_at=d["scheduled_at"]),
-         _("外访已排期"), _("外访未排期：%(e)s"))
-    return _back(request, visit)
+    form = ScheduleForm(request.POST, agents=_agents_for(request.user), auto_id=_ids(request, visit, "schedule"))
+    return _act(request, form, lambda d: services.schedule_visit(request.user, visit, agents=list(d["agents"]),
+                                                                 scheduled_at=d["scheduled_at"]),
+                _("外访已排期"), _("外访未排期：%(e)s"), name=f"visit-schedule-{visit.pk}", visit=visit)
 
 
 @login_required
 @require_POST
 def report_visit(request, pk):
     visit = _visit_for(request, pk)
-    form = ReportForm(request.POST, request.FILES)
-    _act(request, form, lambda d: services.report_visit(request.user, visit, outcome=d["outcome"], note=d["note"],
-                                                        files=d["files"], visited_at=d["visited_at"]),
-         _("外访结果已登记"), _("外访结果未登记：%(e)s"))
-    return _back(request, visit)
+    form = ReportForm(request.POST, request.FILES, auto_id=_ids(request, visit, "report"))
+    return _act(request, form, lambda d: services.report_visit(request.user, visit, outcome=d["outcome"],
+                                                               note=d["note"], files=d["files"],
+                                                               visited_at=d["visited_at"]),
+                _("外访结果已登记"), _("外访结果未登记：%(e)s"), name=f"visit-report-{visit.pk}", visit=visit)
 
 
 @login_required
 @require_POST
 def cancel_visit(request, pk):
     visit = _visit_for(request, pk)
-    form = CancelForm(request.POST)
-    _act(request, form, lambda d: services.cancel_visit(request.user, visit, reason=d["reason"]),
-         _("外访已取消"), _("外访未取消：%(e)s"))
-    return _back(request, visit)
+    form = CancelForm(request.POST, auto_id=_ids(request, visit, "cancel"))
+    return _act(request, form, lambda d: services.cancel_visit(request.user, visit, reason=d["reason"]),
+                _("外访已取消"), _("外访未取消：%(e)s"), name=f"visit-cancel-{visit.pk}", visit=visit)
+
+
+def _ids(request, visit, kind):
+    """The element ids of a visit's form as the page it came from shows them (one set per visit on the case page)."""
+    return f"{kind}_%s" if request.POST.get("back") == "visit" else f"visit{visit.pk}_%s"
 
 
 @login_required

@@ -14,3 +14,13 @@ class WorkbenchConfig(AppConfig):
         from .promises import on_payment_changed
 
         followers.register(on_payment_changed)
+
+        from concord.cases import activities, panels
+
+        from .calls import say_call
+        from .promises import say_promise
+        activities.register_summary("call", say_call)
+        activities.register_summary("promise", say_promise)
+
+        from .case_views import render_case_page
+        panels.register_page(render_case_page)

@@ -257,3 +257,54 @@ def result_code_labels():
     return [("promise", _("承诺还款")), ("refusal", _("拒绝还款")), ("dispute", _("对债务有异议")),
             ("hardship", _("经济困难")), ("callback", _("约定回电")), ("already_paid", _("称已还款")),
             ("wrong_party", _("非本人/打错"))]
+
+
+def unlogged_calls(user, at: dt.datetime | None = None) -> list:
+    """The user's started calls (allowed by the gate) whose outcome is not logged yet, while it may still be logged
+    (``compliance.model.decision_usable``), oldest first. Until logged, each counts under the person's daily caps as
+    a conversation of unknown outcome, so the workbench shows it on every page and holds the next case back."""
+    from django.db.models import Exists, OuterRef
+
+    from concord.compliance.model import DECISION_VALID
+    from concord.compliance.models import ContactAttempt, ContactDecision
+
+    at = clock.now_or(at)
+    return list(ContactDecision.objects.filter(actor=user, channel="call", allowed=True, at__gte=at - DECISION_VALID,
+                                               at__lte=at, case__isnull=False)
+                .exclude(Exists(ContactAttempt.objects.filter(decision=OuterRef("pk"))))
+                .select_related("case").order_by("at", "id"))
+
+
+def cap_holders(case, at: dt.datetime | None = None) -> list:
+    """Allowed calls to the case's debtor, by anyone, still without an outcome: the gate counts them under its caps
+    (``compliance.live.PENDING``) until they are logged."""
+    from django.db.models import Exists, OuterRef
+
+    from concord.compliance.live import PENDING
+    from concord.compliance.models import ContactAttempt, ContactDecision
+
+    at = clock.now_or(at)
+    return list(ContactDecision.objects.filter(debtor_id=case.debtor_id, channel="call", allowed=True,
+                                               at__gt=at - PENDING, at__lte=at)
+                .exclude(Exists(ContactAttempt.objects.filter(decision=OuterRef("pk"))))
+                .select_related("actor", "case").order_by("at", "id"))
+
+
+def describe_unlogged(decision) -> str:
+    """"130****7211, started 10:02 by 张三 (case C-…)" in the user's language."""
+    return _("%(n)s（%(t)s 由 %(u)s 发起，案件 %(c)s）") % {
+        "n": decision.number_masked or "—", "t": timezone.localtime(decision.at).strftime("%H:%M"),
+        "u": str(decision.actor) if decision.actor else "—",
+        "c": decision.case.reference if decision.case else "—"}
+
+
+def say_call(activity) -> str:
+    """A call's summary in the reader's language, from its outcome, result codes and masked number."""
+    from concord.compliance.models import Outcome
+
+    if not activity.outcome or "number" not in (activity.details or {}):
+        return ""
+    text = _("电话 %(n)s：%(o)s") % {"n": activity.details.get("number") or "—", "o": Outcome(activity.outcome).label}
+    labels = dict(result_code_labels())
+    codes = [str(labels[c]) for c in activity.result_codes or () if c in labels]
+    return text + (" · " + "、".join(codes) if codes else "")

@@ -44,6 +44,7 @@ class Target:
     party: object | None  # RelatedParty or None for the debtor's own number
     option: object        # compliance.selectors.Option
     number: str           # the real number, for the tel: link once allowed
+    held_by: str = ""     # the unlogged calls that hold a daily cap this target is refused under
 
     @property
     def allowed(self):
@@ -79,6 +80,17 @@ def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
     may_work = may(user, Capability.WORK_CASES)
     # everyone but a creditor's viewer sees what the gate would say (compliance reviews it too); only workers act
     targets = call_targets(case, user, now) if may(user, Capability.SEE_INTERNAL) else []
+    capped = [t for t in targets if not t.allowed and {"CN2", "CN6"} & set(t.option.rules or ())]
+    if capped:
+        from django.utils.translation import gettext as _
+
+        from .calls import cap_holders, describe_unlogged
+        holding = cap_holders(case, now)
+        if holding:
+            text = _("计入上限的未登记通话：%(c)s。登记其结果后，若实际未接通，上限随之释放。") % {
+                "c": "；".join(describe_unlogged(d) for d in holding)}
+            for t in capped:
+                t.held_by = text
     from .promises import promise_limits
     from .scripts import scripts_for
     from .forms import CallDispositionForm, NoteForm, PromiseForm, TaskForm
@@ -87,19 +99,22 @@ def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
     recent_promises = list(case.promises.all()[:10])
     claim_holder = holder(case, now)
     recordings = list(case.recordings.select_related("activity", "activity__actor").order_by("-activity__at")[:20])
+    own = [t for t in targets if t.party is None]
     return {
         "may_work": may_work, "targets": targets,
+        "gate_now": next((t for t in own if t.allowed), own[0] if own else None),
         "parties_status": {t.party.pk: t for t in targets if t.party is not None},
         "pending": pending_decision,
         "pending_number": _pending_number(targets, pending_decision),
-        "call_form": CallDispositionForm(decision=pending_decision) if pending_decision else None,
+        "call_form": CallDispositionForm(decision=pending_decision, auto_id="call_%s") if pending_decision else None,
         "scripts": scripts_for(language) if pending_decision else [],
         "promises": recent_promises,
         "open_promise": next((p for p in recent_promises if p.status == PromiseStatus.PENDING), None),
-        "promise_form": form_html(PromiseForm, limits={k: limits[k] for k in ("earliest", "latest")})
+        "promise_form": form_html(PromiseForm, limits={k: limits[k] for k in ("earliest", "latest")}, auto_id="promise_%s")
         if may_work else None, "limits": limits,
         "tasks": list(case.tasks.select_related("assigned_to").filter(done_at__isnull=True)[:20]),
-        "task_form": form_html(TaskForm) if may_work else None, "note_form": form_html(NoteForm) if may_work else None,
+        "task_form": form_html(TaskForm, auto_id="task_%s") if may_work else None,
+        "note_form": form_html(NoteForm, auto_id="note_%s") if may_work else None,
         "recordings": recordings, "may_play": may(user, Capability.PLAY_RECORDINGS),
         "denials": list(case.contact_decisions.filter(allowed=False).select_related("actor").order_by("-at")[:10]),
         "claim_holder": claim_holder, "claim_mine": claim_holder is not None and claim_holder.pk == user.pk,

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_POST
 from concord.compliance.provenance import usable_points
 from concord.cases import services
 from concord.cases.forms import AssignForm, ContactPointForm, PaymentForm
-from concord.cases.panels import panels_for
+from concord.cases.panels import bound_form, case_page, panels_for
 from concord.cases.selectors import visible_case_or_404
 from concord.compliance.selectors import pending_allow
+from concord.core import clock
 from concord.core.masking import mask
 from concord.core.webforms import apply_validation_error, errors_text, form_html, submit
 from concord.debtors import services as debtor_services
@@ -33,7 +34,8 @@ from concord.staff.selectors import assignable_users
 
 from . import calls, claims, followups, promises
 from .case_page import read_case_file, workbench
-from .forms import CallDispositionForm, NoteForm, PromiseForm, TaskForm
+from .forms import source_label
+from .forms import AssetForm, CallDispositionForm, FinancialProfileForm, NoteForm, PromiseForm, TaskForm
 
 
 def to_case_page(case, anchor=""):
@@ -43,7 +45,12 @@ def to_case_page(case, anchor=""):
 
 @login_required
 def case_detail(request, pk):
-    case = visible_case_or_404(request.user, pk)
+    return render_case_page(request, visible_case_or_404(request.user, pk))
+
+
+def render_case_page(request, case, *, status=200):
+    """The case page. After a refused form (``cases.panels.case_page``) the bound form stands in for the empty one,
+    with what was typed and the errors beside its fields; the page's script then swaps in only that form's panel."""
     debtor = case.debtor
     # read once and shared: the contact table, the gate's options, the call targets and the panels all use these
     accounts = read_case_file(case)
@@ -59,22 +66,32 @@ def case_detail(request, pk):
         "parties": [(p, mask("phone", p.phone), f"party:{p.pk}") for p in debtor.related_parties.all()],
         "id_masked": mask("id_number", debtor.id_number),
         "employment": debtor.employments.first(), "profile": profile,
+        "profile_source": source_label(profile.source) if profile else "",
         "afford": debtor_services.affordability(profile),
         "assets": debtor.assets.all(), "credit_report": debtor.credit_reports.first(),
         "statement": debtor.bank_statements.first(), "other_loans": debtor.other_loans.all(),
         "assignments": case.assignments.select_related("collector", "team", "assigned_by")[:10],
         "may_reveal": may(user, Capability.REVEAL_PII), "may_edit": may_edit, "may_pay": may_pay, "may_assign": may_assign,
         # forms only for the roles that see them
-        "contact_form": form_html(ContactPointForm) if may_edit else None,
-        "payment_form": PaymentForm(accounts=accounts) if may_pay else None,
-        "assign_form": AssignForm(collectors=assignable_users(user)) if may_assign else None,
-        "activities": case.activities.select_related("actor", "recording")[:50],
+        "contact_form": bound_form(request, "contact", form_html(ContactPointForm, auto_id="contact_%s"))
+        if may_edit else None,
+        "profile_form": bound_form(request, "profile", form_html(FinancialProfileForm, auto_id="profile_%s"))
+        if may_edit else None,
+        "asset_form": bound_form(request, "asset", form_html(AssetForm, auto_id="asset_%s")) if may_edit else None,
+        "payment_form": bound_form(request, "payment", PaymentForm(accounts=accounts, auto_id="payment_%s"))
+        if may_pay else None,
+        "assign_form": bound_form(request, "assign", AssignForm(collectors=assignable_users(user), auto_id="assign_%s"))
+        if may_assign else None,
+        "activities": case.activities.select_related("actor", "recording", "related_party")[:50],
         "panels": panels_for(request, case),
     }
     claims.renew_claim(user, case)
-    ctx.update(workbench(request, case, pending_decision(request, case), accounts=accounts))
+    pending = getattr(request, "concord_pending_call", None) or pending_decision(request, case)
+    ctx.update(workbench(request, case, pending, accounts=accounts))
+    for name, key in (("call", "call_form"), ("promise", "promise_form"), ("task", "task_form"), ("note", "note_form")):
+        ctx[key] = bound_form(request, name, ctx[key])
     ctx["parties"] = [(p, masked, target, ctx["parties_status"].get(p.pk)) for p, masked, target in ctx["parties"]]
-    return render(request, "workbench/case_page.html", ctx)
+    return render(request, "workbench/case_page.html", ctx, status=status)
 
 
 @login_required
@@ -97,10 +114,13 @@ def reveal(request, pk):
     return HttpResponse(format_html('<span class="revealed">{}</span>', value))
 
 
-def _submit(request, case, form, act, done, failed):
-    """Submit ``form`` to the service ``act`` (see :func:`concord.core.webforms.submit`), back to the case page."""
-    submit(request, form, act, done=done, failed=failed)
-    return redirect("case-detail", pk=case.pk)
+def _submit(request, case, name, form, act, done, failed, anchor=""):
+    """Submit ``form`` to the service ``act`` (see :func:`concord.core.webforms.submit`): back to the case page on
+    success, else the page again with the bound form ``name`` (what was typed, the errors beside the fields)."""
+    ok, _result = submit(request, form, act, done=done, failed=failed)
+    if not ok:
+        return case_page(request, case, bound={name: form})
+    return to_case_page(case, anchor)
 
 
 @login_required
@@ -108,11 +128,34 @@ def _submit(request, case, form, act, done, failed):
 def add_contact(request, pk):
     case = visible_case_or_404(request.user, pk)
     require_capability(request.user, Capability.EDIT_FILE)
-    return _submit(request, case, ContactPointForm(request.POST),
+    return _submit(request, case, "contact", ContactPointForm(request.POST, auto_id="contact_%s"),
                    # the debtor gave it in a conversation about this case: this case (and its creditor) may use it
                    lambda d: debtor_services.add_contact_point(request.user, case.debtor, source="debtor",
                                                                given_for_case=case, **d),
-                   _("联系方式已添加"), _("联系方式未保存：%(e)s"))
+                   _("联系方式已添加"), _("联系方式未保存：%(e)s"), "contacts")
+
+
+@login_required
+@require_POST
+def add_profile(request, pk):
+    """The debtor's financial situation as they state it (income, household expenses, other debt payments): what
+    the arrangement calculator rests on. Audited by the service."""
+    case = visible_case_or_404(request.user, pk)
+    require_capability(request.user, Capability.EDIT_FILE)
+    return _submit(request, case, "profile", FinancialProfileForm(request.POST, auto_id="profile_%s"),
+                   lambda d: debtor_services.record_financial_profile(request.user, case.debtor, as_of=clock.today(),
+                                                                      **d),
+                   _("经济状况已登记"), _("经济状况未保存：%(e)s"), "finances")
+
+
+@login_required
+@require_POST
+def add_asset(request, pk):
+    case = visible_case_or_404(request.user, pk)
+    require_capability(request.user, Capability.EDIT_FILE)
+    return _submit(request, case, "asset", AssetForm(request.POST, auto_id="asset_%s"),
+                   lambda d: debtor_services.add_asset(request.user, case.debtor, as_of=clock.today(), **d),
+                   _("资产已登记"), _("资产未保存：%(e)s"), "assets")
 
 
 @login_required
@@ -125,9 +168,8 @@ def record_payment(request, pk):
     def pay(d):
         return loan_services.record_payment(request.user, account=accounts[d.pop("account")], **d)
 
-    return _submit(request, case, PaymentForm(request.POST, accounts=accounts.values()), pay,
-                   _payment_message,
-                   _("还款未入账：%(e)s"))
+    return _submit(request, case, "payment", PaymentForm(request.POST, accounts=accounts.values(), auto_id="payment_%s"),
+                   pay, _payment_message, _("还款未入账：%(e)s"), "accounts")
 
 
 def _payment_message(result) -> str:
@@ -145,9 +187,10 @@ def _payment_message(result) -> str:
 def assign(request, pk):
     case = visible_case_or_404(request.user, pk)
     require_capability(request.user, Capability.ASSIGN)
-    return _submit(request, case, AssignForm(request.POST, collectors=assignable_users(request.user)),
+    return _submit(request, case, "assign", AssignForm(request.POST, collectors=assignable_users(request.user),
+                                                       auto_id="assign_%s"),
                    lambda d: services.assign_case(request.user, case, collector=d["collector"], reason=d["reason"]),
-                   _("案件已分配"), _("分案失败：%(e)s"))
+                   _("案件已分配"), _("分案失败：%(e)s"), "assignments")
 
 
 @login_required
@@ -193,14 +236,26 @@ def call_start(request, pk):
         messages.error(request, _("不能拨打：%(e)s") % {"e": " ".join(exc.messages)})
         return to_case_page(case, "call")
     if not decision.allowed:
-        messages.error(request, _("合规闸门拒绝：%(r)s") % {"r": decision.reason(get_language())})
+        text = _("合规闸门拒绝：%(r)s") % {"r": decision.reason(get_language())}
+        holding = [d for d in calls.cap_holders(case) if d.pk != decision.pk]
+        if holding and {"CN2", "CN6"} & set(decision.rules or ()):
+            text += " " + _("计入上限的未登记通话：%(c)s。登记其结果后，若实际未接通，上限随之释放。") % {
+                "c": "；".join(calls.describe_unlogged(d) for d in holding)}
+        messages.error(request, text)
         return to_case_page(case, "call")
     return redirect(reverse("case-detail", args=[case.pk]) + f"?call={decision.pk}#call")
 
 
 def pending_decision(request, case):
-    """The user's allow on this case named by ``?call=``, while it may still be logged."""
-    return pending_allow(request.GET.get("call", ""), case=case, actor=request.user, channel="call")
+    """The user's allow on this case named by ``?call=``, while it may still be logged; without one, the user's
+    latest started call on this case whose outcome is not logged yet (the page reloaded, another panel refreshed)."""
+    named = pending_allow(request.GET.get("call", ""), case=case, actor=request.user, channel="call")
+    if named is not None or not may(request.user, Capability.WORK_CASES):
+        return named
+    if getattr(request, "concord_unlogged", None) is None:
+        request.concord_unlogged = calls.unlogged_calls(request.user)   # read once: the top bar's banner shows them
+    waiting = [d for d in request.concord_unlogged if d.case_id == case.pk]
+    return pending_allow(waiting[-1].pk, case=case, actor=request.user, channel="call") if waiting else None
 
 
 @login_required
@@ -210,7 +265,7 @@ def call_log(request, pk):
 
     case = visible_case_or_404(request.user, pk)
     require_capability(request.user, Capability.WORK_CASES)
-    form = CallDispositionForm(request.POST, request.FILES)
+    form = CallDispositionForm(request.POST, request.FILES, auto_id="call_%s")
     decision = None
     if form.is_valid():
         decision = ContactDecision.objects.filter(pk=form.cleaned_data["decision"], case=case).first()
@@ -228,9 +283,9 @@ def call_log(request, pk):
                 apply_validation_error(form, exc)
     if form.errors:
         messages.error(request, _("通话记录未保存：%(e)s") % {"e": errors_text(form)})
-        if decision is not None:
-            return redirect(reverse("case-detail", args=[case.pk]) + f"?call={decision.pk}#call")
-        return to_case_page(case, "call")
+        request.concord_pending_call = pending_allow(decision.pk, case=case, actor=request.user, channel="call") \
+            if decision is not None else None
+        return case_page(request, case, bound={"call": form})
     messages.success(request, _("通话已记录"))
     return to_case_page(case, "activities")
 
@@ -240,11 +295,10 @@ def call_log(request, pk):
 def promise_add(request, pk):
     case = visible_case_or_404(request.user, pk)
     require_capability(request.user, Capability.WORK_CASES)
-    submit(request, PromiseForm(request.POST),
-           lambda d: promises.record_promise(request.user, case, amount=d["amount"], due_date=d["due_date"],
-                                             note=d["note"]),
-           done=_("承诺还款已登记"), failed=_("承诺还款未登记：%(e)s"))
-    return to_case_page(case, "promises")
+    return _submit(request, case, "promise", PromiseForm(request.POST, auto_id="promise_%s"),
+                   lambda d: promises.record_promise(request.user, case, amount=d["amount"], due_date=d["due_date"],
+                                                     note=d["note"]),
+                   _("承诺还款已登记"), _("承诺还款未登记：%(e)s"), "promises")
 
 
 @login_required
@@ -252,10 +306,10 @@ def promise_add(request, pk):
 def task_add(request, pk):
     case = visible_case_or_404(request.user, pk)
     require_capability(request.user, Capability.WORK_CASES)
-    submit(request, TaskForm(request.POST),
-           lambda d: followups.create_task(request.user, case, title=d["title"], due_at=d["due_at"], kind=d["kind"]),
-           done=_("跟进任务已添加"), failed=_("跟进任务未保存：%(e)s"))
-    return to_case_page(case, "tasks")
+    return _submit(request, case, "task", TaskForm(request.POST, auto_id="task_%s"),
+                   lambda d: followups.create_task(request.user, case, title=d["title"], due_at=d["due_at"],
+                                                   kind=d["kind"]),
+                   _("跟进任务已添加"), _("跟进任务未保存：%(e)s"), "tasks")
 
 
 @login_required
@@ -263,6 +317,6 @@ def task_add(request, pk):
 def note_add(request, pk):
     case = visible_case_or_404(request.user, pk)
     require_capability(request.user, Capability.WORK_CASES)
-    submit(request, NoteForm(request.POST), lambda d: followups.add_note(request.user, case, text=d["text"]),
-           done=_("备注已保存"), failed=_("备注未保存：%(e)s"))
-    return to_case_page(case, "activities")
+    return _submit(request, case, "note", NoteForm(request.POST, auto_id="note_%s"),
+                   lambda d: followups.add_note(request.user, case, text=d["text"]),
+                   _("备注已保存"), _("备注未保存：%(e)s"), "activities")

@@ -117,6 +117,11 @@ def claim_next(user, *, now: dt.datetime | None = None) -> Case | None:
 
     _check_worker(user)
     now = now or clock.now()
+    from .calls import describe_unlogged, unlogged_calls
+
+    waiting = unlogged_calls(user, now)
+    if waiting:   # a started call without its outcome counts under the caps: log it before moving on
+        raise ValidationError({"call": [_("请先登记通话结果：%(c)s") % {"c": "；".join(describe_unlogged(d) for d in waiting)}]})
     tried: set[int] = set()
     for _attempt in range(NEXT_CASE_ATTEMPTS):
         candidates = (today_queue(user, now=now).exclude(pk__in=tried)

@@ -81,3 +81,35 @@ class ScriptForm(forms.Form):
     title_en = forms.CharField(label=_("标题（英文）"), max_length=100)
     body_zh = forms.CharField(label=_("话术（中文）"), widget=forms.Textarea(attrs={"rows": 7}))
     body_en = forms.CharField(label=_("话术（英文）"), widget=forms.Textarea(attrs={"rows": 7}))
+
+
+PROFILE_SOURCES = [("debtor", _("本人陈述")), ("bank_statement", _("银行流水")), ("credit_report", _("征信报告"))]
+
+
+def source_label(code: str) -> str:
+    """The words for a financial profile's source code (``debtor`` → 本人陈述); an unknown source as written."""
+    return str(dict(PROFILE_SOURCES).get(code, code))
+
+
+class FinancialProfileForm(forms.Form):
+    """What the debtor states about their month: the arrangement calculator's grounds."""
+    monthly_income = forms.DecimalField(label=_("月收入（元）"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    household_expenses = forms.DecimalField(label=_("家庭月支出（元）"), min_value=Decimal("0"), max_digits=14,
+                                            decimal_places=2)
+    other_debt_payments = forms.DecimalField(label=_("其他债务月供（元）"), min_value=Decimal("0"), max_digits=14,
+                                             decimal_places=2, initial=Decimal("0"))
+    dependants = forms.IntegerField(label=_("供养人数"), min_value=0, max_value=20, initial=0)
+    source = forms.ChoiceField(label=_("来源"), choices=PROFILE_SOURCES, initial="debtor")
+
+
+class AssetForm(forms.Form):
+    kind = forms.ChoiceField(label=_("资产类型"), choices=())
+    description = forms.CharField(label=_("描述"), max_length=200, required=False)
+    value = forms.DecimalField(label=_("估值（元）"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    encumbrance = forms.DecimalField(label=_("已抵押/负债金额（元）"), min_value=Decimal("0"), max_digits=14,
+                                     decimal_places=2, initial=Decimal("0"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from concord.debtors.models import AssetKind
+        self.fields["kind"].choices = AssetKind.choices

@@ -175,3 +175,11 @@ def remind_promises(day: dt.date | None = None, *, actor=None, days_before: int 
                         title=_("承诺还款提醒：%(a)s 元于 %(d)s 到期") % {"a": promise.amount, "d": promise.due_date})
             made += 1
     return made
+
+
+def say_promise(activity) -> str:
+    d = activity.details or {}
+    if "amount" not in d or "due_date" not in d:
+        return ""
+    from concord.core.templatetags.concord_format import amount
+    return _("承诺 %(d)s 前还款 %(a)s 元") % {"d": d["due_date"], "a": amount(d["amount"])}

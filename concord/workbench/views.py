@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,15 +26,28 @@ from .forms import CompleteTaskForm, ScriptForm
 from .models import CallRecording, Script, Task, TaskKind
 
 
+QUEUE_PAGE = 50
+
+
+@login_required
+def home(request):
+    """Where a user lands after signing in: those who work cases (a collector, a field agent, a team lead) on My
+    work, everyone else on the overview."""
+    user = request.user
+    if may(user, Capability.WORK_CASES) and not may(user, Capability.SEE_WHOLE_BOOK):
+        return redirect("my-work")
+    return redirect("dashboard")
+
+
 @login_required
 def my_work(request):
     user = request.user
     now = clock.now()
     day = clock.local_date(now)
-    queue = queues.today_queue(user, now=now)
+    queue = Paginator(queues.today_queue(user, now=now), QUEUE_PAGE).get_page(request.GET.get("page"))
     tasks = list(queues.open_tasks(user, now=now))
     return render(request, "workbench/my_work.html", {
-        "queue": list(queue[:50]), "queue_count": queue.count(), "now": now,
+        "queue": list(queue.object_list), "queue_page": queue, "queue_count": queue.paginator.count, "now": now,
         "tasks": [t for t in tasks if t.kind != TaskKind.CALLBACK],
         "callbacks": [t for t in tasks if t.kind == TaskKind.CALLBACK],
         "promises_due": list(queues.promises_due(user, day)),
@@ -46,7 +61,12 @@ def my_work(request):
 @require_POST
 def next_case(request):
     require_capability(request.user, Capability.WORK_CASES)
-    case = claims.claim_next(request.user)
+    try:
+        case = claims.claim_next(request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(request.POST.get("back") or "my-work") if url_has_allowed_host_and_scheme(
+            request.POST.get("back", ""), allowed_hosts={request.get_host()}) else redirect("my-work")
     if case is None:
         messages.info(request, _("今日队列已处理完毕，暂无可领取的案件"))
         return redirect("my-work")

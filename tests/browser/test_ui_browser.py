@@ -43,7 +43,8 @@ def login(page, live_server, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pw-" + username)
     page.click("button[type=submit]")
-    page.wait_for_url(live_server.url + reverse("dashboard"))
+    # those who work cases land on My work, everyone else on the overview
+    page.wait_for_url(lambda url: reverse("login") not in url and reverse("home") not in url)
 
 
 def test_manager_works_a_case_in_the_browser(page, live_server, transactional_world):
@@ -71,9 +72,14 @@ def test_manager_works_a_case_in_the_browser(page, live_server, transactional_wo
 
 def test_collector_switches_to_english(page, live_server, transactional_world):
     login(page, live_server, "col_a")
+    assert page.url.endswith(reverse("my-work"))        # a collector lands on My work
+    assert page.locator("#lang-form option[value=en]").inner_text() == "English"   # each language names itself
+    assert page.locator("#lang-form option[value=zh-hans]").inner_text() == "简体中文"
     with page.expect_navigation():
         page.select_option("#lang-form select", "en")
-    assert "Portfolio overview" in page.inner_text("main")
+    assert "My work" in page.inner_text("main")
+    assert page.locator("#lang-form option[value=en]").inner_text() == "English"
+    assert page.locator("#lang-form option[value=zh-hans]").inner_text() == "简体中文"
     page.click("nav >> text=Cases")
     assert page.locator("#case-table tbody tr").count() == 1
 

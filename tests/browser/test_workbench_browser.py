@@ -87,6 +87,7 @@ def test_a_collector_works_the_next_case(page, live_server, workday):
     page.fill("#call-form input[name=promise_date]", due.isoformat())
     page.screenshot(path=str(SHOTS / "workbench-call-disposition.png"), full_page=True)
     page.click("#call-form button[type=submit]")
+    page.wait_for_function("() => !document.querySelector('#call-form')")
     page.wait_for_selector(".flash")
     assert "通话已记录" in page.inner_text("main")
     assert "借款人同意本周五前还款一千二百元" in page.inner_text("#activities")
@@ -104,7 +105,9 @@ def test_a_collector_works_the_next_case(page, live_server, workday):
     assert case.reference in page.inner_text("#preview")
     assert "合规闸门：现在可以发送" in page.inner_text("#gate-preview")   # the gate's answer before sending
     page.click("#send-form button[type=submit]")
-    page.wait_for_selector("#outreach-messages")
+    # the panel is refreshed in place (htmx): wait for the sent message to appear in it
+    page.wait_for_function("() => !document.querySelector('#send-form') && "
+                           "document.querySelector('#outreach-messages tbody').innerText.includes('138****8000')")
     message = OutboundMessage.objects.get(case=case, channel="sms")
     assert message.decision.allowed and message.status in ("sent", "delivered")
     assert message.to_masked in page.inner_text("#outreach-messages")

@@ -68,7 +68,7 @@ def test_a_settlement_is_proposed_approved_and_started(page, live_server, book):
     login(page, live_server, "lead_a")
     page.click("#nav-approvals")
     card = page.locator(f"#approval-{arrangement.pk}")
-    assert "借款人收入下降" in card.inner_text() and "4500.00" in card.inner_text()
+    assert "借款人收入下降" in card.inner_text() and "4,500.00" in card.inner_text()
     page.screenshot(path=str(SHOTS / "arrangements-approvals.png"), full_page=True)
     card.locator("textarea[name=reason]").fill("核实收入流水，同意减免")
     card.locator("button", has_text="批准").click()

@@ -107,7 +107,7 @@ def test_approvals_queue_shows_what_is_within_authority(client, arr):
     r = client.get(reverse("arrangement-approvals"))
     assert [a.pk for a in r.context["queue"]] == [small.pk]
     html = r.content.decode()
-    assert "借款人收入下降，申请减免" in html and "4500.00" in html and arr.cases["a"].reference in html
+    assert "借款人收入下降，申请减免" in html and "4,500.00" in html and arr.cases["a"].reference in html
     login(client, arr, "manager", "en")
     r = client.get(reverse("arrangement-approvals"))
     assert r.status_code == 200 and r["Content-Language"] == "en"

@@ -175,7 +175,7 @@ def test_export_contents_and_formula_neutralised(client, world, decided, fmt):
         rows = [[("" if v is None else str(v)) for v in row] for row in ws.iter_rows(values_only=True)]
     assert rows[0][0] == "编号" and len(rows) == 2
     row = rows[1]
-    assert row[0] == str(decided[2].pk) and row[9] == "deny" and "CONTENT" in row[10]
+    assert row[0] == str(decided[2].pk) and row[9] == "拒绝" and "CONTENT" in row[10]
     # every cell that would start a formula starts with an apostrophe instead
     assert all(not c.startswith(("=", "+", "-", "@")) for c in row)
     assert row[-1].startswith("'=HYPERLINK")

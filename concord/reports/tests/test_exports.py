@@ -93,3 +93,30 @@ def test_the_command_writes_by_suffix_and_refuses_unknown_creditors(world, tmp_p
     with pytest.raises(CommandError) as exc:
         call_command("export", "cases", "--out", str(tmp_path / "x.csv"), "--creditor", "nobody")
     assert exc.value.returncode == 2
+
+
+def test_exports_say_words_not_codes(world, tmp_path, settings):
+    """People by name, channels, outcomes and result codes by their labels: no username, no code a person reads."""
+    import datetime as dt
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from concord.workbench import calls
+    from concord.workbench.tests.conftest import qualify
+
+    settings.CONCORD_CLOCK = dt.datetime.combine(clock.today(), dt.time(10, 0), ZoneInfo("Asia/Shanghai")).isoformat()
+    col = world.users["col_a"]
+    col.last_name, col.first_name = "赵", "敏"
+    col.save()
+    qualify(col)
+    case = world.cases["a"]
+    decision = calls.start_call(col, case, contact_point=case.debtor.contact_points.first())
+    calls.log_call(col, case, decision, outcome="conversation", result_codes=["promise"], duration_seconds=30,
+                   note="同意还款", promise_amount=Decimal("500"), promise_date=clock.today() + dt.timedelta(days=2))
+    exports.export_activities(world.users["manager"], Case.objects.filter(pk=case.pk), tmp_path / "a.csv", "csv")
+    call = next(row for row in read_csv(tmp_path / "a.csv")[1:] if row[3] == "电话")
+    assert call[4] == "电话" and call[6] == "接通通话" and call[7] == "承诺还款"
+    assert call[10] == str(col) and "col_a" not in call
+    exports.export_cases(world.users["manager"], Case.objects.filter(pk=case.pk), tmp_path / "c.csv", "csv")
+    row = read_csv(tmp_path / "c.csv")[1]
+    assert row[1] == case.creditor.name and row[9] == str(col) and "col_a" not in row

@@ -28,6 +28,7 @@ NO_CASE_DATA = {
     "django.contrib.auth.views.view": "login and logout",
     "concord.outreach.views.receipt": "the SMS provider's delivery receipts, authenticated by its token",
     "concord.outreach.views.inbound": "the SMS provider's inbound replies, authenticated by its token",
+    "concord.workbench.views.home": "sends a user to their landing page by role: no case data",
     "concord.workbench.views.script_list": "the scripts for difficult conversations: no case data",
     "concord.workbench.views.script_edit": "the scripts for difficult conversations: no case data",
     "drf_spectacular.views.view": "the API's schema and its docs page",

@@ -136,7 +136,8 @@ def test_schedule_at_night_is_refused_with_the_gates_reason(vw):
     with pytest.raises(ValidationError) as exc:
         services.schedule_visit(vw.users["lead_a"], visit, agents=[vw.users["col_a"], vw.users["field"]],
                                 scheduled_at=when(2, 22, 30), at=when(1, 10))
-    assert fields(exc) == {"gate"} and "22:30" in exc.value.message_dict["gate"][0]
+    assert fields(exc) == {"scheduled_at"} and "22:30" in exc.value.message_dict["scheduled_at"][0]
+    assert "最早可于" in exc.value.message_dict["scheduled_at"][0]     # and when it would be allowed
     denied = ContactDecision.objects.get()              # the denial is stored though the action was refused
     assert not denied.allowed and denied.rules == ["CN5"]
     visit.refresh_from_db()

@@ -1,0 +1,41 @@
+"""What every page's menu and top bar show about the user's work (a template context processor): the started calls
+whose outcome is not logged yet (a banner on every page) and the number of arrangements waiting for the user's
+approval (beside 还款方案审批). Read lazily: a page that does not show them pays nothing."""
+from __future__ import annotations
+
+from functools import cached_property
+
+from concord.staff.roles import Capability, may
+
+
+class Menu:
+    def __init__(self, request):
+        self.request = request
+        self.user = getattr(request, "user", None)
+
+    @property
+    def _worker(self) -> bool:
+        return bool(self.user and self.user.is_authenticated and may(self.user, Capability.WORK_CASES))
+
+    @cached_property
+    def unlogged_calls(self) -> list:
+        if not self._worker:
+            return []
+        read = getattr(self.request, "concord_unlogged", None)     # the case page read them already
+        if read is not None:
+            return read
+        from concord.workbench.calls import unlogged_calls
+
+        return unlogged_calls(self.user)
+
+    @cached_property
+    def approvals(self) -> int:
+        if not (self.user and self.user.is_authenticated and may(self.user, Capability.APPROVE_ARRANGEMENT)):
+            return 0
+        from concord.arrangements.selectors import approvals_queue
+
+        return len(approvals_queue(self.user))
+
+
+def menu(request) -> dict:
+    return {"menu": Menu(request)}
