@@ -19,6 +19,7 @@ from concord.cases.selectors import search_cases
 from concord.core import clock
 from concord.core.access import restrict
 from concord.core.models import Job
+from concord.debtors.selectors import is_personal_search
 from concord.staff.models import Team, User
 from concord.staff.roles import Capability, may, require_capability
 from concord.staff.selectors import assignable_users
@@ -58,6 +59,9 @@ def filtered(user, data) -> tuple[BulkFilterForm, object]:
     if not form.is_valid():
         return form, qs.none()
     d = form.cleaned_data
+    if is_personal_search(d["q"]):  # a phone, ID number or e-mail never travels in a URL: the case list searches them
+        form.add_error("q", _("按手机号、证件号码或邮箱搜索请使用案件列表的搜索框（不会出现在网址中）"))
+        return form, qs.none()
     if d["creditor"]:
         qs = qs.filter(creditor=d["creditor"])
     if d["placement"]:

@@ -101,7 +101,7 @@ SORTS = {  # column → ordering (every column of the list sorts; the id breaks 
 
 class BulkFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=60,
-                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 证件后四位 / 手机号 / 案件号")}))
+                        widget=forms.TextInput(attrs={"placeholder": _("姓名 / 证件后四位 / 案件号")}))
     creditor = forms.ModelChoiceField(label=_("委托方"), queryset=Creditor.objects.none(), required=False)
     placement = forms.ModelChoiceField(label=_("委案批次"), queryset=Placement.objects.none(), required=False)
     bucket = forms.MultipleChoiceField(label=_("账龄"), choices=[(b, b) for b in BUCKETS], required=False)

@@ -233,7 +233,8 @@ def record_many(actor, action: str, items: list[tuple[object, dict]], *,
         actor_id = actor.pk if getattr(actor, "pk", None) else None
         label = (getattr(actor, "username", "") or str(actor or "system"))[:150]
         request_id = current_request_id()
-        key_id = current_key().id
+        key = current_key()
+        ring = {key.id: key}
         events = []
         for obj, changes in items:
             seq += 1
@@ -242,8 +243,8 @@ def record_many(actor, action: str, items: list[tuple[object, dict]], *,
                                     object_type=obj._meta.label_lower if hasattr(obj, "_meta") else obj[0],
                                     object_id=str(obj.pk if hasattr(obj, "_meta") else obj[1]),
                                     changes=masked_changes(changes or {}, pii_kinds), request_id=request_id,
-                                    prev_hash=prev, key_id=key_id)
-            event.hash = prev = compute_hash(event)
+                                    prev_hash=prev, key_id=key.id)
+            event.hash = prev = compute_hash(event, ring)
             events.append(event)
         _insert_events(events)
         with connection.cursor() as cursor:
@@ -268,7 +269,8 @@ def _insert_events(events: list) -> None:
         with raw.copy(f"COPY {table} ({', '.join(_EVENT_COLUMNS)}) FROM STDIN") as copy:
             for e in events:
                 copy.write_row((e.chain, e.seq, e.at, e.actor_id, e.actor_label, e.action, e.object_type, e.object_id,
-                                json.dumps(e.changes, ensure_ascii=False), e.request_id, e.prev_hash, e.hash, e.key_id))
+                                json.dumps(e.changes, ensure_ascii=False), e.request_id, e.prev_hash, e.hash,
+                                e.key_id))
 
 
 @dataclass

@@ -186,3 +186,8 @@ def test_bulk_message_at_night_is_denied_with_the_reason(client, world):
                                       "template": "reminder", "query": "", "case": [world.cases["a"].pk]})
     job = Job.objects.get(kind="allocation.bulk")
     assert job.result["allowed"] == 0 and job.result["denied"] == 1 and job.result["reasons"]
+
+
+def test_a_search_by_phone_is_refused_in_the_url(client, world):
+    page = login(client, world, "manager").get("/allocation/cases/?q=13812348000").content.decode()
+    assert "不会出现在网址中" in page and world.cases["a"].reference not in page

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('debtors', '0002_contactpoint_source_detail'),
+        ('debtors', '0004_contact_point_suppliers'),
     ]
 
     operations = [
