@@ -133,10 +133,10 @@ def place_single_account(actor, *, creditor, product, full_name: str, id_type: s
         except IdentityError as exc:
             raise ValidationError({"mobile": [translated(exc.template, exc.params)]})
         debtors.merge_contact_point(actor, debtor, kind="mobile", value=number, status=ContactStatus.VALID,
-                                    source_detail=creditor.code)
+                                    source_detail=creditor.code, supplied_by=creditor)
     if home_address:
         debtors.merge_contact_point(actor, debtor, kind="address", value=home_address, address_type=AddressType.HOME,
-                                    status=ContactStatus.UNKNOWN, source_detail=creditor.code)
+                                    status=ContactStatus.UNKNOWN, source_detail=creditor.code, supplied_by=creditor)
     if employer:
         debtors.merge_employer(actor, debtor, employer_name=employer)
     if emergency_contact:

@@ -25,6 +25,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("请求ID"), max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    #: The fingerprint of the audit key the hash is an HMAC under (empty: written before keys, plain SHA-256).
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

@@ -39,6 +39,18 @@ def add_creditor(actor, *, code: str, name: str, kind: str, policy_pack: str, cu
 
 
 @transaction.atomic
+def set_contact_sharing(actor, creditor: Creditor, *, allow: bool) -> Creditor:
+    """Whether the contact details this creditor supplied may serve the same person's cases of other creditors (those
+    must allow it too; ``compliance.provenance``). Off by default: an agency processes each creditor's data for it."""
+    creditor = Creditor.objects.select_for_update().get(pk=creditor.pk)
+    before = creditor.share_contact_points
+    creditor.share_contact_points = bool(allow)
+    creditor.save(update_fields=["share_contact_points"])
+    audit.record(actor, "creditor.sharing", creditor, {"share_contact_points": [before, creditor.share_contact_points]})
+    return creditor
+
+
+@transaction.atomic
 def add_product(actor, creditor: Creditor, *, kind: str, code: str, name: str, **rules) -> Product:
     rules.setdefault("waterfall", list(DEFAULT_WATERFALL))
     product = save_validated(Product(creditor=creditor, kind=kind, code=code, name=name, **rules))

@@ -117,6 +117,7 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
 
         # the instalment states the run changed only: the database keeps every instalment (no full state needed)
         result = engine.run(tables, as_of, engine=engine_name, spark=spark, instalments="changes",
+                            params=engine.Params(allocation_rules=ex.allocation_rules),
                             progress=lambda stage, sec: tick(stage if stage != "write" else "fetch", sec))
 
         t0 = time.perf_counter()

@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.core import clock
+from concord.core import clock, sealed
 from concord.core.models import Job
 from concord.core.charts import stacked_bars
 from concord.staff.roles import Capability, may
@@ -70,12 +71,14 @@ def _unknown_columns(batch: ImportBatch) -> list[str]:
     the run will say why)."""
     try:
         profile = services.load_profile(batch.creditor, batch.kind, batch.profile_name)
-        parsed = KINDS[batch.kind].parse_file(services.stored_file(batch), today=clock.today(),
-                                              encoding=batch.encoding or None, profile=profile)
+        with services.upload_copy(batch) as path:
+            parsed = KINDS[batch.kind].parse_file(path, today=clock.today(), encoding=batch.encoding or None,
+                                                  profile=profile)
+            unknown = list(parsed.unknown_columns)
     except (FileRejected, ValidationError):
         return []
     ignored = services.ignored_columns(batch.creditor, batch.kind, batch.profile_name)
-    return [c for c in parsed.unknown_columns if c not in ignored]
+    return [c for c in unknown if c not in ignored]
 
 
 @login_required
@@ -145,7 +148,10 @@ def download(request, pk, which):
     if path is None or not path.exists():
         raise Http404(_("文件不存在"))
     name = f"{Path(batch.file_name).stem}-errors{path.suffix}" if which == "errors" else batch.file_name
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    # kept sealed: decrypted as it streams out
+    response = StreamingHttpResponse(sealed.iter_plain(path), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 @login_required
@@ -154,7 +160,8 @@ def rerun(request, pk):
     """Run a failed or rejected file again (e.g. after saving a mapping); already landed rows stay unchanged."""
     _require_importer(request.user)
     old = get_object_or_404(ImportBatch, pk=pk)
-    batch = services.start_batch(request.user, creditor=old.creditor, kind=old.kind, path=services.stored_file(old),
-                                 file_name=old.file_name, profile_name=old.profile_name, encoding=old.encoding,
-                                 dry_run=False)
+    with services.upload_copy(old) as path:
+        batch = services.start_batch(request.user, creditor=old.creditor, kind=old.kind, path=path,
+                                     file_name=old.file_name, profile_name=old.profile_name, encoding=old.encoding,
+                                     dry_run=False)
     return _map_or_run(request, batch)

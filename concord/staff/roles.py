@@ -43,6 +43,9 @@ class Capability(StrEnum):
     CONFIGURE = "configure"                      # creditors, products, cases by hand, approval limits
     # cases and the workbench
     ASSIGN = "assign"                            # give cases to collectors
+    ALLOCATION_RULES = "allocation_rules"        # write, preview, apply and roll back the allocation rules (分案)
+    BULK_ACTIONS = "bulk_actions"                # act on many cases at once (reassign, pool, hold, messages)
+    RECALL_CASES = "recall_cases"                # give cases back to their creditor (退案)
     TAKE_CASES = "take_cases"                    # be given cases (a collector, a lead, a field agent)
     WORK_CASES = "work_cases"                    # claim, call, record promises, tasks and notes
     LEAD_TEAM = "lead_team"                      # the team queue and who is working what
@@ -68,6 +71,8 @@ class Capability(StrEnum):
     LEGAL_TRACK = "legal_track"                  # open and move the legal track, documents, costs
     READ_LEGAL_DOCUMENTS = "read_legal_documents"  # the legal track's list and its documents
     ACKNOWLEDGE_DEBT = "acknowledge_debt"        # record a debtor's written acknowledgement
+    # signing in
+    REQUIRE_TWO_FACTOR = "require_two_factor"    # must sign in with a one-time code (TOTP) as well as the password
 
 
 R = Role
@@ -85,6 +90,9 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.WRITE_LEDGER: frozenset({R.ADMIN, R.MANAGER}),
     Capability.CONFIGURE: frozenset({R.ADMIN, R.MANAGER}),
     Capability.ASSIGN: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
+    Capability.ALLOCATION_RULES: frozenset({R.ADMIN, R.MANAGER}),
+    Capability.BULK_ACTIONS: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
+    Capability.RECALL_CASES: frozenset({R.ADMIN, R.MANAGER}),
     Capability.TAKE_CASES: frozenset({R.COLLECTOR, R.TEAM_LEAD, R.FIELD_AGENT}),
     Capability.WORK_CASES: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR, R.FIELD_AGENT}),
     Capability.LEAD_TEAM: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
@@ -106,6 +114,9 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.LEGAL_TRACK: frozenset({R.LEGAL, R.ADMIN, R.MANAGER}),
     Capability.READ_LEGAL_DOCUMENTS: frozenset({R.LEGAL, R.ADMIN, R.MANAGER, R.COMPLIANCE}),
     Capability.ACKNOWLEDGE_DEBT: frozenset({R.LEGAL, R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR}),
+    # the roles that change who sees what, see the whole book or a creditor's portfolio from outside the agency
+    # (a superuser of any role too); the others may enrol and are then asked as well
+    Capability.REQUIRE_TWO_FACTOR: frozenset({R.ADMIN, R.MANAGER, R.COMPLIANCE, R.CREDITOR_VIEWER}),
 }
 
 #: What a role *is* rather than what it may do: a superuser gets every other capability whatever their role,

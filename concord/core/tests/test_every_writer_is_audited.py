@@ -50,15 +50,19 @@ ROOT = Path(__file__).resolve().parents[2]  # the concord package
 
 #: Writer modules beside ``<app>/services.py``.
 WRITER_MODULES = {
-    "concord.arrangements.authority", "concord.arrangements.tracking", "concord.cases.activities",
-    "concord.core.bulk", "concord.core.jobs", "concord.demo.writer", "concord.operations.alerts", "concord.eod.adapter", "concord.eod.dbio", "concord.eod.writeback",
+    "concord.allocation.bulk", "concord.allocation.jobs", "concord.arrangements.authority",
+    "concord.arrangements.tracking", "concord.cases.activities", "concord.core.bulk", "concord.core.jobs",
+    "concord.demo.writer", "concord.operations.alerts", "concord.eod.adapter", "concord.eod.dbio",
+    "concord.eod.writeback",
     "concord.imports.contacts", "concord.imports.payments", "concord.imports.placing", "concord.imports.recalls",
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
     "concord.workbench.promises", "concord.workbench.script_defaults", "concord.workbench.scripts",
+    "concord.staff.tokens", "concord.staff.twofactor",
 }
 
 #: Modules whose write-shaped calls write no domain rows.
 NOT_WRITERS = {
+    "concord.allocation.selectors": "plain SELECTs of the cases' facts for the allocation rules",
     "concord.core.audit": "the audit trail itself (events and the chains' heads)",
     "concord.compliance.live": "reads the contact ledger and state with plain SELECTs",
     "concord.eod.engine": "statements on DuckDB/Spark, the engine's own tables, never the application database",
@@ -75,6 +79,8 @@ NOT_WRITERS = {
 
 #: Public functions of writer modules that only read or compute.
 READ_ONLY = {
+    "concord.allocation.services": {"describe_change", "move_reason", "plan", "reason_label"},
+    "concord.allocation.bulk": {"check_target"},
     "concord.arrangements.services": {"by_role_label"},
     "concord.arrangements.authority": {"policy_row", "limits", "limit_for", "house_limit", "calculator_policy",
                                        "required_role"},
@@ -94,13 +100,17 @@ READ_ONLY = {
     "concord.imports.placing": {"PlacementWriter.terms", "placement_key"},
     "concord.imports.recalls": {"key", "recall_writer"},
     "concord.imports.services": {"batch_dir", "sha256_of", "load_profile", "ignored_columns", "field_labels",
-                                 "stored_file", "error_file", "issues_file", "read_issues", "estimate_rows", "today"},
+                                 "stored_file", "error_file", "issues_file", "read_issues", "estimate_rows", "today",
+                                 "upload_copy", "error_bytes", "export_error_file"},
     "concord.legal.services": {"limitation_of", "time_bar_reason", "parse_cost", "cost_totals"},
     "concord.loans.services": {"penalty_rule", "due_items"},
     "concord.outreach.services": {"check_template_text", "variables_for", "debtor_language", "template_for",
                                   "render_message", "SendOutcome.reason", "contact_point_for", "token_ok",
-                                  "is_opt_out", "letter_layout", "letters_pdf"},
+                                  "is_opt_out", "letter_layout", "letters_pdf", "check_letter"},
+    "concord.retention.services": {"RetentionResult.as_dict", "due_people"},
     "concord.visits.services": {"address_choices", "masked_address"},
+    "concord.staff.tokens": {"digest", "HashedTokenAuthentication.authenticate_credentials"},
+    "concord.staff.twofactor": {"enabled", "role_requires", "enrolled", "required", "qr_svg"},
     "concord.workbench.calls": {"recordings_dir", "result_code_labels"},
     "concord.workbench.claims": {"claim_minutes", "holder", "current_claims"},
     "concord.workbench.followups": {"may_complete"},
@@ -130,8 +140,8 @@ _CHUNK = ("lands one chunk of a file inside the chunk transaction of imports.ser
           "event (import.<kind>.rows); exercised through imports.services.import_file")
 
 #: The modules whose job bodies report progress (``ctx.progress``, ``ctx.stage_done``).
-JOB_BODIES = {"concord.imports.jobs", "concord.eod.jobs", "concord.reports.jobs", "concord.cases.jobs",
-              "concord.workbench.jobs", "concord.arrangements.jobs"}
+JOB_BODIES = {"concord.allocation.jobs", "concord.imports.jobs", "concord.eod.jobs", "concord.reports.jobs",
+              "concord.cases.jobs", "concord.workbench.jobs", "concord.arrangements.jobs"}
 
 CARRIED = {
     "concord.core.jobs.Context.progress": _carried(

@@ -42,6 +42,11 @@ NO_CASE_DATA = {
     "concord.reports.views.export_file": "the file of the user's own export job, written from visible_cases(user) "
                                          "when the job ran (concord/reports/jobs.py)",
     "concord.operations.views.schedule": "the schedule's settings: no case data; operators",
+    "concord.allocation.bulk_views.job": "a bulk or allocation job's progress, its request (action, how the cases "
+                                         "were chosen) and result counts: no case rows; its starter or managers",
+    "concord.staff.views.verify": "the user's own second factor at sign-in",
+    "concord.staff.views.setup": "the user's own authenticator enrolment",
+    "concord.staff.views.security_page": "the user's own two-factor settings and recovery codes",
 }
 
 

@@ -44,6 +44,14 @@ class Command(BaseCommand):
         for path, command in write_demo_files(settings.DATA_DIR / "demo-files", seed=seed):
             self.stdout.write(f"  {command}")
         self.stdout.write("")
+        if getattr(settings, "CONCORD_TWO_FACTOR", "required") == "off":
+            self.stdout.write("Two-factor sign-in is off in the demo (CONCORD_TWO_FACTOR=off): in production admin, "
+                              "manager, compliance and creditor users enrol an authenticator app at their first "
+                              "sign-in. Any user may try it here on their security page (click your name).")
+        if getattr(settings, "DEV_KEYS", False):
+            self.stdout.write(f"The demo uses development keys ({settings.DATA_DIR}): other concord commands on this "
+                              "database need them too — export CONCORD_DEV_KEYS=1 (never in production).")
+        self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Concord is at http://{addr}/   (API docs: http://{addr}/api/docs/)"))
         if no_serve:
             return
