@@ -50,7 +50,7 @@ class Stack:
             self.url = f"sqlite:///{base / 'concord.sqlite3'}"
         self.env = {**os.environ, "DATABASE_URL": self.url, "CONCORD_DATA_DIR": str(base),
                     "CONCORD_PII_KEY": TEST_PII_KEY, "CONCORD_CLOCK": TODAY, "CONCORD_IMPORTS_CHUNK_ROWS": "100",
-                    "CONCORD_WORKER_HEARTBEAT_SECONDS": "1", "DJANGO_SETTINGS_MODULE": "concord.settings"}
+                    "CONCORD_WORKER_HEARTBEAT_SECONDS": "1", "DJANGO_SETTINGS_MODULE": "concord.settings", "CONCORD_DEV_KEYS": "1"}
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.workers: list[subprocess.Popen] = []
         self.server = None
