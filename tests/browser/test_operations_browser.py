@@ -69,9 +69,12 @@ User.objects.create_user(username="ops", password="pw-ops", role="operator", ema
 """)
         port = _port()
         self.url_base = f"http://127.0.0.1:{port}"
+        log = open(self.base / "server.log", "w")
         self.server = subprocess.Popen([str(BIN / "concord"), "runserver", f"127.0.0.1:{port}", "--noreload"],
-                                       env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
+                                       env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(600):
+            if self.server.poll() is not None:
+                raise RuntimeError("the web server stopped: " + (self.base / "server.log").read_text()[-2000:])
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 return
