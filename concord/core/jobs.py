@@ -46,7 +46,7 @@ from typing import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -140,12 +140,18 @@ def start_job(kind_name: str, params: dict | None = None, by=None, *, slot: str 
         existing = Job.objects.filter(slot=slot).first()
         if existing is not None:
             return existing
-    with transaction.atomic():
-        job = Job.objects.create(kind=kind_name, params=params or {}, created_at=clock.now(), slot=slot,
-                                 created_by=by if getattr(by, "pk", None) else None)
-        audit.record(by, "job.start", job, {"kind": kind_name, "params": job.params, **({"slot": slot} if slot else {})})
-        if not inline:
-            transaction.on_commit(lambda: _enqueue(job.pk))
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(kind=kind_name, params=params or {}, created_at=clock.now(), slot=slot,
+                                     created_by=by if getattr(by, "pk", None) else None)
+            audit.record(by, "job.start", job, {"kind": kind_name, "params": job.params,
+                                                **({"slot": slot} if slot else {})})
+            if not inline:
+                transaction.on_commit(lambda: _enqueue(job.pk))
+    except IntegrityError:
+        if slot is None:
+            raise
+        return Job.objects.get(slot=slot)  # another worker started this slot a moment ago
     if inline:
         run_job(job.pk)
         job.refresh_from_db()

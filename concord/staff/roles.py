@@ -116,7 +116,7 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.ACKNOWLEDGE_DEBT: frozenset({R.LEGAL, R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR}),
     # the roles that change who sees what, see the whole book or a creditor's portfolio from outside the agency
     # (a superuser of any role too); the others may enrol and are then asked as well
-    Capability.REQUIRE_TWO_FACTOR: frozenset({R.ADMIN, R.MANAGER, R.COMPLIANCE, R.CREDITOR_VIEWER}),
+    Capability.REQUIRE_TWO_FACTOR: frozenset({R.ADMIN, R.MANAGER, R.COMPLIANCE, R.CREDITOR_VIEWER, R.OPERATOR}),
 }
 
 #: What a role *is* rather than what it may do: a superuser gets every other capability whatever their role,

@@ -50,7 +50,7 @@ class Stack:
             self.url = f"sqlite:///{base / 'concord.sqlite3'}"
         self.env = {**os.environ, "DATABASE_URL": self.url, "CONCORD_DATA_DIR": str(base),
                     "CONCORD_PII_KEY": TEST_PII_KEY, "CONCORD_CLOCK": TODAY, "CONCORD_IMPORTS_CHUNK_ROWS": "100",
-                    "CONCORD_WORKER_HEARTBEAT_SECONDS": "1", "DJANGO_SETTINGS_MODULE": "concord.settings"}
+                    "CONCORD_WORKER_HEARTBEAT_SECONDS": "1", "DJANGO_SETTINGS_MODULE": "concord.settings", "CONCORD_DEV_KEYS": "1"}
         self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.workers: list[subprocess.Popen] = []
         self.server = None
@@ -69,9 +69,12 @@ User.objects.create_user(username="ops", password="pw-ops", role="operator", ema
 """)
         port = _port()
         self.url_base = f"http://127.0.0.1:{port}"
+        log = open(self.base / "server.log", "w")
         self.server = subprocess.Popen([str(BIN / "concord"), "runserver", f"127.0.0.1:{port}", "--noreload"],
-                                       env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
+                                       env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(600):
+            if self.server.poll() is not None:
+                raise RuntimeError("the web server stopped: " + (self.base / "server.log").read_text()[-2000:])
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 return

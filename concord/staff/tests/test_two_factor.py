@@ -48,7 +48,7 @@ def _enrol(client, user):
 
 def test_the_roles_that_must_use_two_factor():
     assert roles.roles_with(Capability.REQUIRE_TWO_FACTOR) == {Role.ADMIN, Role.MANAGER, Role.COMPLIANCE,
-                                                               Role.CREDITOR_VIEWER}
+                                                               Role.CREDITOR_VIEWER, Role.OPERATOR}
 
 
 def test_a_manager_is_sent_to_enrolment_and_cannot_reach_a_page_before(client, world, required):
