@@ -127,9 +127,10 @@ def raise_issue(actor: Borrower, case, *, reason: str, details: str, upload=None
     data = _check_upload(upload) if upload else None
     summary = f"{label}" + (f"：{details}" if details else "")
     if what == "pause":
-        until = clock.now() + dt.timedelta(days=arg)
+        now = clock.now()
         row = compliance.place_hold(actor, debtor=case.debtor, creditor=case.creditor, kind="breathing_space",
-                                    reason=_("借款人自助申请暂缓：%(s)s") % {"s": summary[:400]}, until=until)
+                                    reason=_("借款人自助申请暂缓：%(s)s") % {"s": summary[:400]}, at=now,
+                                    until=now + dt.timedelta(days=arg))
     else:
         row = compliance.open_complaint(actor, debtor=case.debtor, creditor=case.creditor, case=case, source="portal",
                                         category=arg, kind=what, summary=summary)
@@ -214,3 +215,21 @@ def invite(actor, case, *, channel: str = "sms", template_code: str = "portal_in
     token = tokens.make(case.debtor_id, channel)
     return outreach.send_message(actor, case, channel=channel, template_code=template_code,
                                  extra={"portal_link": portal_url(token)})
+
+
+def demo_entry() -> dict | None:
+    """For the demo: a borrower with debts at two creditors (else any) and a valid mobile, and a sign-in link."""
+    from django.db.models import Count
+
+    from concord.cases.models import Case
+    from concord.debtors.models import ContactPoint, Debtor
+
+    with_mobile = ContactPoint.objects.filter(kind="mobile", status="valid").values("debtor_id")
+    ids = (Case.objects.filter(debtor_id__in=with_mobile).values("debtor_id")
+           .annotate(n=Count("creditor_id", distinct=True)).order_by("-n", "debtor_id").values_list("debtor_id", flat=True))
+    debtor = Debtor.objects.filter(pk__in=list(ids[:1])).first()
+    if debtor is None:
+        return None
+    number = ContactPoint.objects.filter(debtor=debtor, kind="mobile", status="valid").first().value
+    return {"name": debtor.full_name, "id_last4": debtor.id_last4, "mobile": number,
+            "link": portal_url(tokens.make(debtor.pk, "letter"))}
