@@ -55,6 +55,7 @@ WRITER_MODULES = {
     "concord.imports.contacts", "concord.imports.payments", "concord.imports.placing", "concord.imports.recalls",
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
     "concord.workbench.promises", "concord.workbench.script_defaults", "concord.workbench.scripts",
+    "concord.portal.actions", "concord.portal.payments.ledger",
 }
 
 #: Modules whose write-shaped calls write no domain rows.
@@ -74,7 +75,7 @@ NOT_WRITERS = {
 READ_ONLY = {
     "concord.arrangements.services": {"by_role_label"},
     "concord.arrangements.authority": {"policy_row", "limits", "limit_for", "house_limit", "calculator_policy",
-                                       "required_role"},
+                                       "required_role", "automatic_limit"},
     "concord.cases.activities": {"check_note"},
     "concord.compliance.services": {"deadline_days"},
     "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of", "check_rows"},
@@ -91,6 +92,8 @@ READ_ONLY = {
                                  "stored_file", "error_file", "issues_file", "read_issues", "estimate_rows", "today"},
     "concord.legal.services": {"limitation_of", "time_bar_reason", "parse_cost", "cost_totals"},
     "concord.loans.services": {"penalty_rule", "due_items"},
+    "concord.portal.services": {"idle_minutes", "send_code"},  # send_code hands the SMS to the adapter, no rows
+    "concord.portal.actions": {"portal_url", "demo_entry"},
     "concord.outreach.services": {"check_template_text", "variables_for", "debtor_language", "template_for",
                                   "render_message", "SendOutcome.reason", "contact_point_for", "token_ok",
                                   "is_opt_out", "letter_layout", "letters_pdf"},
@@ -167,6 +170,10 @@ CARRIED = {
     "concord.workbench.claims.hold_while_working": _carried(
         "claims the case (audited, case.claim) or renews the user's own claim (see renew_claim); runs inside "
         "calls.start_call and calls.log_call, whose events cover the call", {"concord.workbench.calls"}),
+    "concord.portal.services.session_for": _carried(
+        "not audited, on purpose: restarts the idle clock (last_seen) of the borrower's own live session on every "
+        "portal page; signing in, signing out and the end of an idle session (end_session) are audited",
+        {"concord.portal.auth"}, "services.session_for"),
     "concord.workbench.scripts.ensure_defaults": _carried(
         "reference data, no actor: puts back the default scripts that migration workbench/0002 seeds, after a "
         "test's flush or the demo's --flush emptied the table", {"concord.demo.work"}),
