@@ -39,7 +39,7 @@ def _finish(request, response, language):
     if request.GET.get("lang") in LANGUAGES:
         response.set_cookie(LANG_COOKIE, language, path=PATH, samesite="Lax", max_age=365 * 86400)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the link token never leaves the site
     response.headers.setdefault("Content-Language", language)
     return response
 
