@@ -255,6 +255,26 @@ def render_message(case, template: MessageTemplate, at: dt.datetime | None = Non
     return rendered
 
 
+# -- values made at sending --------------------------------------------------------------------------------------
+#: Functions ``(case, channel, template) -> dict`` that apps above outreach register (``AppConfig.ready``) to give a
+#: variable a value made for one message at the moment it is sent: the portal's personal sign-in link. A preview
+#: shows :data:`SEND_TIME_PLACEHOLDERS` instead, so that no working link is ever shown on a screen.
+_SEND_TIME_SOURCES: list = []
+SEND_TIME_PLACEHOLDERS = {"portal_link": "https://…/p/in/…/"}
+
+
+def register_send_time_values(source) -> None:
+    if source not in _SEND_TIME_SOURCES:
+        _SEND_TIME_SOURCES.append(source)
+
+
+def _send_time_values(case, channel, template) -> dict:
+    values = {}
+    for source in _SEND_TIME_SOURCES:
+        values.update(source(case, channel, template) or {})
+    return values
+
+
 # -- sending ----------------------------------------------------------------------------------------------------
 @dataclass
 class SendOutcome:
@@ -293,7 +313,7 @@ def send_message(actor, case, *, channel: str, template_code: str, contact_point
     require(channel in CONTACT_KIND, "channel", _("无效的渠道：%(c)s") % {"c": channel})
     template = template_for(case, template_code, channel)
     point = contact_point_for(case, channel, contact_point)
-    rendered = render_message(case, template, at, extra=extra)
+    rendered = render_message(case, template, at, extra={**_send_time_values(case, channel, template), **(extra or {})})
     to = point.value
     decision = compliance.decide_contact(actor, case=case, channel=channel, purpose=template.purpose,
                                          number=to if channel == Channel.SMS else None,

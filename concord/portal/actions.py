@@ -207,14 +207,22 @@ def portal_url(token: str) -> str:
     return f"{base}/p/in/{token}/"
 
 
+def personal_link(case, channel, template) -> dict:
+    """The value of ``{portal_link}`` for one message about to be sent (registered with outreach at start-up): a
+    sign-in link bound to the borrower and the channel. Made only when the template uses it."""
+    text = f"{template.subject} {template.body}"
+    if "{portal_link}" not in text or channel not in tokens.CHANNELS:
+        return {}
+    return {"portal_link": portal_url(tokens.make(case.debtor_id, channel))}
+
+
 def invite(actor, case, *, channel: str = "sms", template_code: str = "portal_invite"):
-    """Send the borrower a personal sign-in link, through the outreach service and so through the gate like any
-    other message (a denied invitation sends nothing). The link is bound to the borrower and this channel."""
+    """Send the borrower a personal sign-in link (the ``portal_invite`` template), through the outreach service and
+    so through the gate like any other message (a denied invitation sends nothing). Staff can send the same template
+    from the case page's outreach panel."""
     from concord.outreach import services as outreach
 
-    token = tokens.make(case.debtor_id, channel)
-    return outreach.send_message(actor, case, channel=channel, template_code=template_code,
-                                 extra={"portal_link": portal_url(token)})
+    return outreach.send_message(actor, case, channel=channel, template_code=template_code)
 
 
 def demo_entry() -> dict | None:

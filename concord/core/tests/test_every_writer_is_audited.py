@@ -93,9 +93,10 @@ READ_ONLY = {
     "concord.legal.services": {"limitation_of", "time_bar_reason", "parse_cost", "cost_totals"},
     "concord.loans.services": {"penalty_rule", "due_items"},
     "concord.portal.services": {"idle_minutes", "send_code"},  # send_code hands the SMS to the adapter, no rows
-    "concord.portal.actions": {"portal_url", "demo_entry"},
+    "concord.portal.actions": {"portal_url", "demo_entry", "personal_link"},
     "concord.outreach.services": {"check_template_text", "variables_for", "debtor_language", "template_for",
                                   "render_message", "SendOutcome.reason", "contact_point_for", "token_ok",
+                                  "register_send_time_values",
                                   "is_opt_out", "letter_layout", "letters_pdf"},
     "concord.visits.services": {"address_choices", "masked_address"},
     "concord.workbench.calls": {"recordings_dir", "result_code_labels"},

@@ -181,17 +181,23 @@ class WeChat:
         h5_url the borrower's browser opens."""
         from urllib.parse import quote
 
-        from wechatpayv3 import WeChatPayType
-
         fen = int((amount * 100).to_integral_value())
-        code, message = self.client.pay(description=subject[:127], out_trade_no=out_trade_no,
-                                        amount={"total": fen, "currency": "CNY"}, notify_url=notify_url,
-                                        scene_info={"payer_client_ip": client_ip or "127.0.0.1",
-                                                    "h5_info": {"type": "Wap"}}, pay_type=WeChatPayType.H5)
+        try:
+            code, message = self._pay(fen, out_trade_no, subject, notify_url, client_ip)
+        except Exception as exc:  # the network, a refused certificate, an unreadable answer
+            raise ProviderNotConfigured(f"wechat: order not placed ({type(exc).__name__})") from None
         if code not in range(200, 300):
             raise ProviderNotConfigured(f"wechat: order refused ({code}): {str(message)[:200]}")
         url = json.loads(message)["h5_url"]
         return f"{url}&redirect_url={quote(return_url, safe='')}" if return_url else url
+
+    def _pay(self, fen, out_trade_no, subject, notify_url, client_ip):
+        from wechatpayv3 import WeChatPayType
+
+        return self.client.pay(description=subject[:127], out_trade_no=out_trade_no,
+                                        amount={"total": fen, "currency": "CNY"}, notify_url=notify_url,
+                                        scene_info={"payer_client_ip": client_ip or "127.0.0.1",
+                                                    "h5_info": {"type": "Wap"}}, pay_type=WeChatPayType.H5)
 
     def parse_notification(self, headers: dict, body: bytes) -> Notice:
         stamp = headers.get("Wechatpay-Timestamp") or headers.get("wechatpay-timestamp") or ""

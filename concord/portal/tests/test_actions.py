@@ -137,6 +137,15 @@ def test_invitations_are_gated(two_debts, settings, tmp_path):
     col = two_debts.users["manager"]
     outcome = actions.invite(col, two_debts.cases["a"])
     assert outcome.allowed and "https://pay.example.cn/p/in/" in outcome.message.body
+    # the link in the message signs the borrower in (once)
+    from django.test import Client
+    path = "/p/in/" + outcome.message.body.split("/p/in/")[1].split("/")[0] + "/"
+    assert Client().post(path).status_code == 302
+    # the staff's preview shows a placeholder, never a working link
+    from concord.outreach import services as outreach
+    template = outreach.template_for(two_debts.cases["a"], "portal_invite", "sms")
+    preview = outreach.render_message(two_debts.cases["a"], template, extra=outreach.SEND_TIME_PLACEHOLDERS)
+    assert "/p/in/…/" in preview.body
     actions.set_preferences(me(two_debts), two_debts.cases["a"].debtor, stop=["sms"])
     denied = actions.invite(col, two_debts.cases["a"])
     assert not denied.allowed and denied.message is None
