@@ -20,7 +20,7 @@ from concord.arrangements import selectors as arrangement_selectors
 from concord.arrangements import services as arrangements
 from concord.cases.activities import log_activity
 from concord.compliance import services as compliance
-from concord.compliance.models import CeaseRequest, ComplaintKind, InconvenientTime
+from concord.compliance.models import CeaseRequest, InconvenientTime
 from concord.core import audit, clock
 from concord.core.actors import Borrower
 from concord.core.services import require
