@@ -13,3 +13,9 @@ class PortalConfig(AppConfig):
         from .actions import personal_link
 
         register_send_time_values(personal_link)
+
+        from concord.cases import panels
+
+        from .panel import case_panel
+
+        panels.register(panels.Panel(name="portal", template="portal/_case_panel.html", context=case_panel, order=95))

@@ -79,3 +79,9 @@ def test_the_first_pages_are_small_and_script_free(client, borrower_client, two_
     form = client.get(reverse("portal-signin")).content.decode()
     for name in ("name", "id_last4", "mobile"):
         assert re.search(rf'<label for="id_{name}">', form)
+
+
+def test_english(client, two_debts):
+    page = client.get(reverse("portal-signin") + "?lang=en")
+    assert b"Get a code" in page.content and b'lang="en"' in page.content
+    assert client.get(reverse("portal-signin")).content.count(b"Get a code") == 1  # the choice is remembered

@@ -149,3 +149,11 @@ def test_invitations_are_gated(two_debts, settings, tmp_path):
     actions.set_preferences(me(two_debts), two_debts.cases["a"].debtor, stop=["sms"])
     denied = actions.invite(col, two_debts.cases["a"])
     assert not denied.allowed and denied.message is None
+
+
+def test_the_case_page_shows_what_the_borrower_chose(client, two_debts):
+    actions.set_preferences(me(two_debts), two_debts.cases["a"].debtor, stop=["sms"], hours_from=dt.time(18),
+                            hours_to=dt.time(21))
+    client.force_login(two_debts.users["col_a"])
+    page = client.get(reverse("case-detail", args=[two_debts.cases["a"].pk])).content.decode()
+    assert 'id="portal"' in page and "18:00–21:00" in page and "sms" in page
