@@ -282,3 +282,21 @@ def test_reconciliation_reads_the_wechat_bill_and_names_differences(two_debts, s
     assert run.posted_from_bill == 1
     issues = {d["issue"] for d in run.differences}
     assert "unknown order" in issues and "posted from the bill (no notification)" in issues
+
+
+def test_the_reconcile_and_link_commands(two_debts):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    order = start(two_debts, amount="120.00")
+    providers.SandboxPlatform().notification(out_trade_no=order.out_trade_no, amount="120.00")
+    out = StringIO()
+    call_command("portal", "reconcile", "--provider", "sandbox", "--day", str(clock.today()), stdout=out)
+    assert "0 matched, 1 posted from the bill" in out.getvalue()
+    out = StringIO()
+    call_command("portal", "link", "--debtor", str(two_debts.cases["a"].debtor_id), stdout=out)
+    assert out.getvalue().startswith("/p/in/")
+    from concord.portal.actions import demo_entry
+    entry = demo_entry()
+    assert entry["name"] == "张三" and entry["link"].startswith("/p/in/")  # the borrower with two creditors
