@@ -239,5 +239,6 @@ def demo_entry() -> dict | None:
     if debtor is None:
         return None
     number = ContactPoint.objects.filter(debtor=debtor, kind="mobile", status="valid").first().value
+    number = number[3:] if number.startswith("+86") else number
     return {"name": debtor.full_name, "id_last4": debtor.id_last4, "mobile": number,
             "link": portal_url(tokens.make(debtor.pk, "letter"))}
