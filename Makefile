@@ -28,18 +28,19 @@ install-test: $(VENV)/.installed-test
 demo: install fonts
 	$(BIN)/concord demo --seed 7 --debtors 5000 --addr 127.0.0.1:8000
 
-## Letters (PDF) embed the OS's CJK font, and the browser tests render Chinese with it.
-fonts:
-	@if [ ! -d /usr/share/fonts/truetype/wqy ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
-	  else echo "Letters need a CJK font: run 'sudo apt-get install fonts-wqy-microhei' (or set CONCORD_LETTER_FONT)"; fi; \
-	fi
-
 ## Browser tests drive the OS's Chromium (no browser downloads here).
 browser: fonts
 	@if [ ! -x $(CHROMIUM) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is needed for the browser tests: run 'sudo apt-get install chromium' (or set CHROMIUM=/path)"; exit 1; fi; \
+	fi
+
+## Letters (PDF) embed the OS's CJK fonts: WenQuanYi Micro Hei, and HanaMin (fonts-hanazono) for the rare characters
+## of the CJK extensions B and later; the browser tests render Chinese with them.
+fonts:
+	@if [ ! -d /usr/share/fonts/truetype/wqy ] || [ ! -d /usr/share/fonts/truetype/hanazono ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei fonts-hanazono >/dev/null; \
+	  else echo "Letters need the fonts: run 'sudo apt-get install fonts-wqy-microhei fonts-hanazono'"; fi; \
 	fi
 
 ## The end-of-day engine's Spark tests run PySpark in local mode: they need a Java runtime (17).

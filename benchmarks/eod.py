@@ -156,6 +156,7 @@ def postgres(args) -> None:
             con.execute(f'CREATE DATABASE "{dbname}"')
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.settings")
+    os.environ.setdefault("CONCORD_DEV_KEYS", "1")  # a benchmark runs on development keys
     os.environ.setdefault("CONCORD_PII_KEY", "q2VhZ5a9oQm1n8kYtqWv0x3Zr7cLb4Gd6Hf2Je9KsPU=")
     import django
 

@@ -50,6 +50,7 @@ def setup_django(postgres: str | None, data_dir: Path) -> None:
     else:
         os.environ.pop("DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "concord.settings"
+    os.environ.setdefault("CONCORD_DEV_KEYS", "1")  # a benchmark runs on development keys
     import django
 
     django.setup()

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.settings")
+os.environ.setdefault("CONCORD_DEV_KEYS", "1")  # a benchmark runs on development keys
 os.environ.setdefault("CONCORD_PII_KEY", "q2VhZ5a9oQm1n8kYtqWv0x3Zr7cLb4Gd6Hf2Je9KsPU=")
 
 SH = ZoneInfo("Asia/Shanghai")

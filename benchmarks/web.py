@@ -67,6 +67,8 @@ def setup_django(url: str) -> None:
             con.execute(f'ALTER DATABASE "{dbname}" SET {name} = {value}')
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "web_settings"
+    os.environ.setdefault("CONCORD_DEV_KEYS", "1")  # a benchmark runs on development keys
+    os.environ.setdefault("CONCORD_TWO_FACTOR", "off")
     os.environ.setdefault("CONCORD_PII_KEY", PII_KEY)
     import django
 

@@ -8,9 +8,20 @@ import sys
 
 def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.settings")
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["demo"]:
+        # The demo runs on development keys (files in the data directory) and without two-factor sign-in, and says
+        # so when it starts; set the variables to run it otherwise.
+        os.environ.setdefault("CONCORD_DEV_KEYS", "1")
+        os.environ.setdefault("CONCORD_TWO_FACTOR", "off")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["concord", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        execute_from_command_line(["concord", *args])
+    except ImproperlyConfigured as exc:  # missing keys and the like: say what is wrong, without a traceback
+        sys.stderr.write(f"concord: {exc}\n")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 TEST_PII_KEY = "q2VhZ5a9oQm1n8kYtqWv0x3Zr7cLb4Gd6Hf2Je9KsPU="
+TEST_AUDIT_KEY = "test-audit-key-7b1f0c5e9a3d4c2b8e6f1a0d9c8b7a6e"
 
 #: The suite's "now". Every test starts at this instant and time flows from there, whatever the wall clock says
 #: (``make test`` passes a year ahead and a year back); a test that needs another moment says so with
@@ -51,13 +52,17 @@ def _test_clock(request):
 
 @pytest.fixture(autouse=True)
 def _pii_key(settings):
-    from concord.core import pii
+    from concord.core import audit, pii
 
     settings.CONCORD_PII_KEY = TEST_PII_KEY
+    settings.CONCORD_AUDIT_KEY = TEST_AUDIT_KEY
+    settings.CONCORD_AUDIT_KEYRING = []
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     pii.reset_keys()
+    audit.reset_keys()
     yield
     pii.reset_keys()
+    audit.reset_keys()
 
 
 #: Rows the application relies on that data migrations seed (default message templates, call scripts). A test
@@ -104,7 +109,7 @@ def make_case(actor, creditor, *, name: str, id_number: str, phone: str, product
     from concord.loans import services as loans
 
     debtor, _ = debtors.find_or_register_debtor(actor, full_name=name, id_number=id_number)
-    debtors.add_contact_point(actor, debtor, kind="mobile", value=phone, is_primary=True, status="valid")
+    debtors.merge_contact_point(actor, debtor, kind="mobile", value=phone, status="valid", supplied_by=creditor)
     case, _ = cases.open_case(actor, creditor=creditor, debtor=debtor, opened_on=as_of)
     product = creditor.products.get(kind=product_kind)
     if product_kind == "credit_card":

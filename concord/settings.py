@@ -1,14 +1,19 @@
-"""Django settings for Concord, configured from the environment.
+"""Django settings for Concord, configured from the environment (production: ``concord.settings_production``).
 
 DATABASE_URL   sqlite:///path or postgres://user@host:port/db (default: SQLite file concord.sqlite3)
-SECRET_KEY     Django secret (a development default is used when unset and DEBUG is on)
+SECRET_KEY     Django secret
 CONCORD_PII_KEY  base64 32-byte key for PII encryption and blind indexes (see docs/operator-guide.md)
+CONCORD_AUDIT_KEY  the audit trail's HMAC key (``concord audit genkey``); old ones in CONCORD_AUDIT_KEYRING
 CONCORD_DEBUG  "1" for debug mode
+CONCORD_DEV_KEYS  "1": development keys (a fixed SECRET_KEY, key files in the data directory) with DEBUG off — the
+               demo and the tests; without it Concord refuses to start with DEBUG off and a key missing
 """
 from pathlib import Path
+import datetime as dt
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -17,6 +22,13 @@ DATA_DIR = Path(os.environ.get("CONCORD_DATA_DIR", PROJECT_DIR / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("CONCORD_DEBUG", "0") == "1"
+DEV_KEYS = os.environ.get("CONCORD_DEV_KEYS", "0") == "1"
+REQUIRED_KEYS = ("SECRET_KEY", "CONCORD_PII_KEY", "CONCORD_AUDIT_KEY")
+_missing_keys = [name for name in REQUIRED_KEYS if not os.environ.get(name, "").strip()]
+if _missing_keys and not (DEBUG or DEV_KEYS):
+    raise ImproperlyConfigured(
+        f"Concord refuses to start with DEBUG off and {', '.join(_missing_keys)} unset: set them (see the operator "
+        "guide, 'Security'), or CONCORD_DEV_KEYS=1 for development keys (never in production)")
 SECRET_KEY = os.environ.get("SECRET_KEY") or "concord-dev-only-secret-key-change-me-in-production"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
@@ -29,9 +41,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # only for the migration that moved its plain-text tokens to staff.ApiToken
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "concord.core",
     "concord.staff",
     "concord.creditors",
@@ -43,12 +62,15 @@ INSTALLED_APPS = [
     "concord.imports",
     "concord.reports",
     "concord.demo",
+    "concord.retention",
     "concord.eod",
     "concord.outreach",
     "concord.arrangements",
     "concord.visits",
     "concord.legal",
     "concord.portal",
+    "concord.allocation",
+    "concord.operations",
 ]
 
 MIDDLEWARE = [
@@ -59,9 +81,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "concord.core.middleware.RequestContextMiddleware",
+    "concord.staff.security.IdleTimeoutMiddleware",
+    "concord.staff.twofactor.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "concord.urls"
@@ -89,7 +116,10 @@ DATABASES = {
         conn_max_age=60,
     )
 }
-SQLITE_OPTIONS = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536"}
+# IMMEDIATE: a transaction takes the write lock when it begins, so concurrent writers queue on the busy timeout
+# (seconds) instead of failing with "database is locked" when a reader tries to become a writer mid-transaction.
+SQLITE_OPTIONS = {"timeout": int(os.environ.get("CONCORD_SQLITE_BUSY_TIMEOUT", 30)), "transaction_mode": "IMMEDIATE",
+                  "init_command": "PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536"}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL: readers do not wait for a writer (the web UI stays responsive during an import or the end-of-day run);
@@ -105,8 +135,58 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: a locked-out account or address is refused before the password is checked (web, admin and API).
+AUTHENTICATION_BACKENDS = ["concord.staff.security.LoginLimitBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# -- logins, sessions, two-factor (docs/operator-guide.md, "Security") -------------------------------------------
+#: How many reverse proxies in front of Concord append to X-Forwarded-For; 0: the client address is REMOTE_ADDR and
+#: the header is ignored (a client cannot choose its address to escape the limits).
+CONCORD_NUM_PROXIES = int(os.environ.get("CONCORD_NUM_PROXIES", 0))
+AXES_FAILURE_LIMIT = int(os.environ.get("CONCORD_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("CONCORD_LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one over the limit locks: per account, per address
+AXES_CLIENT_IP_CALLABLE = "concord.staff.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "concord.staff.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are on the audit trail (auth.login), not kept twice
+AXES_HANDLER = os.environ.get("CONCORD_AXES_HANDLER", "axes.handlers.database.AxesDatabaseHandler")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CONCORD_REDIS_URL"]}
+          if os.environ.get("CONCORD_REDIS_URL") else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+#: A session ends after this many minutes without a request (and after SESSION_COOKIE_AGE in any case).
+CONCORD_SESSION_IDLE_MINUTES = int(os.environ.get("CONCORD_SESSION_IDLE_MINUTES", 30))
+SESSION_COOKIE_AGE = int(os.environ.get("CONCORD_SESSION_MAX_HOURS", 12)) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+#: "required": roles with the REQUIRE_TWO_FACTOR capability (staff/roles.py) must sign in with a TOTP code;
+#: "off": nobody is asked (the demo and the tests say so; the production settings refuse it).
+CONCORD_TWO_FACTOR = os.environ.get("CONCORD_TWO_FACTOR", "required")
+OTP_TOTP_ISSUER = "Concord"
+#: API tokens expire after this many days (and are revoked on a password change or deactivation).
+CONCORD_API_TOKEN_DAYS = int(os.environ.get("CONCORD_API_TOKEN_DAYS", 30))
+
+#: Content-Security-Policy (django-csp): scripts, styles, images and forms only from Concord itself, no inline
+#: scripts or styles, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -127,7 +207,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "concord.staff.tokens.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -135,6 +215,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "concord.core.api.exception_handler",
+    "NUM_PROXIES": CONCORD_NUM_PROXIES,  # throttles key on the same client address as the login limits
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Concord API",
@@ -144,13 +225,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "concord.core.api.document_common_errors"],
 }
 
 # Parallel audit chains: writers append to different chains instead of queueing on one head (core/audit.py).
 CONCORD_AUDIT_CHAINS = int(os.environ.get("CONCORD_AUDIT_CHAINS", 16))
 CONCORD_PII_KEY = os.environ.get("CONCORD_PII_KEY", "")
 CONCORD_PII_KEY_FILE = DATA_DIR / "pii.key"
+# The audit trail's HMAC key (core/audit.py), kept outside the database; old keys after a rotation, comma-separated.
+CONCORD_AUDIT_KEY = os.environ.get("CONCORD_AUDIT_KEY", "")
+CONCORD_AUDIT_KEY_FILE = DATA_DIR / "audit.key"
+CONCORD_AUDIT_KEYRING = [k for k in os.environ.get("CONCORD_AUDIT_KEYRING", "").split(",") if k.strip()]
 CONCORD_IMPORT_DIR = Path(os.environ.get("CONCORD_IMPORT_DIR", DATA_DIR / "imports"))
+# Background work: Django's tasks API (the django-tasks backport) on its database backend; ``concord worker`` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CONCORD_JOBS_INLINE = os.environ.get("CONCORD_JOBS_INLINE", "0") == "1"  # run jobs in the caller (tests)
+CONCORD_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("CONCORD_WORKER_HEARTBEAT_SECONDS", 10))
+CONCORD_WORKER_STALE_SECONDS = float(os.environ.get("CONCORD_WORKER_STALE_SECONDS", 90))
+CONCORD_CLOCK = os.environ.get("CONCORD_CLOCK", "")  # an ISO instant with offset: the clock stands there
+CONCORD_IMPORTS_CHUNK_ROWS = int(os.environ.get("CONCORD_IMPORTS_CHUNK_ROWS", 0))  # rows per chunk (0: 2,000)
+# the largest file accepted by an upload (web page and API), in MB; `concord import` on the server has no limit
+CONCORD_IMPORT_MAX_MB = int(os.environ.get("CONCORD_IMPORT_MAX_MB", 200))
 CONCORD_IMPORTS_INLINE = os.environ.get("CONCORD_IMPORTS_INLINE", "0") == "1"  # run uploads in the request
 # files at least this long are parsed in a second process while the first one writes (0: never)
 CONCORD_IMPORTS_PARSER_PROCESS_BYTES = int(os.environ.get("CONCORD_IMPORTS_PARSER_PROCESS_BYTES", 4_000_000))

@@ -8,6 +8,7 @@ class ArrangementsConfig(AppConfig):
     verbose_name = _("还款方案")
 
     def ready(self):
+        from . import jobs  # noqa: F401 — registers the daily check's job
         from concord.cases import panels
         from concord.loans import followers
 

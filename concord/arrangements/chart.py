@@ -23,7 +23,7 @@ def proposals_chart(points: list[tuple[str, Decimal, Decimal]], *, cap: Decimal,
         return top + plot_h - float((Decimal(v) - y_min) / (y_max - y_min or 1)) * plot_h
 
     parts = [f'<svg class="chart" id="arrangement-chart" role="img" xmlns="http://www.w3.org/2000/svg" '
-             f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
+             f'viewBox="0 0 {width} {height}" width="{width}" '
              f'aria-label="{escape(title)}">',
              f'<text x="0" y="16" font-weight="600">{escape(title)}</text>',
              f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#718096"/>',

@@ -58,3 +58,15 @@ def log_activity(actor, case, *, kind: str, summary: str, at: dt.datetime | None
     audit.record(actor, f"activity.{kind}", activity, {"case": case.reference, "summary": activity.summary,
                                                         "outcome": outcome, "decision": getattr(decision, "pk", None)})
     return activity
+
+
+@transaction.atomic
+def purge_notes(actor, case_ids: Iterable[int], *, reason: str) -> int:
+    """Empty the free-text notes of the activities of ended cases whose personal data's retention has ended (a
+    note may hold anything a person said); the activities stay — kind, time, outcome, result codes. Records the
+    count as ``activity.purge``."""
+    case_ids = list(case_ids)
+    count = Activity.objects.filter(case_id__in=case_ids).exclude(note="").update(note="")
+    audit.record(actor, "activity.purge", None, {"cases": case_ids, "notes": count, "reason": reason[:200]},
+                 object_type="cases.case", object_id=",".join(map(str, case_ids))[:64])
+    return count

@@ -17,6 +17,7 @@ from concord.core.api import (ConcordViewMixin, EnumField, ModelSerializer, Mone
 from concord.creditors.models import Placement
 from concord.loans.models import ProductKind
 from concord.debtors.api import DebtorRefSerializer, DebtorSummarySerializer, summary_prefetches
+from concord.debtors.selectors import is_personal_search
 from concord.loans.api import AccountSerializer, CreditorRefSerializer
 from concord.loans.delinquency import BUCKETS
 from concord.loans.models import LoanAccount
@@ -98,7 +99,7 @@ ORDERINGS = ["max_dpd", "-max_dpd", "total_balance", "-total_balance", "opened_o
 
 class CaseFilterSerializer(serializers.Serializer):
     creditor = serializers.SlugField(required=False, help_text=_("委托方代码"))
-    product_kind = serializers.ChoiceField(choices=ProductKind.choices, required=False)
+    product_kind = EnumField(ProductKind.choices, enum_name="ProductKindEnum", required=False)
     bucket = serializers.ChoiceField(choices=BUCKETS, required=False)
     status = serializers.ChoiceField(choices=CaseStatus.choices, required=False)
     collector = serializers.IntegerField(required=False, min_value=1, help_text=_("催收员 ID"))
@@ -161,15 +162,20 @@ class CaseViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
     action_permissions = {"assign": [capability_required(Capability.ASSIGN)]}
 
     def get_serializer_class(self):
-        return {"list": CaseSerializer, "assign": AssignSerializer}.get(self.action, CaseDetailSerializer)
+        return {"list": CaseSerializer, "search": CaseSerializer, "assign": AssignSerializer}.get(
+            self.action, CaseDetailSerializer)
 
     def get_queryset(self):
         user = self.request.user
         qs = restrict(Case.objects.select_related("creditor", "debtor", "assigned_team", "assigned_collector"),
                       user)
-        if self.action == "list":
-            params = CaseFilterSerializer(data=self.request.query_params)
+        if self.action in ("list", "search"):
+            params = CaseFilterSerializer(data=self.request.data if self.action == "search"
+                                          else self.request.query_params)
             params.is_valid(raise_exception=True)
+            if self.action == "list" and is_personal_search(params.validated_data.get("q", "")):
+                raise serializers.ValidationError({"q": [_(
+                    "按手机号、证件号码或邮箱搜索请用 POST /api/cases/search/（搜索词不得出现在网址中）")]})
             data = {k: v for k, v in params.validated_data.items() if v not in (None, "")}
             data["creditor_code"] = data.pop("creditor", "")
             qs = filter_cases(qs, CaseFilters(**data))
@@ -181,6 +187,14 @@ class CaseViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
             Prefetch("assignments", queryset=restrict(
                 Assignment.objects.select_related("team", "collector", "assigned_by"), user)),
             *summary_prefetches(user, "debtor__"))
+
+    @extend_schema(request=CaseFilterSerializer, responses={200: CaseSerializer(many=True), **error_responses(400, 401)},
+                   summary="Search cases (filters in the body)",
+                   description="The list's filters sent in the request body, so that a search by phone number, ID "
+                               "number or e-mail address never appears in a URL; `GET /api/cases/` refuses them.")
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        return self.list(request)
 
     @extend_schema(request=AssignSerializer,
                    responses={200: CaseDetailSerializer, **error_responses(400, 401, 403, 404)},

@@ -133,10 +133,10 @@ def place_single_account(actor, *, creditor, product, full_name: str, id_type: s
         except IdentityError as exc:
             raise ValidationError({"mobile": [translated(exc.template, exc.params)]})
         debtors.merge_contact_point(actor, debtor, kind="mobile", value=number, status=ContactStatus.VALID,
-                                    source_detail=creditor.code)
+                                    source_detail=creditor.code, supplied_by=creditor)
     if home_address:
         debtors.merge_contact_point(actor, debtor, kind="address", value=home_address, address_type=AddressType.HOME,
-                                    status=ContactStatus.UNKNOWN, source_detail=creditor.code)
+                                    status=ContactStatus.UNKNOWN, source_detail=creditor.code, supplied_by=creditor)
     if employer:
         debtors.merge_employer(actor, debtor, employer_name=employer)
     if emergency_contact:
@@ -148,7 +148,7 @@ def place_single_account(actor, *, creditor, product, full_name: str, id_type: s
 
 
 @transaction.atomic
-def recall_placement(actor, placement, *, reason: str) -> int:
+def recall_placement(actor, placement, *, reason: str, returned: bool = False) -> int:
     """The creditor takes a whole batch back (撤案): every open account of its active cases is recalled as by
     :func:`recall_accounts` (cases end, their assignments close, the history stays), then the batch is marked
     recalled. Returns the number of cases recalled."""
@@ -161,7 +161,7 @@ def recall_placement(actor, placement, *, reason: str) -> int:
     accounts = LoanAccount.objects.filter(case__placement=placement, case__status__in=ACTIVE_STATUSES,
                                           status=AccountStatus.OPEN)
     recalled = recall_accounts(actor, accounts, reason=reason)["cases"] if accounts.exists() else []
-    close_placement(actor, placement, reason=reason, cases=len(recalled))
+    close_placement(actor, placement, reason=reason, cases=len(recalled), returned=returned)
     return len(recalled)
 
 

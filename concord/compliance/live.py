@@ -307,13 +307,13 @@ class LiveResult:
 
 
 def evaluate_live(actor, request: Request, at: dt.datetime, history: History, pack: Pack,
-                  *, masked_number: str = "", qualifications: set[str] | None = None) -> LiveResult:
+                  *, masked_number: str = "", qualifications: set[str] | None = None, extra=()) -> LiveResult:
     """The pure decision plus the house rules, as one ``Decision`` (rules in order, reasons re-explained)."""
     pure = evaluate(request, at, history, pack)
     relation = history.relation(request.party, history.state(to_us(at)))
     third = relation is not None and relation not in (DEBTOR, "guarantor", "co_borrower", "attorney")
     local_day = at.astimezone(history.tz).date() if history.tz else at.date()
-    extra = house_denials(actor, request, at, third, local_day, qualifications)
+    extra = house_denials(actor, request, at, third, local_day, qualifications) + list(extra)
     decision = pure
     named = _name_attorneys(pure.denials)
     if extra or named is not pure.denials:

@@ -47,16 +47,17 @@ def to_us(at: dt.datetime) -> int:
 @lru_cache(maxsize=65_536)
 def number_key(number: str | None) -> str | None:
     """A phone number reduced to compare equal however it was written: digits only, without an international
-    prefix (``00``) or the country codes 86 (CN mobiles) and 1 (NANP), so ``+86 138-0013-8000`` and
-    ``13800138000`` are one number."""
+    prefix (``00``) or the country codes 86 (CN mobiles) and 1 (NANP, written with ``+`` or ``00``), so
+    ``+86 138-0013-8000`` and ``13800138000`` are one number, and ``001 312 555 0100`` and ``3125550100``."""
     if number is None:
         return None
     digits = re.sub(r"\D", "", number)
+    international = number.lstrip().startswith("+")
     if digits.startswith("00"):
-        digits = digits[2:]
+        digits, international = digits[2:], True
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
-    elif len(digits) == 11 and digits.startswith("1") and number.lstrip().startswith("+1"):
+    elif len(digits) == 11 and digits.startswith("1") and international:
         digits = digits[1:]
     return digits or None
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import OUTCOMES, PURPOSES
+from .model import CHANNELS, OUTCOMES, PURPOSES
 
 PACK_DIR = Path(__file__).resolve().parent / "packs"
 PACK_NAMES = ("cn_online_lending", "cn_bank", "us_reg_f", "uk_conc")
@@ -40,18 +40,23 @@ KINDS: dict[str, dict[str, str]] = {
                        "counted_outcomes": "superset", "consent_exempt": "false"},
     "third_party": {"purposes": "subset", "not_third_party": "subset", "require_lost_contact": "true",
                     "once_per_party": "true", "answered_outcomes": "superset"},
-    "disclosure": {"terms": "superset"},
+    "disclosure": {"terms": "superset", "amounts": "true"},
     "content": {"terms": "superset"},
     "hold": {"kinds": "superset", "allowed_purposes": "subset"},
-    "cease": {"allowed_purposes": "subset"},
+    "cease": {"allowed_purposes": "subset", "cease_channels": "superset"},
     "attorney": {},
     "deceased": {},
     "visit_agents": {"min": "min"},
     "info": {},
 }
 LIST_VALUES = {"outcomes": OUTCOMES, "counted_outcomes": OUTCOMES, "answered_outcomes": OUTCOMES,
-               "purposes": PURPOSES, "allowed_purposes": PURPOSES}
+               "purposes": PURPOSES, "allowed_purposes": PURPOSES, "cease_channels": ("all", *CHANNELS)}
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+#: Retention when a pack names none: an import's files 90 days after the batch; a closed case's personal data five
+#: years after it closed.
+DEFAULT_RETENTION = {"upload_days": 90, "closed_case_days": 1825}
 
 
 class PackError(ValueError):
@@ -101,6 +106,10 @@ class Pack:
     rules: tuple[Rule, ...]
     version: str
     data: MappingProxyType = field(repr=False, compare=False, default_factory=lambda: MappingProxyType({}))
+    #: how long an import's files are kept after the batch ends, and a closed case's personal data after it closes
+    #: (``retention``; ``concord retention`` deletes them when the period ends)
+    retention_upload_days: int = DEFAULT_RETENTION["upload_days"]
+    retention_closed_case_days: int = DEFAULT_RETENTION["closed_case_days"]
 
     @property
     def tz(self) -> ZoneInfo | None:
@@ -198,6 +207,12 @@ def build_pack(data: dict, where: str = "pack") -> Pack:
     cmd = data.get("consent_max_days")
     if cmd is not None and (not isinstance(cmd, int) or isinstance(cmd, bool) or cmd < 0):
         raise PackError(f"{where}.consent_max_days: must be a whole number ≥ 0 or null, got {cmd!r}")
+    retention = {**DEFAULT_RETENTION, **(data.get("retention") or {})}
+    for key, value in retention.items():
+        if key not in DEFAULT_RETENTION:
+            raise PackError(f"{where}.retention.{key}: unknown (known: {', '.join(DEFAULT_RETENTION)})")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise PackError(f"{where}.retention.{key}: must be a whole number of days ≥ 1, got {value!r}")
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise PackError(f"{where}.rules: must be a non-empty list")
@@ -212,7 +227,8 @@ def build_pack(data: dict, where: str = "pack") -> Pack:
     return Pack(name=name, title_zh=title.get("zh", name), title_en=title.get("en", name),
                 jurisdiction=_need(data, "jurisdiction", where), locale=locale, default_timezone=tz,
                 consent_max_days=cmd, rules=rules, version=f"{data.get('version', '0')}+{digest}",
-                data=MappingProxyType(copy.deepcopy(data)))
+                data=MappingProxyType(copy.deepcopy(data)), retention_upload_days=retention["upload_days"],
+                retention_closed_case_days=retention["closed_case_days"])
 
 
 @lru_cache(maxsize=None)

@@ -32,6 +32,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "{count} calls about debt {debt} in the {window} days ending today reach the limit of {max}"),
     "after_conversation": ("{date} 已就债务 {debt} 与对方通话，{until} 前不得再就该债务致电",
                            "a conversation about debt {debt} took place on {date}; no calls about it before {until}"),
+    "source": ("该联系方式由委托方 {creditor} 提供（或由债务人就其他案件提供），本案委托方不能使用；双方委托方均允许共享时方可使用",
+               "this contact detail was supplied by creditor {creditor} (or given by the debtor about another case); "
+               "this case's creditor may not use it unless both creditors allow sharing"),
     "tp_purpose": ("第三方联系只允许用于查找债务人（location）",
                    "a third party may be contacted only to locate the debtor (purpose location)"),
     "tp_not_lost": ("债务人未处于失联状态，不得联系第三方",

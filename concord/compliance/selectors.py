@@ -24,7 +24,7 @@ from .model import Request, decision_usable, to_us
 from .models import OPEN_STATUSES, Complaint, ContactAttempt, ContactDecision, Hold, Qualification
 
 #: Codes whose denial lasts until someone changes the state (no waiting helps).
-STATE_CODES = {"CEASE", "ATTORNEY", "DECEASED", "DATA", "QUAL", "CONTENT", "US2", "US3", "US10", "CN3", "CN7",
+STATE_CODES = {"CEASE", "ATTORNEY", "DECEASED", "DATA", "QUAL", "CONTENT", "US2", "US3", "US11", "US10", "CN3", "CN7",
                "UK3"}
 HORIZON_DAYS = 8
 
@@ -49,8 +49,9 @@ class Option:
 
 def _requests(case, debts):
     from concord.debtors.models import UNUSABLE_STATUSES
+    from .provenance import usable_points
     debtor = case.debtor
-    for cp in debtor.contact_points.all():
+    for cp in usable_points(case, debtor.contact_points.all()):  # only the points this case's creditor may use
         if cp.status in UNUSABLE_STATUSES:
             continue
         if cp.kind in ("mobile", "landline"):
@@ -79,8 +80,9 @@ def _message_requests(case, debts, channel: str, purpose: str, template: str):
     """One message on ``channel`` to each usable point of the debtor, as ``decide_contact`` would be asked at send:
     the message's purpose and full text, and the number for an SMS."""
     from concord.debtors.models import UNUSABLE_STATUSES
+    from .provenance import usable_points
     kind = MESSAGE_POINT_KINDS[channel]
-    for cp in case.debtor.contact_points.all():
+    for cp in usable_points(case, case.debtor.contact_points.all()):
         if cp.status in UNUSABLE_STATUSES or cp.kind != kind:
             continue
         number = cp.value if channel == "sms" else None

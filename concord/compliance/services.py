@@ -98,8 +98,12 @@ def _resolve_case(case, debtor, creditor):
 @transaction.atomic
 def decide_contact(actor, *, case=None, debtor=None, creditor=None, channel: str, purpose: str = "collection",
                    related_party=None, attorney=None, number: str | None = None, accounts=None, template: str = "",
-                   agents: int | None = None, at: dt.datetime | None = None) -> ContactDecision:
-    """Decide one contact now (or at ``at``), store the decision (allowed or denied) and return it."""
+                   agents: int | None = None, at: dt.datetime | None = None, contact_point=None) -> ContactDecision:
+    """Decide one contact now (or at ``at``), store the decision (allowed or denied) and return it.
+
+    A contact with the debtor on one of their contact points (``contact_point``, or the point holding ``number``)
+    names where the point came from (``inputs["source"]``); a point this case's creditor did not supply, that the
+    debtor did not give about this case, and that no sharing between the creditors allows, is denied (``SOURCE``)."""
     at = clock.now_or(at)
     case, debtor, creditor = _resolve_case(case, debtor, creditor)
     _choice("channel", channel, Channel)
@@ -117,8 +121,9 @@ def decide_contact(actor, *, case=None, debtor=None, creditor=None, channel: str
     request = Request(channel, tuple(ids) if ids else None, party, purpose, number=token or None,
                       template=template or None, agents=agents)
     pack = live.pack_for(creditor, person.overrides)
+    source, source_denials = _point_source(case, debtor, kind, contact_point, number)
     result = live.evaluate_live(actor, request, at, history, pack, masked_number=live.masked(number),
-                                qualifications=person.qualifications if user_id else None)
+                                qualifications=person.qualifications if user_id else None, extra=source_denials)
     d = result.decision
     decision = ContactDecision.objects.create(
         at=at, debtor=debtor, case=case, creditor=creditor, actor=actor if getattr(actor, "pk", None) else None,
@@ -130,11 +135,37 @@ def decide_contact(actor, *, case=None, debtor=None, creditor=None, channel: str
                 "purpose": purpose, "number": live.masked(number), "agents": agents,
                 "template": (template or "")[:500], "timezone": history.tz.key if history.tz else None,
                 "contacts_seen": result.history_size[0], "states_seen": result.history_size[1],
-                "denials": [{"code": x.code, "key": x.key} for x in d.denials]})
+                "denials": [{"code": x.code, "key": x.key} for x in d.denials],
+                **({"source": source} if source else {})})
     audit.record(actor, "compliance.decide", decision, {"allowed": d.allowed, "rules": list(d.rules),
                                                          "channel": channel, "purpose": purpose,
-                                                         "pack": pack.version})
+                                                         "pack": pack.version,
+                                                         **({"source": source["kind"]} if source else {})})
     return decision
+
+
+def _point_source(case, debtor, party_kind, contact_point, number) -> tuple[dict | None, list]:
+    """The source of the debtor's point the contact uses (None when there is no case or no known point), and the
+    denial when the case may not use it."""
+    from concord.debtors.models import ContactPoint
+
+    from . import provenance
+    from .model import Denial
+
+    if case is None or party_kind != PartyKind.DEBTOR:
+        return None, []
+    point = contact_point
+    if point is None and number:
+        index = ContactPoint._meta.get_field("value_index").compute(number)
+        point = ContactPoint.objects.filter(debtor=debtor, value_index=index).order_by("pk").first()
+    if point is None:
+        return None, []
+    require(point.debtor_id == debtor.pk, "contact_point", _("该联系方式不属于此债务人"))
+    source = provenance.Sources(case).of(point)
+    described = provenance.describe(source)
+    if source.usable:
+        return described, []
+    return described, [Denial("SOURCE", "source", {"creditor": described["creditor"] or "?"})]
 
 
 def _debts_of_case(accounts, case, creditor) -> list[str]:
@@ -325,10 +356,11 @@ def set_complaint_deadlines(actor, creditor, *, complaint_days: int | None, disp
     for field, value in (("complaint_days", complaint_days), ("dispute_days", dispute_days)):
         require(value is None or 1 <= value <= 90, field, _("处理时限必须在 1 到 90 天之间"))
     policy, _created = CreditorPolicy.objects.get_or_create(creditor=creditor)
+    before = {"complaint_days": policy.complaint_days, "dispute_days": policy.dispute_days}
     policy.complaint_days, policy.dispute_days = complaint_days, dispute_days
     save_validated(policy)
     audit.record(actor, "compliance.deadlines", policy, {"complaint_days": complaint_days,
-                                                         "dispute_days": dispute_days})
+                                                         "dispute_days": dispute_days, "before": before})
     return policy
 
 

@@ -77,7 +77,7 @@ class DenyReadOnlyRoles(permissions.BasePermission):
     message = _("只读角色不能执行写操作")
 
     def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
+        if request.method in permissions.SAFE_METHODS or getattr(view, "action", None) in getattr(view, "READ_BY_POST", ()):
             return True
         return not getattr(request.user, "read_only", False)
 
@@ -104,6 +104,8 @@ class ConcordViewMixin:
     # docstring: drf-spectacular would show a base class's docstring as every operation's description.)
 
     permission_classes = [permissions.IsAuthenticated, DenyReadOnlyRoles]
+    #: actions that read but take their terms in a POST body (searches by personal data, kept out of URLs)
+    READ_BY_POST: frozenset = frozenset({"search"})
     #: action name → extra permission classes (checked after the defaults)
     action_permissions: dict[str, list] = {}
 
@@ -225,3 +227,39 @@ ERRORS = {
 
 def error_responses(*codes: int) -> dict:
     return {code: ERRORS[code] for code in codes}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What every operation can answer
+
+
+_COMMON_ERRORS = {
+    "401": "Not logged in, or the token expired or was revoked (a password change or deactivation revokes it).",
+    "403": "The role may not do this, or the session has not given its second factor.",
+    "404": "No such object among those you may see, or no such page of a list.",
+}
+
+
+def document_common_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation that needs a login documents 401, 403 and 404 with the
+    ``Error`` body (an operation's own description of a code is kept)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or not operation.get("security"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in _COMMON_ERRORS.items():
+                responses.setdefault(code, {
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    "description": description})
+    return result
+
+
+def page_not_found(request, exception=None):
+    """Django's 404 handler: JSON under /api/ (as the schema says), the usual page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("未找到。"))}, status=404)
+    return html_page_not_found(request, exception)

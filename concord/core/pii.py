@@ -2,7 +2,8 @@
 
 The key comes from ``CONCORD_PII_KEY`` (urlsafe base64 of 32 bytes). When it is unset, a key file in the
 data directory is used, created on first use (the demo relies on this; production sets the variable).
-Two sub-keys are derived with HKDF so the encryption key never doubles as the index key.
+Sub-keys are derived with HKDF so the encryption key never doubles as the index key: one for fields, one for blind
+indexes, one for files at rest (``core.sealed``).
 """
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ def _master_key() -> bytes:
         path = Path(settings.CONCORD_PII_KEY_FILE)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(generate_key())
-            path.chmod(0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+            with os.fdopen(fd, "w") as fh:
+                fh.write(generate_key())
         text = path.read_text().strip()
     try:
         key = base64.urlsafe_b64decode(text)
@@ -52,9 +54,16 @@ def _keys() -> tuple[AESGCM, bytes]:
     return AESGCM(_derive(b"concord-pii-encryption")), _derive(b"concord-pii-blind-index")
 
 
+@functools.lru_cache(maxsize=1)
+def file_cipher() -> AESGCM:
+    """The cipher of files kept at rest (``core.sealed``): its own sub-key of the PII master key."""
+    return AESGCM(_derive(b"concord-file-encryption"))
+
+
 def reset_keys() -> None:
     """Forget cached keys (tests that switch keys call this)."""
     _keys.cache_clear()
+    file_cipher.cache_clear()
 
 
 def encrypt(plaintext: str) -> str:

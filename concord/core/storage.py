@@ -1,5 +1,6 @@
 """Uploaded files kept on disk under ``settings.DATA_DIR/<folder>/<owner>/``: checked, named by a random token
-(never by the uploader's file name), hashed. Used by field-visit reports and legal documents.
+(never by the uploader's file name), hashed, sealed under the PII key (``core.sealed``) with mode 0600. Used by
+field-visit reports and legal documents; read them back with ``sealed.file_response`` / ``sealed.read_plain``.
 
 The database keeps the relative path, the original name, the size and the SHA-256; :func:`resolve` turns a stored
 path back into a file inside its folder (a path that escapes the folder is refused).
@@ -16,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from . import sealed
 
 MAX_BYTES = 20 * 1024 * 1024
 EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".pdf", ".doc", ".docx", ".xls", ".xlsx",
@@ -59,10 +62,10 @@ def store(folder: str, owner_id, upload) -> StoredFile:
     ext = os.path.splitext(name)[1].lower()
     rel = f"{folder}/{int(owner_id)}/{uuid.uuid4().hex}{ext}"
     target = _root() / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
+    sealed.private_dir(target.parent)
+    digest, size = hashlib.sha256(), 0  # of the file as uploaded
     chunks = upload.chunks() if hasattr(upload, "chunks") else [upload.read()]
-    with open(target, "xb") as out:
+    with sealed.SealedWriter(target) as out:
         for chunk in chunks:
             digest.update(chunk)
             size += len(chunk)

@@ -50,6 +50,9 @@ class Creditor(models.Model):
     currency = models.CharField(_("币种"), max_length=3, default="CNY")
     time_zone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
     active = models.BooleanField(_("启用"), default=True)
+    share_contact_points = models.BooleanField(
+        _("允许共享联系方式"), default=False,
+        help_text=_("允许本委托方提供的联系方式用于同一债务人在其他委托方的案件（对方也须允许）；默认不共享"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -39,6 +39,18 @@ def add_creditor(actor, *, code: str, name: str, kind: str, policy_pack: str, cu
 
 
 @transaction.atomic
+def set_contact_sharing(actor, creditor: Creditor, *, allow: bool) -> Creditor:
+    """Whether the contact details this creditor supplied may serve the same person's cases of other creditors (those
+    must allow it too; ``compliance.provenance``). Off by default: an agency processes each creditor's data for it."""
+    creditor = Creditor.objects.select_for_update().get(pk=creditor.pk)
+    before = creditor.share_contact_points
+    creditor.share_contact_points = bool(allow)
+    creditor.save(update_fields=["share_contact_points"])
+    audit.record(actor, "creditor.sharing", creditor, {"share_contact_points": [before, creditor.share_contact_points]})
+    return creditor
+
+
+@transaction.atomic
 def add_product(actor, creditor: Creditor, *, kind: str, code: str, name: str, **rules) -> Product:
     rules.setdefault("waterfall", list(DEFAULT_WATERFALL))
     product = save_validated(Product(creditor=creditor, kind=kind, code=code, name=name, **rules))
@@ -70,13 +82,15 @@ def create_placement(actor, creditor: Creditor, *, reference: str, placed_on: dt
 
 
 @transaction.atomic
-def close_placement(actor, placement: Placement, *, reason: str, cases: int) -> Placement:
-    """Mark a batch recalled (撤案) — ``cases.services.recall_placement`` recalls its accounts and cases and
-    calls this in the same transaction."""
+def close_placement(actor, placement: Placement, *, reason: str, cases: int, returned: bool = False) -> Placement:
+    """Mark a batch recalled (撤案), or returned at its return date (退案, ``returned``) —
+    ``cases.services.recall_placement`` recalls its accounts and cases and calls this in the same transaction."""
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     if placement.status != PlacementStatus.ACTIVE:
         raise ValueError(_("该批次已不在案，无法撤案"))
-    placement.status, placement.recalled_at, placement.recall_reason = PlacementStatus.RECALLED, clock.now(), reason
+    status = PlacementStatus.RETURNED if returned else PlacementStatus.RECALLED
+    placement.status, placement.recalled_at, placement.recall_reason = status, clock.now(), reason
     placement.save(update_fields=["status", "recalled_at", "recall_reason"])
-    audit.record(actor, "placement.recall", placement, {"reason": reason, "cases": cases})
+    audit.record(actor, "placement.return" if returned else "placement.recall", placement,
+                 {"reason": reason, "cases": cases})
     return placement

@@ -21,7 +21,7 @@ from concord.staff.roles import Capability
 from . import services
 from .models import (Asset, BankStatementSummary, ContactPoint, CreditReport, Debtor, Employment, FinancialProfile,
                      OtherLoan, RelatedParty)
-from .selectors import debtor_match
+from .selectors import debtor_match, is_personal_search
 
 # ---------------------------------------------------------------------------------------------------------------
 # Search
@@ -242,15 +242,28 @@ class DebtorViewSet(ConcordViewMixin, viewsets.ReadOnlyModelViewSet):
         return {"retrieve": DebtorDetailSerializer, "reveal": RevealRequestSerializer}.get(self.action,
                                                                                            DebtorSerializer)
 
+    @extend_schema(request=DebtorFilterSerializer, responses={200: DebtorSerializer(many=True),
+                                                               **error_responses(400, 401)},
+                   summary="Search debtors (filters in the body)",
+                   description="The list's filters sent in the request body, so that a search by phone number, ID "
+                               "number or e-mail address never appears in a URL; `GET /api/debtors/` refuses them.")
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        return self.list(request)
+
     def get_queryset(self):
         user = self.request.user
         qs = restrict(Debtor.objects.all(), user).order_by("full_name", "id")
         if self.action == "retrieve":
             qs = qs.prefetch_related(*detail_prefetches(user))
-        elif self.action == "list":
-            params = DebtorFilterSerializer(data=self.request.query_params)
+        elif self.action in ("list", "search"):
+            params = DebtorFilterSerializer(data=self.request.data if self.action == "search"
+                                            else self.request.query_params)
             params.is_valid(raise_exception=True)
             f = params.validated_data
+            if self.action == "list" and is_personal_search(f.get("q", "")):
+                raise serializers.ValidationError({"q": [_(
+                    "按手机号、证件号码或邮箱搜索请用 POST /api/debtors/search/（搜索词不得出现在网址中）")]})
             if f.get("q"):
                 qs = qs.filter(debtor_match(f["q"]))
             if f.get("lost_contact") is not None:

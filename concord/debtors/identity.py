@@ -49,6 +49,49 @@ def normalize_text(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").strip()
 
 
+#: Direction controls (embeddings, overrides, isolates and marks): they reorder how a name is shown (a spoofing
+#: tool) and no name needs them.
+BIDI_CONTROLS = frozenset([*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u200e", "\u200f",
+                           "\u061c"])
+ZWNJ, ZWJ = "\u200c", "\u200d"
+#: Scripts whose spelling needs the zero-width (non-)joiner between two of their letters (Persian ``می‌خواهم``,
+#: Devanagari half forms, Sinhala conjuncts …); the first word of the Unicode character name.
+JOINING_SCRIPTS = frozenset({"ARABIC", "SYRIAC", "NKO", "MONGOLIAN", "DEVANAGARI", "BENGALI", "GURMUKHI", "GUJARATI",
+                             "ORIYA", "TAMIL", "TELUGU", "KANNADA", "MALAYALAM", "SINHALA", "KHMER", "MYANMAR"})
+
+
+def _script(ch: str) -> str:
+    return unicodedata.name(ch, "").split(" ", 1)[0]
+
+
+def unsafe_name_character(value: str) -> tuple[int, str] | None:
+    """The first character a person's name may not hold, as (position, character), or None. Refused: direction
+    controls (U+202A–U+202E, U+2066–U+2069, LRM, RLM, ALM), every other control or format character (zero-width
+    space, word joiner, BOM, soft hyphen …), and the zero-width joiner and non-joiner except between two letters of
+    one script that needs them (:data:`JOINING_SCRIPTS`)."""
+    for i, ch in enumerate(value):
+        if ch in (ZWNJ, ZWJ):
+            before, after = value[i - 1:i], value[i + 1:i + 2]
+            if before and after and _script(before) == _script(after) and _script(before) in JOINING_SCRIPTS:
+                continue
+            return i, ch
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
+            return i, ch
+    return None
+
+
+def check_name(value: str) -> str:
+    """A person's name, normalised (:func:`normalize_text`); ``IdentityError("unsafe_character")`` when it holds a
+    character :func:`unsafe_name_character` refuses."""
+    text = normalize_text(value)
+    found = unsafe_name_character(text)
+    if found is not None:
+        position, ch = found
+        raise IdentityError("unsafe_character", _("姓名含有不允许的不可见字符 U+%(code)04X（第 %(pos)d 个字符）"),
+                            {"code": ord(ch), "pos": position + 1})
+    return text
+
+
 def convert_15_to_18(number15: str) -> str:
     body = number15[:6] + "19" + number15[6:]
     return body + ric.calc_check_digit(body + "0")

@@ -47,7 +47,12 @@ class Debtor(models.Model):
     time_zone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
     lost_contact = models.BooleanField(_("失联"), default=False)
     deceased = models.BooleanField(_("已故"), default=False)
+    # the region of the home address (``region.parse``; the address itself is encrypted): allocation rules match it
+    province = models.CharField(_("省份"), max_length=20, blank=True, default="", db_index=True)
+    city = models.CharField(_("城市"), max_length=40, blank=True, default="")
     incapacitated = models.BooleanField(_("无民事行为能力"), default=False)
+    purged_at = models.DateTimeField(_("个人信息清除时间"), null=True, blank=True,
+                                     help_text=_("保存期限届满后个人信息已清除；清除记录保留在审计日志中"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -110,6 +115,12 @@ class ContactPoint(models.Model):
     source_detail = models.CharField(_("来源说明"), max_length=100, blank=True,
                                      help_text=_("如 委托方代码与导入批次"))
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    #: Who supplied the value (ids of creditors, the first supplier first): a creditor's file, or the debtor in a
+    #: conversation about a debt of that creditor (then ``given_for_case`` names the case). A case uses only the
+    #: points of its own creditor, unless both creditors allow sharing (``compliance.provenance``).
+    suppliers = models.JSONField(_("提供方（委托方）"), default=list, blank=True)
+    given_for_case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+", verbose_name=_("债务人就该案件提供"))
     status = models.CharField(_("状态"), max_length=20, choices=ContactStatus.choices,
                               default=ContactStatus.UNKNOWN)
     is_primary = models.BooleanField(_("首选"), default=False)

@@ -32,13 +32,30 @@ def debtor_ids_with_contact(value: str) -> list[int]:
     return list(ContactPoint.objects.filter(value_index__in=indexes).values_list("debtor_id", flat=True).distinct())
 
 
+_PHONE = re.compile(r"\+?\d{7,15}")
+_ID_NUMBER = re.compile(r"\d{15}|\d{17}[\dXx]")
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\-()]", "", text or "")
+
+
+def is_personal_search(text: str) -> bool:
+    """Whether a search term is personal data that must not travel in a URL (access logs, browser history,
+    referrers): a phone number, a full ID number or an e-mail address. Such searches go by POST."""
+    compact = _compact(text)
+    return bool(_PHONE.fullmatch(compact) or _ID_NUMBER.fullmatch(compact) or "@" in (text or ""))
+
+
 def debtor_match(text: str, prefix: str = "") -> Q:
-    """Debtors matching ``text``: part of the name, the last four of the ID, or an exact phone / e-mail (through
-    the blind index — plaintext is never queried). ``prefix`` is the lookup path to the debtor ("debtor__")."""
+    """Debtors matching ``text``: part of the name, the last four of the ID, a whole ID number, or an exact phone /
+    e-mail (through the blind index — plaintext is never queried). ``prefix`` is the lookup path to the debtor ("debtor__")."""
     p = prefix
     text = text.strip()
-    compact = re.sub(r"[\s\-()]", "", text)
+    compact = _compact(text)
     q = Q(**{f"{p}full_name__icontains": text})
+    if _ID_NUMBER.fullmatch(compact):  # a whole ID number, through its blind index
+        q |= Q(**{f"{p}id_number_index": pii.blind_index("id_number", _id_normal(compact))})
     if re.fullmatch(r"\d{3}[\dXx]", compact):
         q |= Q(**{f"{p}id_last4": compact.upper()})
     if re.fullmatch(r"\+?\d{7,15}", compact):

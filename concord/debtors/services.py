@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from concord.core import audit, clock
 from concord.core.access import restrict
-from concord.core.services import changed, save_validated, snapshot
+from concord.core.services import changed, require, save_validated, snapshot
 from concord.core.text import translated
 from concord.staff.roles import Capability, may
 
-from . import identity, merge
+from . import identity, merge, provenance, region
 from .models import (
     Asset,
     BankStatementSummary,
@@ -52,10 +52,13 @@ def normalize_id(id_type: str, id_number: str) -> tuple[str, dict]:
     return number, {}
 
 
-def _clean_name(full_name: str) -> str:
-    full_name = identity.normalize_text(full_name)
+def _clean_name(full_name: str, field: str = "full_name") -> str:
+    try:
+        full_name = identity.check_name(full_name)
+    except identity.IdentityError as exc:
+        raise ValidationError({field: ValidationError(translated(exc.template, exc.params), code=exc.code)})
     if not full_name:
-        raise ValidationError({"full_name": [_("姓名不能为空")]})
+        raise ValidationError({field: [_("姓名不能为空")]})
     return full_name
 
 
@@ -104,6 +107,8 @@ def update_debtor(actor, debtor: Debtor, **changes) -> Debtor:
     unknown = set(changes) - set(FLAG_FIELDS)
     if unknown:
         raise ValidationError({f: [_("该字段不可修改")] for f in unknown})
+    if "full_name" in changes:
+        changes["full_name"] = _clean_name(changes["full_name"])
     before = snapshot(debtor, changes)
     for field, value in changes.items():
         setattr(debtor, field, value)
@@ -125,16 +130,32 @@ def _normalized_contact(kind: str, value: str, status: str | None, keep_invalid:
 @transaction.atomic
 def add_contact_point(actor, debtor: Debtor, *, kind: str, value: str, address_type: str = "",
                       source: str = "creditor", status: str | None = None, is_primary: bool = False,
-                      keep_invalid: bool = False, source_detail: str = "") -> ContactPoint:
+                      keep_invalid: bool = False, source_detail: str = "", supplied_by=None,
+                      given_for_case=None) -> ContactPoint:
     """Add a phone, e-mail, WeChat or address. An invalid phone is refused, unless ``keep_invalid``
-    (imports) — then it is stored with status *invalid* so the creditor's data is not lost."""
+    (imports) — then it is stored with status *invalid* so the creditor's data is not lost.
+
+    ``supplied_by``: the creditor whose data it is; ``given_for_case``: the case the debtor gave it about (its
+    creditor is then the supplier). Which cases may use the point follows from these (``debtors.provenance``)."""
     normalized, status = _normalized_contact(kind, value, status, keep_invalid)
+    supplier = getattr(supplied_by, "pk", supplied_by)
+    if given_for_case is not None:
+        require(given_for_case.debtor_id == debtor.pk, "given_for_case", _("该案件不属于此债务人"))
+        supplier = supplier or given_for_case.creditor_id
     point = ContactPoint(debtor=debtor, kind=kind, value=normalized, address_type=address_type, source=source,
                          source_detail=source_detail[:100], status=status or ContactStatus.UNKNOWN,
-                         is_primary=is_primary)
+                         is_primary=is_primary, suppliers=provenance.with_supplier([], supplier),
+                         given_for_case=given_for_case)
     save_validated(point)
+    if kind == "address" and (address_type == "home" or not debtor.province):
+        province, city = region.parse(normalized)
+        if province and (province, city) != (debtor.province, debtor.city):
+            Debtor.objects.filter(pk=debtor.pk).update(province=province, city=city)
+            debtor.province, debtor.city = province, city
     audit.record(actor, "contact_point.add", point, {"kind": kind, "value": normalized, "status": point.status,
-                                                     "primary": point.is_primary, "source": source},
+                                                     "primary": point.is_primary, "source": source,
+                                                     "suppliers": point.suppliers,
+                                                     "given_for_case": getattr(given_for_case, "pk", None)},
                  pii_kinds={"value": "address" if kind == "address" else kind})
     return point
 
@@ -147,7 +168,7 @@ def _locked(debtor: Debtor) -> Debtor:
 @transaction.atomic
 def merge_contact_point(actor, debtor: Debtor, *, kind: str, value: str, status: str = ContactStatus.VALID,
                         address_type: str = "", source: str = ContactSource.CREDITOR,
-                        source_detail: str = "") -> tuple[ContactPoint, bool]:
+                        source_detail: str = "", supplied_by=None) -> tuple[ContactPoint, bool]:
     """A contact detail from a creditor's data, merged by the rules imports share (:class:`merge.ContactBook`): added
     unless the person has that value of that kind already, a new valid mobile primary when there is none. Returns
     the point (the one on file when kept) and whether it was added."""
@@ -156,10 +177,17 @@ def merge_contact_point(actor, debtor: Debtor, *, kind: str, value: str, status:
     index = ContactPoint._meta.get_field("value_index").compute(normalized)
     points = ContactPoint.objects.filter(debtor=debtor)
     primary = merge.ContactBook(points.values_list("kind", "value_index", "is_primary")).merge(kind, index, status)
-    if primary is None:
-        return points.filter(kind=kind, value_index=index).first(), False
+    if primary is None:  # on file already: this creditor supplied it too
+        point = points.filter(kind=kind, value_index=index).first()
+        supplier = getattr(supplied_by, "pk", supplied_by)
+        if point is not None and supplier is not None and supplier not in point.suppliers:
+            point.suppliers = provenance.with_supplier(point.suppliers, supplier)
+            point.save(update_fields=["suppliers"])
+            audit.record(actor, "contact_point.supplier", point, {"suppliers": point.suppliers})
+        return point, False
     return add_contact_point(actor, debtor, kind=kind, value=normalized, address_type=address_type, source=source,
-                             source_detail=source_detail, status=status, is_primary=primary), True
+                             source_detail=source_detail, status=status, is_primary=primary,
+                             supplied_by=supplied_by), True
 
 
 @transaction.atomic
@@ -179,7 +207,7 @@ def add_related_party(actor, debtor: Debtor, *, role: str, full_name: str, relat
             phone = identity.normalize_mobile(phone)
         except identity.IdentityError as exc:
             raise ValidationError({"phone": ValidationError(translated(exc.template, exc.params), code=exc.code)})
-    party = save_validated(RelatedParty(debtor=debtor, role=role, full_name=identity.normalize_text(full_name),
+    party = save_validated(RelatedParty(debtor=debtor, role=role, full_name=_clean_name(full_name),
                                         relation=relation, phone=phone))
     audit.record(actor, "related_party.add", party, {"role": role, "full_name": party.full_name, "phone": phone},
                  pii_kinds={"phone": "phone", "full_name": "name"})
@@ -194,7 +222,7 @@ def merge_related_party(actor, debtor: Debtor, *, full_name: str, relation: str 
     (:func:`merge.party_role`, ``otherwise`` when they say nothing). Returns the party (None when already known) and
     whether it was added."""
     debtor = _locked(debtor)
-    full_name = identity.normalize_text(full_name)
+    full_name = _clean_name(full_name) if full_name.strip() else ""
     if phone:
         try:
             phone = identity.normalize_mobile(phone)
@@ -286,3 +314,44 @@ def affordability(profile: FinancialProfile | None) -> dict | None:
     left = profile.disposable_income
     return {"income": profile.monthly_income, "household": profile.household_expenses,
             "other_debt": profile.other_debt_payments, "left": left, "can_pay": left > Decimal("0")}
+
+
+#: What stands in for a purged name (the row stays: cases, payments and the audit trail refer to it).
+PURGED_NAME = "（已清除）"
+
+
+@transaction.atomic
+def purge_personal_data(actor, debtor: Debtor, *, reason: str, at: dt.datetime | None = None) -> dict:
+    """Remove a person's personal data when its retention has ended: the name, the ID number, the birth date and
+    gender; every contact point's value; related parties' names, relations and phones; employment, financial
+    profiles, assets, credit reports, bank statements and other loans. The rows that other records refer to
+    stay, emptied (contact points marked do-not-contact). Returns what was purged, by kind, and records it — the
+    counts, never the data — as ``debtor.purge``. A person already purged is left alone (empty counts)."""
+    debtor = _locked(debtor)
+    if debtor.purged_at is not None:
+        return {}
+    counts = {"debtor": 1}
+    debtor.full_name, debtor.id_type, debtor.id_number = PURGED_NAME, IdType.OTHER, f"PURGED-{debtor.pk}"
+    debtor.id_last4, debtor.birth_date, debtor.gender = "", None, ""
+    debtor.purged_at = clock.now_or(at)
+    debtor.save()
+    points = list(debtor.contact_points.all())
+    for point in points:
+        point.value, point.source_detail, point.status, point.is_primary = "", "", ContactStatus.DO_NOT_CONTACT, False
+        point.verified_at, point.value_index = None, ContactPoint._meta.get_field("value_index").compute("")
+    if points:
+        ContactPoint.objects.bulk_update(points, ["value", "value_index", "source_detail", "status", "is_primary",
+                                                  "verified_at"])
+    counts["contact_points"] = len(points)
+    parties = list(debtor.related_parties.all())
+    for party in parties:
+        party.full_name, party.relation, party.phone = PURGED_NAME, "", ""
+        party.phone_index = RelatedParty._meta.get_field("phone_index").compute("")
+    if parties:
+        RelatedParty.objects.bulk_update(parties, ["full_name", "relation", "phone", "phone_index"])
+    counts["related_parties"] = len(parties)
+    for model in (Employment, FinancialProfile, Asset, CreditReport, BankStatementSummary, OtherLoan):
+        deleted, _per = model.objects.filter(debtor=debtor).delete()
+        counts[model._meta.model_name] = deleted
+    audit.record(actor, "debtor.purge", debtor, {"reason": reason[:200], "purged": counts})
+    return counts

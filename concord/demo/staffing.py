@@ -63,6 +63,7 @@ STAFF = [
     StaffSpec("field", Role.FIELD_AGENT, "何", "勇", team=FIELD, capacity=60),
     StaffSpec("field2", Role.FIELD_AGENT, "高", "峰", team=FIELD, capacity=60),  # visits need two people
     StaffSpec("viewer", Role.CREDITOR_VIEWER, "华盛", "查看", creditor="hsbank"),
+    StaffSpec("ops", Role.OPERATOR, "林", "运维"),  # the operations page and the schedule (alerts by e-mail)
 ]
 USERNAMES = [s.username for s in STAFF]
 
@@ -90,7 +91,8 @@ def create_staff(creditors: dict, as_of=None) -> Staff:
     for spec in STAFF:
         user = User(username=spec.username, role=spec.role, last_name=spec.last_name, first_name=spec.first_name,
                     team=teams.get(spec.team), creditor=creditors.get(spec.creditor), capacity=spec.capacity,
-                    is_staff=spec.role == Role.ADMIN, is_superuser=spec.role == Role.ADMIN, password=password)
+                    is_staff=spec.role == Role.ADMIN, is_superuser=spec.role == Role.ADMIN, password=password,
+                    email="ops@concord.example.cn" if spec.role == Role.OPERATOR else "")
         user.full_clean(exclude=["password"])
         user.save()
         audit.record(None, "user.create", user, {"username": user.username, "role": user.role,

@@ -117,6 +117,7 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
 
         # the instalment states the run changed only: the database keeps every instalment (no full state needed)
         result = engine.run(tables, as_of, engine=engine_name, spark=spark, instalments="changes",
+                            params=engine.Params(allocation_rules=ex.allocation_rules),
                             progress=lambda stage, sec: tick(stage if stage != "write" else "fetch", sec))
 
         t0 = time.perf_counter()
@@ -190,3 +191,17 @@ def _write(run, ex, tables, result, as_of, actor) -> dict:
     lap("queue")
     return {"accounts": n_acc, "instalments": n_inst, "account_states": n_state, "cases": n_cases, "cases_settled": n_settled,
             "moves": moves, "queue": n_queue, "skipped_accounts": int(len(skip)), "seconds": took}
+
+
+def abandon_running(since, reason: str, actor=None) -> list[int]:
+    """Runs left *running* by a worker that died (its transaction was rolled back by the database: the domain tables
+    are as they were): marked failed with ``reason`` (``eod.fail``). Only runs started at ``since`` or later."""
+    ids = []
+    for run in EodRun.objects.filter(status=RunStatus.RUNNING, started_at__gte=since):
+        with transaction.atomic():
+            run.status, run.finished_at, run.error = RunStatus.FAILED, clock.now(), reason[:4000]
+            run.save(update_fields=["status", "finished_at", "error"])
+            audit.record(actor, "eod.fail", run, {"as_of": run.as_of.isoformat(), "engine": run.engine,
+                                                  "error": reason[:500]})
+        ids.append(run.pk)
+    return ids

@@ -22,7 +22,7 @@ from concord.loans.allocation import COMPONENTS
 from concord.loans.delinquency import BUCKETS, bucket_bounds
 from concord.loans.summary import ACTIVE_CASE_STATUSES
 
-from . import rules, schema
+from . import allocrules, rules, schema
 from .backend import Backend
 from .validate import SMALL_TABLES, open_snapshot, snapshot_files
 
@@ -36,6 +36,9 @@ class Params:
     rotation_days: int = 90        # a collector keeps a case at most this long, then it is rotated
     score_payment_days: int = 90
     score_contact_days: int = 30
+    #: the allocation rule set (``{"version": n, "rules": [...]}`` as JSON, ``eod.allocrules``); None: the teams'
+    #: buckets and skills route cases (the built-in allocation below)
+    allocation_rules: str | None = None
 
 
 @dataclass
@@ -474,6 +477,8 @@ class _Run:
 
     # -- allocation ----------------------------------------------------------------------------------------------
     def allocation(self, cases):
+        if self.p.allocation_rules:
+            return self.rule_allocation(cases)
         t, AS = self.t, self.AS
         teams, cols = self.data["teams"], self.data["collectors"]
         route, eligible = _routing(teams)
@@ -484,10 +489,13 @@ class _Run:
         # keep: active collector whose team works the bucket and skill, held for less than rotation_days
         cs = co.select(prev_col=co.collector_id, col_team=co.team_id, col_active=co.active)
         k = c.left_join(cs, c.collector_id == cs.prev_col)
-        k = k.left_join(elig, [k.col_team == elig.team_id, k.bucket == elig.bucket, k.skill == elig.skill])
+        # the eligible (team, bucket, skill) of the collector's team; its columns renamed so that the join's
+        # result cannot confuse its team with the case's own (``team_id``)
+        el = elig.select(el_team=elig.team_id, el_bucket=elig.bucket, el_skill=elig.skill)
+        k = k.left_join(el, [k.col_team == el.el_team, k.bucket == el.el_bucket, k.skill == el.el_skill])
         k = k.select(c.case_id, c.total_balance_fen, c.priority, c.bucket, c.skill, prev_team_id=c.team_id,
                      prev_collector_id=c.collector_id, col_team=k.col_team, col_active=k.col_active,
-                     eligible=k.team_id.notnull(), held_days=(AS - c.assigned_on.fill_null(AS)).cast("int64"))
+                     eligible=k.el_team.notnull(), held_days=(AS - c.assigned_on.fill_null(AS)).cast("int64"))
         reason = ibis.cases(
             (k.prev_collector_id.isnull(), "new"),
             (~k.col_active.fill_null(False), "collector_inactive"),
@@ -530,6 +538,78 @@ class _Run:
                              k.reason + ":no_capacity", k.reason)
         active_rows = k.select("case_id", team_id=team, collector_id=collector, prev_team_id=k.prev_team_id,
                                prev_collector_id=k.prev_collector_id, reason=reason)
+        closed = cases.filter(~cases.status.isin(ACTIVE_CASE)).select(
+            "case_id", team_id=ibis.null("int64"), collector_id=ibis.null("int64"), prev_team_id=cases.team_id,
+            prev_collector_id=cases.collector_id, reason=ibis.literal("closed"))
+        allr = active_rows.union(closed)
+        moved = (allr.collector_id.fill_null(-1) != allr.prev_collector_id.fill_null(-1)) | (
+            allr.team_id.fill_null(-1) != allr.prev_team_id.fill_null(-1))
+        return allr.mutate(moved=moved)
+
+    def rule_allocation(self, cases):
+        """The allocation rules (``eod.allocrules``): the rule set compiled to expressions decides every active
+        case (which rule, stay / pool / place, why); the cases to place are handed to ``allocrules.distribute``,
+        the function the services' preview and apply use. The reason written is ``v<version>:<rule>:<reason>``."""
+        spec = json.loads(self.p.allocation_rules)
+        rules = allocrules.normalise(spec["rules"])
+        version = spec.get("version", 0)
+        t = self.t
+        col = self.data["collectors"]
+        active = [r for r in col.to_pylist() if r["active"]]
+        mt = self.be.load("alloc_members", pa.table({
+            "m_id": pa.array([r["collector_id"] for r in active], pa.int64()),
+            "member_team": pa.array([r["team_id"] for r in active], pa.int64())}))
+        c = cases.filter(cases.status.isin(ACTIVE_CASE))
+        cf = t["case_facts"]
+        pr = t["promises"]
+        lp = pr.group_by(lp_case=pr.case_id).aggregate(last_promise_on=pr.promised_on.max())
+        x = c.left_join(cf, c.case_id == cf.case_id).select(
+            c.case_id, c.creditor_id, cf.product_id, cf.placement_id, c.bucket, dpd=c.max_dpd,
+            balance_fen=c.total_balance_fen, province=cf.province.fill_null(""), city=cf.city.fill_null(""),
+            language=cf.language.fill_null(""), score=c.score, legal=cf.legal.fill_null("none"),
+            team_id=c.team_id, collector_id=c.collector_id, assigned_on=c.assigned_on)
+        x = x.left_join(lp, x.case_id == lp.lp_case).select(x, last_promise_on=lp.last_promise_on)
+        x = x.left_join(mt, x.collector_id == mt.m_id).select(x, member_team=mt.member_team)
+        rule_no, action, reason = allocrules.compile_decision(rules, x, self.as_of, x.member_team)
+        d = self.scratch(x.mutate(rule=rule_no, action=action, reason=reason))
+        stay = d.filter((d.action == "stay") & d.collector_id.notnull())
+        load = {r["collector_id"]: (r["n"], r["bal"] or 0) for r in self.be.fetch(
+            stay.group_by("collector_id").aggregate(n=stay.count(), bal=stay.balance_fen.sum())).to_pylist()}
+        place = d.filter(d.action == "place")
+        todo = self.be.fetch(place.select("case_id", "rule", "balance_fen", "language", "legal", "collector_id",
+                                          "reason"))
+        days = max([r["exclude_days"] for r in rules] + [0])
+        past: dict[int, list] = {}
+        if days and todo.num_rows:
+            h = t["holders"]
+            pc_ = place.select(p_case=place.case_id)
+            h = h.filter(h.ended_on > self.AS - days).join(pc_, h.case_id == pc_.p_case)
+            for r in self.be.fetch(h.select("case_id", "collector_id", "ended_on")).to_pylist():
+                past.setdefault(r["case_id"], []).append((r["collector_id"], EPOCH + dt.timedelta(days=r["ended_on"])))
+        limits = {r["collector_id"]: r["balance_capacity_fen"] or 0
+                  for r in self.be.fetch(t["collector_limits"]).to_pylist()}
+        members = [allocrules.Member(r["collector_id"], r["team_id"], r["capacity"], limits.get(r["collector_id"], 0),
+                                     frozenset(_split(r["skills"]))) for r in active]
+        to_place = [allocrules.ToPlace(
+            r["case_id"], r["rule"], r["balance_fen"], r["language"] or "", r["legal"] or "none",
+            allocrules.excluded_holders(past.get(r["case_id"]), self.as_of, rules[r["rule"]]["exclude_days"],
+                                        r["collector_id"], r["reason"] == "rotation"))
+            for r in todo.to_pylist()]
+        chosen = allocrules.distribute(rules, to_place, members, load)
+        placed = self.be.load("alloc_placed", pa.table({
+            "pl_case": pa.array(list(chosen), pa.int64()),
+            "pl_collector": pa.array(list(chosen.values()), pa.int64())}))
+        k = d.left_join(placed, d.case_id == placed.pl_case).select(d, pl_collector=placed.pl_collector)
+        target = k.rule.cases(*[(i, ibis.literal(r["team"], "int64")) for i, r in enumerate(rules)],
+                              else_=ibis.null("int64"))
+        code = k.rule.cases(*[(i, r["code"]) for i, r in enumerate(rules)], else_="")
+        team = ibis.cases((k.action == "stay", k.team_id), (k.action == "pool", ibis.null("int64")), else_=target)
+        collector = ibis.cases((k.action == "stay", k.collector_id), (k.action == "pool", ibis.null("int64")),
+                               else_=k.pl_collector)
+        why = ibis.ifelse((k.action == "place") & k.pl_collector.isnull(), k.reason + ":no_capacity", k.reason)
+        active_rows = k.select("case_id", team_id=team, collector_id=collector, prev_team_id=k.team_id,
+                               prev_collector_id=k.collector_id,
+                               reason=ibis.literal(f"v{version}:") + code + ":" + why)
         closed = cases.filter(~cases.status.isin(ACTIVE_CASE)).select(
             "case_id", team_id=ibis.null("int64"), collector_id=ibis.null("int64"), prev_team_id=cases.team_id,
             prev_collector_id=cases.collector_id, reason=ibis.literal("closed"))

@@ -38,6 +38,7 @@ class Export:
     accounts_db: pa.Table          # the account columns as stored (before any rerun roll-back)
     cases_db: pa.Table             # case_id, total_fen, max_dpd, bucket, status as stored
     notes: list[str] = field(default_factory=list)
+    allocation_rules: str | None = None  # the current allocation rule set (JSON) the engine is handed
 
 
 def export(as_of: dt.date) -> Export:
@@ -64,7 +65,49 @@ def export(as_of: dt.date) -> Export:
     t["contacts"] = dbio.read(_contacts_sql(as_of), _sch("contacts"),
                               [timezone.make_aware(dt.datetime.combine(as_of - dt.timedelta(days=CONTACT_DAYS),
                                                                        dt.time()))])
-    return Export(tables=t, accounts_db=acc, cases_db=cases_full, notes=notes)
+    rules = allocation_rules()
+    if rules is not None:
+        t.update(_allocation_inputs(as_of, rules))
+    return Export(tables=t, accounts_db=acc, cases_db=cases_full, notes=notes, allocation_rules=rules)
+
+
+def allocation_rules() -> str | None:
+    """The current allocation rule set (``allocation.RuleSet``, the newest version) as the engine takes it:
+    ``{"version", "rules"}`` as JSON; None when there is none (the built-in allocation by the teams' buckets)."""
+    import json
+
+    try:
+        model = apps.get_model("allocation", "RuleSet")
+    except LookupError:
+        return None
+    current = model.objects.order_by("-version").first()
+    if current is None:
+        return None
+    return json.dumps({"version": current.version, "rules": current.rules}, ensure_ascii=False)
+
+
+def _allocation_inputs(as_of: dt.date, rules_json: str) -> dict[str, pa.Table]:
+    """What the allocation rules read beyond the case (``case_facts``), the recent holders of each case and each
+    collector's balance capacity — the facts ``concord.allocation.selectors`` reads for the preview."""
+    import json
+
+    days = max([int(r.get("exclude_days") or 0) for r in json.loads(rules_json)["rules"]] + [0])
+    c, d = _t("cases.Case"), _t("debtors.Debtor")
+    a, lg = _t("loans.LoanAccount"), _t("legal.LegalCase")
+    facts = dbio.read(f"""SELECT c.id, pr.product_id, c.placement_id, d.province, d.city, d.locale,
+            CASE WHEN lg.case_id IS NULL THEN 'none' ELSE 'active' END
+        FROM {c} c JOIN {d} d ON d.id = c.debtor_id
+        LEFT JOIN (SELECT case_id, MIN(product_id) AS product_id FROM {a} WHERE case_id IS NOT NULL
+                   GROUP BY case_id) pr ON pr.case_id = c.id
+        LEFT JOIN (SELECT DISTINCT case_id FROM {lg} WHERE status = 'active') lg ON lg.case_id = c.id""",
+                      _sch("case_facts"))
+    since = timezone.make_aware(dt.datetime.combine(as_of - dt.timedelta(days=days), dt.time()))
+    holders = dbio.read(f"""SELECT case_id, collector_id, {dbio.local_date('ended_at', as_of)}
+        FROM {_t('cases.Assignment')} WHERE collector_id IS NOT NULL AND ended_at IS NOT NULL AND ended_at >= %s""",
+                        _sch("holders"), [dbio.ts(since)]) if days else _sch("holders").empty_table()
+    limits = dbio.read(f"SELECT id, {dbio.fen('balance_capacity')} FROM {_t('staff.User')} "
+                       "WHERE balance_capacity > 0", _sch("collector_limits"))
+    return {"case_facts": facts, "holders": holders, "collector_limits": limits}
 
 
 # -- bulk tables -----------------------------------------------------------------------------------------------

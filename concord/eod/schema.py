@@ -55,6 +55,15 @@ INPUT_TABLES: dict[str, tuple[pa.Schema, bool]] = {
         ("collector_id", I64), ("team_id", I64), ("capacity", I64), ("skills", STR), ("active", BOOL),
     ]), True),
     "holds": (pa.schema([("person_id", I64), ("kind", STR), ("starts_on", DATE), ("ends_on", DATE)]), False),
+    # what the allocation rules (``eod.allocrules``) read beyond the case: the case's first product, its placement,
+    # the debtor's region and language, whether it is in the legal track ("none" / "active")
+    "case_facts": (pa.schema([
+        ("case_id", I64), ("product_id", I64), ("placement_id", I64), ("province", STR), ("city", STR),
+        ("language", STR), ("legal", STR),
+    ]), False),
+    # past assignments that ended recently: a case never goes back to a collector who held it in a rule's days
+    "holders": (pa.schema([("case_id", I64), ("collector_id", I64), ("ended_on", DATE)]), False),
+    "collector_limits": (pa.schema([("collector_id", I64), ("balance_capacity_fen", I64)]), False),
     "contacts": (pa.schema([
         ("person_id", I64), ("contact_on", DATE), ("channel", STR), ("outcome", STR),
     ]), False),

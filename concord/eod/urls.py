@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.runs, name="eod-runs"),
+    path("start/", views.start, name="eod-start"),
 ]

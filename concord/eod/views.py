@@ -1,13 +1,19 @@
 """The end-of-day page (/eod/): the last runs and the summary of one, for managers and administrators."""
 from __future__ import annotations
 
+import datetime as dt
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concord.core import clock, jobs
 from concord.core.charts import stacked_bars
+from concord.core.models import Job, JobState
 from concord.loans.delinquency import BUCKETS
 from concord.staff.roles import Capability, may
 
@@ -54,5 +60,42 @@ def runs(request):
         run = get_object_or_404(EodRun, pk=int(chosen))
     else:
         run = selectors.last_successful_run()
-    context = {"runs": selectors.last_runs(), "detail": _detail(run) if run else None}
+    active = Job.objects.filter(kind="eod.run", state__in=[JobState.QUEUED, JobState.RUNNING]).order_by("created_at")
+    context = {"runs": selectors.last_runs(), "detail": _detail(run) if run else None, "active": active,
+               "may_run": may(request.user, Capability.RUN_EOD), "suggested": suggested_date()}
     return render(request, "eod/runs.html", context)
+
+
+def suggested_date() -> dt.date:
+    """The day after the last successful run, but not after yesterday (today is not over); yesterday without runs."""
+    yesterday = clock.today() - dt.timedelta(days=1)
+    last = selectors.last_successful_run()
+    if last is None or last.as_of >= yesterday:
+        return yesterday
+    return last.as_of + dt.timedelta(days=1)
+
+
+@login_required
+@require_POST
+def start(request):
+    """Start an end-of-day run as a job of the worker and watch it on the job's page."""
+    if not may(request.user, Capability.RUN_EOD):
+        raise PermissionDenied(_("您的角色无权发起日终运行"))
+    try:
+        as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
+    except ValueError:
+        messages.error(request, _("日终日期格式应为 YYYY-MM-DD"))
+        return redirect("eod-runs")
+    if as_of > clock.today():
+        messages.error(request, _("日终日期不能晚于今天"))
+        return redirect("eod-runs")
+    engine = request.POST.get("engine", "duckdb")
+    if engine not in ("duckdb", "spark"):
+        messages.error(request, _("未知的计算引擎"))
+        return redirect("eod-runs")
+    try:
+        job = jobs.start_job("eod.run", {"as_of": as_of.isoformat(), "engine": engine}, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("eod-runs")
+    return redirect("job-detail", pk=job.pk)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -23,7 +22,7 @@ from concord.creditors.models import Creditor
 from concord.staff.roles import Capability
 
 from . import services
-from .forms import MAX_UPLOAD_BYTES
+from .forms import check_upload_size
 from .models import BatchStatus, ImportBatch, ImportKind
 
 
@@ -51,10 +50,9 @@ class UploadSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(required=False, default=False)
 
     def validate_file(self, upload):
-        if upload.size == 0:
-            raise serializers.ValidationError(_("文件是空的"))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(_("文件超过 1 GB；请拆分后上传，或用 concord import 命令导入"))
+        reason = check_upload_size(upload.size)
+        if reason:
+            raise serializers.ValidationError(reason)
         return upload
 
 

@@ -6,3 +6,6 @@ class ImportsConfig(AppConfig):
     name = "concord.imports"
     verbose_name = _("文件导入")
     label = "imports"
+
+    def ready(self):
+        from . import jobs  # noqa: F401 — registers the import's job kind

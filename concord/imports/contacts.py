@@ -33,7 +33,7 @@ from concord.cases.models import Case
 from concord.core import clock
 from concord.core.masking import mask
 from concord.core.text import translated
-from concord.debtors import merge
+from concord.debtors import merge, provenance
 from concord.debtors.identity import IdentityError, normalize_email
 from concord.debtors.models import (
     AddressType,
@@ -51,7 +51,7 @@ from concord.loans.models import LoanAccount
 from . import values as v
 from .kindrows import RowSpec, file_parser, problem
 from .mapping import CONTACTS, catalogue
-from .rows import FieldProblem, RowResult, reference_parser, text_parser
+from .rows import FieldProblem, RowResult, name_parser, reference_parser, text_parser
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
 PHONE_KINDS = (ContactKind.MOBILE, ContactKind.LANDLINE)
@@ -96,7 +96,8 @@ def _build(parsed: dict[str, Any], result: RowResult, column_of: dict[str, str],
         try:
             value = normalize_email(raw)
         except IdentityError as exc:
-            problem(result, column_of, "contact_value", f"email_{exc.code}", translated(exc.template, exc.params), raw)
+            params = {**exc.params, "v": mask("email", exc.params["v"])} if "v" in exc.params else exc.params
+            problem(result, column_of, "contact_value", f"email_{exc.code}", translated(exc.template, params), raw)
             return None
     if len(value) > MAX_LENGTH.get(kind, 255):
         problem(result, column_of, "contact_value", "text_too_long", format_lazy(
@@ -113,12 +114,12 @@ def _build(parsed: dict[str, Any], result: RowResult, column_of: dict[str, str],
 SPEC = RowSpec(catalogue=catalogue(CONTACTS), parsers={
     "national_id": lambda value, today: v.parse_national_id(value, today=today),
     "account_reference": reference_parser,
-    "full_name": text_parser(50),
+    "full_name": name_parser(50),
     "contact_kind": lambda value, today: v.parse_contact_kind(value),
     "contact_value": text_parser(255),
     "address_type": lambda value, today: v.parse_address_type(value),
     "relation": text_parser(50),
-    "contact_name": text_parser(100),
+    "contact_name": name_parser(100),
 }, build=_build)
 
 parse_file = file_parser(SPEC)
@@ -184,19 +185,26 @@ class ContactWriter:
                 point = ContactPoint(debtor=debtor, kind=record.kind, value=record.value,
                                      address_type=record.address_type, source=ContactSource.REPAIR,
                                      source_detail=self.source_detail, status=record.status, is_primary=primary,
-                                     verified_at=now if record.status == ContactStatus.VALID else None)
+                                     verified_at=now if record.status == ContactStatus.VALID else None,
+                                     suppliers=[self.creditor.pk])
                 points[point_key] = point
                 new_points.append(point)
                 added.add(point_key)
                 outcome[r.row_number] = CREATED
-            elif point_key in added or record.status != ContactStatus.VALID:
+            elif point_key in added:
                 outcome[r.row_number] = UNCHANGED
             else:
+                if self.creditor.pk not in point.suppliers:  # on file already: this creditor supplies it too
+                    point.suppliers = provenance.with_supplier(point.suppliers, self.creditor.pk)
+                    changed[point.pk] = point
+                if record.status != ContactStatus.VALID:
+                    outcome[r.row_number] = UNCHANGED
+                    continue
                 outcome[r.row_number] = self._verify(r, point, now)
                 changed[point.pk] = point
         ContactPoint.objects.bulk_create(new_points)
         RelatedParty.objects.bulk_create(new_parties)
-        ContactPoint.objects.bulk_update(list(changed.values()), ["status", "verified_at"])
+        ContactPoint.objects.bulk_update(list(changed.values()), ["status", "verified_at", "suppliers"])
         return outcome
 
     @staticmethod

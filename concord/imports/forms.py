@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from concord.creditors.models import Creditor
@@ -6,7 +7,21 @@ from concord.creditors.models import Creditor
 from .models import ImportKind
 
 ENCODINGS = [("", _("自动识别")), ("utf-8-sig", "UTF-8"), ("gb18030", "GBK / GB18030"), ("utf-16", "UTF-16")]
-MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # 1 GB
+
+
+def max_upload_bytes() -> int:
+    """The largest upload accepted (``CONCORD_IMPORT_MAX_MB``, 200 MB unless the operator sets another)."""
+    return int(settings.CONCORD_IMPORT_MAX_MB) * 1024 * 1024
+
+
+def check_upload_size(size: int):
+    """The reason a file of ``size`` bytes is refused, or None."""
+    if size == 0:
+        return _("文件是空的")
+    if size > max_upload_bytes():
+        return _("文件大小 %(size).1f MB，超过上传上限 %(limit)d MB；请拆分后上传，或由管理员在服务器上用 concord import "
+                 "命令导入") % {"size": size / (1024 * 1024), "limit": settings.CONCORD_IMPORT_MAX_MB}
+    return None
 
 
 class UploadForm(forms.Form):
@@ -20,10 +35,9 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("文件超过 1 GB；请拆分后上传，或用 concord import 命令导入"))
-        if upload.size == 0:
-            raise forms.ValidationError(_("文件是空的"))
+        reason = check_upload_size(upload.size)
+        if reason:
+            raise forms.ValidationError(reason)
         return upload
 
 

@@ -53,6 +53,8 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    files_deleted_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True,
+                                            help_text=_("保存期限届满，上传文件、问题清单与错误文件已删除"))
 
     class Meta:
         ordering = ["-id"]

@@ -188,6 +188,11 @@ class PaymentWriter:
         payment, _created = loans.record_payment(self.actor, account=account, amount=record.amount,
                                                  paid_at=record.paid_at, channel=record.channel,
                                                  external_reference=record.external_reference)
+        excess = Decimal(payment.allocation.get("remainder", "0"))
+        if _created and excess > 0:
+            r.warnings.append(FieldProblem("amount", None, "overpayment", format_lazy(
+                _("金额超出该借据欠款 {excess} 元：按欠款入账，超出部分作为溢缴款待退还"), excess=excess),
+                str(record.amount)))
         if waiting is not None and waiting.status == UnmatchedStatus.WAITING:
             _resolve(self.actor, waiting, UnmatchedStatus.MATCHED, payment=payment,
                      note=gettext("导入批次 #%(n)s 中找到了借据") % {"n": self.batch.pk})

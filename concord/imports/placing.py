@@ -39,7 +39,7 @@ from concord.core import bulk, clock
 from concord.cases import merge as case_merge
 from concord.cases.models import Assignment, Case, CaseStatus
 from concord.loans.models import ProductKind
-from concord.debtors import merge
+from concord.debtors import merge, provenance, region
 from concord.debtors.models import (AddressType, ContactKind, ContactPoint, ContactSource, ContactStatus, Debtor,
                                     Employment, IdType, PartyRole, RelatedParty)
 from concord.loans import delinquency, schedule, summary
@@ -110,6 +110,10 @@ class PlacementWriter:
         touched_files = self._borrower_files(rows, debtors)
         created, updated = self._write_accounts(rows, debtors, cases, accounts, terms)
         self.refresh_cases({c.pk for c in cases.values()} - summed)
+        #: the cases without a team after this chunk (new or reopened): the import's followers allocate them
+        self.placed_cases = sorted(c.pk for c in cases.values() if not isinstance(c, Case) or (
+            c.assigned_team_id is None and c.assigned_collector_id is None
+            and c.status in (CaseStatus.NEW, CaseStatus.OPEN)))
         for r in rows:
             debtor = debtors[r.record.national_id]
             if r.record.account_reference in created:
@@ -154,7 +158,8 @@ class PlacementWriter:
                 new_indexes.append(index)
                 new.append({"full_name": record.full_name, "id_type": IdType.CN_RIC, "id_number": record.national_id,
                             "id_number_index": index, "id_last4": record.national_id[-4:],
-                            "birth_date": record.birth_date, "gender": record.gender})
+                            "birth_date": record.birth_date, "gender": record.gender,
+                            **dict(zip(("province", "city"), region.parse(record.home_address or "")))})
         for index, row, pk in zip(new_indexes, new, bulk.insert_rows(Debtor, new, indexes=self._indexes)):
             found[index] = _Row(pk, row["full_name"])
         by_id = {record.national_id: found[index] for index, record in by_index.items()}
@@ -171,9 +176,12 @@ class PlacementWriter:
         Returns row number → {debtor id} for rows that added something."""
         ids = {d.pk for d in debtors.values()}
         points: dict[int, list] = {pk: [] for pk in ids}
-        for debtor_id, *point in ContactPoint.objects.filter(debtor_id__any_of=ids).values_list(
-                "debtor_id", "kind", "value_index", "is_primary"):
-            points[debtor_id].append(point)
+        on_file: dict[tuple, tuple[int, list]] = {}  # (debtor, kind, index) → (point id, suppliers)
+        for point_id, debtor_id, kind, index, primary, suppliers in ContactPoint.objects.filter(
+                debtor_id__any_of=ids).values_list("id", "debtor_id", "kind", "value_index", "is_primary", "suppliers"):
+            points[debtor_id].append((kind, index, primary))
+            on_file[(debtor_id, kind, index)] = (point_id, suppliers)
+        supplied: dict[int, list] = {}  # points on file that this creditor now supplies too
         books = {pk: merge.ContactBook(known) for pk, known in points.items()}
         jobs: dict[int, list] = {pk: [] for pk in ids}
         for debtor_id, *job in Employment.objects.filter(debtor_id__any_of=ids).values_list(
@@ -183,6 +191,7 @@ class PlacementWriter:
         parties = {(p["debtor_id"], merge.party_key(p["phone_index"], p["full_name"])) for p in
                    RelatedParty.objects.filter(debtor_id__any_of=ids).values("debtor_id", "phone_index", "full_name")}
         new_points, new_jobs, new_parties = [], [], []
+        regions: dict[tuple[str, str], set[int]] = {}
         touched: dict[int, set[int]] = {}
         for r in rows:
             record, debtor = r.record, debtors[r.record.national_id]
@@ -191,10 +200,16 @@ class PlacementWriter:
                 index = self._indexes.of(ContactPoint, "value_index", value)
                 primary = books[debtor.pk].merge(kind, index, status)
                 if primary is None:
+                    known = on_file.get((debtor.pk, kind, index))
+                    if known is not None and self.creditor.pk not in known[1]:
+                        supplied[known[0]] = provenance.with_supplier(known[1], self.creditor.pk)
                     continue
+                if kind == ContactKind.ADDRESS:
+                    regions.setdefault(region.parse(value), set()).add(debtor.pk)
                 new_points.append({"debtor_id": debtor.pk, "kind": kind, "value": value, "value_index": index,
                                    "address_type": address_type, "source": ContactSource.CREDITOR,
-                                   "source_detail": self.source_detail, "status": status, "is_primary": primary})
+                                   "source_detail": self.source_detail, "status": status, "is_primary": primary,
+                                   "suppliers": [self.creditor.pk]})
                 added = True
             current = employers[debtor.pk].merge(record.employer)
             if current is not None:
@@ -211,6 +226,12 @@ class PlacementWriter:
             if added:
                 touched.setdefault(r.row_number, set()).add(debtor.pk)
         bulk.insert_rows(ContactPoint, new_points, indexes=self._indexes)
+        for (province, city), pks in regions.items():  # a person on file without a region gets their address's
+            if province:
+                Debtor.objects.filter(pk__in=sorted(pks), province="").update(province=province, city=city)
+        if supplied:
+            ContactPoint.objects.bulk_update([ContactPoint(pk=pk, suppliers=value) for pk, value in supplied.items()],
+                                             ["suppliers"])
         bulk.insert_rows(Employment, new_jobs, indexes=self._indexes)
         bulk.insert_rows(RelatedParty, new_parties, indexes=self._indexes)
         return touched

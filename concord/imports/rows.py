@@ -25,6 +25,8 @@ from typing import Any, Callable, Iterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from concord.core.text import translated
+from concord.debtors import identity
 from concord.imports import values as v
 from concord.imports.mapping import FIELD_LABELS, REQUIRED_FIELDS, MappingProfile, match_header
 from concord.imports.readers import RawRow, Table, open_table
@@ -135,6 +137,20 @@ def _text(name: str) -> Callable[[Any, dt.date], str]:
     return text_parser(MAX_LENGTH.get(name, 255))
 
 
+def name_parser(limit: int) -> Callable[[Any, dt.date], str]:
+    """A person's name: free text of at most ``limit`` characters without direction controls or invisible
+    characters (:func:`concord.debtors.identity.check_name`)."""
+    text = text_parser(limit)
+
+    def parse(value: Any, today: dt.date) -> str:
+        name = text(value, today)
+        try:
+            return identity.check_name(name)
+        except identity.IdentityError as exc:
+            raise v.ValueProblem(exc.code, translated(exc.template, exc.params)) from exc
+    return parse
+
+
 def reference_parser(value: Any, today: dt.date) -> str:
     """An account reference: digits that lost precision refused, at most 64 characters."""
     return text_parser(MAX_LENGTH["account_reference"])(v.parse_reference(value), today)
@@ -149,7 +165,7 @@ def _date(value, today):
 
 
 PARSERS: dict[str, Callable[[Any, dt.date], Any]] = {
-    "full_name": _text("full_name"),
+    "full_name": name_parser(MAX_LENGTH["full_name"]),
     "national_id": lambda value, today: v.parse_national_id(value, today=today),
     "mobile": lambda value, today: v.parse_phone(value),
     "account_reference": reference_parser,
@@ -167,7 +183,7 @@ PARSERS: dict[str, Callable[[Any, dt.date], Any]] = {
     "remaining_principal": _amount,
     "home_address": _text("home_address"),
     "employer": _text("employer"),
-    "emergency_contact_name": _text("emergency_contact_name"),
+    "emergency_contact_name": name_parser(MAX_LENGTH["emergency_contact_name"]),
     "emergency_contact_phone": lambda value, today: v.parse_phone(value),
     "emergency_contact_relation": _text("emergency_contact_relation"),
     "placed_on": _date,

@@ -6,31 +6,35 @@ or not at all. A dry run does the same work inside one transaction that is rolle
 exactly what a real run would give. The same file (by SHA-256) imported again for the same creditor changes
 nothing: the batch is recorded as a repeat of the first.
 
-Files kept per batch in ``CONCORD_IMPORT_DIR/<batch id>/``: the upload, ``issues.jsonl`` (every rejected row
-and every warning, reasons in Chinese and English) and the error file (the rejected rows as uploaded, plus a
-reason column, in the upload's format) that the user fixes and uploads again.
+Files kept per batch in ``CONCORD_IMPORT_DIR/<batch id>/``, each sealed under the PII key (``core.sealed``) and
+readable by the service's user only (0600, the folder 0700): the upload, ``issues.jsonl`` (every rejected row and
+every warning, reasons in Chinese and English, phone numbers masked) and the error file (the rejected rows as
+uploaded, plus a reason column, in the upload's format) that the user fixes and uploads again. The retention job
+(``concord retention``) deletes them after the creditor's policy pack's period.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import re
 import shutil
-import threading
+import tempfile
 from pathlib import Path
 from typing import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from concord.core import audit, clock, dbstats
+from concord.core import audit, clock, dbstats, sealed
 from concord.core.spreadsheets import TableWriter
 
+from . import followers
 from .mapping import MappingProfile, catalogue, default_profile
 from .models import BatchStatus, ImportBatch, ImportKind, SavedProfile
 from .pipeline import ParsingProcess, open_rows
@@ -129,21 +133,43 @@ def start_batch(actor, *, creditor, kind: str, path: Path, file_name: str = "", 
         creditor=creditor, kind=kind, file_name=(file_name or path.name)[:255], file_sha256=sha256_of(path),
         file_size=path.stat().st_size, profile_name=profile_name, encoding=encoding, dry_run=dry_run,
         created_by=actor if getattr(actor, "pk", None) else None)
-    directory = batch_dir(batch)
-    directory.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, directory / _safe_name(batch.file_name))
+    sealed.private_dir(batch_dir(batch))
+    sealed.seal_file(path, stored_file(batch))
     audit.record(actor, f"import.{kind}.upload", batch, {"file": batch.file_name, "sha256": batch.file_sha256,
                                                          "dry_run": dry_run, "creditor": creditor.code})
     return batch
 
 
 def stored_file(batch: ImportBatch) -> Path:
-    return batch_dir(batch) / _safe_name(batch.file_name)
+    """The upload as kept: sealed (a batch recorded before uploads were sealed keeps its plaintext copy)."""
+    name = _safe_name(batch.file_name)
+    legacy = batch_dir(batch) / name
+    return legacy if legacy.exists() else batch_dir(batch) / f"{name}.sealed"
+
+
+@contextlib.contextmanager
+def upload_copy(batch: ImportBatch):
+    """A plaintext copy of the upload for the readers, in a private temporary folder, removed afterwards."""
+    with sealed.plain_copy(stored_file(batch), Path(_safe_name(batch.file_name)).suffix) as path:
+        yield path
 
 
 def error_file(batch: ImportBatch) -> Path | None:
     name = batch.summary.get("error_file")
     return batch_dir(batch) / name if name else None
+
+
+def export_error_file(batch: ImportBatch, target) -> Path:
+    """Write the batch's error file in clear to ``target`` (mode 0600), for the command line."""
+    target = Path(target)
+    with sealed.open_private(target, "wb") as out:
+        for chunk in sealed.iter_plain(error_file(batch)):
+            out.write(chunk)
+    return target
+
+
+def error_bytes(batch: ImportBatch) -> bytes:
+    return sealed.read_plain(error_file(batch))
 
 
 def issues_file(batch: ImportBatch) -> Path:
@@ -155,8 +181,8 @@ def read_issues(batch: ImportBatch, *, severity: str | None = None, limit: int |
     out: list[dict] = []
     if not path.exists():
         return out
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
+    for line in sealed.iter_lines(path):
+        if line.strip():
             issue = json.loads(line)
             if severity is None or issue["severity"] == severity:
                 out.append(issue)
@@ -171,28 +197,33 @@ def import_file(actor, *, creditor, kind: str, path: Path, progress: Progress | 
                      progress=progress)
 
 
-def run_in_background(actor, batch: ImportBatch) -> None:
-    """Run a queued batch on a worker thread once the upload is committed (the web page polls its progress).
-    With ``CONCORD_IMPORTS_INLINE`` (tests) it runs at once, in the caller's thread."""
-    if settings.CONCORD_IMPORTS_INLINE:
-        run_batch(actor, batch)
-        return
+def run_in_background(actor, batch: ImportBatch):
+    """Run a queued batch as a job of the worker (``concord worker``) once the upload is committed; the web page
+    polls its progress. With ``CONCORD_IMPORTS_INLINE`` (tests) the job runs at once, in the caller's thread."""
+    from concord.core import jobs
 
-    def work():
-        try:
-            run_batch(actor, ImportBatch.objects.get(pk=batch.pk))
-        except Exception:  # the batch records the failure; the thread must not die silently
-            log.exception("import batch %s failed", batch.pk)
-        finally:
-            connection.close()
-
-    transaction.on_commit(lambda: threading.Thread(target=work, name=f"import-{batch.pk}", daemon=True).start())
+    return jobs.start_job("imports.batch", {"batch": batch.pk}, by=actor,
+                          inline=True if settings.CONCORD_IMPORTS_INLINE else None)
 
 
-def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) -> ImportBatch:
+class Stopped(Exception):
+    """The batch stopped between two chunks when asked to (``stop()`` said yes): every committed chunk stays, the
+    batch stays *running* and :func:`run_batch` goes on from the next row when called again."""
+
+
+def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None,
+              stop: Callable[[], bool] | None = None) -> ImportBatch:
     """Process a queued batch. A file that cannot be read ends the batch as *rejected* with the reason; an
-    unexpected error ends it as *failed* (chunks already committed stay: re-running the file completes it)."""
+    unexpected error ends it as *failed* (chunks already committed stay: re-running the file completes it).
+
+    A batch found *running* was interrupted (its worker died, or it was stopped): it resumes after the last committed
+    chunk — the rows before it are read again only to rebuild the issues and the error file, nothing is written
+    twice (each chunk commits whole with the batch's counters). ``stop`` is asked after each chunk; when it says yes
+    the run raises :class:`Stopped`."""
     from .kinds import KINDS
+
+    if batch.status == BatchStatus.RUNNING and not batch.dry_run:
+        return _resume(actor, batch, KINDS[batch.kind], progress, stop)
 
     if not batch.dry_run:
         first = (ImportBatch.objects.filter(creditor=batch.creditor_id, kind=batch.kind,
@@ -205,7 +236,27 @@ def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) ->
         batch.status, batch.started_at = BatchStatus.RUNNING, clock.now()
         batch.save(update_fields=["status", "started_at"])
         audit.record(actor, f"import.{batch.kind}.start", batch, {"dry_run": batch.dry_run, "file": batch.file_name})
-    run = _Run(actor, batch, KINDS[batch.kind], progress)
+    run = _Run(actor, batch, KINDS[batch.kind], progress, stop)
+    return _execute(actor, batch, run)
+
+
+def _resume(actor, batch: ImportBatch, kind, progress, stop) -> ImportBatch:
+    with transaction.atomic():
+        audit.record(actor, f"import.{batch.kind}.resume", batch, {"after_row_count": batch.processed_rows,
+                                                                   "file": batch.file_name})
+    run = _Run(actor, batch, kind, progress, stop, resume=True)
+    return _execute(actor, batch, run)
+
+
+@transaction.atomic
+def cancel_batch(actor, batch: ImportBatch) -> ImportBatch:
+    """End a batch stopped at a user's request: *failed*, saying how far it got (those rows stay imported)."""
+    batch.refresh_from_db()
+    reason = _both(_("已按请求取消：前 %(n)s 行已导入并保留，其余未导入；重新上传同一文件可补齐") % {"n": batch.processed_rows})
+    return _end(actor, batch, BatchStatus.FAILED, failure=reason, action="cancel")
+
+
+def _execute(actor, batch: ImportBatch, run: "_Run") -> ImportBatch:
     try:
         if batch.dry_run:
             try:
@@ -216,6 +267,9 @@ def run_batch(actor, batch: ImportBatch, *, progress: Progress | None = None) ->
                 pass
         else:
             run.execute()
+    except Stopped:
+        run.close()
+        raise
     except FileRejected as exc:
         run.close()
         return _end(actor, batch, BatchStatus.REJECTED, failure=_both(exc.reason), summary=run.summary())
@@ -238,6 +292,8 @@ def _in(language: str, message) -> str:
 
 #: The audit action that ends a batch, by its final status.
 END_ACTIONS = {BatchStatus.DONE: "finish", BatchStatus.REJECTED: "reject", BatchStatus.FAILED: "fail"}
+_COUNTERS = {"rows": "processed_rows", "created": "created_count", "updated": "updated_count",
+             "unchanged": "unchanged_count", "rejected": "rejected_count", "warnings": "warning_count"}
 COUNTS = ("rows", "created", "updated", "unchanged", "rejected", "warnings")
 
 
@@ -267,36 +323,49 @@ def _finish_repeat(actor, batch: ImportBatch, first: ImportBatch) -> ImportBatch
     batch.duplicate_of = first
     for name in ("issues.jsonl", first.summary.get("error_file")):  # the same rows are still rejected
         if name and (batch_dir(first) / name).exists():
-            shutil.copyfile(batch_dir(first) / name, batch_dir(batch) / name)
+            sealed.copy_private(batch_dir(first) / name, batch_dir(batch) / name)
     return _end(actor, batch, BatchStatus.DONE, summary=summary, action="repeat")
 
 
 class _Run:
     """One pass over a file: chunks to the kind's writer, issues and the error file as rows are decided."""
 
-    def __init__(self, actor, batch: ImportBatch, kind, progress: Progress | None):
-        self.actor, self.batch, self.kind, self.progress = actor, batch, kind, progress
+    def __init__(self, actor, batch: ImportBatch, kind, progress: Progress | None, stop=None, *, resume=False):
+        self.actor, self.batch, self.kind, self.progress, self.stop = actor, batch, kind, progress, stop
         self.today = clock.today()
         self.counts = {"rows": 0, "created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "warnings": 0}
+        self.skip = 0
+        if resume:  # what the committed chunks counted: they are not written again
+            self.counts = {name: getattr(batch, field) for name, field in _COUNTERS.items()}
+            self.skip = batch.processed_rows
         self.facts: dict = {}
         self.errors: TableWriter | None = None
-        self.issues = issues_file(batch).open("w", encoding="utf-8")
+        sealed.private_dir(batch_dir(batch))
+        self.issues = sealed.SealedWriter(issues_file(batch))
         self.parsed = None
+        self._plain = contextlib.ExitStack()  # the plaintext copy of the upload while the run reads it
+        self._scratch = Path(self._plain.enter_context(tempfile.TemporaryDirectory(prefix="concord-errors-")))
 
     def execute(self) -> None:
         batch = self.batch
         profile = load_profile(batch.creditor, batch.kind, batch.profile_name)
-        self.parsed = parsed = open_rows(batch.kind, stored_file(batch), today=self.today,
+        upload = self._plain.enter_context(upload_copy(batch))
+        self.parsed = parsed = open_rows(batch.kind, upload, today=self.today,
                                          encoding=batch.encoding or None, profile=profile)
         self.facts = {"format": parsed.format, "sheet": parsed.sheet, "header_row": parsed.header_row,
                       "encoding": parsed.encoding, "delimiter": parsed.delimiter,
                       "skipped_sheets": list(parsed.skipped_sheets), "unknown_columns": list(parsed.unknown_columns),
                       "mapping": dict(parsed.mapping)}
-        batch.total_rows = estimate_rows(stored_file(batch), parsed)  # written with the first chunk's progress
+        batch.total_rows = estimate_rows(upload, parsed)  # written with the first chunk's progress
         writer = self.kind.writer(batch.creditor, batch=batch, actor=self.actor, today=self.today)
         chunk: list[RowResult] = []
         keys: set = set()
+        skip = self.skip
         for result in parsed:
+            if skip:  # committed by an earlier attempt: only its issues and error rows are written again
+                skip -= 1
+                self._report(result)
+                continue
             key = self.kind.key(result) if result.ok else None
             if key is not None and key in keys:  # the same account twice: the earlier row lands first
                 self._flush(writer, chunk)
@@ -304,7 +373,7 @@ class _Run:
             chunk.append(result)
             if key is not None:
                 keys.add(key)
-            if len(chunk) >= CHUNK_ROWS:
+            if len(chunk) >= (settings.CONCORD_IMPORTS_CHUNK_ROWS or CHUNK_ROWS):
                 self._flush(writer, chunk)
                 chunk, keys = [], set()
         self._flush(writer, chunk)
@@ -315,6 +384,8 @@ class _Run:
         good = [r for r in chunk if r.ok]
         with transaction.atomic():
             outcome = writer.write(good) if good else {}
+            if good:
+                followers.placed(self.actor, self.batch, getattr(writer, "placed_cases", ()))
             decided = {name: [] for name in ("created", "updated", "unchanged")}
             for r in good:
                 status = "rejected" if r.errors else outcome[r.row_number]
@@ -344,6 +415,8 @@ class _Run:
             dbstats.analyze_grown_tables()  # the next chunk's lookups are planned for the tables as they are now
         if self.progress:
             self.progress(self.batch)
+        if self.stop is not None and self.stop():
+            raise Stopped
 
     def _report(self, r: RowResult) -> None:
         if r.errors:
@@ -372,7 +445,7 @@ class _Run:
         if self.errors is None:
             suffix = "xlsx" if parsed.format == "xlsx" else "csv"
             self.facts["error_file"] = f"errors.{suffix}"
-            self.errors = TableWriter(batch_dir(self.batch) / f"errors.{suffix}", parsed.format,
+            self.errors = TableWriter(self._scratch / f"errors.{suffix}", parsed.format,
                                       [*parsed.headers, REASON_HEADER], encoding=parsed.encoding or "utf-8-sig",
                                       delimiter=parsed.delimiter or ",", sheet=parsed.sheet)
         self.errors.write([*(r.cells.get(h) for h in parsed.headers), reason])
@@ -382,14 +455,33 @@ class _Run:
             self.parsed.close()
         if not self.issues.closed:
             self.issues.close()
-        if self.errors is not None:
-            self.errors.close()
+        if self.errors is not None:  # written in the scratch folder, kept sealed
+            plain = self.errors.close()
+            sealed.seal_file(plain, batch_dir(self.batch) / plain.name)
             self.errors = None
+        self._plain.close()
 
     def summary(self) -> dict:
         batch = self.batch
         return {"file": batch.file_name, "kind": batch.kind, "creditor": batch.creditor.code, "batch": batch.pk,
                 "dry_run": batch.dry_run, **self.facts, **self.counts}
+
+
+@transaction.atomic
+def delete_batch_files(actor, batch: ImportBatch, *, reason: str, at: dt.datetime | None = None) -> list[str]:
+    """Delete a batch's files (the upload, the issue list, the error file) at the end of their retention; the batch
+    row stays with its counts, marked ``files_deleted_at``. Records the files' names as ``import.files.delete``.
+    The files go once the transaction commits (a rollback leaves them)."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.files_deleted_at is not None:
+        return []
+    folder = batch_dir(batch)
+    names = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    batch.files_deleted_at = clock.now_or(at)
+    batch.save(update_fields=["files_deleted_at"])
+    audit.record(actor, "import.files.delete", batch, {"files": len(names), "reason": reason[:200]})
+    transaction.on_commit(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return names
 
 
 def estimate_rows(path: Path, parsed) -> int:

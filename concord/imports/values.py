@@ -27,6 +27,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.money import parse_amount, to_money
+from concord.core.masking import mask_phone
 from concord.core.text import translated
 from concord.debtors.identity import (
     IdentityError,
@@ -378,8 +379,9 @@ def parse_phone(value: Any) -> str:
         return "+86" + fast[1]
     try:
         return normalize_mobile(text)
-    except IdentityError as exc:
-        raise ValueProblem(f"phone_{exc.code}", translated(exc.template, exc.params)) from None
+    except IdentityError as exc:  # the issue list names the number masked: it is kept and shown to every importer
+        params = {**exc.params, "v": mask_phone(exc.params["v"])} if "v" in exc.params else exc.params
+        raise ValueProblem(f"phone_{exc.code}", translated(exc.template, params)) from None
 
 
 def parse_national_id(value: Any, *, today: dt.date) -> ResidentId:

@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concord.core import clock
+from concord.core import clock, sealed
+from concord.core.models import Job
 from concord.core.charts import stacked_bars
 from concord.staff.roles import Capability, may
 
@@ -69,12 +71,14 @@ def _unknown_columns(batch: ImportBatch) -> list[str]:
     the run will say why)."""
     try:
         profile = services.load_profile(batch.creditor, batch.kind, batch.profile_name)
-        parsed = KINDS[batch.kind].parse_file(services.stored_file(batch), today=clock.today(),
-                                              encoding=batch.encoding or None, profile=profile)
+        with services.upload_copy(batch) as path:
+            parsed = KINDS[batch.kind].parse_file(path, today=clock.today(), encoding=batch.encoding or None,
+                                                  profile=profile)
+            unknown = list(parsed.unknown_columns)
     except (FileRejected, ValidationError):
         return []
     ignored = services.ignored_columns(batch.creditor, batch.kind, batch.profile_name)
-    return [c for c in parsed.unknown_columns if c not in ignored]
+    return [c for c in unknown if c not in ignored]
 
 
 @login_required
@@ -103,7 +107,18 @@ def batch_detail(request, pk):
     page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/batch_detail.html", {
         "batch": batch, "page": page, "chart": _chart(batch), "error_file": services.error_file(batch),
-        "english": not request.LANGUAGE_CODE.startswith("zh")})
+        "english": not request.LANGUAGE_CODE.startswith("zh"), "job": _job(batch)})
+
+
+def _job(batch: ImportBatch) -> Job | None:
+    """The worker's job running this batch (its ETA, attempts, cancel)."""
+    return Job.objects.filter(kind="imports.batch", params__batch=batch.pk).order_by("-id").first()
+
+
+def _eta(job: Job | None) -> str:
+    if job is None or job.eta_seconds is None:
+        return "—"
+    return f"{job.eta_seconds // 60}:{job.eta_seconds % 60:02d}"
 
 
 @login_required
@@ -111,7 +126,9 @@ def progress(request, pk):
     """The progress fragment the detail page polls while the batch runs."""
     _require_importer(request.user)
     batch = get_object_or_404(ImportBatch, pk=pk)
-    response = render(request, "imports/_progress.html", {"batch": batch, "chart": _chart(batch)})
+    job = _job(batch)
+    response = render(request, "imports/_progress.html", {"batch": batch, "chart": _chart(batch), "job": job,
+                                                          "eta": _eta(job)})
     if batch.status not in (BatchStatus.QUEUED, BatchStatus.RUNNING):
         response["HX-Refresh"] = "true"  # finished: reload the page once to show the rows
     return response
@@ -131,7 +148,10 @@ def download(request, pk, which):
     if path is None or not path.exists():
         raise Http404(_("文件不存在"))
     name = f"{Path(batch.file_name).stem}-errors{path.suffix}" if which == "errors" else batch.file_name
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    # kept sealed: decrypted as it streams out
+    response = StreamingHttpResponse(sealed.iter_plain(path), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 @login_required
@@ -140,7 +160,8 @@ def rerun(request, pk):
     """Run a failed or rejected file again (e.g. after saving a mapping); already landed rows stay unchanged."""
     _require_importer(request.user)
     old = get_object_or_404(ImportBatch, pk=pk)
-    batch = services.start_batch(request.user, creditor=old.creditor, kind=old.kind, path=services.stored_file(old),
-                                 file_name=old.file_name, profile_name=old.profile_name, encoding=old.encoding,
-                                 dry_run=False)
+    with services.upload_copy(old) as path:
+        batch = services.start_batch(request.user, creditor=old.creditor, kind=old.kind, path=path,
+                                     file_name=old.file_name, profile_name=old.profile_name, encoding=old.encoding,
+                                     dry_run=False)
     return _map_or_run(request, batch)

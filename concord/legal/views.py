@@ -4,14 +4,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.cases.selectors import visible_cases
-from concord.core import clock
+from concord.core import clock, sealed
 from concord.core.webforms import form_html, submit
 from concord.staff.roles import Capability, may
 
@@ -179,4 +178,4 @@ def download(request, pk):
         path = services.open_document(request.user, doc)
     except ValidationError:
         raise PermissionDenied(_("您的角色无权执行此操作")) from None
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=doc.name, content_type=doc.content_type)
+    return sealed.file_response(path, filename=doc.name, content_type=doc.content_type)

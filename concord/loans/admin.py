@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from concord.core.admin_base import ReadOnlyAdmin
 
-from .models import LoanAccount, Payment
+from .models import LoanAccount, Overpayment, Payment
 
 
 @admin.register(LoanAccount)
@@ -18,3 +18,9 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("external_reference", "account", "amount", "paid_at", "channel", "reversed_at")
     list_filter = ("channel",)
     search_fields = ("external_reference",)
+
+
+@admin.register(Overpayment)
+class OverpaymentAdmin(ReadOnlyAdmin):
+    list_display = ("payment", "account", "creditor", "amount", "status", "created_at")
+    list_filter = ("status", "creditor")

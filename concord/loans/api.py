@@ -101,7 +101,8 @@ class PaymentSerializer(ModelSerializer):
     account_reference = serializers.CharField(source="account.reference", read_only=True)
     allocation = AllocationSerializer(read_only=True)
     is_reversed = serializers.BooleanField(read_only=True)
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True,
+                                               help_text=_("录入人用户名；文件导入或系统录入时为空"))
 
     class Meta:
         model = Payment

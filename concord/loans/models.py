@@ -163,7 +163,37 @@ class Payment(models.Model):
         parts = self.allocation.get("parts", {})
         lines = [(COMPONENT_LABELS[k], Decimal(parts[k])) for k in COMPONENT_LABELS if Decimal(parts.get(k, "0")) > 0]
         remainder = Decimal(self.allocation.get("remainder", "0"))
-        return lines + ([(_("溢缴款"), remainder)] if remainder > 0 else [])
+        return lines + ([(_("溢缴款（超出欠款，待退还）"), remainder)] if remainder > 0 else [])
+
+
+class OverpaymentStatus(models.TextChoices):
+    HELD = "held", _("待退还")
+    REFUNDED = "refunded", _("已退还")
+    CANCELLED = "cancelled", _("已撤销（还款冲正）")
+
+
+class Overpayment(models.Model):
+    """The part of a payment above what the account owed (溢缴款): the payment is accepted up to the balance and
+    the excess is held as an item to refund (or credit) that the creditor sees — never absorbed silently."""
+    CASE_PATH = "account__case"
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="overpayment",
+                                   verbose_name=_("还款"))
+    account = models.ForeignKey(LoanAccount, on_delete=models.PROTECT, related_name="overpayments",
+                                verbose_name=_("账户"))
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("溢缴金额"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("状态"), max_length=20, choices=OverpaymentStatus.choices,
+                              default=OverpaymentStatus.HELD)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("溢缴款待退项")
+        verbose_name_plural = _("溢缴款待退项")
+
+    def __str__(self):
+        return f"{self.amount} ({self.get_status_display()})"
 
 
 COMPONENT_LABELS = {"fees": _("费用"), "penalty": _("罚息"), "interest": _("利息"), "principal": _("本金")}

@@ -22,6 +22,8 @@ from .models import (
     AccountStatus,
     Instalment,
     LoanAccount,
+    Overpayment,
+    OverpaymentStatus,
     Payment,
     PaymentChannel,
     RepaymentMethod,
@@ -229,7 +231,13 @@ def record_payment(actor, *, account: LoanAccount, amount, paid_at: dt.datetime,
                               code="duplicate")
     audit.record(actor, "payment.record", payment, {"account": account.reference, "amount": amount,
                                                      "channel": channel, "external_reference": external_reference,
-                                                     "allocation": payment.allocation["parts"]})
+                                                     "allocation": payment.allocation["parts"],
+                                                     **({"excess": split.remainder} if split.remainder > 0 else {})})
+    if split.remainder > 0:  # accepted up to the balance; the excess is held for the creditor to refund, visibly
+        excess = Overpayment.objects.create(payment=payment, account=account, creditor_id=account.creditor_id,
+                                            amount=split.remainder)
+        audit.record(actor, "payment.overpayment", excess, {"payment": payment.pk, "account": account.reference,
+                                                            "amount": split.remainder, "status": excess.status})
     _after_change(account, max(clock.today(), account.balances_as_of or account.start_date))
     followers.payment_changed(actor, account, payment, reversed=False)
     return payment, True
@@ -278,6 +286,8 @@ def reverse_payment(actor, payment: Payment, *, reason: str) -> Payment:
         inst.save(update_fields=["interest_paid", "principal_paid"])
     payment.reversed_at, payment.reversal_reason = clock.now(), reason.strip()
     payment.save(update_fields=["reversed_at", "reversal_reason"])
+    Overpayment.objects.filter(payment=payment, status=OverpaymentStatus.HELD).update(
+        status=OverpaymentStatus.CANCELLED)
     audit.record(actor, "payment.reverse", payment, {"reason": payment.reversal_reason, "amount": payment.amount})
     _after_change(account, max(clock.today(), account.balances_as_of or account.start_date))
     followers.payment_changed(actor, account, payment, reversed=True)

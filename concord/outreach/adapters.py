@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import make_msgid
 
-from concord.core import clock
+from concord.core import clock, sealed
+from concord.core.masking import mask_phone
 
 from . import conf
 
@@ -34,19 +35,21 @@ class SendResult:
 
 # -- SMS --------------------------------------------------------------------------------------------------------
 class SinkSms:
-    """The demo's provider: appends the message as a JSON line to ``outbox/sms-YYYYMMDD.jsonl`` and reports it
-    delivered (the outbox is the destination)."""
+    """The demo's provider: appends the message as a JSON line to ``outbox/sms-YYYYMMDD.jsonl`` (the number masked,
+    the file mode 0600) and reports it delivered (the outbox is the destination)."""
     name = "sink"
 
     def send(self, *, to: str, text: str, reference: str) -> SendResult:
         folder = conf.outbox_dir()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            sealed.private_dir(folder)
             pid = f"sink-{uuid.uuid4().hex[:16]}"
             now = clock.now()
-            line = json.dumps({"id": pid, "reference": reference, "to": to, "text": text,
+            # the number masked: the outbox is a file anyone with the folder could read (the message row keeps it
+            # encrypted); the file is the service's user's only (0600)
+            line = json.dumps({"id": pid, "reference": reference, "to": mask_phone(to), "text": text,
                                "at": now.astimezone(dt.UTC).isoformat()}, ensure_ascii=False)
-            with open(folder / f"sms-{clock.local_date(now):%Y%m%d}.jsonl", "a", encoding="utf-8") as fh:
+            with sealed.open_private(folder / f"sms-{clock.local_date(now):%Y%m%d}.jsonl", "a") as fh:
                 fh.write(line + "\n")
         except OSError as exc:
             return SendResult("failed", self.name, reason=f"outbox: {exc}")

@@ -11,6 +11,8 @@ CONCORD_EMAIL_FROM    the From address (default DEFAULT_FROM_EMAIL)
 CONCORD_SENDER_PHONE / CONCORD_SENDER_EMAIL / CONCORD_SENDER_ADDRESS / CONCORD_PAYMENT_URL
                       a creditor's contact details when it has no sender profile
 CONCORD_LETTER_FONT   TrueType/TTC CJK font for letters (default fonts-wqy-microhei)
+CONCORD_LETTER_FALLBACK_FONTS  colon-separated TrueType fonts for the characters the main font lacks (default
+                      HanaMin A and B of fonts-hanazono: the CJK extensions B and later)
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ DEFAULTS = {
     "CONCORD_SMS_RECEIPT_TOKEN": "", "CONCORD_OUTBOX_DIR": "", "CONCORD_EMAIL_FROM": "",
     "CONCORD_SENDER_PHONE": "", "CONCORD_SENDER_EMAIL": "", "CONCORD_SENDER_ADDRESS": "", "CONCORD_PAYMENT_URL": "",
     "CONCORD_LETTER_FONT": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "CONCORD_LETTER_FALLBACK_FONTS": "/usr/share/fonts/truetype/hanazono/HanaMinA.ttf:"
+                                     "/usr/share/fonts/truetype/hanazono/HanaMinB.ttf",
 }
 EMAIL_SETTINGS = {"EMAIL_HOST": ("host", str), "EMAIL_PORT": ("port", int), "EMAIL_HOST_USER": ("username", str),
                   "EMAIL_HOST_PASSWORD": ("password", str), "EMAIL_USE_TLS": ("use_tls", bool),

@@ -1,6 +1,13 @@
 """Letters as PDF, with a CJK TrueType font embedded (subset) so they print the same everywhere. No database.
 
 One document holds one or many letters (bulk letters: one page run per letter, each starting on a new page).
+
+Fonts: the main font (``CONCORD_LETTER_FONT``, WenQuanYi Micro Hei) covers the common Han characters; the fallback
+fonts (``CONCORD_LETTER_FALLBACK_FONTS``, by default HanaMin A and B of the Debian package ``fonts-hanazono``) cover
+the rare ones of the CJK extensions B and later (𠀀, 𪚥 in names). Each run of characters the main font lacks is set
+in the first fallback that has them. A letter with a character no font has is refused
+(:class:`UnrenderableText`, :func:`check_renderable`) rather than printed with a blank: a wrong name on a legal
+letter is worse than no letter.
 """
 from __future__ import annotations
 
@@ -31,17 +38,124 @@ class FontMissing(RuntimeError):
     pass
 
 
-@lru_cache(maxsize=4)
-def _register(path: str) -> str:
+class UnrenderableText(ValueError):
+    """Characters of a letter that no installed font can print (``chars``, in order of appearance)."""
+
+    def __init__(self, chars: list[str]):
+        self.chars = chars
+        super().__init__("no font renders " + ", ".join(f"{c} (U+{ord(c):04X})" for c in chars))
+
+
+#: Characters a letter may hold without a glyph: line breaks and tabs are layout, not ink.
+LAYOUT = frozenset("\n\r\t")
+
+
+def _utf16_hex(code: int) -> str:
+    return "".join(f"{unit:04X}" for unit in _utf16_units(code))
+
+
+def _utf16_units(code: int) -> list[int]:
+    if code <= 0xFFFF:
+        return [code]
+    code -= 0x10000
+    return [0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF)]
+
+
+def _to_unicode_cmap(fontname, subset):
+    """reportlab's ToUnicode map, with characters beyond the BMP (the CJK extensions) written as UTF-16 surrogate
+    pairs as the PDF reference requires (reportlab writes ``<20000>``, which readers reject), so that the text of a
+    letter can be searched and copied."""
+    text = _reportlab_cmap(fontname, subset)
+    for i, code in enumerate(subset):
+        if code > 0xFFFF:
+            text = text.replace(f"<{i:02X}> <{code:04X}>", f"<{i:02X}> <{_utf16_hex(code)}>")
+    return text
+
+
+def _patch_reportlab():
+    from reportlab.pdfbase import ttfonts
+    global _reportlab_cmap
+    if ttfonts.makeToUnicodeCMap is not _to_unicode_cmap:
+        _reportlab_cmap = ttfonts.makeToUnicodeCMap
+        ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+_reportlab_cmap = None
+
+
+@lru_cache(maxsize=8)
+def _load(name: str, path: str):
+    """Register the TrueType font at ``path`` as ``name``; (name, the code points it has)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
+    _patch_reportlab()
+    font = TTFont(name, path, subfontIndex=0) if path.lower().endswith(".ttc") else TTFont(name, path)
+    pdfmetrics.registerFont(font)
+    return name, frozenset(font.face.charToGlyph)
+
+
+def _register(path: str) -> str:
+    return _main(path)[0]
+
+
+def _main(path: str):
     try:
-        font = TTFont(FONT, path, subfontIndex=0) if path.lower().endswith(".ttc") else TTFont(FONT, path)
+        return _load(FONT, path)
     except Exception as exc:  # reportlab raises TTFError/IOError variants
         raise FontMissing(f"CJK font {path!r} cannot be loaded ({exc}); install fonts-wqy-microhei or set "
                           f"CONCORD_LETTER_FONT") from exc
-    pdfmetrics.registerFont(font)
-    return FONT
+
+
+def fallback_paths() -> list[str]:
+    return [p for p in (conf.setting("CONCORD_LETTER_FALLBACK_FONTS") or "").split(":") if p.strip()]
+
+
+def _fallbacks():
+    return _loaded_fallbacks(tuple(fallback_paths()))
+
+
+@lru_cache(maxsize=4)
+def _loaded_fallbacks(paths: tuple[str, ...]):
+    """The fallback fonts that can be loaded (a missing one is skipped: its characters are then refused)."""
+    out = []
+    for i, path in enumerate(paths):
+        try:
+            out.append(_load(f"{FONT}Fallback{i}", path))
+        except Exception:
+            continue
+    return out
+
+
+def _font_for(ch: str, main, fallbacks) -> str | None:
+    if ord(ch) in main[1] or ch in LAYOUT:
+        return main[0]
+    for name, points in fallbacks():
+        if ord(ch) in points:
+            return name
+    return None
+
+
+def unrenderable(texts) -> list[str]:
+    """The characters of ``texts`` that neither the main font nor a fallback has, each once, in order."""
+    main = _main(conf.setting("CONCORD_LETTER_FONT"))
+    missing: dict[str, None] = {}
+    for text in texts:
+        for ch in text or "":
+            if ord(ch) not in main[1] and ch not in LAYOUT and _font_for(ch, main, _fallbacks) is None:
+                missing[ch] = None
+    return list(missing)
+
+
+def letter_texts(letter: "Letter") -> list[str]:
+    return [letter.sender, *letter.sender_lines, letter.recipient, letter.address, letter.date, letter.reference,
+            letter.subject, letter.body, *(part for section in letter.sections for part in section)]
+
+
+def check_renderable(letters) -> None:
+    """UnrenderableText when a letter holds a character no font prints (FontMissing without the main font)."""
+    missing = unrenderable(text for letter in letters for text in letter_texts(letter))
+    if missing:
+        raise UnrenderableText(missing)
 
 
 def _styles(font):
@@ -58,8 +172,19 @@ def _styles(font):
 
 
 def _para(text, style):
+    """A paragraph whose runs of characters the main font lacks are set in the fallback font that has them."""
     from reportlab.platypus import Paragraph
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    main = _main(conf.setting("CONCORD_LETTER_FONT"))
+    runs: list[tuple[str, str]] = []
+    for ch in text or "":
+        name = _font_for(ch, main, _fallbacks) or main[0]
+        if runs and runs[-1][0] == name:
+            runs[-1] = (name, runs[-1][1] + ch)
+        else:
+            runs.append((name, ch))
+    markup = "".join(escape(chunk) if name == main[0] else f'<font name="{name}">{escape(chunk)}</font>'
+                     for name, chunk in runs)
+    return Paragraph(markup.replace("\n", "<br/>"), style)
 
 
 def render_pdf(letters: list[Letter], *, title: str = "Concord letters") -> bytes:
@@ -69,6 +194,7 @@ def render_pdf(letters: list[Letter], *, title: str = "Concord letters") -> byte
     from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer
 
     font = _register(conf.setting("CONCORD_LETTER_FONT"))
+    check_renderable(letters)  # never a blank where a character should be
     st = _styles(font)
     story = []
     for i, letter in enumerate(letters):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.utils.translation import get_language
 
+from concord.compliance.provenance import usable_points
 from concord.core.access import restrict
 from concord.core.masking import mask
 from concord.debtors.models import UNUSABLE_STATUSES
@@ -29,7 +30,7 @@ def panel_context(request, case) -> dict | None:
     if may_send:
         # the debtor's points as the case page read them (one read shared by every section)
         kinds = set(CONTACT_KIND.values())
-        points = [p for p in case.debtor.contact_points.all()
+        points = [p for p in usable_points(case, case.debtor.contact_points.all())
                   if p.kind in kinds and p.status not in UNUSABLE_STATUSES]
         templates = approved_templates(ctx["language"])
         ctx["channels"] = [

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from concord.cases.activities import log_activity
 from concord.cases.models import ActivityDirection
 from concord.compliance import content
+from concord.compliance import provenance
 from concord.compliance import services as compliance
 from concord.compliance.selectors import MESSAGE_POINT_KINDS
 from concord.core import audit, clock
@@ -293,9 +294,10 @@ def contact_point_for(case, channel, contact_point):
     kind = CONTACT_KIND[channel]
     point = contact_point if isinstance(contact_point, ContactPoint) else \
         ContactPoint.objects.filter(pk=contact_point).first() if contact_point else None
-    if point is None and contact_point in (None, ""):
-        point = (ContactPoint.objects.filter(debtor_id=case.debtor_id, kind=kind).exclude(status__in=UNUSABLE_STATUSES)
-                 .order_by("-is_primary", "id").first())
+    if point is None and contact_point in (None, ""):  # the first of the debtor's points this case may use
+        candidates = (ContactPoint.objects.filter(debtor_id=case.debtor_id, kind=kind)
+                      .exclude(status__in=UNUSABLE_STATUSES).order_by("-is_primary", "id"))
+        point = next(iter(provenance.usable_points(case, candidates)), None)
         require(point is not None, "to", _("债务人没有可用的%(k)s") % {"k": ContactPoint(kind=kind).get_kind_display()})
     require(point is not None and point.debtor_id == case.debtor_id, "to", _("该联系方式不属于本案债务人"))
     require(point.kind == kind, "to", _("渠道“%(c)s”需要%(k)s") % {
@@ -315,9 +317,11 @@ def send_message(actor, case, *, channel: str, template_code: str, contact_point
     point = contact_point_for(case, channel, contact_point)
     rendered = render_message(case, template, at, extra={**_send_time_values(case, channel, template), **(extra or {})})
     to = point.value
+    if channel == Channel.LETTER:  # before the gate: a letter that cannot be printed whole is not issued
+        check_letter(letter_layout(case, rendered, at), address=to, subject=rendered.subject)
     decision = compliance.decide_contact(actor, case=case, channel=channel, purpose=template.purpose,
                                          number=to if channel == Channel.SMS else None,
-                                         template=rendered.full_text, at=at)
+                                         template=rendered.full_text, at=at, contact_point=point)
     if not decision.allowed:
         return SendOutcome(decision)
     reference = f"{case.reference}/{decision.pk}"
@@ -463,6 +467,29 @@ def letter_layout(case, rendered: Rendered, at: dt.datetime | None = None) -> di
             "sections": [list(s) for s in rendered.sections]}
 
 
+def _letter(layout: dict, *, address: str, subject: str):
+    from .letters import Letter
+    return Letter(sender=layout.get("sender", ""), sender_lines=layout.get("sender_lines", []),
+                  recipient=layout.get("recipient", ""), address=address, date=layout.get("date", ""),
+                  subject=subject, body=layout.get("body", ""), reference=layout.get("reference", ""),
+                  sections=[tuple(x) for x in layout.get("sections", [])])
+
+
+def check_letter(layout: dict, *, address: str, subject: str) -> None:
+    """ValidationError when the letter holds a character no installed font prints (e.g. a rare name character of
+    the CJK extensions without ``fonts-hanazono``), naming each one, or when the letter font is missing."""
+    from .letters import FontMissing, UnrenderableText, check_renderable
+    try:
+        check_renderable([_letter(layout, address=address, subject=subject)])
+    except UnrenderableText as exc:
+        chars = "、".join(f"“{c}”(U+{ord(c):04X})" for c in exc.chars)
+        raise ValidationError({"body": [_("信函中的字符 %(c)s 没有可用的字体，打印会成为空白，因此不出具该信函；"
+                                          "请安装字体包 fonts-hanazono（见运维指南）或核对姓名、地址") % {"c": chars}]},
+                              code="unrenderable")
+    except FontMissing as exc:
+        raise ValidationError({"channel": [_("信函字体不可用：%(e)s") % {"e": exc}]}, code="font_missing")
+
+
 def letters_pdf(messages: list[OutboundMessage], *, title: str = "Concord letters") -> bytes:
     from .letters import Letter, render_pdf
     letters = []
@@ -522,3 +549,22 @@ def save_sender_profile(actor, creditor, *, phone: str, display_name: str = "", 
     audit.record(actor, "outreach.sender", profile, {"creditor": creditor.code,
                                                      "changed": sorted(k for k in after if after[k] != before[k])})
     return profile
+
+
+@transaction.atomic
+def purge_messages(actor, case_ids, *, reason: str) -> int:
+    """Empty the recipient, text and letter layout of the messages of ended cases whose personal data's retention
+    has ended; the message rows stay (channel, template, time, status, the masked recipient). Records the count as
+    ``message.purge``."""
+    case_ids = list(case_ids)
+    messages = list(OutboundMessage.objects.filter(case_id__in=case_ids).exclude(body=PURGED_BODY))
+    for message in messages:
+        message.to, message.body, message.subject, message.extra = "", PURGED_BODY, "", {}
+    OutboundMessage.objects.bulk_update(messages, ["to", "body", "subject", "extra"])
+    audit.record(actor, "message.purge", None, {"cases": case_ids, "messages": len(messages), "reason": reason[:200]},
+                 object_type="cases.case", object_id=",".join(map(str, case_ids))[:64])
+    return len(messages)
+
+
+#: The text left in a message whose content was purged at the end of its retention.
+PURGED_BODY = "（已按保存期限清除）"

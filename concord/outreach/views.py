@@ -23,7 +23,7 @@ from concord.staff.roles import Capability, may
 
 from . import services
 from .forms import BulkLettersForm, ComposeForm, TemplateForm
-from .letters import FontMissing
+from .letters import FontMissing, UnrenderableText
 from .models import MessageTemplate
 from .rendering import VARIABLES
 from .selectors import gate_preview, visible_messages
@@ -154,6 +154,10 @@ def _pdf(request, letters, filename):
         return _pdf_response(services.letters_pdf(letters), filename)
     except FontMissing as exc:
         return HttpResponse(str(exc), status=500, content_type="text/plain; charset=utf-8")
+    except UnrenderableText as exc:  # issued before the fonts changed: refuse rather than print blanks
+        return HttpResponse(_("信函中的字符 %(c)s 没有可用的字体，无法生成 PDF") % {
+            "c": "、".join(f"{c} (U+{ord(c):04X})" for c in exc.chars)}, status=409,
+            content_type="text/plain; charset=utf-8")
 
 
 @login_required

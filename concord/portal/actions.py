@@ -135,11 +135,13 @@ def raise_issue(actor: Borrower, case, *, reason: str, details: str, upload=None
         row = compliance.open_complaint(actor, debtor=case.debtor, creditor=case.creditor, case=case, source="portal",
                                         category=arg, kind=what, summary=summary)
     if data is not None:
-        folder = Path(settings.DATA_DIR) / "portal-uploads"
-        folder.mkdir(parents=True, exist_ok=True)
+        from concord.core.sealed import SealedWriter, private_dir
+
+        folder = private_dir(Path(settings.DATA_DIR) / "portal-uploads")
         digest = hashlib.sha256(data).hexdigest()
-        path = folder / f"{digest}.bin"
-        path.write_bytes(data)
+        path = folder / f"{digest}.sealed"
+        with SealedWriter(path) as out:  # encrypted at rest under the PII key's file sub-key (core.sealed)
+            out.write(data)
         stored = DisputeFile.objects.create(complaint=row, name=Path(upload.name).name[:200],
                                             content_type=upload.content_type[:100], size=len(data), sha256=digest,
                                             path=str(path), uploaded_at=clock.now())

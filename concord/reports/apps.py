@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     name = "concord.reports"
     label = "reports"
     verbose_name = _("报表")
+
+    def ready(self):
+        from . import jobs  # noqa: F401 — registers the export job kind

@@ -20,6 +20,7 @@ from concord.core import audit
 from concord.core.spreadsheets import TableWriter
 
 FORMATS = ("csv", "xlsx")
+PROGRESS_ROWS = 2000
 
 
 def case_headers() -> list[str]:
@@ -37,8 +38,10 @@ def _local(moment: dt.datetime) -> str:
 
 
 @transaction.atomic
-def export_cases(actor, cases, path: Path, fmt: str, *, filters: dict | None = None) -> int:
-    """Write the cases of ``cases`` (a queryset already restricted to what the actor may see) to ``path``."""
+def export_cases(actor, cases, path: Path, fmt: str, *, filters: dict | None = None, progress=None) -> int:
+    """Write the cases of ``cases`` (a queryset already restricted to what the actor may see) to ``path``.
+    ``progress(rows, total)`` is called every :data:`PROGRESS_ROWS` rows (a job's progress; it may raise to stop)."""
+    total = cases.count() if progress else None
     writer = TableWriter(path, fmt, case_headers(), sheet=_("案件"))
     statuses = dict(Case._meta.get_field("status").choices)
     rows = (cases.order_by("creditor__code", "reference")
@@ -49,6 +52,8 @@ def export_cases(actor, cases, path: Path, fmt: str, *, filters: dict | None = N
             chunk_size=2000):
         writer.write([ref, creditor, name, last4, bucket, dpd, balance, str(statuses.get(status, status)),
                       team or "", collector or "", opened, closed])
+        if progress and writer.rows % PROGRESS_ROWS == 0:
+            progress(writer.rows, total)
     writer.close()
     audit.record(actor, "export.cases", None, {"format": fmt, "rows": writer.rows, "filters": filters or {}},
                  object_type="export", object_id=path.name)
@@ -57,13 +62,14 @@ def export_cases(actor, cases, path: Path, fmt: str, *, filters: dict | None = N
 
 @transaction.atomic
 def export_activities(actor, cases, path: Path, fmt: str, *, start: dt.date | None = None,
-                      end: dt.date | None = None, filters: dict | None = None) -> int:
+                      end: dt.date | None = None, filters: dict | None = None, progress=None) -> int:
     """Write the activity log of ``cases`` between ``start`` and ``end`` (inclusive, local dates) to ``path``."""
     qs = Activity.objects.filter(case__in=cases)
     if start:
         qs = qs.filter(at__date__gte=start)
     if end:
         qs = qs.filter(at__date__lte=end)
+    total = qs.count() if progress else None
     kinds = dict(Activity._meta.get_field("kind").choices)
     directions = dict(Activity._meta.get_field("direction").choices)
     writer = TableWriter(path, fmt, activity_headers(), sheet=_("催记"))
@@ -75,6 +81,8 @@ def export_activities(actor, cases, path: Path, fmt: str, *, start: dt.date | No
         writer.write([ref, creditor, _local(at), str(kinds.get(kind, kind)), channel,
                       str(directions.get(direction, direction)), outcome, ", ".join(codes or []), summary, note,
                       actor_name or ""])
+        if progress and writer.rows % PROGRESS_ROWS == 0:
+            progress(writer.rows, total)
     writer.close()
     audit.record(actor, "export.activities", None, {
         "format": fmt, "rows": writer.rows, "from": start.isoformat() if start else None,

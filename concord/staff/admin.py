@@ -1,8 +1,8 @@
 """Users and teams are edited in the admin (the staff app has no pages of its own). Every change is recorded on
-Concord's audit trail in the admin's own transaction — which fields changed, with the values of those that decide
-what a person may do (role, team, creditor, active, staff, superuser, capacity) — beside Django's admin log. Users
-and teams are not deleted here: a user is deactivated, and deleting a team would blank it out of the assignment
-history."""
+Concord's audit trail in the admin's own transaction — which fields changed, with the values before and after of
+those that decide what a person may do (role, team, creditor, active, staff, superuser, capacity) — beside Django's
+admin log. Users and teams are not deleted here: a user is deactivated, and deleting a team would blank it out of
+the assignment history. A user's two-factor devices are reset here (a lost phone), audited."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.admin.utils import unquote
@@ -24,10 +24,18 @@ class AuditedAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        before = type(obj).objects.filter(pk=obj.pk).first() if change and obj.pk else None
         super().save_model(request, obj, form, change)  # inside the admin's transaction
+
+        def value(instance, name):
+            return getattr(instance, instance._meta.get_field(name).attname)
+
         fields = sorted(set(form.changed_data) - SECRET_FIELDS)
-        values = {name: getattr(obj, obj._meta.get_field(name).attname) for name in self.audited_values
-                  if name in form.changed_data or not change}
+        if before is None:  # added: the values it starts with
+            values = {name: value(obj, name) for name in self.audited_values}
+        else:  # changed: [before, after] of each deciding field that changed
+            values = {name: [value(before, name), value(obj, name)] for name in self.audited_values
+                      if value(before, name) != value(obj, name)}
         changes = {"fields": fields, **values}
         if SECRET_FIELDS & set(form.changed_data):
             changes["password"] = "set"
@@ -38,9 +46,19 @@ class AuditedAdmin(admin.ModelAdmin):
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "team", "creditor", "is_active")
     list_filter = ("role", "team", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Concord"), {"fields": ("role", "team", "creditor", "capacity", "skills")}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Concord"), {"fields": ("role", "team", "creditor", "capacity",
+                                                                   "balance_capacity", "skills")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Concord"), {"fields": ("role", "team", "creditor")}),)
-    audited_values = ("username", "role", "team", "creditor", "is_active", "is_staff", "is_superuser", "capacity")
+    audited_values = ("username", "role", "team", "creditor", "is_active", "is_staff", "is_superuser", "capacity",
+                      "balance_capacity", "skills")
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("重置两步验证（用户下次登录时重新绑定）"))
+    def reset_two_factor(self, request, queryset):
+        from . import twofactor
+
+        for user in queryset:
+            twofactor.reset(request.user, user)
 
     def user_change_password(self, request, id, form_url=""):
         """Django's password page saves outside a transaction of its own: here the new password and its event

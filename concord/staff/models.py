@@ -32,7 +32,11 @@ class User(AbstractUser):
                                  related_name="viewers", verbose_name=_("所属委托方"),
                                  help_text=_("仅委托方查看角色需要"))
     capacity = models.PositiveIntegerField(_("案件容量"), default=300, validators=[MinValueValidator(0)])
-    skills = models.JSONField(_("技能"), default=list, blank=True)
+    balance_capacity = models.DecimalField(_("金额容量"), max_digits=16, decimal_places=2, default=0,
+                                           validators=[MinValueValidator(0)],
+                                           help_text=_("可承接的欠款总额上限（元），0 表示不限"))
+    skills = models.JSONField(_("技能"), default=list, blank=True,
+                              help_text=_("例如 [\"en\", \"legal\", \"field\"]：语言代码、法律、外访"))
 
     class Meta:
         verbose_name = _("用户")
@@ -59,3 +63,34 @@ class User(AbstractUser):
     @property
     def case_scope(self) -> str:
         return roles.case_scope(self)
+
+    def save(self, *args, **kwargs):
+        """A new password or deactivation revokes the user's API tokens (in the same transaction, audited)."""
+        from django.db import transaction
+
+        password_changed = self._password is not None and self.pk is not None
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if password_changed or not self.is_active:
+                from . import tokens
+
+                tokens.revoke_all(None, self, reason="password" if password_changed else "deactivated")
+
+
+class ApiToken(models.Model):
+    """An API token, kept as its SHA-256 digest only: the token itself is shown once, when it is issued."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户"))
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8, help_text=_("令牌的前几个字符，用于区分"))
+    created_at = models.DateTimeField(_("签发时间"))
+    expires_at = models.DateTimeField(_("到期时间"), db_index=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("吊销原因"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"

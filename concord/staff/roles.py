@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     LEGAL = "legal", _("法务")
     FIELD_AGENT = "field_agent", _("外访员")
     CREDITOR_VIEWER = "creditor_viewer", _("委托方查看")
+    OPERATOR = "operator", _("运维值班员")
 
 
 class Capability(StrEnum):
@@ -32,6 +33,8 @@ class Capability(StrEnum):
     REVEAL_PII = "reveal_pii"                    # shows a masked identifier in full (audited)
     EXPORT = "export"                            # case lists and activity logs to files (audited)
     VIEW_EOD = "view_eod"                        # the end-of-day runs page
+    RUN_EOD = "run_eod"                          # start an end-of-day run from the page (a job of the worker)
+    OPERATE = "operate"                          # the operations page: every job, the schedule (edit), cancel
     SEE_INTERNAL = "see_internal"                # the agency's own work on a case: the gate's previews, visits,
                                                  # the legal track (a creditor's viewer sees the case and ledger)
     # the borrower file, the ledger, the set-up
@@ -40,6 +43,9 @@ class Capability(StrEnum):
     CONFIGURE = "configure"                      # creditors, products, cases by hand, approval limits
     # cases and the workbench
     ASSIGN = "assign"                            # give cases to collectors
+    ALLOCATION_RULES = "allocation_rules"        # write, preview, apply and roll back the allocation rules (分案)
+    BULK_ACTIONS = "bulk_actions"                # act on many cases at once (reassign, pool, hold, messages)
+    RECALL_CASES = "recall_cases"                # give cases back to their creditor (退案)
     TAKE_CASES = "take_cases"                    # be given cases (a collector, a lead, a field agent)
     WORK_CASES = "work_cases"                    # claim, call, record promises, tasks and notes
     LEAD_TEAM = "lead_team"                      # the team queue and who is working what
@@ -65,6 +71,8 @@ class Capability(StrEnum):
     LEGAL_TRACK = "legal_track"                  # open and move the legal track, documents, costs
     READ_LEGAL_DOCUMENTS = "read_legal_documents"  # the legal track's list and its documents
     ACKNOWLEDGE_DEBT = "acknowledge_debt"        # record a debtor's written acknowledgement
+    # signing in
+    REQUIRE_TWO_FACTOR = "require_two_factor"    # must sign in with a one-time code (TOTP) as well as the password
 
 
 R = Role
@@ -74,12 +82,17 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.REVEAL_PII: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR, R.COMPLIANCE, R.LEGAL,
                                       R.FIELD_AGENT}),
     Capability.EXPORT: frozenset({R.ADMIN, R.MANAGER, R.COMPLIANCE, R.CREDITOR_VIEWER}),
-    Capability.VIEW_EOD: frozenset({R.ADMIN, R.MANAGER}),
+    Capability.VIEW_EOD: frozenset({R.ADMIN, R.MANAGER, R.OPERATOR}),
+    Capability.RUN_EOD: frozenset({R.ADMIN, R.MANAGER, R.OPERATOR}),
+    Capability.OPERATE: frozenset({R.ADMIN, R.OPERATOR}),
     Capability.SEE_INTERNAL: frozenset(set(Role) - {R.CREDITOR_VIEWER}),
     Capability.EDIT_FILE: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR}),
     Capability.WRITE_LEDGER: frozenset({R.ADMIN, R.MANAGER}),
     Capability.CONFIGURE: frozenset({R.ADMIN, R.MANAGER}),
     Capability.ASSIGN: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
+    Capability.ALLOCATION_RULES: frozenset({R.ADMIN, R.MANAGER}),
+    Capability.BULK_ACTIONS: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
+    Capability.RECALL_CASES: frozenset({R.ADMIN, R.MANAGER}),
     Capability.TAKE_CASES: frozenset({R.COLLECTOR, R.TEAM_LEAD, R.FIELD_AGENT}),
     Capability.WORK_CASES: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR, R.FIELD_AGENT}),
     Capability.LEAD_TEAM: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
@@ -101,6 +114,9 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.LEGAL_TRACK: frozenset({R.LEGAL, R.ADMIN, R.MANAGER}),
     Capability.READ_LEGAL_DOCUMENTS: frozenset({R.LEGAL, R.ADMIN, R.MANAGER, R.COMPLIANCE}),
     Capability.ACKNOWLEDGE_DEBT: frozenset({R.LEGAL, R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR}),
+    # the roles that change who sees what, see the whole book or a creditor's portfolio from outside the agency
+    # (a superuser of any role too); the others may enrol and are then asked as well
+    Capability.REQUIRE_TWO_FACTOR: frozenset({R.ADMIN, R.MANAGER, R.COMPLIANCE, R.CREDITOR_VIEWER}),
 }
 
 #: What a role *is* rather than what it may do: a superuser gets every other capability whatever their role,

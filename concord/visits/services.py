@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concord.compliance.provenance import usable_points
 from concord.cases.activities import check_note, log_activity
 from concord.cases.models import ACTIVE_STATUSES, Case
 from concord.compliance import live
@@ -55,7 +56,7 @@ def _aware(value, field):
 
 def address_choices(case):
     """The debtor's usable address contact points, as (point, masked text)."""
-    points = case.debtor.contact_points.all()  # the case page's shared read when it made one
+    points = usable_points(case, case.debtor.contact_points.all())  # the case page's shared read when it made one
     return [(p, masked_address(p)) for p in points
             if p.kind == ContactKind.ADDRESS and p.status not in UNUSABLE_STATUSES]
 
@@ -76,6 +77,8 @@ def request_visit(actor, case, *, address, purpose: str, note: str = "", at=None
             "address", _("请选择该债务人的地址"))
     require(address.status not in UNUSABLE_STATUSES, "address",
             _("该地址状态为“%(s)s”，不能外访") % {"s": address.get_status_display()})
+    require(bool(usable_points(case, [address])), "address",
+            _("该地址不是本案委托方提供的，也不是债务人就本案提供的，不能用于本案"))
     require(purpose in VisitPurpose.values, "purpose", _("无效的外访目的：%(v)s") % {"v": purpose})
     check_note(note)
     dup = FieldVisit.objects.filter(case=case, address=address, status__in=OPEN_STATUSES).first()
@@ -107,7 +110,8 @@ def _check_agents(actor, agents, day: dt.date) -> list:
 
 def _gate(actor, visit, *, agents: int, at: dt.datetime):
     """The gate's decision for this visit (stored whatever it says); a denial is refused with its reason."""
-    decision = compliance.decide_contact(actor, case=visit.case, channel="visit", agents=agents, at=at)
+    decision = compliance.decide_contact(actor, case=visit.case, channel="visit", agents=agents, at=at,
+                                         contact_point=visit.address)  # the decision names where the address came from
     if not decision.allowed:
         raise ValidationError({"gate": [_("合规闸门拒绝外访：%(r)s") % {"r": decision.reason("zh")}]})
     return decision

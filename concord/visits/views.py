@@ -4,13 +4,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from concord.core import sealed
 from concord.core.webforms import submit
 from concord.cases.selectors import visible_cases
 from concord.core.access import own_team_ids
@@ -169,4 +170,4 @@ def download(request, pk):
         path = services.open_file(request.user, vfile)
     except ValidationError:
         raise PermissionDenied(_("您的角色无权执行此操作")) from None
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=vfile.name, content_type=vfile.content_type)
+    return sealed.file_response(path, filename=vfile.name, content_type=vfile.content_type)

@@ -8,6 +8,7 @@ class WorkbenchConfig(AppConfig):
     verbose_name = _("催收工作台")
 
     def ready(self):
+        from . import jobs  # noqa: F401 — registers the promise reminders' job
         from concord.loans import followers
 
         from .promises import on_payment_changed

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit, clock
+from concord.core import audit, clock, sealed
 from concord.core.services import require
 
 from . import telephony
@@ -216,8 +216,8 @@ def _store_recording(actor, case, activity, upload, suffix, reference, now):
     if upload is not None:
         rel = f"{case.pk}/{activity.pk}-{uuid.uuid4().hex}{suffix}"
         target = recordings_dir() / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as out:
+        sealed.private_dir(target.parent)
+        with sealed.SealedWriter(target) as out:  # encrypted at rest under the PII key, mode 0600
             for chunk in upload.chunks():
                 out.write(chunk)
     try:

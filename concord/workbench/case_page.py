@@ -15,6 +15,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from concord.compliance.provenance import usable_points
 from concord.core import clock
 from concord.core.masking import mask
 from concord.core.webforms import form_html
@@ -56,7 +57,8 @@ def call_targets(case, user, at=None) -> list[Target]:
     options = contact_options(case, user, at or clock.now())
     debtor = case.debtor
     calls = [o for o in options if o.action == "call"]
-    points = [p for p in debtor.contact_points.all() if p.status not in BAD_STATUSES and p.kind in PHONE_KINDS]
+    points = [p for p in usable_points(case, debtor.contact_points.all())
+              if p.status not in BAD_STATUSES and p.kind in PHONE_KINDS]
     out = [Target(f"cp:{p.pk}", mask(p.kind, p.value), None, o, p.value) for p, o in zip(points, calls)]
     by_label: dict[str, list] = {}
     for o in options:

@@ -4,6 +4,8 @@ and log a call, record a promise, a task or a note. Each action validates its fo
 back to the page."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from concord.compliance.provenance import usable_points
 from concord.cases import services
 from concord.cases.forms import AssignForm, ContactPointForm, PaymentForm
 from concord.cases.panels import panels_for
@@ -50,7 +53,9 @@ def case_detail(request, pk):
                                      may(user, Capability.ASSIGN))
     ctx = {
         "case": case, "debtor": debtor, "accounts": accounts,
-        "contacts": [(c, mask(c.kind, c.value), f"contact:{c.pk}") for c in debtor.contact_points.all()],
+        # only the points this case's creditor supplied, the debtor gave about this case, or sharing allows
+        "contacts": [(c, mask(c.kind, c.value), f"contact:{c.pk}")
+                     for c in usable_points(case, debtor.contact_points.all())],
         "parties": [(p, mask("phone", p.phone), f"party:{p.pk}") for p in debtor.related_parties.all()],
         "id_masked": mask("id_number", debtor.id_number),
         "employment": debtor.employments.first(), "profile": profile,
@@ -104,7 +109,9 @@ def add_contact(request, pk):
     case = visible_case_or_404(request.user, pk)
     require_capability(request.user, Capability.EDIT_FILE)
     return _submit(request, case, ContactPointForm(request.POST),
-                   lambda d: debtor_services.add_contact_point(request.user, case.debtor, source="debtor", **d),
+                   # the debtor gave it in a conversation about this case: this case (and its creditor) may use it
+                   lambda d: debtor_services.add_contact_point(request.user, case.debtor, source="debtor",
+                                                               given_for_case=case, **d),
                    _("联系方式已添加"), _("联系方式未保存：%(e)s"))
 
 
@@ -119,8 +126,18 @@ def record_payment(request, pk):
         return loan_services.record_payment(request.user, account=accounts[d.pop("account")], **d)
 
     return _submit(request, case, PaymentForm(request.POST, accounts=accounts.values()), pay,
-                   lambda result: _("还款已入账") if result[1] else _("该笔还款此前已入账（流水号相同），未重复记录"),
+                   _payment_message,
                    _("还款未入账：%(e)s"))
+
+
+def _payment_message(result) -> str:
+    payment, created = result
+    if not created:
+        return _("该笔还款此前已入账（流水号相同），未重复记录")
+    excess = Decimal(payment.allocation.get("remainder", "0"))
+    if excess > 0:
+        return _("还款已入账；其中 %(x)s 元超出欠款，已作为溢缴款待退还（委托方可见）") % {"x": excess}
+    return _("还款已入账")
 
 
 @login_required

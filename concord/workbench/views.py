@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.cases.forms import AssignForm
 from concord.cases.selectors import visible_cases
-from concord.core import clock
+from concord.core import clock, sealed
 from concord.core.access import restrict
 from concord.core.webforms import apply_validation_error
 from concord.staff.roles import Capability, may, require_capability
@@ -83,7 +83,8 @@ def recording_play(request, pk):
     if path is None:
         return HttpResponse(_("录音保存在话务系统中，编号：%(r)s") % {"r": recording.reference},
                             content_type="text/plain; charset=utf-8")
-    return FileResponse(open(path, "rb"), content_type=recording.content_type or "application/octet-stream")
+    return sealed.file_response(path, content_type=recording.content_type or "application/octet-stream",
+                                attachment=False)
 
 
 @login_required

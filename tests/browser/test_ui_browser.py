@@ -76,3 +76,18 @@ def test_collector_switches_to_english(page, live_server, transactional_world):
     assert "Portfolio overview" in page.inner_text("main")
     page.click("nav >> text=Cases")
     assert page.locator("#case-table tbody tr").count() == 1
+
+
+def test_a_search_by_phone_stays_out_of_the_address_bar_and_the_requests(page, live_server, transactional_world):
+    w = transactional_world
+    login(page, live_server, "manager")
+    urls = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.goto(live_server.url + reverse("case-list"))
+    page.fill("#case-filters input[name=q]", "139 0000 1111")
+    with page.expect_navigation():
+        page.click("#case-filters button[type=submit]")
+    rows = page.locator("#case-table tbody tr")
+    assert rows.count() == 1 and w.cases["b"].reference in rows.first.inner_text()
+    assert not any("1111" in url for url in urls), urls
+    assert "1111" not in page.url

@@ -46,7 +46,7 @@ def test_dashboard_counts_only_visible_cases(client, world, username):
 def test_search_never_leaks(client, world, username):
     login(client, world, username)
     # col_b's debtor by exact phone, in a different format than stored
-    response = client.get(reverse("case-list"), {"q": "139-0000-1111"})
+    response = client.post(reverse("case-list"), {"q": "139-0000-1111"})
     refs = {c.reference for c in response.context["page"]}
     assert refs == ({world.cases["b"].reference} if "b" in VISIBLE[username] else set())
 
@@ -215,3 +215,35 @@ def test_admin_site_is_for_operators_only(client, world, username):
             assert client.get(f"/admin/{model}/add/").status_code == 403
     else:
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_search_by_phone_or_id_number_goes_by_post_never_in_the_url(client, world):
+    from concord.conftest import resident_id
+
+    login(client, world, "manager")
+    refused = client.get(reverse("case-list"), {"q": "13900001111"})
+    assert refused.status_code == 200 and not list(refused.context["page"])
+    assert "搜索框" in refused.content.decode()
+    page = client.get(reverse("case-list")).content.decode()
+    assert 'method="post"' in page and 'id="case-filters"' in page
+    found = client.post(reverse("case-list"), {"q": "13900001111"})
+    assert {c.reference for c in found.context["page"]} == {world.cases["b"].reference}
+    by_id = client.post(reverse("case-list"), {"q": resident_id(seq=111)})
+    assert {c.reference for c in by_id.context["page"]} == {world.cases["a"].reference}
+    # names and references still work in a link
+    by_name = client.get(reverse("case-list"), {"q": "张三"})
+    assert {c.reference for c in by_name.context["page"]} == {world.cases["a"].reference}
+    by_reference = client.get(reverse("case-list"), {"q": world.cases["b"].reference})
+    assert {c.reference for c in by_reference.context["page"]} == {world.cases["b"].reference}
+
+
+def test_the_api_refuses_a_phone_in_the_url_and_searches_by_post(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.users["manager"])
+    for url in ("/api/cases/", "/api/debtors/"):
+        refused = api.get(url, {"q": "+8613900001111"})
+        assert refused.status_code == 400 and "q" in refused.json()
+        found = api.post(url + "search/", {"q": "+8613900001111"}, format="json")
+        assert found.status_code == 200 and found.json()["count"] == 1

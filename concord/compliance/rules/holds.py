@@ -32,24 +32,29 @@ def hold(ctx, p):
 
 
 def prepare_cease(params):
-    return frozenset(params["allowed_purposes"])
+    return frozenset(params["allowed_purposes"]), frozenset(params["cease_channels"])
 
 
 def cease(ctx, p):
     """A cease denies requests other than ``service`` on its channel (every channel when null) about its debt
     (every debt when null). The debtor's cease covers every party contacted about their debts (location
-    contacts included); a related party's cease covers requests to that party."""
+    contacts included); a related party's cease covers requests to that party. The rule decides the ceases
+    whose channel is in ``cease_channels`` (``all``: a cease on every channel), so that a pack can report an
+    opt-out of an electronic medium under its own code (us_reg_f: US11 for sms, email and wechat, US3 else)."""
     st = ctx.state
     if not st.ceases:
         return None
+    allowed, covered = p
     req = ctx.req
-    if req.purpose in p:
+    if req.purpose in allowed:
         return None
     debtor = ctx.hist.debtor
     for party, channel, debts in st.ceases:
         if party != debtor and party != req.party:
             continue
         if channel is not None and channel != req.channel:
+            continue
+        if ("all" if channel is None else channel) not in covered:
             continue
         if debts is not None and (req.debts is None or not set(debts) & set(req.debts)):
             continue

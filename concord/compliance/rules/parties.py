@@ -33,11 +33,13 @@ def third_party(ctx, p):
 
 
 def prepare_disclosure(params):
-    return compile_terms(params["terms"])
+    return compile_terms(params["terms"], plurals=True, amounts=params["amounts"])
 
 
 def disclosure(ctx, p):
-    """A message to a third party must not reveal the debt (arrears, repayment, borrowing, collection …)."""
+    """A message to a third party must not reveal the debt: the list of words is closed (the pack's ``terms``,
+    whole words and their plurals, ``*`` a prefix) and, with ``amounts``, an amount of money (``500元``, ``5.43万``,
+    ``$200``) reveals it too. Checked whatever the message's purpose."""
     if not ctx.third or not ctx.req.template:
         return None
     term = first_term(p, ctx.req.template)

@@ -30,7 +30,7 @@ def test_each_pack_ships_its_rules_with_source_date_and_confidence(pack):
         assert r.source and r.jurisdiction and isinstance(r.effective, dt.date) and r.title_zh and r.title_en
         assert r.confidence in ("P", "S", "U", "P/S", "S/U", "H")
         assert (r.code in HOUSE) == (r.confidence == "H")
-    assert pack.version.startswith("2026.11+")
+    assert pack.version.startswith("2026.12+")
 
 
 def test_confidence_follows_rules_md():

@@ -56,6 +56,30 @@ def test_schema_covers_the_api(schema):
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 
+def test_fields_that_can_be_empty_are_nullable_in_the_schema(schema, db):
+    """A payment recorded by a file import or the system has no recorder: the API answers null, so says the schema."""
+    from concord.conftest import build_world
+    from concord.loans import services as loans
+
+    world = build_world()
+    account = world.cases["a"].accounts.first()
+    payment, _created = loans.record_payment(None, account=account, amount="10.00", paid_at=_paid_at(),
+                                             channel="bank_transfer", external_reference="SYS-1")
+    client = APIClient()
+    client.force_authenticate(world.users["manager"])
+    body = client.get(f"/api/payments/{payment.pk}/").json()
+    assert body["recorded_by"] is None
+    assert schema["components"]["schemas"]["Payment"]["properties"]["recorded_by"]["nullable"] is True
+
+
+def _paid_at():
+    import datetime as dt
+
+    from concord.core import clock
+
+    return clock.now() - dt.timedelta(days=1)
+
+
 def test_money_is_a_string_in_the_schema(schema):
     components = schema["components"]["schemas"]
 
@@ -106,12 +130,18 @@ def test_docs_page_uses_only_local_assets(client):
     assert "//cdn" not in html and "unpkg" not in html and "jsdelivr" not in html
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert len(assets) >= 3
+    script = "/api/docs/?script="  # the page's own script, served apart (no inline script: CSP)
+    assert script in assets and "<style" not in html and not re.search(r"<script(?![^>]*src=)", html)
     for url in assets:
+        if url == script:
+            continue
         assert url.startswith("/static/"), url
         assert finders.find(url.removeprefix("/static/")), f"{url} is not a local static file"
+    js = client.get(script).content.decode()
+    assert not re.search(r"https?://", js)
     # BaseLayout has no online-validator badge (StandaloneLayout's badge would call validator.swagger.io)
-    assert 'layout: "BaseLayout"' in html
-    assert 'url: "/api/schema/"' in html
+    assert 'layout: "BaseLayout"' in js
+    assert 'url: "/api/schema/"' in js
 
 
 # --- error handling ---------------------------------------------------------------------------------------------

@@ -50,22 +50,29 @@ ROOT = Path(__file__).resolve().parents[2]  # the concord package
 
 #: Writer modules beside ``<app>/services.py``.
 WRITER_MODULES = {
-    "concord.arrangements.authority", "concord.arrangements.tracking", "concord.cases.activities",
-    "concord.core.bulk", "concord.demo.writer", "concord.eod.adapter", "concord.eod.dbio", "concord.eod.writeback",
+    "concord.allocation.bulk", "concord.allocation.jobs", "concord.arrangements.authority",
+    "concord.arrangements.tracking", "concord.cases.activities", "concord.core.bulk", "concord.core.jobs",
+    "concord.demo.writer", "concord.operations.alerts", "concord.eod.adapter", "concord.eod.dbio",
+    "concord.eod.writeback",
     "concord.imports.contacts", "concord.imports.payments", "concord.imports.placing", "concord.imports.recalls",
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
     "concord.workbench.promises", "concord.workbench.script_defaults", "concord.workbench.scripts",
     "concord.portal.actions", "concord.portal.payments.ledger",
+    "concord.staff.tokens", "concord.staff.twofactor",
 }
 
 #: Modules whose write-shaped calls write no domain rows.
 NOT_WRITERS = {
+    "concord.allocation.selectors": "plain SELECTs of the cases' facts for the allocation rules",
     "concord.core.audit": "the audit trail itself (events and the chains' heads)",
     "concord.compliance.live": "reads the contact ledger and state with plain SELECTs",
     "concord.eod.engine": "statements on DuckDB/Spark, the engine's own tables, never the application database",
     "concord.eod.validate": "statements on DuckDB, the engine's own tables, never the application database",
     "concord.eod.history": "statements on DuckDB over the run outputs (Parquet files), never the application database",
     "concord.settings": "dict.update of the database options",
+    "concord.core.worker": "the worker's own heartbeat row (WorkerProcess) and the heartbeat time of the job it runs: "
+                           "operational records of the process, no domain rows (a job's start, attempts and end are "
+                           "audited by concord.core.jobs)",
     "concord.demo.staffing": "the demo seed (concord/demo, kept by its own helper) creates its users and teams "
                              "directly, unaudited; people change users and teams in the admin, which records each "
                              "change (staff/admin.py, staff/tests/test_admin.py)",
@@ -73,12 +80,17 @@ NOT_WRITERS = {
 
 #: Public functions of writer modules that only read or compute.
 READ_ONLY = {
+    "concord.allocation.services": {"describe_change", "move_reason", "plan", "reason_label"},
+    "concord.allocation.bulk": {"check_target"},
     "concord.arrangements.services": {"by_role_label"},
     "concord.arrangements.authority": {"policy_row", "limits", "limit_for", "house_limit", "calculator_policy",
                                        "required_role", "automatic_limit"},
     "concord.cases.activities": {"check_note"},
     "concord.compliance.services": {"deadline_days"},
     "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of", "check_rows"},
+    "concord.core.jobs": {"kind", "register_tick", "register_follower", "label_of", "worker_name", "worker_gone",
+                          "dt_seconds", "stopping", "ticks", "Context.cancelled", "schedulable"},
+    "concord.operations.alerts": {"recipients"},
     "concord.core.services": {"validate", "snapshot", "changed", "require"},
     "concord.debtors.services": {"normalize_id", "affordability"},
     "concord.eod.adapter": {"last_run", "backdated", "changed_since"},
@@ -89,7 +101,8 @@ READ_ONLY = {
     "concord.imports.placing": {"PlacementWriter.terms", "placement_key"},
     "concord.imports.recalls": {"key", "recall_writer"},
     "concord.imports.services": {"batch_dir", "sha256_of", "load_profile", "ignored_columns", "field_labels",
-                                 "stored_file", "error_file", "issues_file", "read_issues", "estimate_rows", "today"},
+                                 "stored_file", "error_file", "issues_file", "read_issues", "estimate_rows", "today",
+                                 "upload_copy", "error_bytes", "export_error_file"},
     "concord.legal.services": {"limitation_of", "time_bar_reason", "parse_cost", "cost_totals"},
     "concord.loans.services": {"penalty_rule", "due_items"},
     "concord.portal.services": {"idle_minutes", "send_code"},  # send_code hands the SMS to the adapter, no rows
@@ -97,8 +110,11 @@ READ_ONLY = {
     "concord.outreach.services": {"check_template_text", "variables_for", "debtor_language", "template_for",
                                   "render_message", "SendOutcome.reason", "contact_point_for", "token_ok",
                                   "register_send_time_values",
-                                  "is_opt_out", "letter_layout", "letters_pdf"},
+                                  "is_opt_out", "letter_layout", "letters_pdf", "check_letter"},
+    "concord.retention.services": {"RetentionResult.as_dict", "due_people"},
     "concord.visits.services": {"address_choices", "masked_address"},
+    "concord.staff.tokens": {"digest", "HashedTokenAuthentication.authenticate_credentials"},
+    "concord.staff.twofactor": {"enabled", "role_requires", "enrolled", "required", "qr_svg"},
     "concord.workbench.calls": {"recordings_dir", "result_code_labels"},
     "concord.workbench.claims": {"claim_minutes", "holder", "current_claims"},
     "concord.workbench.followups": {"may_complete"},
@@ -127,7 +143,18 @@ _EOD = ("the end-of-day write-back in bulk SQL: runs only inside eod.adapter.run
 _CHUNK = ("lands one chunk of a file inside the chunk transaction of imports.services, which records the chunk's "
           "event (import.<kind>.rows); exercised through imports.services.import_file")
 
+#: The modules whose job bodies report progress (``ctx.progress``, ``ctx.stage_done``).
+JOB_BODIES = {"concord.allocation.jobs", "concord.imports.jobs", "concord.eod.jobs", "concord.reports.jobs",
+              "concord.cases.jobs", "concord.workbench.jobs", "concord.arrangements.jobs"}
+
 CARRIED = {
+    "concord.core.jobs.Context.progress": _carried(
+        "not audited, on purpose: the progress counters (rows done, percent, ETA, stage) of the job's own row, "
+        "not a domain row; the job's start, each attempt and its end are audited (job.start, job.run, job.finish "
+        "/ job.failed / job.cancelled), and the body's writes carry their own events", JOB_BODIES, "ctx.progress"),
+    "concord.core.jobs.Context.stage_done": _carried(
+        "not audited, on purpose: the time of a stage of the job's own row (see Context.progress)", JOB_BODIES,
+        "ctx.stage_done"),
     "concord.cases.services.on_account_changed": _carried(
         "the ledger's follower (loans.followers.register_account): runs inside the loans action that changed the "
         "account, whose event (account.open, account.accrue, payment.record, payment.reverse) covers it",

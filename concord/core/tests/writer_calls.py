@@ -337,6 +337,14 @@ def _(c):
                                            note="借款人称下周还款")
 
 
+@calls("cases.activities.purge_notes")
+def _(c):
+    from concord.cases import activities
+
+    activities.log_activity(c.user("col_a"), c.case(), kind="note", summary="备注", note="借款人称下周还款")
+    return lambda: activities.purge_notes(None, [c.case().pk], reason="retention")
+
+
 # == compliance ==================================================================================================
 @calls("compliance.services.decide_contact")
 def _(c):
@@ -526,6 +534,13 @@ def _(c):
 
 
 # == debtors =====================================================================================================
+@calls("creditors.services.set_contact_sharing")
+def _(c):
+    from concord.creditors import services
+
+    return lambda: services.set_contact_sharing(c.user("admin"), c.world.creditors["bank"], allow=True)
+
+
 @calls("debtors.services.register_debtor")
 def _(c):
     from concord.debtors import services
@@ -557,6 +572,15 @@ for _kind, _value, _extra in (("mobile", "13600001234", {}), ("email", EMAIL, {}
         return lambda: services.add_contact_point(c.user("col_a"), c.case().debtor, kind=kind, value=value, **extra)
 
     calls("debtors.services.add_contact_point", _kind)(_contact)
+
+
+@calls("debtors.services.purge_personal_data")
+def _(c):
+    from concord.debtors import services
+
+    services.add_related_party(c.user("col_a"), c.case().debtor, role="spouse", full_name="李梅", phone="13911112222")
+    services.set_employment(c.user("col_a"), c.case().debtor, employer_name="某科技有限公司")
+    return lambda: services.purge_personal_data(None, c.case().debtor, reason="retention")
 
 
 @calls("debtors.services.set_contact_status")
@@ -679,6 +703,28 @@ def _(c):
     path = c.file("placing.csv", PLACEMENT_HEADERS, _placement_rows())
     services.import_file(None, creditor=c.world.creditors["bank"], kind="placements", path=path)
     return _import(c, "placements", path)
+
+
+@calls("imports.services.delete_batch_files")
+def _(c):
+    from concord.imports import services
+
+    batch = services.import_file(None, creditor=c.world.creditors["bank"], kind="placements",
+                                 path=c.file("placing.csv", PLACEMENT_HEADERS, _placement_rows()))
+    return lambda: services.delete_batch_files(None, batch, reason="retention")
+
+
+@calls("retention.services.run_retention")
+def _(c):
+    from concord.imports import services
+
+    services.import_file(None, creditor=c.world.creditors["bank"], kind="placements",
+                         path=c.file("placing.csv", PLACEMENT_HEADERS, _placement_rows()))
+    account = c.account("u")
+    c.pay(str(account.total_balance), "SETTLE-U", case="u")
+    from concord.retention.services import run_retention
+
+    return lambda: run_retention(now=c.now() + dt.timedelta(days=3650))
 
 
 @calls("imports.services.import_file", "rejected file")
@@ -942,6 +988,15 @@ for _channel, _code in (("sms", "reminder"), ("email", "reminder"), ("letter", "
         return lambda: services.send_message(c.user("col_a"), c.case(), channel=channel, template_code=code)
 
     calls("outreach.services.send_message", _channel)(_send)
+
+
+@calls("outreach.services.purge_messages")
+def _(c):
+    from concord.outreach import services
+
+    _book(c)
+    services.send_message(c.user("col_a"), c.case(), channel="sms", template_code="reminder")
+    return lambda: services.purge_messages(None, [c.case().pk], reason="retention")
 
 
 @calls("outreach.services.record_receipt")
@@ -1452,3 +1507,324 @@ def _(c):
     providers.SandboxPlatform().notification(out_trade_no=order.out_trade_no, amount="100.00")
     bill = providers.SandboxPlatform.bill(c.today())
     return lambda: ledger.reconcile(None, provider_name="sandbox", day=c.today(), text=bill, file_name="bill.csv")
+
+
+# -- jobs ------------------------------------------------------------------------------------------------------
+def _noop_kind():
+    from concord.core import jobs
+
+    jobs.KINDS.setdefault("test.noop", jobs.Kind("test.noop", lambda ctx: {"ok": True}, "noop", resumable=True))
+    return jobs
+
+
+@calls("core.jobs.start_job")
+def _(c):
+    jobs = _noop_kind()
+    return lambda: jobs.start_job("test.noop", {"n": 1}, by=c.user("manager"))
+
+
+@calls("core.jobs.run_job")
+def _(c):
+    jobs = _noop_kind()
+    job = jobs.start_job("test.noop", by=c.user("manager"))
+    return lambda: jobs.run_job(job.pk)
+
+
+@calls("core.jobs.request_cancel")
+def _(c):
+    jobs = _noop_kind()
+    job = jobs.start_job("test.noop", by=c.user("manager"))
+    return lambda: jobs.request_cancel(job, by=c.user("manager"))
+
+
+@calls("core.jobs.recover_orphans")
+def _(c):
+    from concord.core.models import Job
+
+    jobs = _noop_kind()
+    job = jobs.start_job("test.noop", by=c.user("manager"))
+    Job.objects.filter(pk=job.pk).update(state="running", worker="gone-host:1", attempts=1)
+    return jobs.recover_orphans
+
+
+# -- allocation rules and bulk work ------------------------------------------------------------------------------
+def _rules(c, team="A"):
+    from concord.allocation import services
+
+    return services.save_rules(c.user("manager"), [{"code": "ALL", "team": c.world.teams[team].pk}])
+
+
+@calls("allocation.services.save_rules")
+def _(c):
+    from concord.allocation import services
+
+    return lambda: services.save_rules(c.user("manager"), [{"code": "ALL", "team": c.world.teams["B"].pk}])
+
+
+@calls("allocation.services.rollback")
+def _(c):
+    from concord.allocation import services
+
+    _rules(c, "A")
+    _rules(c, "B")
+    return lambda: services.rollback(c.user("manager"), 1)
+
+
+@calls("allocation.services.apply")
+def _(c):
+    from concord.allocation import services
+
+    _rules(c, "B")
+    return lambda: services.apply(c.user("manager"))
+
+
+@calls("allocation.services.write_moves")
+def _(c):
+    from concord.allocation import services
+
+    rs = _rules(c, "B")
+    p = services.plan(rs)
+    return lambda: services.write_moves(c.user("manager"), rs, p.moves)
+
+
+@calls("allocation.services.write_assignments")
+def _(c):
+    from concord.allocation import services
+    from concord.eod.allocrules import Move
+
+    u = c.case("u")
+    move = Move(u.pk, None, None, c.world.teams["A"].pk, c.user("col_a").pk, "", "bulk")
+    return lambda: services.write_assignments(c.user("manager"), [move], reason=lambda m: "bulk:test",
+                                              action="case.bulk_reassign")
+
+
+@calls("allocation.services.allocate_placed")
+def _(c):
+    from concord.allocation import services
+
+    _rules(c, "A")
+    return lambda: services.allocate_placed(c.user("manager"), c.case("u"), [c.case("u").pk])
+
+
+@calls("allocation.bulk.reassign")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.reassign(c.user("manager"), [c.case("a").pk, c.case("u").pk], collector=c.user("col_b"))
+
+
+@calls("allocation.bulk.return_to_pool")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.return_to_pool(c.user("manager"), [c.case("a").pk, c.case("b").pk], reason="均衡")
+
+
+@calls("allocation.bulk.hold")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.hold(c.user("manager"), [c.case("a").pk], reason="核查")
+
+
+@calls("allocation.bulk.release")
+def _(c):
+    from concord.allocation import bulk
+
+    bulk.hold(c.user("manager"), [c.case("a").pk], reason="核查")
+    return lambda: bulk.release(c.user("manager"), [c.case("a").pk])
+
+
+@calls("allocation.bulk.recall")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.recall(c.user("manager"), [c.case("b").pk], reason="委托方收回")
+
+
+@calls("allocation.bulk.send")
+def _(c):
+    from concord.allocation import bulk
+
+    return lambda: bulk.send(c.user("manager"), [c.case("a").pk, c.case("b").pk], channel="sms",
+                             template_code="reminder")
+
+
+@calls("allocation.jobs.request_bulk")
+def _(c):
+    from concord.allocation import jobs
+
+    return lambda: jobs.request_bulk(c.user("manager"), "hold", [c.case("a").pk], options={"reason": "核查"})
+
+
+@calls("allocation.jobs.start_apply")
+def _(c):
+    from concord.allocation import jobs
+
+    _rules(c, "B")
+    return lambda: jobs.start_apply(c.user("manager"), expected_version=1)
+
+
+@calls("eod.adapter.abandon_running")
+def _(c):
+    from concord.eod import adapter
+    from concord.eod.models import EodRun
+
+    EodRun.objects.create(as_of=c.today(), engine="duckdb", started_at=c.now())
+    return lambda: adapter.abandon_running(c.now() - dt.timedelta(minutes=1), "worker died")
+
+
+@calls("imports.services.cancel_batch")
+def _(c):
+    from concord.imports import services
+    from concord.imports.models import ImportBatch
+
+    batch = _queued(c)
+    ImportBatch.objects.filter(pk=batch.pk).update(status="running", processed_rows=1)
+    return lambda: services.cancel_batch(c.user("manager"), batch)
+
+
+def _operator(c):
+    from concord.staff.models import User
+
+    return User.objects.get_or_create(username="ops", defaults={"role": "operator",
+                                                                "email": "ops@concord.example.cn"})[0]
+
+
+@calls("operations.services.set_schedule")
+def _(c):
+    from concord.operations import services
+
+    ops = _operator(c)
+    return lambda: services.set_schedule(ops, "eod_nightly", enabled=True, at=dt.time(1, 15), weekdays="12345")
+
+
+@calls("operations.services.run_now")
+def _(c):
+    from concord.operations import services
+
+    ops = _operator(c)
+    return lambda: services.run_now(ops, "promise_reminders")
+
+
+@calls("operations.alerts.raise_alert")
+def _(c):
+    from concord.operations import alerts
+
+    _operator(c)
+    return lambda: alerts.raise_alert("eod_nightly@2026-12-07T00:30:00+08:00", "missed", "missed")
+
+
+@calls("operations.alerts.job_ended")
+def _(c):
+    from concord.core.models import Job
+    from concord.operations import alerts
+
+    _operator(c)
+    job = Job.objects.create(kind="eod.run", created_at=c.now(), state="failed", error="boom",
+                             slot="eod_nightly@2026-12-06T00:30:00+08:00")
+    return lambda: alerts.job_ended(job)
+
+
+@calls("operations.alerts.missed")
+def _(c):
+    from concord.operations import alerts, scheduler
+
+    _operator(c)
+    entry = next(e for e in scheduler.entries() if e.key == "eod_nightly")
+    at = c.now() - dt.timedelta(days=1)
+    return lambda: alerts.missed(entry, at, c.now())
+
+
+@calls("operations.alerts.check_missed")
+def _(c):
+    from concord.core.models import WorkerProcess
+    from concord.operations import alerts
+
+    _operator(c)
+    WorkerProcess.objects.create(name="old:1", host="old", pid=1, started_at=c.now() - dt.timedelta(days=3),
+                                 heartbeat_at=c.now() - dt.timedelta(days=2), stopped_at=c.now())
+    return lambda: alerts.check_missed(c.now())
+# == staff: API tokens and two-factor sign-in ======================================================================
+@calls("staff.tokens.issue")
+def _(c):
+    from concord.staff import tokens
+
+    return lambda: tokens.issue(c.user("manager"), ip="127.0.0.1")
+
+
+@calls("staff.tokens.revoke_all")
+def _(c):
+    from concord.staff import tokens
+
+    tokens.issue(c.user("manager"))
+    return lambda: tokens.revoke_all(c.user("admin"), c.user("manager"), reason="test")
+
+
+@calls("staff.twofactor.start_enrolment")
+def _(c):
+    from concord.staff import twofactor
+
+    return lambda: twofactor.start_enrolment(c.user("manager"))
+
+
+def _totp_code(device) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+@calls("staff.twofactor.confirm_enrolment")
+def _(c):
+    from concord.staff import twofactor
+
+    device = twofactor.start_enrolment(c.user("manager"))
+    return lambda: twofactor.confirm_enrolment(c.user("manager"), device, _totp_code(device))
+
+
+@calls("staff.twofactor.confirm_enrolment", "wrong code")
+def _(c):
+    from concord.staff import twofactor
+
+    device = twofactor.start_enrolment(c.user("manager"))
+    return lambda: twofactor.confirm_enrolment(c.user("manager"), device, "000000")
+
+
+def _enrolled(c, name="manager"):
+    from concord.staff import twofactor
+
+    device = twofactor.start_enrolment(c.user(name))
+    codes = twofactor.confirm_enrolment(c.user(name), device, _totp_code(device))
+    return device, codes
+
+
+@calls("staff.twofactor.regenerate_recovery_codes")
+def _(c):
+    from concord.staff import twofactor
+
+    _enrolled(c)
+    return lambda: twofactor.regenerate_recovery_codes(c.user("manager"))
+
+
+@calls("staff.twofactor.reset")
+def _(c):
+    from concord.staff import twofactor
+
+    _enrolled(c)
+    return lambda: twofactor.reset(c.user("admin"), c.user("manager"))
+
+
+@calls("staff.twofactor.check_code")
+def _(c):
+    from concord.staff import twofactor
+
+    _device, codes = _enrolled(c)
+    return lambda: twofactor.check_code(c.user("manager"), codes[0])
+
+
+@calls("staff.twofactor.check_code", "wrong code")
+def _(c):
+    from concord.staff import twofactor
+
+    _enrolled(c)
+    return lambda: twofactor.check_code(c.user("manager"), "000000")

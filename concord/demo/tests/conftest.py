@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from concord.conftest import TEST_PII_KEY
-from concord.core import clock, pii
+from concord.conftest import TEST_AUDIT_KEY, TEST_PII_KEY
+from concord.core import audit, clock, pii
 
 DEBTORS = 120
 
@@ -27,11 +27,14 @@ def book(django_db_setup, django_db_blocker):
     """Seed once for the module (committed) and erase it afterwards."""
     from concord.demo.portfolio import fingerprint
 
-    # the same PII key and (fast) password hasher as the function-scoped fixtures in concord/conftest.py
+    # the same PII and audit keys and (fast) password hasher as the function-scoped fixtures in concord/conftest.py
     with django_db_blocker.unblock(), override_settings(
-            CONCORD_PII_KEY=TEST_PII_KEY, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            CONCORD_PII_KEY=TEST_PII_KEY, CONCORD_AUDIT_KEY=TEST_AUDIT_KEY, CONCORD_AUDIT_KEYRING=[],
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         pii.reset_keys()
+        audit.reset_keys()
         output, errors = seed()
         yield {"output": output, "errors": errors, "fingerprint": fingerprint()}
         call_command("flush", interactive=False, verbosity=0)
         pii.reset_keys()
+        audit.reset_keys()

@@ -1,7 +1,6 @@
 """A large file is parsed in a second process while this one writes: the same rows, problems and outcome."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
@@ -42,8 +41,7 @@ def run(creditor, path, **options):
 def outcome(batch) -> tuple:
     summary = {k: batch.summary[k] for k in ("rows", "created", "updated", "unchanged", "rejected", "warnings",
                                              "header_row", "encoding", "mapping")}
-    issues = [json.loads(line) for line in services.issues_file(batch).read_text(encoding="utf-8").splitlines()]
-    return summary, issues, services.error_file(batch).read_bytes()
+    return summary, services.read_issues(batch), services.error_bytes(batch)
 
 
 def test_the_child_process_gives_the_same_result_as_parsing_here(plat, tmp_path, settings):

@@ -196,7 +196,8 @@ def test_the_error_file_holds_the_rejected_rows_and_lands_once_fixed(plat, tmp_p
                                                      row(**{"借据号": "L3", "合同金额": "-5"})]), encoding="gb18030")
     batch = run(plat, path)
     assert batch.summary["rejected"] == 2
-    errors = services.error_file(batch)
+    errors = tmp_path / "errors.csv"
+    errors.write_bytes(services.error_bytes(batch))
     table = open_table(errors)
     assert table.encoding == "gb18030"
     rows = list(table.rows)

@@ -109,3 +109,25 @@ def test_the_api_accepts_machine_uploads(world, tmp_path):
     collector = APIClient()
     collector.force_authenticate(world.users["col_a"])
     assert collector.get("/api/imports/").status_code == 403
+
+
+def test_uploads_above_the_size_limit_are_refused_with_the_limit_named(client, world, tmp_path, settings):
+    from django.conf import settings as live
+
+    from concord.imports.forms import check_upload_size
+
+    assert live.CONCORD_IMPORT_MAX_MB == 200  # the default
+    assert check_upload_size(200 * 1024 * 1024) is None
+    assert "200 MB" in str(check_upload_size(200 * 1024 * 1024 + 1))
+    settings.CONCORD_IMPORT_MAX_MB = 1
+    path = tmp_path / "junk.csv"
+    path.write_bytes(b"x" * (1024 * 1024 + 10))
+    client.force_login(world.users["manager"])
+    page = upload(client, path, world.creditors["fin"])
+    assert page.status_code == 200 and "1 MB" in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(world.users["manager"])
+    with path.open("rb") as fh:
+        response = api.post("/api/imports/", {"creditor": "fin", "kind": "placements", "file": fh}, format="multipart")
+    assert response.status_code == 400 and "1 MB" in str(response.json()["file"])
+    assert not ImportBatch.objects.exists()

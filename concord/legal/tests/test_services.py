@@ -4,6 +4,8 @@ import hashlib
 from decimal import Decimal
 
 import pytest
+
+from concord.core import sealed
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
@@ -250,7 +252,8 @@ def test_documents_are_stored_checked_and_downloads_audited(world, data_dir):
     doc = services.upload_document(world.users["legal"], legal, upload=SimpleUploadedFile("律师函.pdf", body),
                                    title="律师函（签收回执）", at=TODAY)
     path = data_dir / doc.path
-    assert doc.path.startswith(f"legal/{legal.pk}/") and path.read_bytes() == body
+    assert doc.path.startswith(f"legal/{legal.pk}/") and sealed.read_plain(path) == body
+    assert body not in path.read_bytes() and path.stat().st_mode & 0o777 == 0o600  # sealed at rest
     assert doc.sha256 == hashlib.sha256(body).hexdigest() and doc.name == "律师函.pdf"
     for who in ("legal", "manager", "compliance"):
         assert services.open_document(world.users[who], doc) == path

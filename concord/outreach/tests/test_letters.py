@@ -120,3 +120,42 @@ def test_bulk_page_takes_the_case_list_filters(book, client):
     client.force_login(book.users["col_a"])  # a collector's selection is only their own cases
     r = client.get(reverse("outreach-bulk"), {"q": ""})
     assert r.context["form"].initial["cases"].split("\n") == [book.cases["a"].reference]
+
+
+RARE = "张\U00020000\U0002A6A5"  # 𠀀 and 𪚥: CJK Extension B, not in WenQuanYi Micro Hei
+
+
+def test_a_name_with_extension_b_characters_prints_in_the_fallback_font(book):
+    debtors.update_debtor(None, book.cases["a"].debtor, full_name=RARE)
+    outcome = services.send_message(book.users["col_a"], book.cases["a"], channel="letter",
+                                    template_code="demand_letter", at=AT)
+    assert outcome.allowed
+    data = services.letters_pdf([outcome.message])
+    assert b"WenQuanYi" in data and b"HanaMin" in data  # the rare characters in HanaMin, embedded
+    assert RARE in text_of(data)
+
+
+def test_a_letter_with_a_character_no_font_has_is_refused_before_the_gate(book, settings):
+    from django.core.exceptions import ValidationError
+
+    from concord.compliance.models import ContactDecision
+
+    settings.CONCORD_LETTER_FALLBACK_FONTS = "/nonexistent/HanaMinB.ttf"  # the fallback package missing
+    debtors.update_debtor(None, book.cases["a"].debtor, full_name=RARE)
+    decisions = ContactDecision.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.send_message(book.users["col_a"], book.cases["a"], channel="letter", template_code="demand_letter",
+                              at=AT)
+    assert "U+20000" in str(exc.value.message_dict["body"]) and "U+2A6A5" in str(exc.value.message_dict["body"])
+    assert not OutboundMessage.objects.filter(channel="letter").exists()
+    assert ContactDecision.objects.count() == decisions  # nothing asked of the gate, nothing stored
+
+
+def test_the_pdf_refuses_rather_than_prints_a_blank(book):
+    from concord.outreach.letters import Letter, UnrenderableText, render_pdf
+
+    letter = Letter(sender="示例银行", sender_lines=[], recipient="张三", address="北京市\U0001F9FF", date="2026-12-07",
+                    subject="还款通知函", body="正文")
+    with pytest.raises(UnrenderableText) as exc:
+        render_pdf([letter])
+    assert exc.value.chars == ["\U0001F9FF"]

@@ -73,8 +73,11 @@ def test_sink_sends_records_ledger_activity_and_audit(book, tmp_path):
     activity = Activity.objects.get(case=book.cases["a"], kind="sms")
     assert activity.direction == "outbound" and activity.decision == outcome.decision
     assert activity.details["message"] == str(m.public_id)
-    lines = list((tmp_path / "outbox").glob("sms-*.jsonl"))[0].read_text(encoding="utf-8").splitlines()
-    assert json.loads(lines[-1])["id"] == m.provider_id and json.loads(lines[-1])["to"] == "+8613812348000"
+    outbox = list((tmp_path / "outbox").glob("sms-*.jsonl"))[0]
+    lines = outbox.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[-1])["id"] == m.provider_id and json.loads(lines[-1])["to"] == "138****8000"
+    assert "13812348000" not in outbox.read_text(encoding="utf-8")  # the outbox file holds the number masked
+    assert outbox.stat().st_mode & 0o777 == 0o600
     with connection.cursor() as cursor:  # the recipient is encrypted at rest
         cursor.execute(f"SELECT {connection.ops.quote_name('to')} FROM outreach_outboundmessage")
         raw = cursor.fetchone()[0]

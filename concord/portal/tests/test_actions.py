@@ -92,7 +92,11 @@ def test_disputes_complaints_and_pauses(borrower_client, two_debts, settings, tm
     assert dispute.due_at == dispute.received_at + dt.timedelta(days=compliance.deadline_days(case.creditor, "dispute"))
     assert dispute.hold.released_at is None
     from concord.portal.models import DisputeFile
-    assert DisputeFile.objects.get(complaint=dispute).size == len(PNG)
+    stored = DisputeFile.objects.get(complaint=dispute)
+    from pathlib import Path
+
+    from concord.core.sealed import is_sealed, read_plain
+    assert stored.size == len(PNG) and is_sealed(Path(stored.path)) and read_plain(Path(stored.path)) == PNG
     # a file that is not a PDF or an image is refused, nothing written
     bad = borrower_client.post(url, {"reason": "wrong_amount",
                                      "receipt": SimpleUploadedFile("x.exe", b"MZ\x90\x00", "image/png")})

@@ -38,10 +38,10 @@ def test_adding_a_user_is_audited_without_the_password(admin_client, world, monk
 def test_changing_a_role_and_a_password_is_audited(admin_client, world, monkeypatch):
     user = world.users["col_b"]
     form = {"username": user.username, "role": "team_lead", "team": world.teams["B"].pk, "capacity": 300,
-            "skills": "[]", "is_active": "on", "date_joined_0": "2026-12-01", "date_joined_1": "09:00:00"}
+            "balance_capacity": "0", "skills": "[]", "is_active": "on", "date_joined_0": "2026-12-01", "date_joined_1": "09:00:00"}
     event = _audited(monkeypatch, lambda: admin_client.post(reverse("admin:staff_user_change", args=[user.pk]), form))
-    assert event.action == "staff.user.change" and event.changes["role"] == "team_lead"
-    assert "role" in event.changes["fields"]
+    assert event.action == "staff.user.change" and event.changes["role"] == ["collector", "team_lead"]
+    assert "role" in event.changes["fields"] and "team" not in event.changes  # unchanged: named by neither
     event = _audited(monkeypatch, lambda: admin_client.post(
         reverse("admin:auth_user_password_change", args=[user.pk]),  # Django names it so for any user model
         {"password1": "New-secret-456", "password2": "New-secret-456", "usable_password": "true"}))

@@ -31,6 +31,22 @@ NO_CASE_DATA = {
     "concord.workbench.views.script_list": "the scripts for difficult conversations: no case data",
     "concord.workbench.views.script_edit": "the scripts for difficult conversations: no case data",
     "drf_spectacular.views.view": "the API's schema and its docs page",
+    "concord.eod.views.runs": "the end-of-day runs and their aggregate figures (accounts per bucket, roll rates, "
+                              "queue sizes, stage times): no case rows; managers and operators",
+    "concord.operations.views.home": "jobs (kind, state, progress counts, who started them), workers, the schedule's "
+                                     "slots and alerts: no case data; operators",
+    "concord.operations.views.job_detail": "one job's progress, params (ids, dates) and result counts: no case data; "
+                                           "its starter, operators, or the roles that watch its kind",
+    "concord.operations.views.job_progress": "the progress fragment of a job (see job_detail)",
+    "concord.operations.views.job_cancel": "asks a job to stop (see job_detail)",
+    "concord.reports.views.export_file": "the file of the user's own export job, written from visible_cases(user) "
+                                         "when the job ran (concord/reports/jobs.py)",
+    "concord.operations.views.schedule": "the schedule's settings: no case data; operators",
+    "concord.allocation.bulk_views.job": "a bulk or allocation job's progress, its request (action, how the cases "
+                                         "were chosen) and result counts: no case rows; its starter or managers",
+    "concord.staff.views.verify": "the user's own second factor at sign-in",
+    "concord.staff.views.setup": "the user's own authenticator enrolment",
+    "concord.staff.views.security_page": "the user's own two-factor settings and recovery codes",
 }
 
 

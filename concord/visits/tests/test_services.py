@@ -2,6 +2,8 @@
 import hashlib
 
 import pytest
+
+from concord.core import sealed
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -182,8 +184,9 @@ def test_report_is_recorded_against_a_fresh_allow_with_files(vw, data_dir):
     for f in files:
         path = data_dir / f.path
         assert f.path.startswith(f"visits/{visit.pk}/") and path.is_file()
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == f.sha256
-    assert (data_dir / files[1].path).read_bytes() == body
+        assert hashlib.sha256(sealed.read_plain(path)).hexdigest() == f.sha256
+    assert sealed.read_plain(data_dir / files[1].path) == body  # sealed at rest
+    assert body not in (data_dir / files[1].path).read_bytes()
     assert files[0].name not in files[0].path       # stored under a random name
 
 
@@ -278,7 +281,7 @@ def test_files_are_access_checked_and_downloads_audited(vw):
     services.report_visit(vw.users["field"], visit, outcome="failed", note="无人应门，留下联系卡",
                           files=[photo()], visited_at=when(2, 10), at=when(2, 12))
     vfile = VisitFile.objects.get()
-    assert services.open_file(vw.users["field"], vfile).read_bytes().startswith(b"\xff\xd8")
+    assert sealed.read_plain(services.open_file(vw.users["field"], vfile)).startswith(b"\xff\xd8")
     assert services.open_file(vw.users["manager"], vfile).is_file()
     for name in ("col_b", "viewer"):
         with pytest.raises(ValidationError):

@@ -7,6 +7,8 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+
+from concord.core import sealed
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -145,7 +147,8 @@ def test_recording_is_stored_with_the_packs_retention_and_played_by_allowed_role
     activity = calls.log_call(col, case, start(crew), outcome="voicemail", recording=audio)
     rec = CallRecording.objects.get(activity=activity)
     assert rec.retain_until == clock.today().replace(year=clock.today().year + 2)        # cn_bank: 2 years
-    assert (tmp_path / "recordings" / rec.path).read_bytes().startswith(b"ID3")
+    assert sealed.read_plain(tmp_path / "recordings" / rec.path).startswith(b"ID3")  # sealed at rest
+    assert (tmp_path / "recordings" / rec.path).stat().st_mode & 0o777 == 0o600
     with pytest.raises(ValidationError):
         calls.open_recording(col, rec)
     path = calls.open_recording(crew.users["lead_a"], rec)

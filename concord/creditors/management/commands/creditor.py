@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch
 
 from concord.creditors.models import Creditor, CreditorKind, PolicyPack, Product
-from concord.creditors.services import add_creditor
+from concord.creditors.services import add_creditor, set_contact_sharing
 
 #: Command-line option for each model field, so errors name what the user typed.
 OPTION = {"code": "CODE", "name": "--name", "kind": "--kind", "policy_pack": "--policy", "currency": "--currency",
@@ -35,11 +35,14 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
     return ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
+ACTOR = "cli:creditor"
+
+
 class Command(BaseCommand):
     help = "Manage creditors (委托方): add one with its default products, or list them."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", metavar="{add,list}", required=True)
+        sub = parser.add_subparsers(dest="action", metavar="{add,list,sharing}", required=True)
         add = sub.add_parser("add", help="add a creditor with default credit-card and online-loan products")
         add.add_argument("code", metavar="CODE", help="short code: letters, digits, - or _ (e.g. hsbank)")
         add.add_argument("--name", required=True, help="display name, e.g. 华盛银行信用卡中心")
@@ -50,11 +53,26 @@ class Command(BaseCommand):
         add.add_argument("--time-zone", default="Asia/Shanghai", dest="time_zone",
                          help="IANA time zone (default Asia/Shanghai)")
         sub.add_parser("list", help="list creditors with their products")
+        sharing = sub.add_parser("sharing", help="allow (on) or forbid (off, the default) the use of this creditor's "
+                                                 "contact details on other creditors' cases of the same person")
+        sharing.add_argument("code", metavar="CODE")
+        sharing.add_argument("state", choices=["on", "off"])
 
     def handle(self, *args, action, **options):
         if action == "add":
             return self._add(**options)
+        if action == "sharing":
+            return self._sharing(**options)
         return self._list()
+
+    def _sharing(self, *, code, state, **_options):
+        creditor = Creditor.objects.filter(code=code).first()
+        if creditor is None:
+            raise CommandError(f"no creditor with code {code!r}")
+        creditor = set_contact_sharing(ACTOR, creditor, allow=state == "on")
+        self.stdout.write(self.style.SUCCESS(
+            f"{creditor.code}: contact details shared with other creditors' cases: "
+            f"{'on (only with creditors that share too)' if creditor.share_contact_points else 'off'}"))
 
     def _add(self, *, code, name, kind, policy_pack, currency, time_zone, **_options):
         problems = []

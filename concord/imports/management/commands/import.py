@@ -5,7 +5,8 @@
 
 Prints the file's summary. With ``--json`` it prints JSON lines only: one object per rejected row
 (``{"row": 17, "sheet": "Sheet1", "field": "national_id", "reason": "…", "reason_en": "…", "errors": […]}``,
-``row`` as a spreadsheet shows it) and then one ``{"summary": {…}}`` line.
+``row`` as a spreadsheet shows it) and then one ``{"summary": {…}}`` line. The error file is kept encrypted in the
+batch's folder; ``--errors-to PATH`` writes a copy in clear (mode 0600) for the user to fix.
 Exit status: 0 when the file was processed (rejected rows included); 2 when the file cannot be read, has no
 recognisable header row, or the creditor or profile does not exist.
 """
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default="", help="override the detected CSV encoding, e.g. GB18030")
         parser.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
         parser.add_argument("--json", action="store_true", help="JSON lines: rejected rows, then the summary")
+        parser.add_argument("--errors-to", default="", metavar="PATH",
+                            help="also write the error file (kept encrypted in the batch's folder) here, in clear")
         parser.add_argument("--language", default="zh-hans", choices=["zh-hans", "en"],
                             help="language of the printed summary (JSON lines carry both)")
 
@@ -59,6 +62,8 @@ class Command(BaseCommand):
         batch = services.run_batch(ACTOR, batch, progress=progress)
         if batch.status == BatchStatus.REJECTED:
             raise CommandError(batch.failure, returncode=2)
+        if options["errors_to"] and services.error_file(batch):
+            services.export_error_file(batch, options["errors_to"])
         if options["json"]:
             for issue in services.read_issues(batch, severity="error"):
                 self.stdout.write(json.dumps(issue, ensure_ascii=False))
@@ -91,4 +96,4 @@ class Command(BaseCommand):
         if batch.rejected_count > 20:
             out(_("  …… 另有 %(n)s 行被拒绝") % {"n": batch.rejected_count - 20})
         if services.error_file(batch):
-            out(_("错误文件（改正后可重新上传）：%(p)s") % {"p": services.error_file(batch)})
+            out(_("错误文件（改正后可重新上传）：导入页面上批次 #%(n)s 的下载链接，或加 --errors-to 文件路径") % {"n": batch.pk})
