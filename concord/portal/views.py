@@ -178,7 +178,11 @@ def pay(request, case_id):
             form.add_error("provider", _("该支付方式暂不可用，请选择其他方式"))
         else:
             return redirect(url)
-    return render(request, "portal/pay.html", {"v": view, "form": form, "accounts": open_accounts})
+    response = render(request, "portal/pay.html", {"v": view, "form": form, "accounts": open_accounts})
+    origins = providers.checkout_origins()
+    if origins:  # the form's redirect to the provider's cashier must be allowed by the page's own policy
+        response._csp_update = {"form-action": ["'self'", *origins]}
+    return response
 
 
 @borrower

@@ -350,6 +350,20 @@ def enabled() -> list[str]:
     return [n for n in names if n in PROVIDERS]
 
 
+def checkout_origins() -> list[str]:
+    """The providers' cashier origins the pay page's form may lead to (its Content-Security-Policy form-action:
+    a browser checks the redirect after the form against it)."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    if "alipay" in enabled():
+        url = urlsplit(keys.setting("CONCORD_ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do"))
+        origins.append(f"{url.scheme}://{url.netloc}")
+    if "wechat" in enabled():
+        origins.append("https://wx.tenpay.com")
+    return origins
+
+
 def provider(name: str):
     if name not in PROVIDERS:
         raise ProviderNotConfigured(f"unknown provider {name!r}")

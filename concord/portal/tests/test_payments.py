@@ -113,7 +113,8 @@ def alipay_keys():
     return app_private, app_public, ali_private, ali_public
 
 
-def test_alipay_signs_the_request_and_verifies_the_notification(client, two_debts, settings, tmp_path, alipay_keys):
+def test_alipay_signs_the_request_and_verifies_the_notification(client, borrower_client, two_debts, settings, tmp_path,
+                                                               alipay_keys):
     from alipay import AliPay
 
     app_private, app_public, ali_private, ali_public = alipay_keys
@@ -123,6 +124,8 @@ def test_alipay_signs_the_request_and_verifies_the_notification(client, two_debt
     settings.CONCORD_ALIPAY_PRIVATE_KEY_FILE = str(tmp_path / "app.pem")
     settings.CONCORD_ALIPAY_PUBLIC_KEY_FILE = str(tmp_path / "ali.pem")
     settings.CONCORD_PORTAL_PROVIDERS = "alipay,wechat,sandbox"
+    page = borrower_client.get(reverse("portal-pay", args=[two_debts.cases["a"].pk]))
+    assert "https://openapi.alipay.com" in page["Content-Security-Policy"].split("form-action")[1].split(";")[0]
     order = start(two_debts, amount="300.00", provider="alipay")
     url = providers.provider("alipay").checkout(out_trade_no=order.out_trade_no, amount=order.amount, subject="还款",
                                                 return_url="https://h/p/order/x/", notify_url="https://h/p/notify/alipay/")
