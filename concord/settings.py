@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "concord.arrangements",
     "concord.visits",
     "concord.legal",
+    "concord.portal",
     "concord.allocation",
     "concord.operations",
 ]
@@ -251,6 +252,14 @@ CONCORD_IMPORT_MAX_MB = int(os.environ.get("CONCORD_IMPORT_MAX_MB", 200))
 CONCORD_IMPORTS_INLINE = os.environ.get("CONCORD_IMPORTS_INLINE", "0") == "1"  # run uploads in the request
 # files at least this long are parsed in a second process while the first one writes (0: never)
 CONCORD_IMPORTS_PARSER_PROCESS_BYTES = int(os.environ.get("CONCORD_IMPORTS_PARSER_PROCESS_BYTES", 4_000_000))
+
+# The borrower's self-service portal (/p/): see docs/operator-guide.md for the payment providers' keys.
+CONCORD_PORTAL_BASE_URL = os.environ.get("CONCORD_PORTAL_BASE_URL", "")  # e.g. https://pay.example.cn (links, notify)
+CONCORD_PORTAL_PROVIDERS = os.environ.get("CONCORD_PORTAL_PROVIDERS", "sandbox")  # alipay,wechat,sandbox
+CONCORD_PORTAL_LINK_DAYS = int(os.environ.get("CONCORD_PORTAL_LINK_DAYS", 7))
+CONCORD_PORTAL_IDLE_MINUTES = int(os.environ.get("CONCORD_PORTAL_IDLE_MINUTES", 15))
+CONCORD_PORTAL_KEY_DIR = os.environ.get("CONCORD_PORTAL_KEY_DIR", "")  # default DATA_DIR/portal-keys
+CONCORD_PORTAL_SECURE_COOKIE = os.environ.get("CONCORD_PORTAL_SECURE_COOKIE", "0") == "1"  # 1 behind a TLS proxy
 
 LOGGING = {
     "version": 1,

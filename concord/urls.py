@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("concord.api_urls")),
     path("admin/", admin.site.urls),
+    path("p/", include("concord.portal.urls")),  # the borrower's self-service portal: its own prefix and cookie
     path("", include("concord.web_urls")),
 ]
 

@@ -17,6 +17,16 @@ from .models import DEFAULT_LIMITS, ApprovalLimit, ArrangementPolicy
 CREDITOR = "creditor"
 
 
+#: The borrower's own choice in the self-service portal is confirmed at once within the authority of the lowest rung
+#: of the ladder (what the house lets a collector grant without anyone's approval: by default no discount);
+#: beyond it the arrangement waits in the approvals queue like any other.
+AUTOMATIC_ROLE = APPROVAL_LADDER[0]
+
+
+def automatic_limit(creditor) -> Decimal:
+    return limit_for(creditor, AUTOMATIC_ROLE)
+
+
 def policy_row(creditor) -> ArrangementPolicy:
     row = ArrangementPolicy.objects.filter(creditor=creditor).first()
     return row or ArrangementPolicy(creditor=creditor)

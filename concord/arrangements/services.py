@@ -16,6 +16,7 @@ from concord.cases.activities import check_note, log_activity
 from concord.cases.models import ACTIVE_STATUSES, Case
 from concord.core import audit, clock
 from concord.core.access import restrict
+from concord.core.actors import is_borrower
 from concord.core.money import to_money
 from concord.core.services import require, save_validated
 from concord.staff.roles import Capability, Role, may
@@ -101,7 +102,8 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
     proposer's own authority is approved at once; beyond it the arrangement waits for an approver whose limit
     covers it, or — beyond the house's authority — for the creditor."""
     today = today or clock.today()
-    require(may(actor, Capability.PROPOSE_ARRANGEMENT), "actor", _("您的角色不能提出还款方案"))
+    borrower = is_borrower(actor)  # the borrower choosing a plan in the self-service portal
+    require(borrower or may(actor, Capability.PROPOSE_ARRANGEMENT), "actor", _("您的角色不能提出还款方案"))
     case = Case.objects.select_for_update().select_related("creditor", "debtor").get(pk=case.pk)
     require(_sees(actor, case), "case", _("您无权处理该案件"))
     require(case.status in ACTIVE_STATUSES, "case", _("案件已结束，不能提出还款方案"))
@@ -132,7 +134,8 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
                 "m": figures.monthly_amount, "c": assessment.monthly_cap, "d": assessment.disposable,
                 "s": calculator.percent(assessment.income_share)}]})
     needed = authority.required_role(case.creditor, discount, balance.total)
-    own_limit = authority.limit_for(case.creditor, actor.role)
+    own_limit = (authority.automatic_limit(case.creditor) if borrower
+                 else authority.limit_for(case.creditor, actor.role))
     now = clock.now()
     if calculator.within_limit(discount, balance.total, own_limit):
         status = ArrangementStatus.APPROVED
@@ -145,7 +148,7 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
         discount_rate=figures.discount_rate, total=figures.total, months=months,
         monthly_amount=figures.monthly_amount, first_due=first_due, grace_days=grace, reason=reason,
         affordability=selectors.affordability_snapshot(assessment, money, balance, product_kind),
-        required_role=needed, proposed_by=actor, proposed_at=now,
+        required_role=needed, proposed_by=None if borrower else actor, proposed_at=now,
         decided_at=now if status == ArrangementStatus.APPROVED else None)
     try:
         with transaction.atomic():
@@ -156,8 +159,10 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
         ArrangementInstalment(arrangement=arrangement, number=r.number, due_date=r.due_date, amount=r.amount)
         for r in figures.schedule])
     if status == ArrangementStatus.APPROVED:
-        Approval.objects.create(arrangement=arrangement, approver=actor, role=actor.role, limit_rate=own_limit,
-                                decision=Decision.APPROVE, reason=_("在提出人自身权限内"), at=now)
+        Approval.objects.create(arrangement=arrangement, approver=None if borrower else actor,
+                                role=authority.AUTOMATIC_ROLE if borrower else actor.role, limit_rate=own_limit,
+                                decision=Decision.APPROVE, at=now,
+                                reason=_("借款人自助选择，在自动审批权限内") if borrower else _("在提出人自身权限内"))
     audit.record(actor, "arrangement.propose", arrangement, {**_summary(arrangement), "case": case.reference,
                                                             "required_role": needed, "reason": reason})
     log_activity(actor, case, kind="arrangement", note=reason, details={"arrangement": arrangement.pk,
@@ -255,7 +260,7 @@ def activate(actor, arrangement: Arrangement) -> Arrangement:
     from concord.compliance.services import place_hold
 
     arrangement = _locked(arrangement)
-    require(may(actor, Capability.PROPOSE_ARRANGEMENT), "actor", _("您的角色不能启动还款方案"))
+    require(is_borrower(actor) or may(actor, Capability.PROPOSE_ARRANGEMENT), "actor", _("您的角色不能启动还款方案"))
     require(_sees(actor, arrangement.case), "arrangement", _("您无权处理该案件"))
     require(arrangement.status == ArrangementStatus.APPROVED, "arrangement",
             _("只有已批准的方案可以启动（当前：%(s)s）") % {"s": arrangement.get_status_display()})

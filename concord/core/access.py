@@ -3,7 +3,8 @@
 Every model that belongs to a case declares ``CASE_PATH``: the lookup from it to its case ("" for Case itself,
 "case" for an account, "account__case" for a payment, "cases" for a debtor). One rule then serves every model:
 a collector or field agent sees the cases assigned to them, a team lead their teams' cases, a creditor viewer
-that creditor's portfolio, managers, compliance and legal the whole book. Nobody else sees anything.
+that creditor's portfolio, managers, compliance and legal the whole book, a borrower in the self-service portal
+(``core.actors.Borrower``) their own cases. Nobody else sees anything.
 
 Which of these applies is the user's ``case_scope`` (``book``, ``assigned``, ``team``, ``creditor`` or ``none``),
 which the staff app's role table gives (``concord.staff.roles.case_scope``); core reads it from the user and
@@ -28,6 +29,8 @@ def case_q(user, prefix: str = "") -> Q | None:
         return Q(**{f"{p}assigned_team_id__in": sorted(own_team_ids(user))})
     if scope == "creditor":
         return Q(**{f"{p}creditor_id": user.creditor_id})
+    if scope == "debtor":  # a borrower in the self-service portal (core.actors.Borrower): their own cases only
+        return Q(**{f"{p}debtor_id": user.debtor_id})
     return NOTHING
 
 

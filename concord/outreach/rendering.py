@@ -16,6 +16,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "case_reference": ("案件编号", "case reference"),
     "account_tail": ("借据/卡号尾号", "last digits of the account"),
     "payment_link": ("还款链接", "payment link"),
+    "portal_link": ("自助服务登录链接（个人专属，限时有效）", "self-service sign-in link (personal, expiring)"),
     "creditor_phone": ("委托方服务热线", "creditor's phone"),
     "creditor_email": ("委托方联系邮箱", "creditor's e-mail"),
     "creditor_address": ("委托方联系地址", "creditor's address"),

@@ -26,6 +26,12 @@ TEMPLATES = [
      "oldest payment was due on {due_date}. Please arrange to pay as soon as you can.\n\nIf paying is difficult "
      "right now, call {creditor_phone} or reply to this e-mail: we can agree an instalment plan that fits your "
      "situation. If you dispute the amount, tell us and collection will pause while we check.\n\n{creditor_name}"),
+    ("portal_invite", "sms", "zh-hans", "collection", "自助服务邀请", "",
+     "【{creditor_name}】{debtor_name}您好，您可通过本人专属链接查看欠款、在线还款、选择分期或提出异议：{portal_link}"
+     "（限时有效，仅限本人使用）。"),
+    ("portal_invite", "sms", "en", "collection", "Self-service invitation", "",
+     "{creditor_name}: Dear {debtor_name}, see what you owe, pay online, choose a plan or raise a dispute through "
+     "your personal link: {portal_link} (expires; for you only)."),
     ("arrangement_confirmation", "letter", "zh-hans", "service", "还款安排确认函", "还款安排确认函",
      "{debtor_name}：\n\n感谢您与{creditor_name}就案件{case_reference}达成还款安排。具体还款金额与日期以双方确认的还款计划为准。"
      "按计划按时还款期间，我们将暂停对本案的催收。\n\n如某期还款有困难，请在应还日前致电{creditor_phone}，我们会与您商量调整办法。"),

@@ -230,10 +230,12 @@ def _fill(text: str, values: dict, field_name: str) -> str:
                                             % {"v": names}]}) from None
 
 
-def render_message(case, template: MessageTemplate, at: dt.datetime | None = None) -> Rendered:
+def render_message(case, template: MessageTemplate, at: dt.datetime | None = None, *,
+                   extra: dict | None = None) -> Rendered:
     """Render ``template`` for ``case``: variables, the pack's opt-out notice (SMS/e-mail) or disclosures
-    (letters), then the content check of the whole text (findings named, field ``body``)."""
-    values = variables_for(case, at)
+    (letters), then the content check of the whole text (findings named, field ``body``). ``extra``: values made
+    for this one message by the caller (the portal's personal sign-in link)."""
+    values = {**variables_for(case, at), **(extra or {})}
     pack = case.creditor.policy_pack
     subject = _fill(template.subject, values, "subject")
     body = _fill(template.body, values, "body")
@@ -252,6 +254,26 @@ def render_message(case, template: MessageTemplate, at: dt.datetime | None = Non
     if findings:
         raise ValidationError({"body": [_("内容不合规：%(f)s") % {"f": content.summary(findings, "zh")}]})
     return rendered
+
+
+# -- values made at sending --------------------------------------------------------------------------------------
+#: Functions ``(case, channel, template) -> dict`` that apps above outreach register (``AppConfig.ready``) to give a
+#: variable a value made for one message at the moment it is sent: the portal's personal sign-in link. A preview
+#: shows :data:`SEND_TIME_PLACEHOLDERS` instead, so that no working link is ever shown on a screen.
+_SEND_TIME_SOURCES: list = []
+SEND_TIME_PLACEHOLDERS = {"portal_link": "https://…/p/in/…/"}
+
+
+def register_send_time_values(source) -> None:
+    if source not in _SEND_TIME_SOURCES:
+        _SEND_TIME_SOURCES.append(source)
+
+
+def _send_time_values(case, channel, template) -> dict:
+    values = {}
+    for source in _SEND_TIME_SOURCES:
+        values.update(source(case, channel, template) or {})
+    return values
 
 
 # -- sending ----------------------------------------------------------------------------------------------------
@@ -285,14 +307,15 @@ def contact_point_for(case, channel, contact_point):
 
 
 def send_message(actor, case, *, channel: str, template_code: str, contact_point=None,
-                 at: dt.datetime | None = None) -> SendOutcome:
+                 at: dt.datetime | None = None, extra: dict | None = None) -> SendOutcome:
     """Render, gate, send and record one SMS, e-mail or letter to the debtor (see the module's docstring).
-    Letters are "sent" when issued (the PDF is produced for posting)."""
+    Letters are "sent" when issued (the PDF is produced for posting). ``extra``: variable values made for this
+    message only (see :func:`render_message`)."""
     _allowed(actor, Capability.SEND_MESSAGES, _("您的角色无权向债务人发送消息"))
     require(channel in CONTACT_KIND, "channel", _("无效的渠道：%(c)s") % {"c": channel})
     template = template_for(case, template_code, channel)
     point = contact_point_for(case, channel, contact_point)
-    rendered = render_message(case, template, at)
+    rendered = render_message(case, template, at, extra={**_send_time_values(case, channel, template), **(extra or {})})
     to = point.value
     if channel == Channel.LETTER:  # before the gate: a letter that cannot be printed whole is not issued
         check_letter(letter_layout(case, rendered, at), address=to, subject=rendered.subject)

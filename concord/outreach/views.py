@@ -104,7 +104,7 @@ def compose(request, pk):
             template = services.template_for(case, d["template"], d["channel"])
             point = services.contact_point_for(case, d["channel"], d["to"])
             now = clock.now()
-            rendered = services.render_message(case, template, now)
+            rendered = services.render_message(case, template, now, extra=services.SEND_TIME_PLACEHOLDERS)
             ctx.update(rendered=rendered, point=point, to_masked=services.mask(point.kind, point.value),
                        gate=gate_preview(request.user, case, rendered, point, now), lang=get_language())
         except ValidationError as exc:

@@ -57,6 +57,7 @@ WRITER_MODULES = {
     "concord.imports.contacts", "concord.imports.payments", "concord.imports.placing", "concord.imports.recalls",
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
     "concord.workbench.promises", "concord.workbench.script_defaults", "concord.workbench.scripts",
+    "concord.portal.actions", "concord.portal.payments.ledger",
     "concord.staff.tokens", "concord.staff.twofactor",
 }
 
@@ -83,7 +84,7 @@ READ_ONLY = {
     "concord.allocation.bulk": {"check_target"},
     "concord.arrangements.services": {"by_role_label"},
     "concord.arrangements.authority": {"policy_row", "limits", "limit_for", "house_limit", "calculator_policy",
-                                       "required_role"},
+                                       "required_role", "automatic_limit"},
     "concord.cases.activities": {"check_note", "outcome_label", "register_summary", "summary_text"},
     "concord.compliance.services": {"deadline_days"},
     "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of", "check_rows"},
@@ -104,8 +105,11 @@ READ_ONLY = {
                                  "upload_copy", "error_bytes", "export_error_file"},
     "concord.legal.services": {"limitation_of", "time_bar_reason", "parse_cost", "cost_totals"},
     "concord.loans.services": {"penalty_rule", "due_items"},
+    "concord.portal.services": {"idle_minutes", "send_code"},  # send_code hands the SMS to the adapter, no rows
+    "concord.portal.actions": {"portal_url", "demo_entry", "personal_link"},
     "concord.outreach.services": {"check_template_text", "variables_for", "debtor_language", "template_for",
                                   "render_message", "SendOutcome.reason", "contact_point_for", "token_ok",
+                                  "register_send_time_values",
                                   "is_opt_out", "letter_layout", "letters_pdf", "check_letter"},
     "concord.retention.services": {"RetentionResult.as_dict", "due_people"},
     "concord.visits.services": {"address_choices", "masked_address", "earliest_visit", "selectable_agents"},
@@ -195,6 +199,10 @@ CARRIED = {
     "concord.workbench.claims.hold_while_working": _carried(
         "claims the case (audited, case.claim) or renews the user's own claim (see renew_claim); runs inside "
         "calls.start_call and calls.log_call, whose events cover the call", {"concord.workbench.calls"}),
+    "concord.portal.services.session_for": _carried(
+        "not audited, on purpose: restarts the idle clock (last_seen) of the borrower's own live session on every "
+        "portal page; signing in, signing out and the end of an idle session (end_session) are audited",
+        {"concord.portal.auth"}, "services.session_for"),
     "concord.workbench.scripts.ensure_defaults": _carried(
         "reference data, no actor: puts back the default scripts that migration workbench/0002 seeds, after a "
         "test's flush or the demo's --flush emptied the table", {"concord.demo.work"}),

@@ -1323,6 +1323,192 @@ def _(c):
     return _failing(lambda: adapter.run_eod(dt.date(2026, 11, 28), actor=c.user("admin")), writeback, "queue")
 
 
+# -- the borrower portal ------------------------------------------------------------------------------------------
+def _portal(c):
+    from django.conf import settings
+
+    from concord.core.actors import Borrower
+
+    settings.CONCORD_PORTAL_KEY_DIR = str(c.tmp / "portal-keys")
+    settings.CONCORD_OUTBOX_DIR = str(c.tmp / "outbox")
+    return Borrower(c.case().debtor_id)
+
+
+@calls("portal.services.request_code")
+def _(c):
+    from concord.portal import services
+
+    _portal(c)
+    debtor = c.case().debtor
+    return lambda: services.request_code(name=debtor.full_name, id_last4=debtor.id_last4, mobile="13812348000",
+                                         address="10.0.0.1")
+
+
+@calls("portal.services.verify_code", "wrong")
+def _(c):
+    from concord.portal import services
+
+    _portal(c)
+    debtor = c.case().debtor
+    req = services.request_code(name=debtor.full_name, id_last4=debtor.id_last4, mobile="13812348000", address="x")
+    return lambda: services.verify_code(req.challenge.pk, "000000" if "000000" not in req.text else "111111")
+
+
+@calls("portal.services.verify_code", "right")
+def _(c):
+    import re
+
+    from concord.portal import services
+
+    _portal(c)
+    debtor = c.case().debtor
+    req = services.request_code(name=debtor.full_name, id_last4=debtor.id_last4, mobile="13812348000", address="x")
+    return lambda: services.verify_code(req.challenge.pk, re.search(r"\d{6}", req.text).group(0))
+
+
+@calls("portal.services.use_link")
+def _(c):
+    from concord.portal import services, tokens
+
+    _portal(c)
+    token = tokens.make(c.case().debtor_id, "sms")
+    return lambda: services.use_link(token)
+
+
+@calls("portal.services.start_session")
+def _(c):
+    from concord.portal import services
+
+    me = _portal(c)
+    return lambda: services.start_session(me)
+
+
+@calls("portal.services.end_session")
+def _(c):
+    from concord.portal import services
+    from concord.portal.models import PortalSession
+
+    me = _portal(c)
+    services.start_session(me)
+    return lambda: services.end_session(PortalSession.objects.get())
+
+
+@calls("portal.actions.record_finances")
+def _(c):
+    from concord.portal import actions
+
+    me = _portal(c)
+    return lambda: actions.record_finances(me, c.case().debtor, income="12000", household="5000", other_debt="2500")
+
+
+@calls("portal.actions.choose_plan")
+def _(c):
+    from concord.portal import actions
+
+    me = _portal(c)
+    return lambda: actions.choose_plan(me, c.case(), kind="instalment_plan", months=12, discount_amount="0",
+                                       finances={"income": "12000", "household": "5000", "other_debt": "2500"})
+
+
+@calls("portal.actions.accept_plan")
+def _(c):
+    from concord.arrangements import authority
+    from concord.arrangements import services as arrangements
+    from concord.portal import actions
+
+    me = _portal(c)
+    c.profile()
+    authority.set_policy(c.user("manager"), c.world.creditors["bank"], settlement_max_months=12)
+    discount = (c.case().total_balance * D("0.05")).quantize(D("0.01"))
+    arrangement = actions.choose_plan(me, c.case(), kind="settlement", months=8, discount_amount=discount)
+    arrangements.approve(c.user("lead_a"), arrangement, reason="收入属实")
+    return lambda: actions.accept_plan(me, arrangement)
+
+
+@calls("portal.actions.promise")
+def _(c):
+    from concord.portal import actions
+
+    me = _portal(c)
+    return lambda: actions.promise(me, c.case(), amount="300", due_date=c.today() + dt.timedelta(days=3))
+
+
+@calls("portal.actions.raise_issue", "dispute with a receipt")
+def _(c):
+    from django.conf import settings
+
+    from concord.portal import actions
+
+    me = _portal(c)
+    settings.DATA_DIR = c.tmp
+    receipt = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", "application/pdf")
+    return lambda: actions.raise_issue(me, c.case(), reason="already_paid", details="已转账", upload=receipt)
+
+
+@calls("portal.actions.raise_issue", "pause")
+def _(c):
+    from concord.portal import actions
+
+    me = _portal(c)
+    return lambda: actions.raise_issue(me, c.case(), reason="hardship", details="")
+
+
+@calls("portal.actions.set_preferences")
+def _(c):
+    from concord.portal import actions
+
+    me = _portal(c)
+    actions.set_preferences(me, c.case().debtor, stop=["call"])
+    return lambda: actions.set_preferences(me, c.case().debtor, stop=["sms"], writing_only=False, language="en",
+                                           hours_from=dt.time(18), hours_to=dt.time(21), preferred_channel="letter")
+
+
+@calls("portal.actions.invite")
+def _(c):
+    from concord.portal import actions
+
+    _portal(c)
+    _book(c)
+    return lambda: actions.invite(c.user("col_a"), c.case())
+
+
+@calls("portal.payments.ledger.start_payment")
+def _(c):
+    from concord.portal.payments import ledger
+
+    me = _portal(c)
+    return lambda: ledger.start_payment(me, account=c.account(), amount="100", provider="sandbox")
+
+
+@calls("portal.payments.ledger.receive_notification", "posted")
+def _(c):
+    from concord.portal.payments import ledger, providers
+
+    me = _portal(c)
+    order = ledger.start_payment(me, account=c.account(), amount="100", provider="sandbox")
+    _t, body = providers.SandboxPlatform().notification(out_trade_no=order.out_trade_no, amount="100.00")
+    return lambda: ledger.receive_notification("sandbox", {}, body)
+
+
+@calls("portal.payments.ledger.receive_notification", "refused")
+def _(c):
+    from concord.portal.payments import ledger
+
+    _portal(c)
+    return lambda: ledger.receive_notification("sandbox", {}, b"out_trade_no=X&total_amount=1.00&sign=AAAA")
+
+
+@calls("portal.payments.ledger.reconcile")
+def _(c):
+    from concord.portal.payments import ledger, providers
+
+    me = _portal(c)
+    order = ledger.start_payment(me, account=c.account(), amount="100", provider="sandbox")
+    providers.SandboxPlatform().notification(out_trade_no=order.out_trade_no, amount="100.00")
+    bill = providers.SandboxPlatform.bill(c.today())
+    return lambda: ledger.reconcile(None, provider_name="sandbox", day=c.today(), text=bill, file_name="bill.csv")
+
+
 # -- jobs ------------------------------------------------------------------------------------------------------
 def _noop_kind():
     from concord.core import jobs

@@ -73,12 +73,13 @@ def test_collector_cannot_edit_templates(world):
 
 def test_seeded_templates_zh_en_approved_and_render_clean(world, book):
     codes = {(c, ch) for c, ch, *_r in TEMPLATES}
-    assert {c for c, _ch in codes} == {"reminder", "payment_link", "arrangement_confirmation", "demand_letter"}
+    assert {c for c, _ch in codes} == {"reminder", "payment_link", "arrangement_confirmation", "demand_letter",
+                                       "portal_invite"}
     for code, channel in codes:
         for language in ("zh-hans", "en"):
             t = MessageTemplate.objects.get(code=code, channel=channel, language=language)
             assert t.status == "approved"
-            rendered = services.render_message(world.cases["a"], t, AT)
+            rendered = services.render_message(world.cases["a"], t, AT, extra=services.SEND_TIME_PLACEHOLDERS)
             assert "{" not in rendered.full_text and "张三" in rendered.full_text
 
 

@@ -13,6 +13,7 @@ from concord.demo.files import write_demo_files
 
 from concord.demo.portfolio import ENGINE_DAYS, existing_data
 from concord.demo.staffing import DEMO_PASSWORD, STAFF
+from concord.portal.actions import demo_entry
 
 
 class Command(BaseCommand):
@@ -43,6 +44,13 @@ class Command(BaseCommand):
         self.stdout.write("Sample creditor files to try the imports (web: 导入 / Imports, or the command line):")
         for path, command in write_demo_files(settings.DATA_DIR / "demo-files", seed=seed):
             self.stdout.write(f"  {command}")
+        entry = demo_entry()
+        if entry:
+            self.stdout.write("")
+            self.stdout.write(f"The borrower's self-service portal (phone first): http://{addr}/p/")
+            self.stdout.write(f"  sign in as {entry['name']}, ID ending {entry['id_last4']}, mobile {entry['mobile']}; "
+                              f"the code goes to the SMS sink ({settings.DATA_DIR / 'outbox'}/sms-*.jsonl)")
+            self.stdout.write(f"  or open this personal link once (7 days): http://{addr}{entry['link']}")
         self.stdout.write("")
         if getattr(settings, "CONCORD_TWO_FACTOR", "required") == "off":
             self.stdout.write("Two-factor sign-in is off in the demo (CONCORD_TWO_FACTOR=off): in production admin, "
