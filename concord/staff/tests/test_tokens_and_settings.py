@@ -81,7 +81,8 @@ class TestTokens:
 def _env(**changes):
     env = {k: v for k, v in os.environ.items()
            if k not in ("CONCORD_DEV_KEYS", "SECRET_KEY", "CONCORD_PII_KEY", "CONCORD_AUDIT_KEY", "CONCORD_DEBUG",
-                        "CONCORD_TWO_FACTOR", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS")}
+                        "CONCORD_TWO_FACTOR", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS",
+                        "DJANGO_ALLOW_ASYNC_UNSAFE")}  # set by the browser tests when they share this worker
     env.update(changes)
     return env
 
