@@ -102,7 +102,7 @@ class WriteTracker:
 
 def _wrap_raw_paths(tracker: WriteTracker, monkeypatch) -> None:
     """The writes that bypass Django's cursor wrapper report themselves to the tracker."""
-    from concord.core import bulk
+    from concord.core import audit, bulk
     from concord.eod import dbio
 
     def reporting(original, table_of):
@@ -116,12 +116,13 @@ def _wrap_raw_paths(tracker: WriteTracker, monkeypatch) -> None:
                                                                lambda model, *a, **k: model._meta.db_table))
     monkeypatch.setattr(bulk, "_copy", reporting(bulk._copy, lambda model, *a, **k: model._meta.db_table))
     monkeypatch.setattr(dbio, "copy_into", reporting(dbio.copy_into, lambda target, *a, **k: target))
+    monkeypatch.setattr(audit, "_insert_events", reporting(audit._insert_events, lambda *a, **k: AUDIT_TABLE))
 
 
 #: (module, function) of every place that writes through the database driver without Django's cursor wrapper;
 #: each is wrapped by :func:`_wrap_raw_paths`.
 RAW_PATHS = {("concord.core.bulk", "_executemany_sqlite"), ("concord.core.bulk", "_copy"),
-             ("concord.eod.dbio", "copy_into")}
+             ("concord.eod.dbio", "copy_into"), ("concord.core.audit", "_insert_events")}
 
 
 @contextlib.contextmanager
