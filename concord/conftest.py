@@ -172,3 +172,34 @@ def build_world() -> World:
     w.cases["u"] = make_case(None, w.creditors["bank"], name="王五", id_number=resident_id("440106", "19780505", 333),
                              phone="13700002222", reference="LOAN-0003")
     return w
+
+
+class SmtpInbox:
+    """What a local SMTP server (aiosmtpd) received: its envelopes, in order."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on a free local port, with Concord's e-mail settings pointed at it; yields its inbox."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    inbox = SmtpInbox()
+    with socket.socket() as probe:  # a free port (aiosmtpd's own start-up check cannot use port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.CONCORD_EMAIL_FROM = "collections@concord.example.cn"
+    yield inbox
+    controller.stop()

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import socket
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from concord.core import clock
 from concord.core.models import Job, JobState, WorkerProcess
@@ -29,30 +27,6 @@ def operator(world):
     from concord.staff.models import User
 
     return User.objects.create_user(username="ops", password="pw-ops", role="operator", email="ops@concord.example.cn")
-
-
-class Inbox:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.CONCORD_EMAIL_FROM = "concord@concord.example.cn"
-    yield inbox
-    controller.stop()
 
 
 def _only(started, kind):

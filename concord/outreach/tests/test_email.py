@@ -1,10 +1,6 @@
 """E-mail through a real SMTP server: a local aiosmtpd server receives the message."""
 import email
-import socket
 from email import policy
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from concord.compliance.models import ContactAttempt
 from concord.outreach import services
@@ -12,28 +8,6 @@ from concord.outreach import services
 from .conftest import AT
 
 
-class Inbox:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp(settings):
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port (aiosmtpd's own start-up check cannot use port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.CONCORD_EMAIL_FROM = "collections@concord.example.cn"
-    yield inbox
-    controller.stop()
 
 
 def test_email_arrives_with_headers_body_and_opt_out(book, smtp):
