@@ -275,5 +275,6 @@ def test_a_manager_starts_and_watches_an_end_of_day_run(page, stack):
     page.wait_for_selector(".job-state:has-text('已完成')", timeout=180000)
     assert page.locator(".job-percent").inner_text() == "100%"
     page.click("text=查看本次日终运行的数据")
+    page.wait_for_selector("#eod-buckets")
     assert page.locator("#eod-buckets").count() == 1
     assert "2026-12-07" in page.locator("h2", has_text="运行 #").inner_text()

@@ -81,6 +81,7 @@ def test_collector_switches_to_english(page, live_server, transactional_world):
     assert page.locator("#lang-form option[value=en]").inner_text() == "English"
     assert page.locator("#lang-form option[value=zh-hans]").inner_text() == "简体中文"
     page.click("nav >> text=Cases")
+    page.wait_for_selector("#case-table tbody tr")
     assert page.locator("#case-table tbody tr").count() == 1
 
 

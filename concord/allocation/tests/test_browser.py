@@ -54,6 +54,8 @@ def test_manager_edits_a_rule_previews_and_applies(page, live_server, book):
 
     login(page, live_server, "manager")
     page.click("#nav-allocation")
+    page.wait_for_url("**/allocation/")
+    page.wait_for_load_state()
     assert page.locator("#no-rules").count() == 1
     page.click("#edit-rules")
     rule = page.locator("#rule-0")

@@ -49,6 +49,8 @@ def test_a_settlement_is_proposed_approved_and_started(page, live_server, book):
     assert page.locator("#arrangement-chart").count() == 1
     assert page.locator("#arrangement-proposals thead th").count() >= 3
     page.click("#arrangement-proposals thead a >> nth=1")  # the second proposal's schedule
+    page.wait_for_url("**plan=1**")
+    page.wait_for_selector("#arrangement-chosen tbody tr")
     assert "plan=1" in page.url and page.locator("#arrangement-chosen tbody tr").count() > 2
     page.screenshot(path=str(SHOTS / "arrangements-calculator.png"), full_page=True)
 
