@@ -337,6 +337,7 @@ def test_9_approvals_counted_in_the_menu_and_money_with_separators(page, live_se
     balance = page.inner_text("#case-balance")
     assert balance == f"¥{case.total_balance:,.2f}" and "," in balance
     page.click("#nav-approvals")
+    page.wait_for_url("**/approvals/**")
     assert f"{discount:,.2f}" in page.inner_text("main")
 
 
