@@ -13,9 +13,8 @@ from concord.eod.validate import snapshot_files
 
 from .test_baseline import AS_OF, varied_snapshot
 
-pl = pytest.importorskip("polars")
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
-import eod_polars  # noqa: E402
+import eod_polars
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
