@@ -195,6 +195,7 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["concord.formats"]  # counts grouped by thousands in Chinese too (concord/formats/zh_Hans)
 USE_TZ = True
 
 STATIC_URL = "/static/"
