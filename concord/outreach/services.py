@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from concord.cases.activities import log_activity
 from concord.cases.models import ActivityDirection
+from concord.cases.values import case_values
 from concord.compliance import content
 from concord.compliance import provenance
 from concord.compliance import services as compliance
@@ -187,6 +188,7 @@ def variables_for(case, at: dt.datetime | None = None) -> dict[str, str]:
         "creditor_address": (profile.address if profile else "") or conf.setting("CONCORD_SENDER_ADDRESS") or "",
         "today": today.isoformat(),
         "dispute_by": (today + dt.timedelta(days=35)).isoformat(),
+        **case_values(case, today),   # the workbench's promise (cases.values)
     }
 
 
