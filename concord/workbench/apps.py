@@ -21,6 +21,7 @@ class WorkbenchConfig(AppConfig):
         from .promises import promise_values, say_promise
         activities.register_summary("call", say_call)
         activities.register_summary("promise", say_promise)
+        activities.register_phrases({"task.create": (_("跟进：%(t)s（%(d)s）"), {})})
 
         from concord.cases import values
         values.register(promise_values)   # the message templates' {promise_amount} and {promise_date}
