@@ -165,6 +165,31 @@ def test_1_legal_track_forms_keep_what_was_typed_and_refresh_only_their_panel(pa
     assert page.input_value("#note_text") == "half-typed note"
 
 
+def test_1_a_refused_message_keeps_the_chosen_template_and_its_preview(page, live_server, desk):
+    from concord.compliance import services as compliance
+    from concord.outreach import services as outreach
+
+    case = desk.cases["a"]
+    outreach.save_sender_profile(desk.users["manager"], case.creditor, phone="95555", address="北京市西城区金融街1号")
+    login(page, live_server, "col_a")
+    open_case(page, live_server, case)
+    page.fill("#note_text", "half-typed note")
+    page.select_option("#compose-sms select[name=template]", "m3_plus")
+    page.click("#compose-sms button[type=submit]")
+    page.wait_for_selector("#send-form")
+    # between the preview and the click the borrower disputes the debt: the gate refuses the send
+    compliance.place_hold(None, debtor=case.debtor, kind="dispute", reason="借款人对欠款有异议")
+    page.click("#send-form button[type=submit]")
+    page.wait_for_selector("#send-form #send-error")
+    assert not_reloaded(page)
+    assert page.input_value("#compose-sms select[name=template]") == "m3_plus"
+    assert "合规闸门拒绝" in page.inner_text("#send-error") and in_view(page, "#send-error")
+    assert "合规闸门拒绝" in page.inner_text("#live-status")
+    assert page.locator("#preview .preview-body").count() == 1
+    assert page.input_value("#note_text") == "half-typed note"
+    page.screenshot(path=str(SHOTS / "item1-refused-message.png"))
+
+
 def _proposal(desk, case, income="12000", rate="0.10"):
     from concord.arrangements import services as arrangements
     from concord.arrangements.tests.conftest import profile
@@ -211,6 +236,7 @@ def test_1_arrangement_decisions_keep_what_was_typed_on_the_case_page_and_the_ap
     page.wait_for_selector(f"#approval-{plan.pk}", state="detached")
     assert not_reloaded(page)
     assert "方案已批准" in page.inner_text("#live-status")
+    assert page.locator("#nav-approvals-count").count() == 0          # the menu's count follows
     plan.refresh_from_db()
     assert plan.status == "approved"
 

@@ -14,9 +14,10 @@
     {code: "422", swap: true},
     {code: "[45]..", swap: false, error: true}
   ];
-  // what one action may change beyond its own panel: any action the header, the status line and the activity log;
-  // a call's disposition also a promise or a callback task. Nothing else is replaced, so what is typed elsewhere stays.
-  var SHARED = ["case-head", "live-status", "activities"];
+  // what one action may change beyond its own panel: any action the header, the status line, the activity log and
+  // the menu's count of approvals; a call's disposition also a promise or a callback task. Nothing else is replaced,
+  // so what is typed elsewhere stays.
+  var SHARED = ["case-head", "live-status", "activities", "nav-approvals"];
   var ALSO = {"call": ["promises", "tasks"]};
 
   function panelOf(form) {
