@@ -237,6 +237,7 @@ def test_1_arrangement_decisions_keep_what_was_typed_on_the_case_page_and_the_ap
     assert not_reloaded(page)
     assert "方案已批准" in page.inner_text("#live-status")
     assert page.locator("#nav-approvals-count").count() == 0          # the menu's count follows
+    page.wait_for_selector("#approvals-empty")                          # and the page says nothing is left
     plan.refresh_from_db()
     assert plan.status == "approved"
 
