@@ -16,5 +16,9 @@ class ArrangementsConfig(AppConfig):
         from .tracking import follow_payment
 
         followers.register(follow_payment)
+        from concord.cases.activities import register_phrases
+
+        from .phrases import PHRASES
+        register_phrases(PHRASES)
         panels.register(panels.Panel(name="arrangements", template="arrangements/_panel.html", context=case_panel,
                                      order=50))

@@ -29,3 +29,9 @@ class CreditorDecisionForm(forms.Form):
 
 class HardshipForm(forms.Form):
     reason = forms.CharField(label=_("情况说明"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def form_ids(name: str, pk) -> str:
+    """The element ids of one arrangement's decision form (``decide12_reason`` …): unique on a page that lists
+    several, and the same whether the form is empty or comes back refused."""
+    return f"{name}{pk}_%s"

@@ -12,7 +12,7 @@ from concord.staff.roles import Capability, may
 
 from . import authority, calculator, selectors
 from .chart import proposals_chart
-from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm
+from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm, form_ids
 from .models import ArrangementStatus
 from .services import by_role_label
 
@@ -53,12 +53,16 @@ def case_panel(request, case) -> dict | None:
         a.can_decide = (a.status == ArrangementStatus.PROPOSED and approver and a.proposed_by_id != user.pk
                         and calculator.within_limit(a.discount_amount, a.balance, own_limit))
     may_record_creditor = may(user, Capability.RECORD_CREDITOR_DECISION)
-    # forms only where the template shows them (a decision to take, an awaiting-creditor arrangement to record)
+    # forms only where the template shows them (a decision to take, an awaiting-creditor arrangement to record), one
+    # per arrangement with its own element ids; after a refusal the bound one, with what was typed
+    for a in arrangements:
+        a.decision_form = bound_form(request, f"arrangement-decide-{a.pk}",
+                                     DecisionForm(auto_id=form_ids("decide", a.pk))) if a.can_decide else None
+        a.creditor_form = bound_form(request, f"arrangement-creditor-{a.pk}",
+                                     CreditorDecisionForm(auto_id=form_ids("creditor", a.pk))) \
+            if may_record_creditor and a.status == ArrangementStatus.AWAITING_CREDITOR else None
     ctx = {"arrangements": arrangements, "may_propose": proposer,
            "may_decide": approver, "may_record_creditor": may_record_creditor,
-           "decision_form": DecisionForm() if any(a.can_decide for a in arrangements) else None,
-           "creditor_form": CreditorDecisionForm() if may_record_creditor and any(
-               a.status == ArrangementStatus.AWAITING_CREDITOR for a in arrangements) else None,
            "open": next((a for a in arrangements if a.status in (ArrangementStatus.PROPOSED,
                                                                   ArrangementStatus.AWAITING_CREDITOR,
                                                                   ArrangementStatus.APPROVED,
@@ -74,7 +78,7 @@ def case_panel(request, case) -> dict | None:
     ctx["assessment"] = assessment
     if assessment is None:
         return ctx
-    ctx["hardship_form"] = bound_form(request, "arrangement-hardship", HardshipForm()) \
+    ctx["hardship_form"] = bound_form(request, "arrangement-hardship", HardshipForm(auto_id="hardship_%s")) \
         if assessment.hardship and proposer else None
     ctx["notes"] = [note_text(n) for n in assessment.notes]
     ctx["own_limit"] = calculator.percent(own_limit)
@@ -95,7 +99,7 @@ def case_panel(request, case) -> dict | None:
             title=_("各方案：月供与还款总额"), x_label=_("月供（元）"), y_label=_("还款总额（元）"),
             cap_label=_("月供上限"))
     first = ctx["chosen"]["p"] if ctx["chosen"] else None
-    ctx["propose_form"] = bound_form(request, "arrangement-propose", ProposeForm(initial={
+    ctx["propose_form"] = bound_form(request, "arrangement-propose", ProposeForm(auto_id="propose_%s", initial={
         "kind": first.kind if first else calculator.INSTALMENT_PLAN, "months": first.months if first else 12,
         "discount_amount": first.discount_amount if first else 0, "first_due": selectors.default_first_due()}))
     from concord.core.templatetags.concord_format import amount

@@ -167,9 +167,9 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
                                                             "required_role": needed, "reason": reason})
     log_activity(actor, case, kind="arrangement", note=reason, details={"arrangement": arrangement.pk,
                                                                         **_summary(arrangement)},
-                 summary=_("提出%(k)s：共 %(t)s 元，%(n)d 期，月供 %(m)s 元，减免 %(d)s 元（%(s)s）") % {
-                     "k": arrangement.get_kind_display(), "t": arrangement.total, "n": months,
-                     "m": arrangement.monthly_amount, "d": discount, "s": arrangement.get_status_display()})
+                 phrase=("arrangement.propose", {"k": arrangement.kind, "t": arrangement.total, "n": months,
+                                                 "m": arrangement.monthly_amount, "d": discount,
+                                                 "s": arrangement.status}))
     return arrangement
 
 
@@ -213,7 +213,7 @@ def _decide(actor, arrangement, *, decision: str, reason: str, limit: Decimal, n
                                                                 "reference": reference, "status": new_status})
     log_activity(actor, arrangement.case, kind="arrangement", note=reason,
                  details={"arrangement": arrangement.pk, "decision": decision, "reference": reference},
-                 summary=_("还款方案 #%(n)s：%(d)s") % {"n": arrangement.pk, "d": approval.get_decision_display()})
+                 phrase=("arrangement.decide", {"n": arrangement.pk, "d": approval.decision}))
     return arrangement
 
 
@@ -275,7 +275,7 @@ def activate(actor, arrangement: Arrangement) -> Arrangement:
     refresh_payments(actor, arrangement, activated=True)
     audit.record(actor, "arrangement.activate", arrangement, {"hold": hold.pk, **_summary(arrangement)})
     log_activity(actor, case, kind="arrangement", details={"arrangement": arrangement.pk, "hold": hold.pk},
-                 summary=_("还款方案 #%(n)s 开始履行，履行期间暂停催收") % {"n": arrangement.pk})
+                 phrase=("arrangement.activate", {"n": arrangement.pk}))
     return arrangement
 
 
@@ -290,7 +290,7 @@ def request_hardship_review(actor, case, *, reason: str) -> None:
     audit.record(actor, "arrangement.hardship_review", case, {"reason": reason, "disposable": disposable})
     log_activity(actor, case, kind="arrangement", note=reason, details={"hardship_review": True,
                                                                         "disposable": disposable},
-                 summary=_("转困难评估（不提出还款方案）"))
+                 phrase=("arrangement.hardship", {}))
 
 
 def by_role_label(role: str) -> str:

@@ -16,6 +16,7 @@ from concord.loans.models import Payment
 
 from . import calculator
 from .models import Arrangement, ArrangementStatus
+from .phrases import say_missed
 
 
 def _local_start(moment: dt.datetime) -> dt.datetime:
@@ -68,7 +69,7 @@ def _release(actor, arrangement: Arrangement, reason: str) -> None:
         release_hold(actor, arrangement.hold, reason=reason)
 
 
-def _end(actor, arrangement: Arrangement, status: str, reason: str, summary: str, details: dict) -> None:
+def _end(actor, arrangement: Arrangement, status: str, reason: str, phrase: tuple, details: dict) -> None:
     now = clock.now()
     done = Arrangement.objects.filter(pk=arrangement.pk, status=ArrangementStatus.ACTIVE).update(
         status=status, ended_at=now, end_reason=reason[:200])
@@ -77,14 +78,13 @@ def _end(actor, arrangement: Arrangement, status: str, reason: str, summary: str
     arrangement.status, arrangement.ended_at, arrangement.end_reason = status, now, reason[:200]
     _release(actor, arrangement, reason)
     audit.record(actor, f"arrangement.{status}", arrangement, {"reason": reason, **details})
-    log_activity(actor, arrangement.case, kind="arrangement", summary=summary,
+    log_activity(actor, arrangement.case, kind="arrangement", phrase=phrase,
                  details={"arrangement": arrangement.pk, "status": status, **details})
 
 
 def _complete(actor, arrangement: Arrangement) -> None:
     _end(actor, arrangement, ArrangementStatus.COMPLETED, _("方案已全部履行"),
-         _("还款方案 #%(n)s 已履行完毕（共还 %(t)s 元），解除暂停催收") % {"n": arrangement.pk,
-                                                                         "t": arrangement.paid_total},
+         ("arrangement.complete", {"n": arrangement.pk, "t": arrangement.paid_total}),
          {"paid_total": str(arrangement.paid_total)})
 
 
@@ -130,10 +130,10 @@ def check_arrangements(day: dt.date | None = None, *, actor=None) -> dict:
                                              arrangement.grace_days)
             if missed is not None:
                 row = rows[missed]
-                reason = _("第 %(n)d 期（%(d)s 应还 %(a)s 元）逾期超过 %(g)d 天未还") % {
-                    "n": row.number, "d": row.due_date, "a": row.amount, "g": arrangement.grace_days}
+                missed_row = {"n": row.number, "d": row.due_date, "a": row.amount, "g": arrangement.grace_days}
+                reason = say_missed(missed_row)
                 _end(actor, arrangement, ArrangementStatus.BROKEN, reason,
-                     _("还款方案 #%(n)s 违约：%(r)s，恢复正常催收") % {"n": arrangement.pk, "r": reason},
+                     ("arrangement.broken", {"n": arrangement.pk, "r": missed_row}),
                      {"instalment": row.number, "due_date": row.due_date.isoformat(), "day": day.isoformat(),
                       "unpaid": str(row.amount - row.paid_amount)})
                 out["broken"].append(pk)

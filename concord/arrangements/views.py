@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.core.webforms import submit
+from concord.cases.panels import case_page
 from concord.cases.selectors import visible_cases
 from concord.staff.roles import Capability, may, require_capability
 
-from concord.cases.panels import case_page
-
 from . import services
-from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm
+from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm, form_ids
 from .selectors import approvals_queue, visible_arrangements
 
 
@@ -26,13 +25,15 @@ def _back(request, case):
     return redirect(reverse("case-detail", args=[case.pk]) + "#arrangements")
 
 
-def _run(request, case, form, act, done, failed, name=""):
-    """Submit; back where the form was. A refused form of the case page (``name``) comes back on the page, bound:
-    what was typed stays and the errors stand beside the fields."""
+def _run(request, case, form, act, done, failed, name):
+    """Submit; back where the form was. Refused, the form ``name`` comes back bound on the page it was sent from
+    (the case page or the approvals page): what was typed stays and the errors stand beside the fields."""
     ok, _result = submit(request, form, act, done=done, failed=failed)
-    if not ok and name and request.POST.get("next") != "approvals":
-        return case_page(request, case, bound={name: form})
-    return _back(request, case)
+    if ok:
+        return _back(request, case)
+    if request.POST.get("next") == "approvals":
+        return approvals_page(request, bound={name: form}, status=422)
+    return case_page(request, case, bound={name: form})
 
 
 @login_required
@@ -45,8 +46,8 @@ def propose(request, pk):
         grace = d.pop("grace_days")
         services.propose(request.user, case, grace_days=grace, **d)
 
-    return _run(request, case, ProposeForm(request.POST), act, _("还款方案已提出"), _("还款方案未提出：%(e)s"),
-                "arrangement-propose")
+    return _run(request, case, ProposeForm(request.POST, auto_id="propose_%s"), act, _("还款方案已提出"),
+                _("还款方案未提出：%(e)s"), "arrangement-propose")
 
 
 @login_required
@@ -54,7 +55,7 @@ def propose(request, pk):
 def hardship(request, pk):
     case = get_object_or_404(visible_cases(request.user), pk=pk)
     require_capability(request.user, Capability.PROPOSE_ARRANGEMENT)
-    return _run(request, case, HardshipForm(request.POST),
+    return _run(request, case, HardshipForm(request.POST, auto_id="hardship_%s"),
                 lambda d: services.request_hardship_review(request.user, case, reason=d["reason"]),
                 _("已转困难评估"), _("未能转困难评估：%(e)s"), "arrangement-hardship")
 
@@ -70,8 +71,9 @@ def decide(request, pk, decision):
     require_capability(request.user, Capability.APPROVE_ARRANGEMENT)
     action = services.approve if decision == "approve" else services.reject
     done = _("方案已批准") if decision == "approve" else _("方案已驳回")
-    return _run(request, arrangement.case, DecisionForm(request.POST),
-                lambda d: action(request.user, arrangement, reason=d["reason"]), done, _("审批未完成：%(e)s"))
+    return _run(request, arrangement.case, DecisionForm(request.POST, auto_id=form_ids("decide", arrangement.pk)),
+                lambda d: action(request.user, arrangement, reason=d["reason"]), done, _("审批未完成：%(e)s"),
+                f"arrangement-decide-{arrangement.pk}")
 
 
 @login_required
@@ -79,9 +81,10 @@ def decide(request, pk, decision):
 def creditor_decision(request, pk):
     arrangement = _arrangement_for(request, pk)
     require_capability(request.user, Capability.RECORD_CREDITOR_DECISION)
-    return _run(request, arrangement.case, CreditorDecisionForm(request.POST),
+    return _run(request, arrangement.case,
+                CreditorDecisionForm(request.POST, auto_id=form_ids("creditor", arrangement.pk)),
                 lambda d: services.record_creditor_decision(request.user, arrangement, **d),
-                _("委托方审批结果已登记"), _("委托方审批结果未登记：%(e)s"))
+                _("委托方审批结果已登记"), _("委托方审批结果未登记：%(e)s"), f"arrangement-creditor-{arrangement.pk}")
 
 
 @login_required
@@ -102,7 +105,18 @@ def activate(request, pk):
 def approvals(request):
     """待审批: pending arrangements within the user's authority, with the case, affordability and reason."""
     require_capability(request.user, Capability.APPROVE_ARRANGEMENT)
+    return approvals_page(request)
+
+
+def approvals_page(request, *, bound: dict | None = None, status: int = 200):
+    """The approvals queue, each arrangement with its own forms (own element ids); after a refusal the bound form
+    (``arrangement-decide-<pk>`` / ``arrangement-creditor-<pk>``) stands in for the empty one."""
+    bound = bound or {}
+    queue = approvals_queue(request.user)
+    for a in queue:
+        a.decision_form = bound.get(f"arrangement-decide-{a.pk}") or DecisionForm(auto_id=form_ids("decide", a.pk))
+        a.creditor_form = bound.get(f"arrangement-creditor-{a.pk}") or CreditorDecisionForm(
+            auto_id=form_ids("creditor", a.pk))
     return render(request, "arrangements/approvals.html", {
-        "queue": approvals_queue(request.user), "decision_form": DecisionForm(),
-        "creditor_form": CreditorDecisionForm(),
-        "may_record_creditor": may(request.user, Capability.RECORD_CREDITOR_DECISION)})
+        "queue": queue, "may_record_creditor": may(request.user, Capability.RECORD_CREDITOR_DECISION)},
+        status=status)

@@ -36,11 +36,19 @@ def check_note(note: str, *, field: str = "note", third_party: bool = False) -> 
 
 
 @transaction.atomic
-def log_activity(actor, case, *, kind: str, summary: str, at: dt.datetime | None = None, channel: str = "",
+def log_activity(actor, case, *, kind: str, summary: str = "", at: dt.datetime | None = None, channel: str = "",
                  direction: str = ActivityDirection.INTERNAL, related_party=None, outcome: str = "",
                  result_codes: Iterable[str] = (), note: str = "", details: dict | None = None,
-                 decision=None) -> Activity:
-    """Append one entry to the case's activity log, with its audit event, in the caller's transaction."""
+                 decision=None, phrase: tuple[str, dict] | None = None) -> Activity:
+    """Append one entry to the case's activity log, with its audit event, in the caller's transaction.
+
+    ``phrase``: a generated summary as a registered phrase's code and its arguments (:func:`register_phrases`),
+    stored in ``details`` so the log says it in the reader's language; ``summary`` is then that phrase in the
+    writer's language (what the audit trail and exports keep)."""
+    if phrase is not None:
+        code, args = phrase
+        details = {**(details or {}), "phrase": {"code": code, "args": {k: _plain(v) for k, v in args.items()}}}
+        summary = summary or say_phrase(code, details["phrase"]["args"])
     if kind not in ActivityKind.values:
         raise ValidationError({"kind": [_("未知的催记类型：%(k)s") % {"k": kind}]})
     if direction not in ActivityDirection.values:
@@ -88,6 +96,12 @@ def register_summary(kind: str, say: Callable) -> None:
 
 
 def summary_text(activity) -> str:
+    said = (activity.details or {}).get("phrase")
+    if isinstance(said, dict) and said.get("code") in _PHRASES:
+        try:
+            return say_phrase(said["code"], said.get("args") or {})
+        except (KeyError, TypeError, ValueError):
+            pass
     say = _SUMMARIES.get(activity.kind)
     if say is not None:
         try:
@@ -97,6 +111,41 @@ def summary_text(activity) -> str:
         if text:
             return text
     return activity.summary
+
+
+#: Generated summaries by code (``legal.enter``, ``visit.schedule`` …): each app registers its phrases in
+#: ``AppConfig.ready()`` as ``code → (message, {argument: how to say it})``, the message a lazy translation with
+#: ``%(name)s`` placeholders and each "how" a function of the stored value (a choice's label, an amount with
+#: separators: ``concord_format.amount``); an argument without one is shown as stored (dates, numbers, names of people).
+_PHRASES: dict[str, tuple] = {}
+
+
+def register_phrases(phrases: dict[str, tuple]) -> None:
+    _PHRASES.update(phrases)
+
+
+def say_phrase(code: str, args: dict) -> str:
+    message, shows = _PHRASES[code]
+    return str(message) % {k: (shows[k](v) if k in shows else v) for k, v in args.items()}
+
+
+def label_of(choices) -> Callable[[str], str]:
+    """How to say a stored choice: its label in the reader's language (the code itself if it is no longer one)."""
+    def say(value):
+        return str(choices(value).label) if value in choices.values else str(value)
+    return say
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return str(value)   # a choice's code, not the enum member
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):   # the arguments of a phrase inside a phrase
+        return {k: _plain(v) for k, v in value.items()}
+    return str(value)
 
 
 def outcome_label(activity) -> str:

@@ -8,8 +8,11 @@ class LegalConfig(AppConfig):
     verbose_name = _("法律程序")
 
     def ready(self):
+        from concord.cases.activities import register_phrases
         from concord.cases.panels import Panel, register
 
+        from .services import PHRASES
         from .views import case_panel
 
         register(Panel("legal", "legal/_panel.html", case_panel, order=50))
+        register_phrases(PHRASES)

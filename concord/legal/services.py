@@ -14,13 +14,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from concord.cases.activities import check_note, log_activity
+from concord.cases.activities import check_note, label_of, log_activity
 from concord.cases.models import ACTIVE_STATUSES, Case
 from concord.compliance import services as compliance
 from concord.core import audit, clock, storage
 from concord.core.access import restrict
 from concord.core.services import require, save_validated
+from concord.core.templatetags.concord_format import amount as yuan
 from concord.loans.models import LoanAccount
 from concord.staff.roles import Capability, may
 
@@ -38,6 +40,17 @@ from .models import (
     LegalStatus,
     Stage,
 )
+
+#: The legal track's activity summaries, said in the reader's language (``cases.activities.register_phrases``).
+PHRASES = {
+    "legal.acknowledge": (gettext_lazy("登记债务确认：%(k)s（%(d)s）"), {"k": label_of(AcknowledgementKind)}),
+    "legal.enter": (gettext_lazy("转入法律程序（诉讼时效至 %(d)s）"), {}),
+    "legal.stage.start": (gettext_lazy("法律程序阶段开始：%(s)s（%(d)s）"), {"s": label_of(Stage)}),
+    "legal.stage.complete": (gettext_lazy("法律程序阶段完成：%(s)s（%(d)s）"), {"s": label_of(Stage)}),
+    "legal.cost": (gettext_lazy("登记法律费用：%(k)s %(a)s 元"), {"k": label_of(CostKind), "a": yuan}),
+    "legal.document": (gettext_lazy("上传法律文书：%(t)s"), {}),
+    "legal.close": (gettext_lazy("法律程序结束：%(r)s"), {"r": label_of(CloseReason)}),
+}
 
 FOLDER = "legal"
 MAX_COST = Decimal("999999999999.99")
@@ -110,7 +123,7 @@ def record_acknowledgement(actor, case, *, kind: str, acknowledged_on: dt.date, 
     audit.record(actor, "legal.acknowledgement", ack, {"case": case.reference, "kind": kind,
                                                         "acknowledged_on": str(acknowledged_on)})
     log_activity(actor, case, kind="legal", at=at, note=evidence.strip(), details={"acknowledgement": ack.pk},
-                 summary=_("登记债务确认：%(k)s（%(d)s）") % {"k": ack.get_kind_display(), "d": acknowledged_on})
+                 phrase=("legal.acknowledge", {"k": ack.kind, "d": acknowledged_on}))
     return ack
 
 
@@ -144,7 +157,7 @@ def enter_legal(actor, case, *, law_firm: str = "", lawyer: str = "", court: str
                                                 "limitation_expires_on": str(lim.expires_on),
                                                 "limitation_basis": lim.basis})
     log_activity(actor, case, kind="legal", at=at, note=note.strip(), details={"legal_case": legal.pk},
-                 summary=_("转入法律程序（诉讼时效至 %(d)s）") % {"d": lim.expires_on})
+                 phrase=("legal.enter", {"d": lim.expires_on}))
     return legal
 
 
@@ -178,7 +191,7 @@ def start_stage(actor, legal_case, *, stage: str, started_on: dt.date, reference
     audit.record(actor, "legal.stage.start", row, {"case": legal.case.reference, "stage": stage,
                                                     "started_on": str(started_on), "reference": row.reference})
     log_activity(actor, legal.case, kind="legal", at=at, details={"legal_case": legal.pk, "stage": stage},
-                 summary=_("法律程序阶段开始：%(s)s（%(d)s）") % {"s": row.get_stage_display(), "d": started_on})
+                 phrase=("legal.stage.start", {"s": row.stage, "d": started_on}))
     return row
 
 
@@ -198,7 +211,7 @@ def complete_stage(actor, stage_row, *, ended_on: dt.date, result: str = "", at=
                                                        "result": row.result})
     log_activity(actor, legal.case, kind="legal", at=at, note=row.result,
                  details={"legal_case": legal.pk, "stage": row.stage},
-                 summary=_("法律程序阶段完成：%(s)s（%(d)s）") % {"s": row.get_stage_display(), "d": ended_on})
+                 phrase=("legal.stage.complete", {"s": row.stage, "d": ended_on}))
     return row
 
 
@@ -239,7 +252,7 @@ def add_cost(actor, legal_case, *, kind: str, amount, incurred_on: dt.date, stag
                                              "incurred_on": str(incurred_on)})
     log_activity(actor, legal.case, kind="legal", at=at, note=note.strip(),
                  details={"legal_case": legal.pk, "cost": cost.pk, "amount": str(value)},
-                 summary=_("登记法律费用：%(k)s %(a)s 元") % {"k": cost.get_kind_display(), "a": value})
+                 phrase=("legal.cost", {"k": cost.kind, "a": value}))
     return cost
 
 
@@ -275,7 +288,7 @@ def upload_document(actor, legal_case, *, upload, title: str, stage=None, at=Non
             audit.record(actor, "legal.document.upload", doc, {"case": legal.case.reference, "title": doc.title,
                                                                 "name": s.name, "sha256": s.sha256})
             log_activity(actor, legal.case, kind="legal", at=at, details={"legal_case": legal.pk, "document": doc.pk},
-                         summary=_("上传法律文书：%(t)s") % {"t": doc.title})
+                         phrase=("legal.document", {"t": doc.title}))
     except BaseException:
         storage.remove(stored)
         raise
@@ -310,5 +323,5 @@ def close_legal(actor, legal_case, *, reason: str, note: str = "", at=None) -> L
             "r": legal.get_close_reason_display()})
     audit.record(actor, "legal.close", legal, {"case": legal.case.reference, "reason": reason})
     log_activity(actor, legal.case, kind="legal", at=at, note=note.strip(), details={"legal_case": legal.pk},
-                 summary=_("法律程序结束：%(r)s") % {"r": legal.get_close_reason_display()})
+                 phrase=("legal.close", {"r": legal.close_reason}))
     return legal

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from concord.cases.panels import bound_form, case_page
 from concord.cases.selectors import visible_cases
 from concord.core import clock, sealed
 from concord.core.webforms import form_html, submit
@@ -49,10 +50,13 @@ def case_panel(request, case):
     acts = active and is_legal   # the stage, document, cost and close forms show only then
     may_enter = is_legal and not active and case.status in ("new", "open", "on_hold")
     may_acknowledge = may(user, Capability.ACKNOWLEDGE_DEBT)
+    stage_form = bound_form(request, "legal-stage") if acts else None
+    if stage_form is not None:   # refused: what was typed, among the stages that may start now
+        stage_form.fields["stage"].choices = [(s, Stage(s).label) for s in nxt]
     return {
         "legal": legal, "active": active,
-        "stages": [(s, CompleteForm(auto_id=f"legal_stage{s.pk}_%s") if acts and not s.ended_on else None)
-                   for s in stages],
+        "stages": [(s, bound_form(request, f"legal-complete-{s.pk}", CompleteForm(auto_id=_ids("complete", s.pk)))
+                    if acts and not s.ended_on else None) for s in stages],
         "next_stages": [Stage(s).label for s in nxt],
         "documents": list(legal.documents.all()) if legal else [], "costs": list(legal.costs.all()) if legal else [],
         "totals": services.cost_totals(case, tracks=tracks), "lim": lim,
@@ -60,25 +64,37 @@ def case_panel(request, case):
         "acks": acks,
         "is_legal": is_legal, "may_read_docs": may(user, Capability.READ_LEGAL_DOCUMENTS),
         "may_acknowledge": may_acknowledge, "may_enter": may_enter,
-        "enter_form": form_html(EnterForm, auto_id="legal_enter_%s") if may_enter else None,
-        "stage_form": _stage_form(nxt) if acts else None,
-        "cost_form": CostForm(stages=stages, auto_id="legal_cost_%s") if acts else None,
-        "document_form": DocumentForm(stages=stages, auto_id="legal_doc_%s") if acts else None,
-        "close_form": form_html(CloseForm, auto_id="legal_close_%s") if acts else None,
-        "ack_form": form_html(AcknowledgementForm, auto_id="legal_ack_%s") if may_acknowledge else None,
+        "enter_form": bound_form(request, "legal-enter", form_html(EnterForm, auto_id=_ids("enter")))
+        if may_enter else None,
+        "stage_form": stage_form or (_stage_form(nxt) if acts else None),
+        "cost_form": bound_form(request, "legal-cost", CostForm(stages=stages, auto_id=_ids("cost"))) if acts else None,
+        "document_form": bound_form(request, "legal-document", DocumentForm(stages=stages, auto_id=_ids("doc")))
+        if acts else None,
+        "close_form": bound_form(request, "legal-close", form_html(CloseForm, auto_id=_ids("close"))) if acts else None,
+        "ack_form": bound_form(request, "legal-ack", form_html(AcknowledgementForm, auto_id=_ids("ack")))
+        if may_acknowledge else None,
     }
 
 
+def _ids(form: str, pk="") -> str:
+    """The element ids of one legal form (``legal_cost_amount`` …; a stage's completion ``legal_complete3_…``): the
+    same whether the form is empty or comes back refused."""
+    return f"legal_{form}{pk}_%s"
+
+
 def _stage_form(allowed, data=None):
-    form = StageForm(data, auto_id="legal_stage_%s")
+    form = StageForm(data, auto_id=_ids("stage"))
     if data is None:
         form.fields["stage"].choices = [(s, Stage(s).label) for s in allowed]
     return form
 
 
-def _act(request, case, form, act, done, failed):
-    submit(request, form, act, done=done, failed=failed)
-    return redirect(reverse("case-detail", args=[case.pk]) + "#legal")
+def _act(request, case, name, form, act, done, failed):
+    """Submit; on success back to the case page's legal panel; refused, the case page again with the bound form
+    ``name`` (what was typed, the errors beside the fields; the page's script swaps in only the legal panel)."""
+    if submit(request, form, act, done=done, failed=failed)[0]:
+        return redirect(reverse("case-detail", args=[case.pk]) + "#legal")
+    return case_page(request, case, bound={name: form})
 
 
 def _case(request, pk):
@@ -109,7 +125,7 @@ def legal_list(request):
 @require_POST
 def enter(request, case_pk):
     case = _case(request, case_pk)
-    return _act(request, case, EnterForm(request.POST),
+    return _act(request, case, "legal-enter", EnterForm(request.POST, auto_id=_ids("enter")),
                 lambda d: services.enter_legal(request.user, case, **d),
                 _("案件已转入法律程序"), _("未能转入法律程序：%(e)s"))
 
@@ -118,7 +134,7 @@ def enter(request, case_pk):
 @require_POST
 def acknowledge(request, case_pk):
     case = _case(request, case_pk)
-    return _act(request, case, AcknowledgementForm(request.POST),
+    return _act(request, case, "legal-ack", AcknowledgementForm(request.POST, auto_id=_ids("ack")),
                 lambda d: services.record_acknowledgement(request.user, case, **d),
                 _("债务确认已登记"), _("债务确认未登记：%(e)s"))
 
@@ -127,7 +143,7 @@ def acknowledge(request, case_pk):
 @require_POST
 def start_stage(request, pk):
     legal = _legal(request, pk)
-    return _act(request, legal.case, _stage_form(None, request.POST),
+    return _act(request, legal.case, "legal-stage", _stage_form(None, request.POST),
                 lambda d: services.start_stage(request.user, legal, **d),
                 _("阶段已开始"), _("阶段未开始：%(e)s"))
 
@@ -137,7 +153,8 @@ def start_stage(request, pk):
 def complete_stage(request, pk):
     row = get_object_or_404(LegalStage.objects.select_related("legal_case__case").filter(
         legal_case__case__in=visible_cases(request.user).values("pk")), pk=pk)
-    return _act(request, row.legal_case.case, CompleteForm(request.POST),
+    return _act(request, row.legal_case.case, f"legal-complete-{row.pk}",
+                CompleteForm(request.POST, auto_id=_ids("complete", row.pk)),
                 lambda d: services.complete_stage(request.user, row, **d),
                 _("阶段已完成"), _("阶段未完成：%(e)s"))
 
@@ -146,7 +163,7 @@ def complete_stage(request, pk):
 @require_POST
 def add_cost(request, pk):
     legal = _legal(request, pk)
-    return _act(request, legal.case, CostForm(request.POST, stages=legal.stages.all()),
+    return _act(request, legal.case, "legal-cost", CostForm(request.POST, stages=legal.stages.all(), auto_id=_ids("cost")),
                 lambda d: services.add_cost(request.user, legal, **d),
                 _("费用已登记"), _("费用未登记：%(e)s"))
 
@@ -155,7 +172,8 @@ def add_cost(request, pk):
 @require_POST
 def upload(request, pk):
     legal = _legal(request, pk)
-    return _act(request, legal.case, DocumentForm(request.POST, request.FILES, stages=legal.stages.all()),
+    return _act(request, legal.case, "legal-document",
+                DocumentForm(request.POST, request.FILES, stages=legal.stages.all(), auto_id=_ids("doc")),
                 lambda d: services.upload_document(request.user, legal, upload=d["file"], title=d["title"],
                                                    stage=d["stage"]),
                 _("文书已上传"), _("文书未上传：%(e)s"))
@@ -165,7 +183,7 @@ def upload(request, pk):
 @require_POST
 def close(request, pk):
     legal = _legal(request, pk)
-    return _act(request, legal.case, CloseForm(request.POST),
+    return _act(request, legal.case, "legal-close", CloseForm(request.POST, auto_id=_ids("close")),
                 lambda d: services.close_legal(request.user, legal, **d),
                 _("法律程序已结束"), _("法律程序未结束：%(e)s"))
 

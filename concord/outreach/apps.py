@@ -17,3 +17,10 @@ class OutreachConfig(AppConfig):
                        title=_("短信/信函")))
         for kind in ("sms", "email", "letter"):
             register_summary(kind, say_message)
+        from concord.cases.activities import label_of, register_phrases
+
+        from .models import Channel
+        register_phrases({   # a borrower's reply, said in the reader's language
+            "message.reply": (_("收到%(c)s回复"), {"c": label_of(Channel)}),
+            "message.opt_out": (_("收到%(c)s退订回复，已登记停止%(c)s联系"), {"c": label_of(Channel)}),
+        })

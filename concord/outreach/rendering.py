@@ -22,6 +22,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "creditor_address": ("委托方联系地址", "creditor's address"),
     "today": ("今天日期", "today's date"),
     "dispute_by": ("异议截止日期（今天起 35 天）", "dispute deadline (35 days from today)"),
+    "promise_amount": ("承诺还款金额（元；待履行的承诺，无则为最近未履行的）",
+                       "promised amount (the pending promise, else the latest one not kept)"),
+    "promise_date": ("承诺还款日期", "promised payment date"),
 }
 _VAR = re.compile(r"\{([^{}\s]*)\}")
 

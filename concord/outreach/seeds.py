@@ -98,11 +98,11 @@ STAGE_TEMPLATES = [
      "{balance}. If it stays unpaid, {creditor_name} may take lawful steps, including a claim in court. You can "
      "still agree a plan with us: {creditor_phone}. Ref {case_reference}."),
     ("promise_reminder", "sms", "zh-hans", "collection", "承诺还款提醒", "",
-     "【{creditor_name}】{debtor_name}您好，感谢您约定还款。提醒您按约定日期还款，当前欠款{balance}元。"
+     "【{creditor_name}】{debtor_name}您好，感谢您约定于{promise_date}前还款{promise_amount}元。当前欠款{balance}元。"
      "如约定日期前有困难，请致电{creditor_phone}告知。案件编号{case_reference}。"),
     ("promise_reminder", "sms", "en", "collection", "Promise reminder", "",
-     "{creditor_name}: Dear {debtor_name}, thank you for your promise to pay. A reminder to pay on the date you "
-     "agreed; the balance is {balance}. If something changes, call {creditor_phone} before then. Ref {case_reference}."),
+     "{creditor_name}: Dear {debtor_name}, thank you for your promise to pay {promise_amount} by {promise_date}; "
+     "the balance is {balance}. If something changes, call {creditor_phone} before then. Ref {case_reference}."),
     ("broken_promise", "sms", "zh-hans", "collection", "承诺未履行", "",
      "【{creditor_name}】{debtor_name}您好，我们未收到您约定的还款，当前欠款{balance}元。"
      "如遇到困难，请致电{creditor_phone}，我们可以重新商定可行的还款安排。案件编号{case_reference}。"),

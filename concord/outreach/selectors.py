@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.utils.translation import get_language
 
+from concord.cases.panels import bound_form
 from concord.compliance.provenance import usable_points
 from concord.core.access import restrict
 from concord.core.masking import mask
@@ -37,6 +38,9 @@ def panel_context(request, case) -> dict | None:
             {"channel": ch, "templates": [t for t in templates if t.channel == ch],
              "points": [(p.pk, point_label(p)) for p in points if p.kind == kind]}
             for ch, kind in CONTACT_KIND.items()]
+    # a refused send: the preview again, with what was chosen (outreach.views.send)
+    ctx["preview"] = bound_form(request, "outreach-send") if may_send else None
+    ctx["chosen"] = ctx["preview"]["chosen"] if ctx["preview"] else {}
     ctx["lang"] = "en" if (get_language() or "").startswith("en") else "zh-hans"
     from .models import Language
     ctx["language_label"] = Language(ctx["language"]).label if ctx["language"] in Language.values else ctx["language"]

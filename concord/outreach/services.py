@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from concord.cases.activities import log_activity
 from concord.cases.models import ActivityDirection
+from concord.cases.values import case_values
 from concord.compliance import content
 from concord.compliance import provenance
 from concord.compliance import services as compliance
@@ -187,6 +188,7 @@ def variables_for(case, at: dt.datetime | None = None) -> dict[str, str]:
         "creditor_address": (profile.address if profile else "") or conf.setting("CONCORD_SENDER_ADDRESS") or "",
         "today": today.isoformat(),
         "dispute_by": (today + dt.timedelta(days=35)).isoformat(),
+        **case_values(case, today),   # the workbench's promise (cases.values)
     }
 
 
@@ -447,10 +449,9 @@ def record_inbound(*, channel: str, sender: str = "", text: str, in_reply_to: st
         cease = compliance.record_cease(None, debtor=debtor, channel=channel, valid_from=at,
                                         note=_("债务人回复退订：%(t)s") % {"t": text.strip()[:100]})
     cases = [message.case] if message else list(debtor.cases.all())
-    label = Channel(channel).label
-    summary = (_("收到%(c)s退订回复，已登记停止%(c)s联系") if opt_out else _("收到%(c)s回复")) % {"c": label}
+    phrase = ("message.opt_out" if opt_out else "message.reply", {"c": channel})
     activities = [log_activity(None, case, kind=channel, channel=channel, direction=ActivityDirection.INBOUND,
-                               summary=summary, outcome="opt_out" if opt_out else "reply", at=at,
+                               phrase=phrase, outcome="opt_out" if opt_out else "reply", at=at,
                                details={"text": text.strip()[:1000], "opt_out": opt_out,
                                         "in_reply_to": in_reply_to, "cease": getattr(cease, "pk", None)})
                   for case in cases]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from concord.cases.panels import case_page
 from concord.cases.selectors import visible_cases
 from concord.core import clock
 from concord.core.webforms import apply_validation_error
@@ -96,7 +97,16 @@ def template_action(request, pk, action):
 def compose(request, pk):
     """Preview: the approved template rendered for this case in the debtor's language, before sending."""
     case = get_object_or_404(visible_cases(request.user), pk=pk)
-    form = ComposeForm(request.GET or None)
+    ctx = preview(request, case, ComposeForm(request.GET or None))
+    page = "outreach/_preview.html" if request.headers.get("HX-Request") else "outreach/compose.html"
+    # htmx swaps only 2xx answers: the fragment reports a refusal inside a 200
+    status = 200 if "rendered" in ctx or request.headers.get("HX-Request") else 400
+    return render(request, page, ctx, status=status)
+
+
+def preview(request, case, form) -> dict:
+    """What the preview shows for a compose form: the rendered message, the recipient and the gate's answer now,
+    or the reason there is nothing to send."""
     ctx = {"case": case, "form": form}
     if form.is_valid():
         d = form.cleaned_data
@@ -111,10 +121,7 @@ def compose(request, pk):
             ctx["error"] = _errors(exc)
     else:
         ctx["error"] = _("请选择渠道、模板和联系方式")
-    page = "outreach/_preview.html" if request.headers.get("HX-Request") else "outreach/compose.html"
-    # htmx swaps only 2xx answers: the fragment reports a refusal inside a 200
-    status = 200 if "rendered" in ctx or request.headers.get("HX-Request") else 400
-    return render(request, page, ctx, status=status)
+    return ctx
 
 
 @senders
@@ -123,24 +130,32 @@ def send(request, pk):
     case = get_object_or_404(visible_cases(request.user), pk=pk)
     form = ComposeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("未发送：%(e)s") % {"e": "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())})
-        return redirect("case-detail", pk=case.pk)
+        return _refused(request, case, form, _("未发送：%(e)s") % {
+            "e": "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())})
     d = form.cleaned_data
     try:
         outcome = services.send_message(request.user, case, channel=d["channel"], template_code=d["template"],
                                         contact_point=d["to"], at=clock.now())
     except ValidationError as exc:
-        messages.error(request, _("未发送：%(e)s") % {"e": _errors(exc)})
-        return redirect("case-detail", pk=case.pk)
+        return _refused(request, case, form, _("未发送：%(e)s") % {"e": _errors(exc)})
     if not outcome.allowed:
-        messages.error(request, _("合规闸门拒绝，未发送（%(r)s）：%(why)s") % {
+        return _refused(request, case, form, _("合规闸门拒绝，未发送（%(r)s）：%(why)s") % {
             "r": " ".join(outcome.decision.rules), "why": outcome.reason(get_language())})
-    elif outcome.message.status == "failed":
+    if outcome.message.status == "failed":
         messages.error(request, _("发送失败：%(why)s") % {"why": outcome.message.status_reason})
     else:
         messages.success(request, _("%(c)s%(s)s") % {"c": outcome.message.get_channel_display(),
                                                        "s": outcome.message.get_status_display()})
     return redirect("case-detail", pk=case.pk)
+
+
+def _refused(request, case, form, text):
+    """A send refused: the case page again (its panel only), with the chosen template and recipient still chosen,
+    the preview shown again and the reason beside the send button."""
+    messages.error(request, text)
+    chosen = {k: request.POST.get(k, "") for k in ("channel", "template", "to")}
+    return case_page(request, case, bound={"outreach-send": {**preview(request, case, form), "send_error": text,
+                                                             "chosen": chosen}})
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:

@@ -43,6 +43,9 @@ REASONS = {
     "illness": ("pause", 60, gettext_lazy("生病或住院，请求暂缓")),
     "bereavement": ("pause", 60, gettext_lazy("家人去世，请求暂缓")),
 }
+#: The activity a borrower's request leaves on the case, said in the reader's language.
+PHRASES = {"portal.request": (gettext_lazy("借款人在自助服务中提交：%(s)s"),
+                              {"s": lambda reason: str(REASONS[reason][2]) if reason in REASONS else reason})}
 UPLOAD_MAX = 5 * 1024 * 1024
 UPLOAD_TYPES = {"application/pdf": b"%PDF", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG"}
 CHANNELS = ("call", "sms", "email", "wechat", "letter", "visit")
@@ -146,7 +149,7 @@ def raise_issue(actor: Borrower, case, *, reason: str, details: str, upload=None
                                             content_type=upload.content_type[:100], size=len(data), sha256=digest,
                                             path=str(path), uploaded_at=clock.now())
         audit.record(actor, "portal.dispute.file", stored, {"complaint": row.pk, "size": len(data), "sha256": digest})
-    log_activity(actor, case, kind="note", summary=_("借款人在自助服务中提交：%(s)s") % {"s": str(label)},
+    log_activity(actor, case, kind="note", phrase=("portal.request", {"s": reason}),
                  details={"portal": reason, "object": row.pk})
     return row
 

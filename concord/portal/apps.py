@@ -10,9 +10,12 @@ class PortalConfig(AppConfig):
     def ready(self):
         from concord.outreach.services import register_send_time_values
 
-        from .actions import personal_link
+        from concord.cases.activities import register_phrases
+
+        from .actions import PHRASES, personal_link
 
         register_send_time_values(personal_link)
+        register_phrases(PHRASES)
 
         from concord.cases import panels
 

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concord.compliance.provenance import usable_points
-from concord.cases.activities import check_note, log_activity
+from concord.cases.activities import check_note, label_of, log_activity
 from concord.cases.models import ACTIVE_STATUSES, Case
 from concord.compliance import live
 from concord.compliance import services as compliance
@@ -35,6 +36,14 @@ from .models import (
     VisitStatus,
 )
 from .selectors import is_agent, may_view
+
+#: The visits' activity summaries, said in the reader's language (``cases.activities.register_phrases``).
+PHRASES = {
+    "visit.request": (gettext_lazy("申请外访：%(p)s"), {"p": label_of(VisitPurpose)}),
+    "visit.schedule": (gettext_lazy("外访已排期：%(t)s，%(a)s"), {}),
+    "visit.report": (gettext_lazy("外访结果：%(o)s"), {"o": label_of(VisitOutcome)}),
+    "visit.cancel": (gettext_lazy("外访已取消"), {}),
+}
 
 MIN_AGENTS = 2  # CN banking rule CN9; applied to every creditor (the stricter reading)
 MAX_AHEAD = dt.timedelta(days=90)
@@ -87,7 +96,7 @@ def request_visit(actor, case, *, address, purpose: str, note: str = "", at=None
                                       requested_by=actor, requested_at=at))
     audit.record(actor, "visit.request", visit, {"case": case.reference, "purpose": purpose,
                                                   "address": masked_address(address)})
-    log_activity(actor, case, kind="visit", at=at, summary=_("申请外访：%(p)s") % {"p": visit.get_purpose_display()},
+    log_activity(actor, case, kind="visit", at=at, phrase=("visit.request", {"p": visit.purpose}),
                  note=note.strip(), details={"visit": visit.pk, "step": "request"})
     return visit
 
@@ -182,8 +191,7 @@ def schedule_visit(actor, visit, *, agents, scheduled_at: dt.datetime, at=None) 
         local = timezone.localtime(scheduled_at, zone) if zone else scheduled_at
         log_activity(actor, visit.case, kind="visit", at=at, decision=decision, details={
             "visit": visit.pk, "step": "schedule", "agents": [a.pk for a in agents]},
-            summary=_("外访已排期：%(t)s，%(a)s") % {"t": local.strftime("%Y-%m-%d %H:%M"),
-                                                  "a": "、".join(str(a) for a in agents)})
+            phrase=("visit.schedule", {"t": local.strftime("%Y-%m-%d %H:%M"), "a": "、".join(str(a) for a in agents)}))
     return visit
 
 
@@ -229,7 +237,7 @@ def report_visit(actor, visit, *, outcome: str, note: str, files=(), visited_at:
             log_activity(actor, visit.case, kind="visit", direction="outbound", channel="visit", outcome=outcome,
                          decision=decision, note=note.strip(), at=visited_at,
                          details={"visit": visit.pk, "step": "report", "files": len(stored)},
-                         summary=_("外访结果：%(o)s") % {"o": visit.get_outcome_display()})
+                         phrase=("visit.report", {"o": visit.outcome}))
     except BaseException:
         storage.remove(stored)
         raise
@@ -249,7 +257,7 @@ def cancel_visit(actor, visit, *, reason: str, at=None) -> FieldVisit:
     save_validated(visit)
     audit.record(actor, "visit.cancel", visit, {"reason": visit.cancel_reason})
     log_activity(actor, visit.case, kind="visit", at=at, note=reason.strip(),
-                 details={"visit": visit.pk, "step": "cancel"}, summary=_("外访已取消"))
+                 details={"visit": visit.pk, "step": "cancel"}, phrase=("visit.cancel", {}))
     return visit
 
 

@@ -18,9 +18,13 @@ class WorkbenchConfig(AppConfig):
         from concord.cases import activities, panels
 
         from .calls import say_call
-        from .promises import say_promise
+        from .promises import promise_values, say_promise
         activities.register_summary("call", say_call)
         activities.register_summary("promise", say_promise)
+        activities.register_phrases({"task.create": (_("跟进：%(t)s（%(d)s）"), {})})
+
+        from concord.cases import values
+        values.register(promise_values)   # the message templates' {promise_amount} and {promise_date}
 
         from .case_views import render_case_page
         panels.register_page(render_case_page)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from concord.compliance.provenance import usable_points
@@ -123,39 +124,51 @@ def _submit(request, case, name, form, act, done, failed, anchor=""):
     return to_case_page(case, anchor)
 
 
-@login_required
-@require_POST
-def add_contact(request, pk):
-    case = visible_case_or_404(request.user, pk)
-    require_capability(request.user, Capability.EDIT_FILE)
-    return _submit(request, case, "contact", ContactPointForm(request.POST, auto_id="contact_%s"),
-                   # the debtor gave it in a conversation about this case: this case (and its creditor) may use it
-                   lambda d: debtor_services.add_contact_point(request.user, case.debtor, source="debtor",
-                                                               given_for_case=case, **d),
-                   _("联系方式已添加"), _("联系方式未保存：%(e)s"), "contacts")
+def _case_form(name, form_class, capability, act, *, done, failed, anchor):
+    """The view of a case-page form that is the same every time: the user sees the case and holds ``capability``;
+    the form ``name`` (element ids ``<name>_…``) is validated and ``act(user, case, cleaned_data)`` called, then
+    :func:`_submit` — back to the page at ``anchor``, or the page again with the bound form."""
+    @login_required
+    @require_POST
+    def view(request, pk):
+        case = visible_case_or_404(request.user, pk)
+        require_capability(request.user, capability)
+        return _submit(request, case, name, form_class(request.POST, auto_id=f"{name}_%s"),
+                       lambda d: act(request.user, case, d), done, failed, anchor)
+
+    view.__name__ = view.__qualname__ = f"{name}_form"
+    return view
 
 
-@login_required
-@require_POST
-def add_profile(request, pk):
-    """The debtor's financial situation as they state it (income, household expenses, other debt payments): what
-    the arrangement calculator rests on. Audited by the service."""
-    case = visible_case_or_404(request.user, pk)
-    require_capability(request.user, Capability.EDIT_FILE)
-    return _submit(request, case, "profile", FinancialProfileForm(request.POST, auto_id="profile_%s"),
-                   lambda d: debtor_services.record_financial_profile(request.user, case.debtor, as_of=clock.today(),
-                                                                      **d),
-                   _("经济状况已登记"), _("经济状况未保存：%(e)s"), "finances")
-
-
-@login_required
-@require_POST
-def add_asset(request, pk):
-    case = visible_case_or_404(request.user, pk)
-    require_capability(request.user, Capability.EDIT_FILE)
-    return _submit(request, case, "asset", AssetForm(request.POST, auto_id="asset_%s"),
-                   lambda d: debtor_services.add_asset(request.user, case.debtor, as_of=clock.today(), **d),
-                   _("资产已登记"), _("资产未保存：%(e)s"), "assets")
+# the debtor gave it in a conversation about this case: this case (and its creditor) may use it
+add_contact = _case_form(
+    "contact", ContactPointForm, Capability.EDIT_FILE,
+    lambda user, case, d: debtor_services.add_contact_point(user, case.debtor, source="debtor", given_for_case=case,
+                                                            **d),
+    done=gettext_lazy("联系方式已添加"), failed=gettext_lazy("联系方式未保存：%(e)s"), anchor="contacts")
+# the debtor's financial situation as they state it (income, household expenses, other debt payments): what the
+# arrangement calculator rests on; audited by the service
+add_profile = _case_form(
+    "profile", FinancialProfileForm, Capability.EDIT_FILE,
+    lambda user, case, d: debtor_services.record_financial_profile(user, case.debtor, as_of=clock.today(), **d),
+    done=gettext_lazy("经济状况已登记"), failed=gettext_lazy("经济状况未保存：%(e)s"), anchor="finances")
+add_asset = _case_form(
+    "asset", AssetForm, Capability.EDIT_FILE,
+    lambda user, case, d: debtor_services.add_asset(user, case.debtor, as_of=clock.today(), **d),
+    done=gettext_lazy("资产已登记"), failed=gettext_lazy("资产未保存：%(e)s"), anchor="assets")
+promise_add = _case_form(
+    "promise", PromiseForm, Capability.WORK_CASES,
+    lambda user, case, d: promises.record_promise(user, case, amount=d["amount"], due_date=d["due_date"],
+                                                  note=d["note"]),
+    done=gettext_lazy("承诺还款已登记"), failed=gettext_lazy("承诺还款未登记：%(e)s"), anchor="promises")
+task_add = _case_form(
+    "task", TaskForm, Capability.WORK_CASES,
+    lambda user, case, d: followups.create_task(user, case, title=d["title"], due_at=d["due_at"], kind=d["kind"]),
+    done=gettext_lazy("跟进任务已添加"), failed=gettext_lazy("跟进任务未保存：%(e)s"), anchor="tasks")
+note_add = _case_form(
+    "note", NoteForm, Capability.WORK_CASES,
+    lambda user, case, d: followups.add_note(user, case, text=d["text"]),
+    done=gettext_lazy("备注已保存"), failed=gettext_lazy("备注未保存：%(e)s"), anchor="activities")
 
 
 @login_required
@@ -288,35 +301,3 @@ def call_log(request, pk):
         return case_page(request, case, bound={"call": form})
     messages.success(request, _("通话已记录"))
     return to_case_page(case, "activities")
-
-
-@login_required
-@require_POST
-def promise_add(request, pk):
-    case = visible_case_or_404(request.user, pk)
-    require_capability(request.user, Capability.WORK_CASES)
-    return _submit(request, case, "promise", PromiseForm(request.POST, auto_id="promise_%s"),
-                   lambda d: promises.record_promise(request.user, case, amount=d["amount"], due_date=d["due_date"],
-                                                     note=d["note"]),
-                   _("承诺还款已登记"), _("承诺还款未登记：%(e)s"), "promises")
-
-
-@login_required
-@require_POST
-def task_add(request, pk):
-    case = visible_case_or_404(request.user, pk)
-    require_capability(request.user, Capability.WORK_CASES)
-    return _submit(request, case, "task", TaskForm(request.POST, auto_id="task_%s"),
-                   lambda d: followups.create_task(request.user, case, title=d["title"], due_at=d["due_at"],
-                                                   kind=d["kind"]),
-                   _("跟进任务已添加"), _("跟进任务未保存：%(e)s"), "tasks")
-
-
-@login_required
-@require_POST
-def note_add(request, pk):
-    case = visible_case_or_404(request.user, pk)
-    require_capability(request.user, Capability.WORK_CASES)
-    return _submit(request, case, "note", NoteForm(request.POST, auto_id="note_%s"),
-                   lambda d: followups.add_note(request.user, case, text=d["text"]),
-                   _("备注已保存"), _("备注未保存：%(e)s"), "activities")

@@ -42,8 +42,8 @@ def create_task(actor, case, *, title: str, due_at: dt.datetime, kind: str = Tas
     audit.record(actor, "task.create", task, {"case": case.reference, "kind": kind, "title": title,
                                               "due_at": due_at.isoformat(), "assigned_to": getattr(owner, "pk", None)})
     if log:
-        log_activity(actor, case, kind="task", summary=_("跟进：%(t)s（%(d)s）") % {
-            "t": title, "d": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")}, details={"task": task.pk})
+        log_activity(actor, case, kind="task", details={"task": task.pk}, phrase=(
+            "task.create", {"t": title, "d": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")}))
     return task
 
 

@@ -183,3 +183,14 @@ def say_promise(activity) -> str:
         return ""
     from concord.core.templatetags.concord_format import amount
     return _("承诺 %(d)s 前还款 %(a)s 元") % {"d": d["due_date"], "a": amount(d["amount"])}
+
+
+def promise_values(case, today: dt.date) -> dict:
+    """The message templates' ``{promise_amount}`` and ``{promise_date}`` for ``case``: its pending promise, else the
+    latest one not kept (broken or partly kept); none when the case has neither (a template using them is refused)."""
+    promise = (case.promises.filter(status=PromiseStatus.PENDING).order_by("due_date", "id").first()
+               or case.promises.filter(status__in=(PromiseStatus.BROKEN, PromiseStatus.PARTIAL))
+               .order_by("-due_date", "-id").first())
+    if promise is None:
+        return {}
+    return {"promise_amount": f"{promise.amount:,.2f}", "promise_date": promise.due_date.isoformat()}

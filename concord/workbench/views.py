@@ -115,8 +115,16 @@ def team(request):
     return render(request, "workbench/team.html", {
         "cases": list(cases[:200]), "count": cases.count(), "now": now,
         "claims": list(claims.current_claims(cases, now)),
-        "assign_form": AssignForm(collectors=assignable_users(request.user)),
+        "assign_form": row_assign_form(request.user),
     })
+
+
+def row_assign_form(user) -> AssignForm:
+    """The collector picker repeated on every row of the team's cases: no element id (one per row would repeat),
+    named for assistive technology by its label instead."""
+    form = AssignForm(collectors=assignable_users(user), auto_id=False)
+    form.fields["collector"].widget.attrs["aria-label"] = _("改派给")
+    return form
 
 
 @login_required

@@ -109,6 +109,139 @@ def test_1_a_refused_form_keeps_what_was_typed_with_the_error_beside_the_field(p
     assert unwired == []
 
 
+def in_view(page, selector) -> bool:
+    box = page.locator(selector).first.bounding_box()
+    return bool(box) and 0 <= box["y"] <= 900
+
+
+def field_box(page, field_id) -> str:
+    """The text beside a field (its label, the field and its errors), as a user reads it."""
+    return page.locator(f"#{field_id}").locator("xpath=..").inner_text()
+
+
+def test_1_legal_track_forms_keep_what_was_typed_and_refresh_only_their_panel(page, live_server, desk):
+    case = desk.cases["a"]
+    login(page, live_server, "manager")
+    open_case(page, live_server, case)
+    page.fill("#note_text", "half-typed note")          # another panel's typing must survive the legal refusal
+
+    page.locator("#legal details").filter(has=page.locator("#legal-enter-form")).locator("summary").click()
+    page.fill("#legal_enter_law_firm", "某律师事务所")
+    page.fill("#legal_enter_lawyer", "王律师")
+    page.fill("#legal_enter_note", "不还钱就曝光你")
+    page.click("#legal-enter-form button[type=submit]")
+    page.wait_for_selector("#legal-enter-form .errorlist")
+    assert not_reloaded(page), "the refusal reloaded the page"
+    assert page.input_value("#legal_enter_law_firm") == "某律师事务所"
+    assert page.input_value("#legal_enter_lawyer") == "王律师"
+    assert page.input_value("#legal_enter_note") == "不还钱就曝光你"
+    assert "内容不合规" in field_box(page, "legal_enter_note")
+    assert in_view(page, "#legal-enter-form .errorlist"), "the error is not in view"
+    assert "未能转入法律程序" in page.inner_text("#live-status")
+    assert page.input_value("#note_text") == "half-typed note"
+    page.screenshot(path=str(SHOTS / "item1-refused-legal-enter.png"))
+
+    page.fill("#legal_enter_note", "经调解无果")
+    page.click("#legal-enter-form button[type=submit]")
+    page.wait_for_selector("#legal-stages")
+    assert "案件已转入法律程序" in page.inner_text("#live-status")
+
+    # a cost the service refuses (nothing to pay) keeps its kind, date and note, the error beside the amount
+    costs = page.locator("#legal details").filter(has_text="登记费用")
+    costs.locator("summary").click()
+    page.evaluate("document.querySelector('#legal_cost_amount').form.noValidate = true")
+    page.select_option("#legal_cost_kind", "court_fee")
+    page.fill("#legal_cost_amount", "0")
+    page.fill("#legal_cost_incurred_on", clock.today().isoformat())
+    page.fill("#legal_cost_note", "一审诉讼费")
+    page.locator("#legal_cost_amount").evaluate("e => e.form.requestSubmit()")
+    page.wait_for_selector("#legal_cost_amount ~ .errorlist, #legal .errorlist")
+    assert not_reloaded(page)
+    assert page.input_value("#legal_cost_kind") == "court_fee"
+    assert page.input_value("#legal_cost_note") == "一审诉讼费"
+    assert page.input_value("#legal_cost_incurred_on") == clock.today().isoformat()
+    assert "金额必须大于 0" in field_box(page, "legal_cost_amount")
+    assert in_view(page, "#legal .errorlist")
+    assert page.input_value("#note_text") == "half-typed note"
+
+
+def test_1_a_refused_message_keeps_the_chosen_template_and_its_preview(page, live_server, desk):
+    from concord.compliance import services as compliance
+    from concord.outreach import services as outreach
+
+    case = desk.cases["a"]
+    outreach.save_sender_profile(desk.users["manager"], case.creditor, phone="95555", address="北京市西城区金融街1号")
+    login(page, live_server, "col_a")
+    open_case(page, live_server, case)
+    page.fill("#note_text", "half-typed note")
+    page.select_option("#compose-sms select[name=template]", "m3_plus")
+    page.click("#compose-sms button[type=submit]")
+    page.wait_for_selector("#send-form")
+    # between the preview and the click the borrower disputes the debt: the gate refuses the send
+    compliance.place_hold(None, debtor=case.debtor, kind="dispute", reason="借款人对欠款有异议")
+    page.click("#send-form button[type=submit]")
+    page.wait_for_selector("#send-form #send-error")
+    assert not_reloaded(page)
+    assert page.input_value("#compose-sms select[name=template]") == "m3_plus"
+    assert "合规闸门拒绝" in page.inner_text("#send-error") and in_view(page, "#send-error")
+    assert "合规闸门拒绝" in page.inner_text("#live-status")
+    assert page.locator("#preview .preview-body").count() == 1
+    assert page.input_value("#note_text") == "half-typed note"
+    page.screenshot(path=str(SHOTS / "item1-refused-message.png"))
+
+
+def _proposal(desk, case, income="12000", rate="0.10"):
+    from concord.arrangements import services as arrangements
+    from concord.arrangements.tests.conftest import profile
+
+    profile(case.debtor, income, "5000", "2500")
+    discount = (case.total_balance * Decimal(rate)).quantize(Decimal("0.01"))
+    return arrangements.propose(desk.users["col_a"], case, kind="settlement", months=12, discount_amount=discount,
+                                first_due=clock.today() + dt.timedelta(days=10), reason="收入下降")
+
+
+def test_1_arrangement_decisions_keep_what_was_typed_on_the_case_page_and_the_approvals_page(page, live_server, desk):
+    from concord.arrangements import authority
+
+    authority.set_policy(desk.users["manager"], desk.creditors["bank"], settlement_max_months=12)
+    case = desk.cases["a"]
+    plan = _proposal(desk, case)
+    login(page, live_server, "lead_a")
+    open_case(page, live_server, case)
+    form = f"#arrangement-decide-{plan.pk}"
+    page.fill(f"#decide{plan.pk}_reason", "不还钱就曝光你")
+    page.click(f"{form} button[formaction]")                       # 驳回
+    page.wait_for_selector(f"{form} .errorlist")
+    assert not_reloaded(page)
+    assert page.input_value(f"#decide{plan.pk}_reason") == "不还钱就曝光你"
+    assert "内容不合规" in field_box(page, f"decide{plan.pk}_reason")
+    assert in_view(page, f"{form} .errorlist")
+    assert "审批未完成" in page.inner_text("#live-status")
+    page.screenshot(path=str(SHOTS / "item1-refused-arrangement-decision.png"))
+
+    # the approvals page: refused, the reason stays beside its error; accepted, the arrangement leaves the queue
+    page.goto(live_server.url + reverse("arrangement-approvals"))
+    page.wait_for_selector(f"#approval-{plan.pk}")
+    mark(page)
+    page.fill(f"#decide{plan.pk}_reason", "不还钱就曝光你")
+    page.click(f"#approval-decide-{plan.pk} button[type=submit]:not([formaction])")    # 批准
+    page.wait_for_selector(f"#approval-decide-{plan.pk} .errorlist")
+    assert not_reloaded(page), "the refusal reloaded the approvals page"
+    assert page.input_value(f"#decide{plan.pk}_reason") == "不还钱就曝光你"
+    assert "内容不合规" in field_box(page, f"decide{plan.pk}_reason")
+    assert in_view(page, f"#approval-decide-{plan.pk} .errorlist")
+    page.screenshot(path=str(SHOTS / "item1-refused-approval.png"))
+    page.fill(f"#decide{plan.pk}_reason", "收入证明已核实")
+    page.click(f"#approval-decide-{plan.pk} button[type=submit]:not([formaction])")
+    page.wait_for_selector(f"#approval-{plan.pk}", state="detached")
+    assert not_reloaded(page)
+    assert "方案已批准" in page.inner_text("#live-status")
+    assert page.locator("#nav-approvals-count").count() == 0          # the menu's count follows
+    page.wait_for_selector("#approvals-empty")                          # and the page says nothing is left
+    plan.refresh_from_db()
+    assert plan.status == "approved"
+
+
 # 2 ------------------------------------------------------------------------------------------------------------------
 def test_2_an_unlogged_call_shows_everywhere_blocks_next_case_and_is_named_by_the_cap(page, live_server, desk):
     from concord.workbench import calls
@@ -289,9 +422,7 @@ def test_7_one_screen_for_one_case(page, live_server, desk):
     page.wait_for_timeout(200)
     note = page.locator("#note-form").bounding_box()
     assert note and 0 < note["y"] < 900                         # in reach under the header
-    duplicates = page.evaluate("""() => { const seen = {}; document.querySelectorAll('[id]')
-        .forEach(e => seen[e.id] = (seen[e.id] || 0) + 1); return Object.keys(seen).filter(k => seen[k] > 1); }""")
-    assert duplicates == []
+    assert duplicate_ids(page) == []
     name = page.locator("#parties .party-name").filter(has_text="欧阳建国").first
     lines = name.evaluate("e => { const r = document.createRange(); r.selectNodeContents(e); "
                           "return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size; }")
@@ -299,6 +430,31 @@ def test_7_one_screen_for_one_case(page, live_server, desk):
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / "item7-case-page.png"))
     page.screenshot(path=str(SHOTS / "item7-case-page-full.png"), full_page=True)
+
+
+def duplicate_ids(page) -> list[str]:
+    return page.evaluate("""() => { const seen = {}; document.querySelectorAll('[id]')
+        .forEach(e => seen[e.id] = (seen[e.id] || 0) + 1); return Object.keys(seen).filter(k => seen[k] > 1); }""")
+
+
+def test_7_no_duplicate_ids_on_the_team_page_and_the_approvals_page(page, live_server, desk):
+    from concord.arrangements import authority
+
+    authority.set_policy(desk.users["manager"], desk.creditors["bank"], settlement_max_months=12)
+    plans = [_proposal(desk, desk.cases["a"]), _proposal(desk, desk.cases["u"], income="15000", rate="0.02")]
+    login(page, live_server, "lead_a")
+    page.goto(live_server.url + reverse("work-team"))
+    page.wait_for_selector("#team-table")
+    assert page.locator("#team-table select[name=collector]").count() >= 2
+    assert duplicate_ids(page) == []
+    assert page.locator("#team-table select[name=collector]").first.get_attribute("aria-label") == "改派给"
+    page.goto(live_server.url + reverse("arrangement-approvals"))
+    for plan in plans:
+        page.wait_for_selector(f"#approval-{plan.pk}")
+    assert duplicate_ids(page) == []
+    # each reason field is labelled by its own label
+    for plan in plans:
+        assert page.locator(f"label[for=decide{plan.pk}_reason]").count() == 1
 
 
 # 8 ------------------------------------------------------------------------------------------------------------------

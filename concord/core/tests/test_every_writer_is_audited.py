@@ -85,7 +85,8 @@ READ_ONLY = {
     "concord.arrangements.services": {"by_role_label"},
     "concord.arrangements.authority": {"policy_row", "limits", "limit_for", "house_limit", "calculator_policy",
                                        "required_role", "automatic_limit"},
-    "concord.cases.activities": {"check_note", "outcome_label", "register_summary", "summary_text"},
+    "concord.cases.activities": {"check_note", "outcome_label", "register_summary", "summary_text", "register_phrases",
+                                 "say_phrase", "label_of"},
     "concord.compliance.services": {"deadline_days"},
     "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of", "check_rows"},
     "concord.core.jobs": {"kind", "register_tick", "register_follower", "label_of", "worker_name", "worker_gone",
@@ -119,7 +120,7 @@ READ_ONLY = {
                                 "say_call", "unlogged_calls"},
     "concord.workbench.claims": {"claim_minutes", "holder", "current_claims"},
     "concord.workbench.followups": {"may_complete"},
-    "concord.workbench.promises": {"promise_limits", "say_promise"},
+    "concord.workbench.promises": {"promise_limits", "say_promise", "promise_values"},
     "concord.workbench.scripts": {"scripts_for"},
 }
 

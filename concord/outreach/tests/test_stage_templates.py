@@ -39,3 +39,38 @@ def test_a_stage_template_renders_for_a_case(world):
     template = MessageTemplate.objects.get(code="m1", channel="sms", language="zh-hans")
     rendered = services.render_message(world.cases["a"], template, clock.now())
     assert world.cases["a"].reference in rendered.body and "95555" in rendered.body and "{" not in rendered.body
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_promise_reminder_names_the_promised_amount_and_date(world, language):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from concord.core import clock
+    from concord.workbench import promises
+    from concord.workbench.tests.conftest import qualify
+
+    case = world.cases["a"]
+    services.save_sender_profile(world.users["manager"], case.creditor, phone="95555", address="北京市西城区金融街1号")
+    template = MessageTemplate.objects.get(code="promise_reminder", channel="sms", language=language)
+    # no promise on the case: the variable has no value, and the template is refused by its name
+    with pytest.raises(ValidationError) as refused:
+        services.render_message(case, template, clock.now())
+    assert "{promise_amount}" in str(refused.value) or "{promise_date}" in str(refused.value)
+
+    qualify(world.users["col_a"])
+    due = clock.today() + dt.timedelta(days=5)
+    promises.record_promise(world.users["col_a"], case, amount=Decimal("1234.50"), due_date=due, note="")
+    body = services.render_message(case, template, clock.now()).body
+    assert "1,234.50" in body and due.isoformat() in body and "{" not in body
+
+
+def test_promise_variables_are_known_and_the_content_check_still_applies():
+    from django.core.exceptions import ValidationError
+
+    services.check_template_text(channel="sms", subject="", body="请于{promise_date}前还款{promise_amount}元。")
+    with pytest.raises(ValidationError) as refused:
+        services.check_template_text(channel="sms", subject="", body="{promise_date}前不还{promise_amount}元就曝光你")
+    assert "内容不合规" in str(refused.value)

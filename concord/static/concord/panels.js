@@ -1,6 +1,8 @@
-/* The case page's forms refresh only their own panel (htmx): every POST form inside a panel of #case-page is sent
-   with htmx; the answer (the case page again) gives back that panel, and the header, the status line (flash and
-   the unlogged-call banner) and the activity log beside it. A refused form comes back with status 422, bound: what
+/* The case page's forms refresh only their own panel (htmx): every POST form inside a panel of a page marked
+   data-panels (the case page #case-page, the approvals page) is sent with htmx; the answer (the page again) gives
+   back that panel, and the header, the status line (flash and the unlogged-call banner) and the activity log beside
+   it, where the page has them. A panel the answer no longer holds (an arrangement decided on the approvals page)
+   is removed. A refused form comes back with status 422, bound: what
    was typed stays, the errors stand beside the fields, and the first error is scrolled into view.
    A form marked data-nav (next case, release) replaces the whole page body without a reload (hx-boost). */
 (function () {
@@ -12,14 +14,15 @@
     {code: "422", swap: true},
     {code: "[45]..", swap: false, error: true}
   ];
-  // what one action may change beyond its own panel: any action the header, the status line and the activity log;
-  // a call's disposition also a promise or a callback task. Nothing else is replaced, so what is typed elsewhere stays.
-  var SHARED = ["case-head", "live-status", "activities"];
+  // what one action may change beyond its own panel: any action the header, the status line, the activity log and
+  // the menu's count of approvals; a call's disposition also a promise or a callback task. Nothing else is replaced,
+  // so what is typed elsewhere stays.
+  var SHARED = ["case-head", "live-status", "activities", "nav-approvals"];
   var ALSO = {"call": ["promises", "tasks"]};
 
   function panelOf(form) {
     var el = form.parentElement;
-    while (el && el.id !== "case-page") {
+    while (el && !el.hasAttribute("data-panels")) {
       if (el.id && (el.hasAttribute("data-panel") || el.tagName === "SECTION")) { return el; }
       el = el.parentElement;
     }
@@ -31,7 +34,7 @@
     if (root.matches && root.matches("form")) { forms.push(root); }
     if (root.querySelectorAll) { forms = forms.concat(Array.prototype.slice.call(root.querySelectorAll("form"))); }
     forms.forEach(function (form) {
-      if (form.dataset.wired || !form.closest("#case-page")) { return; }
+      if (form.dataset.wired || !form.closest("[data-panels]")) { return; }
       if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
       if (form.hasAttribute("hx-post") || form.hasAttribute("hx-get")) { return; }
       form.dataset.wired = "1";
@@ -59,12 +62,12 @@
   // content that arrives inside a panel (the message preview) is wired once it has settled
   document.addEventListener("htmx:afterSettle", function () { wire(document.body); });
 
-  // an answer that is not the case page (another page the action led to) is opened as a page of its own
+  // an answer that is not a page of panels (another page the action led to) is opened as a page of its own
   document.body.addEventListener("htmx:beforeSwap", function (evt) {
     var xhr = evt.detail.xhr, form = evt.detail.requestConfig && evt.detail.requestConfig.elt;
     if (!form || !form.dataset || form.dataset.wired !== "1" || form.hasAttribute("data-nav")) { return; }
     var type = xhr.getResponseHeader("Content-Type") || "";
-    if (type.indexOf("text/html") === 0 && xhr.responseText.indexOf('id="case-page"') !== -1) { return; }
+    if (type.indexOf("text/html") === 0 && xhr.responseText.indexOf(" data-panels>") !== -1) { return; }
     evt.detail.shouldSwap = false;
     var url = xhr.responseURL ? new URL(xhr.responseURL) : null;
     var sent = new URL(form.getAttribute("hx-post"), location.href);

@@ -46,7 +46,9 @@ def test_request_is_written_audited_and_logged(vw):
     assert visit.status == VisitStatus.REQUESTED and visit.address == vw.address
     assert AuditEvent.objects.filter(action="visit.request", object_id=str(visit.pk)).exists()
     entry = Activity.objects.get(kind="visit")
-    assert entry.details == {"visit": visit.pk, "step": "request"} and entry.direction == "internal"
+    assert entry.details == {"visit": visit.pk, "step": "request",
+                             "phrase": {"code": "visit.request", "args": {"p": "negotiate"}}}
+    assert entry.direction == "internal"
     # the audit trail keeps the address masked
     assert ADDRESS not in str(AuditEvent.objects.get(action="visit.request").changes)
 
