@@ -16,5 +16,10 @@ class ArrangementsConfig(AppConfig):
         from .tracking import follow_payment
 
         followers.register(follow_payment)
+
+        from concord.cases import recall_reports
+
+        from .tracking import open_arrangements
+        recall_reports.register(open_arrangements)
         panels.register(panels.Panel(name="arrangements", template="arrangements/_panel.html", context=case_panel,
                                      order=50))

@@ -183,3 +183,13 @@ def say_promise(activity) -> str:
         return ""
     from concord.core.templatetags.concord_format import amount
     return _("承诺 %(d)s 前还款 %(a)s 元") % {"d": d["due_date"], "a": amount(d["amount"])}
+
+
+def open_promises(case_ids) -> dict[int, list[dict]]:
+    """The pending promises of these cases, for the creditor's recall report (``cases.recall_reports``)."""
+    from .models import OPEN_PROMISE, Promise
+    out: dict[int, list[dict]] = {}
+    for p in Promise.objects.filter(case_id__in=list(case_ids), status__in=OPEN_PROMISE).order_by("due_date", "id"):
+        out.setdefault(p.case_id, []).append({"kind": "promise", "id": p.pk, "amount": str(p.amount),
+                                              "due": p.due_date.isoformat(), "status": p.status})
+    return out
