@@ -49,6 +49,10 @@ class Line:
     rule: str
     placement_id: int | None = None
 
+    @property
+    def channel_label(self) -> str:
+        return str(PaymentChannel(self.channel).label) if self.channel in PaymentChannel.values else self.channel
+
     def as_json(self) -> dict:
         rule = self.rule if self.kind == LineKind.PAYMENT else f"{self.kind}: {self.rule}"
         return {"account": self.account, "date": self.paid_on.isoformat(), "amount": str(self.amount),

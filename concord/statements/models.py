@@ -102,3 +102,51 @@ class Remittance(models.Model):
         verbose_name = _("汇款记录")
         verbose_name_plural = _("汇款记录")
         constraints = [models.UniqueConstraint(fields=["statement", "reference"], name="remittance_reference_once")]
+
+
+class Reconciliation(models.Model):
+    """One comparison of a creditor's payment file for a month with Concord's payments of that month."""
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.PROTECT, related_name="reconciliations",
+                                 verbose_name=_("委托方"))
+    month = models.DateField(_("月份"))
+    file_name = models.CharField(_("文件名"), max_length=200)
+    rows = models.PositiveIntegerField(_("文件行数"), default=0)
+    rejected = models.JSONField(_("无法读取的行"), default=list, blank=True)
+    uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("对账")
+        verbose_name_plural = _("对账")
+
+
+class DifferenceKind(models.TextChoices):
+    MATCHED = "matched", _("一致")
+    THEIRS_ONLY = "theirs_only", _("仅委托方有")
+    OURS_ONLY = "ours_only", _("仅本系统有")
+    AMOUNT = "amount", _("金额不一致")
+
+
+class ReconciliationItem(models.Model):
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE, related_name="items",
+                                       verbose_name=_("对账"))
+    kind = models.CharField(_("结果"), max_length=12, choices=DifferenceKind.choices, db_index=True)
+    account_reference = models.CharField(_("借据号"), max_length=64)
+    reference = models.CharField(_("交易流水号"), max_length=100, blank=True)
+    paid_on = models.DateField(_("还款日期"))
+    their_amount = models.DecimalField(_("委托方金额"), null=True, blank=True, **MONEY)
+    our_amount = models.DecimalField(_("本系统金额"), null=True, blank=True, **MONEY)
+    payment = models.ForeignKey("loans.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("还款"))
+    resolved = models.BooleanField(_("已处理"), default=False)
+    note = models.CharField(_("处理说明"), max_length=500, blank=True)
+    resolved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("处理人"))
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["reconciliation", "kind", "paid_on", "id"]
+        verbose_name = _("对账差异")
+        verbose_name_plural = _("对账差异")
