@@ -49,6 +49,7 @@ class BatchFigures:
     balance: Decimal = ZERO
     recovered: Decimal = ZERO
     days_left: int = 0
+    overdue_days: int = 0     # an active batch past its return date, not yet ended (the schedule is off or late)
     by_account: dict = field(default_factory=dict)
 
     @property
@@ -68,7 +69,9 @@ def batch_figures(placement: Placement, today: dt.date, *, until: dt.date | None
         retained=Count("id", filter=Q(state=AccountState.RETAINED)))
     figures = BatchFigures(placement, accounts=counts["accounts"], placed=counts["placed"],
                            recalled=counts["recalled"], retained=counts["retained"],
-                           balance=counts["balance"] or ZERO, days_left=max((placement.return_on - today).days, 0))
+                           balance=counts["balance"] or ZERO, days_left=max((placement.return_on - today).days, 0),
+                           overdue_days=max((today - placement.return_on).days, 0)
+                           if placement.status == "active" else 0)
     for row, payment in payments_while_placed(placement, until=until):
         figures.recovered += payment.amount
         figures.by_account[row.account_id] = figures.by_account.get(row.account_id, ZERO) + payment.amount
