@@ -193,6 +193,8 @@ class PlacementAccount(models.Model):
     (when, why, the promises and arrangements still open then, reported to the creditor) or retained by agreement.
     Kept as the record of the placement for as long as the account is (no personal data)."""
 
+    CASE_PATH = "account__case"
+
     placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="accounts",
                                   verbose_name=_("委案批次"))
     account = models.ForeignKey("loans.LoanAccount", on_delete=models.PROTECT, related_name="placements",

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 
 from concord.compliance.models import Complaint, ContactAttempt
 from concord.core import clock
+from concord.core.access import restrict
+from concord.creditors.models import AccountState, PlacementAccount
 from concord.imports import services as imports
 from concord.imports.models import ImportBatch, ImportKind
 from concord.placements import selectors as placements
@@ -53,11 +55,12 @@ def recovery_by_month(placement) -> dict[str, Decimal]:
     return out
 
 
-def contact_figures(creditor, today: dt.date) -> dict:
+def contact_figures(user, creditor, today: dt.date) -> dict:
+    """Contacts of the last 30 days by channel and complaints, of the cases the user may see (``restrict``)."""
     since = clock.day_start(today - dt.timedelta(days=30))
-    attempts = ContactAttempt.objects.filter(creditor=creditor, at__gte=since)
+    attempts = restrict(ContactAttempt.objects.filter(creditor=creditor, at__gte=since), user)
     by_channel = dict(attempts.values_list("channel").annotate(n=Count("id")).values_list("channel", "n"))
-    complaints = Complaint.objects.filter(creditor=creditor).aggregate(
+    complaints = restrict(Complaint.objects.filter(creditor=creditor), user).aggregate(
         total=Count("id"), open=Count("id", filter=~Q(status="resolved")),
         recent=Count("id", filter=Q(received_at__gte=since)))
     return {"contacts": sum(by_channel.values()), "by_channel": sorted(by_channel.items()), **complaints}
@@ -81,12 +84,14 @@ def home(request):
                       .values_list("reconciliation__month").annotate(n=Count("id")).values_list(
                           "reconciliation__month", "n"))
     rows = [(m, statements.get(m), open_diffs.get(m, 0)) for m in recent_months(today)]
+    recalled = list(restrict(PlacementAccount.objects.all(), request.user).filter(placement__creditor=creditor, state=AccountState.RECALLED)
+                    .exclude(open_items=[]).select_related("account", "placement").order_by("-recalled_on", "-id")[:50])
     uploads = list(ImportBatch.objects.filter(creditor=creditor, kind__in=[k for k, _l in UPLOAD_KINDS])
                    .order_by("-created_at")[:10])
     return render(request, "statements/portal_home.html", {
         "creditor": creditor, "batches": batches, "recovery": recovery, "months": months_sorted,
-        "statements": rows, "figures": contact_figures(creditor, today), "uploads": uploads,
-        "upload_form": UploadForm()})
+        "statements": rows, "figures": contact_figures(request.user, creditor, today), "uploads": uploads,
+        "upload_form": UploadForm(), "recalled": recalled})
 
 
 @login_required

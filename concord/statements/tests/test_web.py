@@ -142,3 +142,15 @@ def test_portal_upload_goes_through_the_import_pipeline(world, client, settings)
                                      creditor=world.creditors["fin"])
     client.force_login(other)
     assert client.get(f"/creditor/uploads/{batch.pk}/").status_code == 404
+
+
+def test_the_portal_reports_open_promises_of_recalled_cases(world, client):
+    from concord.placements import services as placements
+    from concord.placements.tests.helpers import bank_batch
+    from concord.workbench.promises import record_promise
+    placement = bank_batch(world)            # no retention: the case with a promise is recalled, its promise reported
+    record_promise("tester", world.cases["a"], amount=D("500"), due_date=dt.date(2026, 12, 10))
+    placements.end_period("tester", placement, on=dt.date(2026, 11, 21))
+    client.force_login(world.users["viewer"])
+    page = client.get("/creditor/").content.decode()
+    assert 'id="portal-recall-report"' in page and "承诺还款 ¥500.00，2026-12-10 到期" in page
