@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('creditors', '0002_share_contact_points'),
-        ('loans', '0005_placement_terms'),
+        ('loans', '0005_creditor_direct_channel'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('creditors', '0003_placement_terms'),
-        ('loans', '0005_placement_terms'),
+        ('loans', '0005_creditor_direct_channel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
