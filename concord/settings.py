@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "concord.legal",
     "concord.portal",
     "concord.allocation",
+    "concord.placements",
+    "concord.statements",
     "concord.operations",
 ]
 

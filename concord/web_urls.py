@@ -24,4 +24,7 @@ urlpatterns = [
     path("legal/", include("concord.legal.urls")),
     path("allocation/", include("concord.allocation.urls")),
     path("operations/", include("concord.operations.urls")),
+    path("placements/", include("concord.placements.urls")),
+    path("statements/", include("concord.statements.urls")),
+    path("creditor/", include("concord.statements.portal_urls")),
 ]

@@ -9,16 +9,16 @@ class ArrangementsConfig(AppConfig):
 
     def ready(self):
         from . import jobs  # noqa: F401 — registers the daily check's job
-        from concord.cases import panels
+        from concord.cases import panels, recall_reports
+        from concord.cases.activities import register_phrases
         from concord.loans import followers
 
         from .panel import case_panel
-        from .tracking import follow_payment
+        from .phrases import PHRASES
+        from .tracking import follow_payment, open_arrangements
 
         followers.register(follow_payment)
-        from concord.cases.activities import register_phrases
-
-        from .phrases import PHRASES
         register_phrases(PHRASES)
+        recall_reports.register(open_arrangements)
         panels.register(panels.Panel(name="arrangements", template="arrangements/_panel.html", context=case_panel,
                                      order=50))

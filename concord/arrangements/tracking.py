@@ -138,3 +138,14 @@ def check_arrangements(day: dt.date | None = None, *, actor=None) -> dict:
                       "unpaid": str(row.amount - row.paid_amount)})
                 out["broken"].append(pk)
     return out
+
+
+def open_arrangements(case_ids) -> dict[int, list[dict]]:
+    """The open arrangements of these cases, for the creditor's recall report (``cases.recall_reports``)."""
+    from .models import OPEN, Arrangement
+    out: dict[int, list[dict]] = {}
+    for a in Arrangement.objects.filter(case_id__in=list(case_ids), status__in=OPEN).order_by("id"):
+        out.setdefault(a.case_id, []).append({"kind": "arrangement", "id": a.pk, "amount": str(a.total),
+                                              "paid": str(a.paid_total), "months": a.months, "status": a.status,
+                                              "arrangement_kind": a.kind})
+    return out

@@ -8,7 +8,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("案件")
 
     def ready(self):
-        from . import jobs  # noqa: F401 — registers the placement expiry job
         from concord.loans import followers
 
         from .services import on_account_changed

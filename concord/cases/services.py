@@ -144,6 +144,9 @@ def place_single_account(actor, *, creditor, product, full_name: str, id_type: s
     case, _new = open_case(actor, creditor=creditor, debtor=debtor, placement=placement)
     loans.open_account(actor, case=case, product=product, **account)
     case.refresh_from_db()
+    if case.placement_id is not None:
+        from concord.creditors.services import register_accounts
+        register_accounts(actor, case.placement)
     return case
 
 
@@ -206,4 +209,10 @@ def recall_accounts(actor, accounts, *, reason: str = "", on: dt.date | None = N
     for account in rows:
         if account.case_id is None:
             audit.record(actor, "account.recall", account, {"reason": reason, "on": on.isoformat()})
+    from concord.creditors.services import mark_recalled
+
+    from . import recall_reports
+    items = recall_reports.open_items(by_case)
+    mark_recalled(None, [a.pk for a in rows], reason=reason, on=on,
+                  open_items={a.pk: items.get(a.case_id, []) for a in rows})
     return {"accounts": [a.pk for a in rows], "cases": recalled_cases}

@@ -32,6 +32,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "{count} calls about debt {debt} in the {window} days ending today reach the limit of {max}"),
     "after_conversation": ("{date} 已就债务 {debt} 与对方通话，{until} 前不得再就该债务致电",
                            "a conversation about debt {debt} took place on {date}; no calls about it before {until}"),
+    "recall": ("案件已于 {on} 退案（{reason}），委托方已收回，不得再就该案件联系任何人",
+               "the case was recalled on {on} ({reason}): the creditor took it back, so no one may be contacted about it"),
     "source": ("该联系方式由委托方 {creditor} 提供（或由债务人就其他案件提供），本案委托方不能使用；双方委托方均允许共享时方可使用",
                "this contact detail was supplied by creditor {creditor} (or given by the debtor about another case); "
                "this case's creditor may not use it unless both creditors allow sharing"),

@@ -123,7 +123,8 @@ def decide_contact(actor, *, case=None, debtor=None, creditor=None, channel: str
     pack = live.pack_for(creditor, person.overrides)
     source, source_denials = _point_source(case, debtor, kind, contact_point, number)
     result = live.evaluate_live(actor, request, at, history, pack, masked_number=live.masked(number),
-                                qualifications=person.qualifications if user_id else None, extra=source_denials)
+                                qualifications=person.qualifications if user_id else None,
+                                extra=_recall_denials(case) + source_denials)
     d = result.decision
     decision = ContactDecision.objects.create(
         at=at, debtor=debtor, case=case, creditor=creditor, actor=actor if getattr(actor, "pk", None) else None,
@@ -142,6 +143,20 @@ def decide_contact(actor, *, case=None, debtor=None, creditor=None, channel: str
                                                          "pack": pack.version,
                                                          **({"source": source["kind"]} if source else {})})
     return decision
+
+
+def _recall_denials(case) -> list:
+    """A recalled case (退案) may not be contacted at all: the denial names the recall (date and reason)."""
+    from concord.creditors.models import AccountState, PlacementAccount
+
+    from .model import Denial
+
+    if case is None or case.status != "recalled":
+        return []
+    row = (PlacementAccount.objects.filter(account__case=case, state=AccountState.RECALLED)
+           .order_by("-recalled_on", "-id").values_list("recalled_on", "recall_reason").first())
+    on, reason = row if row else (case.closed_on, "")
+    return [Denial("RECALL", "recall", {"on": on.isoformat() if on else "?", "reason": reason or "—"})]
 
 
 def _point_source(case, debtor, party_kind, contact_point, number) -> tuple[dict | None, list]:

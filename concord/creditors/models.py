@@ -6,7 +6,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from concord.loans.allocation import COMPONENTS, DEFAULT_WATERFALL
-from concord.loans.delinquency import BUCKETS
 from concord.loans.models import ProductKind
 
 
@@ -29,17 +28,24 @@ def validate_waterfall(value):
 
 
 def validate_commission_terms(value):
-    if not isinstance(value, dict):
-        raise ValidationError(_("佣金条款必须是 账龄→费率 的映射"))
-    for bucket, rate in value.items():
-        if bucket not in BUCKETS:
-            raise ValidationError(_("未知账龄 %(b)s") % {"b": bucket})
-        try:
-            rate = Decimal(str(rate))
-        except Exception:
-            raise ValidationError(_("账龄 %(b)s 的佣金费率不是数字") % {"b": bucket})
-        if not (0 <= rate <= 1):
-            raise ValidationError(_("账龄 %(b)s 的佣金费率必须在 0 到 1 之间") % {"b": bucket})
+    """Commission terms in the form :mod:`concord.creditors.commission` reads (a plain 账龄→费率 map too)."""
+    from .commission import TermsError, parse_terms
+    try:
+        parse_terms(value)
+    except TermsError as exc:
+        raise ValidationError(str(exc))
+
+
+class EndAction(models.TextChoices):
+    RECALL = "recall", _("到期自动退案")
+    EXTEND = "extend", _("按约定延期")
+
+
+class RetainWhen(models.TextChoices):
+    NEVER = "never", _("不留案")
+    PROMISE = "promise", _("有进行中的承诺还款")
+    ARRANGEMENT = "arrangement", _("有履行中的还款方案")
+    EITHER = "either", _("有进行中的承诺还款或还款方案")
 
 
 class Creditor(models.Model):
@@ -53,6 +59,12 @@ class Creditor(models.Model):
     share_contact_points = models.BooleanField(
         _("允许共享联系方式"), default=False,
         help_text=_("允许本委托方提供的联系方式用于同一债务人在其他委托方的案件（对方也须允许）；默认不共享"))
+    commission_terms = models.JSONField(_("默认佣金条款"), default=dict, blank=True,
+                                        validators=[validate_commission_terms],
+                                        help_text=_("新委案批次沿用的佣金条款（批次可另定）"))
+    retain_when = models.CharField(_("留案条件"), max_length=20, choices=RetainWhen.choices,
+                                   default=RetainWhen.NEVER,
+                                   help_text=_("委案到期时哪些案件按约定留案继续催收"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,8 +138,19 @@ class Placement(models.Model):
     reference = models.CharField(_("批次号"), max_length=64)
     placed_on = models.DateField(_("委案日期"))
     return_on = models.DateField(_("退案日期"))
-    commission_terms = models.JSONField(_("佣金条款（按账龄）"), default=dict, blank=True,
+    commission_terms = models.JSONField(_("佣金条款"), default=dict, blank=True,
                                         validators=[validate_commission_terms])
+    period_days = models.PositiveSmallIntegerField(_("委案期限（天）"), null=True, blank=True,
+                                                   validators=[MinValueValidator(1), MaxValueValidator(3660)])
+    end_action = models.CharField(_("到期处理"), max_length=10, choices=EndAction.choices, default=EndAction.RECALL)
+    extension_days = models.PositiveSmallIntegerField(_("延期天数"), default=0,
+                                                      validators=[MaxValueValidator(3660)])
+    extended_on = models.DateField(_("已延期至"), null=True, blank=True)
+    retain_when = models.CharField(_("留案条件"), max_length=20, choices=RetainWhen.choices,
+                                   default=RetainWhen.NEVER)
+    products = models.ManyToManyField(Product, blank=True, related_name="placements", verbose_name=_("产品"))
+    policy_pack = models.CharField(_("合规规则包"), max_length=30, choices=PolicyPack.choices, blank=True,
+                                   help_text=_("留空即沿用委托方的规则包"))
     status = models.CharField(_("状态"), max_length=20, choices=PlacementStatus.choices,
                               default=PlacementStatus.ACTIVE)
     recalled_at = models.DateTimeField(_("撤案时间"), null=True, blank=True)
@@ -145,3 +168,50 @@ class Placement(models.Model):
     def clean(self):
         if self.placed_on and self.return_on and self.return_on < self.placed_on:
             raise ValidationError({"return_on": _("退案日期不能早于委案日期")})
+        if self.end_action == EndAction.EXTEND and not self.extension_days:
+            raise ValidationError({"extension_days": _("按约定延期须填写延期天数")})
+
+    @property
+    def days(self) -> int:
+        """The placement period in days (委案期限): as agreed, or from the placement to the return date."""
+        return self.period_days or (self.return_on - self.placed_on).days
+
+    @property
+    def pack(self) -> str:
+        return self.policy_pack or self.creditor.policy_pack
+
+
+class AccountState(models.TextChoices):
+    PLACED = "placed", _("在案")
+    RECALLED = "recalled", _("已退案")
+    RETAINED = "retained", _("留案")
+
+
+class PlacementAccount(models.Model):
+    """An account in a placement batch as it was placed (balance and bucket at placement), and how it left: recalled
+    (when, why, the promises and arrangements still open then, reported to the creditor) or retained by agreement.
+    Kept as the record of the placement for as long as the account is (no personal data)."""
+
+    CASE_PATH = "account__case"
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="accounts",
+                                  verbose_name=_("委案批次"))
+    account = models.ForeignKey("loans.LoanAccount", on_delete=models.PROTECT, related_name="placements",
+                                verbose_name=_("借据"))
+    balance = models.DecimalField(_("委案金额"), max_digits=14, decimal_places=2)
+    bucket = models.CharField(_("委案时账龄"), max_length=4)
+    state = models.CharField(_("状态"), max_length=10, choices=AccountState.choices, default=AccountState.PLACED,
+                             db_index=True)
+    recalled_on = models.DateField(_("退案日期"), null=True, blank=True)
+    recall_reason = models.CharField(_("退案原因"), max_length=200, blank=True)
+    retained_reason = models.CharField(_("留案原因"), max_length=300, blank=True)
+    open_items = models.JSONField(_("退案时未结的承诺和方案"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["placement", "id"]
+        verbose_name = _("委案借据")
+        verbose_name_plural = _("委案借据")
+        constraints = [models.UniqueConstraint(fields=["placement", "account"], name="placement_account_once")]
+
+    def __str__(self):
+        return f"{self.placement}/{self.account_id}"

@@ -23,6 +23,7 @@ from concord.compliance import content, live
 from concord.compliance.models import ContactAttempt, ContactDecision, Outcome
 from concord.core import audit, bulk
 from concord.core.masking import mask
+from concord.creditors.models import PlacementAccount
 from concord.debtors.models import (Asset, BankStatementSummary, ContactPoint, CreditReport, Debtor, Employment,
                                     FinancialProfile, OtherLoan, RelatedParty)
 from concord.eod.models import EodRun, RunStatus
@@ -96,6 +97,11 @@ class Writer:
         account_rows = [self._account_row(a) for a in accounts]
         for account, pk in zip(accounts, insert(LoanAccount, account_rows)):
             account.pk = pk
+        insert(PlacementAccount, [{  # each account's balance and bucket at placement, in its batch
+            "placement_id": self.placements[(a.case.spec.code, day)].pk, "account_id": a.pk, "state": "placed",
+            "balance": row["principal_balance"] + row["interest_balance"] + row["penalty_balance"]
+            + row["fees_balance"], "bucket": row["bucket"], "recall_reason": "", "retained_reason": "",
+            "open_items": []} for a, row in zip(accounts, account_rows)])
         items = [(i, {"account_id": a.pk, "number": i.number, "due_date": i.due_date, "principal_due": i.principal_due,
                       "interest_due": i.interest_due, "principal_paid": i.principal_paid,
                       "interest_paid": i.interest_paid}) for a in accounts for i in a.items]

@@ -34,7 +34,18 @@ def _placement_writer(creditor, *, batch, actor, today):
                 actor, creditor, reference=reference, placed_on=key[0], return_on=key[1])
         return placements[key]
 
-    return PlacementWriter(creditor, batch_label=f"#{batch.pk}", today=today, placement_for=placement_for)
+    writer = PlacementWriter(creditor, batch_label=f"#{batch.pk}", today=today, placement_for=placement_for)
+    write = writer.write
+
+    def write_and_register(chunk):
+        outcome = write(chunk)
+        references = [r.record.account_reference for r in chunk]
+        for placement in placements.values():  # each account's balance at placement
+            creditor_services.register_accounts(actor, placement, references=references)
+        return outcome
+
+    writer.write = write_and_register
+    return writer
 
 
 KINDS: dict[str, Kind] = {

@@ -424,6 +424,8 @@ CHANNELS = {
     "deduction": "deduction", "directdebit": "deduction", "autodebit": "deduction",
     "银联": "unionpay", "云闪付": "unionpay", "unionpay": "unionpay",
     "现金": "cash", "cash": "cash",
+    "直还": "creditor_direct", "直接还款": "creditor_direct", "直接还款至委托方": "creditor_direct",
+    "委托方直收": "creditor_direct", "direct": "creditor_direct", "creditordirect": "creditor_direct",
 }
 PAYMENT, REVERSAL = "payment", "reversal"
 TRANSACTION_TYPES = {
@@ -544,7 +546,7 @@ def _enum(value: Any, table: dict[str, str], what, code: str, known: str) -> str
 
 def parse_channel(value: Any) -> str:
     """Payment channel → a ``loans.PaymentChannel`` value (code ``unknown_channel`` otherwise)."""
-    return _enum(value, CHANNELS, LABEL_CHANNEL, "unknown_channel", "支付宝、微信、银行转账、代扣、银联 或 现金")
+    return _enum(value, CHANNELS, LABEL_CHANNEL, "unknown_channel", "支付宝、微信、银行转账、代扣、银联、现金 或 直接还款")
 
 
 def parse_transaction_type(value: Any) -> str:

@@ -124,6 +124,7 @@ class PaymentChannel(models.TextChoices):
     UNIONPAY = "unionpay", _("银联")
     DEDUCTION = "deduction", _("代扣")
     CASH = "cash", _("现金")
+    CREDITOR_DIRECT = "creditor_direct", _("直接还款至委托方")  # reported in the creditor's payment file
 
 
 class Payment(models.Model):

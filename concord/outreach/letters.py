@@ -219,3 +219,37 @@ def render_pdf(letters: list[Letter], *, title: str = "Concord letters") -> byte
                             bottomMargin=20 * mm, title=title, author="Concord", creator="Concord")
     doc.build(story)
     return buffer.getvalue()
+
+
+def render_table_pdf(*, title: str, lines: list[str], headers: list[str], rows: list[list[str]],
+                     footer: list[str] = (), landscape_page: bool = True) -> bytes:
+    """A one-table document (a statement, a list) with the letters' CJK fonts embedded: a title, lines of text above
+    the table, the table (header row repeated on each page), lines below. Refuses characters no font prints."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.units import mm
+    from reportlab.platypus import LongTable, SimpleDocTemplate, Spacer, TableStyle
+
+    font = _register(conf.setting("CONCORD_LETTER_FONT"))
+    missing = unrenderable([title, *lines, *headers, *(c for r in rows for c in r), *footer])
+    if missing:
+        raise UnrenderableText(missing)
+    st = _styles(font)
+    cell = st["small"]
+    story = [_para(title, st["title"])]
+    story += [_para(line, st["base"]) for line in lines]
+    story.append(Spacer(1, 4 * mm))
+    data = [[_para(h, cell) for h in headers]] + [[_para(str(c), cell) for c in row] for row in rows]
+    table = LongTable(data, repeatRows=1)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story.append(table)
+    story.append(Spacer(1, 4 * mm))
+    story += [_para(line, st["base"]) for line in footer]
+    buffer = io.BytesIO()
+    size = landscape(A4) if landscape_page else A4
+    doc = SimpleDocTemplate(buffer, pagesize=size, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                            bottomMargin=15 * mm, title=title, author="Concord", creator="Concord")
+    doc.build(story)
+    return buffer.getvalue()

@@ -71,6 +71,10 @@ class Capability(StrEnum):
     LEGAL_TRACK = "legal_track"                  # open and move the legal track, documents, costs
     READ_LEGAL_DOCUMENTS = "read_legal_documents"  # the legal track's list and its documents
     ACKNOWLEDGE_DEBT = "acknowledge_debt"        # record a debtor's written acknowledgement
+    # the creditors' business
+    STATEMENTS = "statements"                    # statements, commission, reconciliation, remittances (all creditors)
+    CREDITOR_PORTAL = "creditor_portal"          # a creditor's own door: its batches, figures, statements to approve
+                                                 # or query, reconciliation, file uploads — that creditor's only
     # signing in
     REQUIRE_TWO_FACTOR = "require_two_factor"    # must sign in with a one-time code (TOTP) as well as the password
 
@@ -114,6 +118,8 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.LEGAL_TRACK: frozenset({R.LEGAL, R.ADMIN, R.MANAGER}),
     Capability.READ_LEGAL_DOCUMENTS: frozenset({R.LEGAL, R.ADMIN, R.MANAGER, R.COMPLIANCE}),
     Capability.ACKNOWLEDGE_DEBT: frozenset({R.LEGAL, R.ADMIN, R.MANAGER, R.TEAM_LEAD, R.COLLECTOR}),
+    Capability.STATEMENTS: frozenset({R.ADMIN, R.MANAGER}),
+    Capability.CREDITOR_PORTAL: frozenset({R.CREDITOR_VIEWER}),
     # the roles that change who sees what, see the whole book or a creditor's portfolio from outside the agency
     # (a superuser of any role too); the others may enrol and are then asked as well
     Capability.REQUIRE_TWO_FACTOR: frozenset({R.ADMIN, R.MANAGER, R.COMPLIANCE, R.CREDITOR_VIEWER, R.OPERATOR}),
@@ -121,7 +127,7 @@ TABLE: dict[Capability, frozenset[Role]] = {
 
 #: What a role *is* rather than what it may do: a superuser gets every other capability whatever their role,
 #: never these (being read-only, needing a qualification to contact, taking cases, visiting, owning complaints).
-ROLE_ONLY = frozenset({Capability.READ_ONLY, Capability.CONTACT_NEEDS_QUALIFICATION, Capability.TAKE_CASES,
+ROLE_ONLY = frozenset({Capability.READ_ONLY, Capability.CREDITOR_PORTAL, Capability.CONTACT_NEEDS_QUALIFICATION, Capability.TAKE_CASES,
                        Capability.VISIT, Capability.OWN_COMPLAINTS})
 
 #: Which cases a role sees when it does not see the whole book: the cases assigned to the user, their teams'

@@ -15,6 +15,11 @@ class WorkbenchConfig(AppConfig):
 
         followers.register(on_payment_changed)
 
+        from concord.cases import recall_reports
+
+        from .promises import open_promises
+        recall_reports.register(open_promises)
+
         from concord.cases import activities, panels
 
         from .calls import say_call

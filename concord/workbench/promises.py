@@ -194,3 +194,13 @@ def promise_values(case, today: dt.date) -> dict:
     if promise is None:
         return {}
     return {"promise_amount": f"{promise.amount:,.2f}", "promise_date": promise.due_date.isoformat()}
+
+
+def open_promises(case_ids) -> dict[int, list[dict]]:
+    """The pending promises of these cases, for the creditor's recall report (``cases.recall_reports``)."""
+    from .models import OPEN_PROMISE, Promise
+    out: dict[int, list[dict]] = {}
+    for p in Promise.objects.filter(case_id__in=list(case_ids), status__in=OPEN_PROMISE).order_by("due_date", "id"):
+        out.setdefault(p.case_id, []).append({"kind": "promise", "id": p.pk, "amount": str(p.amount),
+                                              "due": p.due_date.isoformat(), "status": p.status})
+    return out

@@ -120,7 +120,10 @@ READ_ONLY = {
                                 "say_call", "unlogged_calls"},
     "concord.workbench.claims": {"claim_minutes", "holder", "current_claims"},
     "concord.workbench.followups": {"may_complete"},
-    "concord.workbench.promises": {"promise_limits", "say_promise", "promise_values"},
+    "concord.workbench.promises": {"promise_limits", "say_promise", "open_promises", "promise_values"},
+    "concord.arrangements.tracking": {"open_arrangements"},
+    "concord.placements.services": {"due_placements", "retention_reason"},
+    "concord.statements.services": {"latest_reconciliation", "open_differences", "remitted"},
     "concord.workbench.scripts": {"scripts_for"},
 }
 
@@ -147,7 +150,7 @@ _CHUNK = ("lands one chunk of a file inside the chunk transaction of imports.ser
 
 #: The modules whose job bodies report progress (``ctx.progress``, ``ctx.stage_done``).
 JOB_BODIES = {"concord.allocation.jobs", "concord.imports.jobs", "concord.eod.jobs", "concord.reports.jobs",
-              "concord.cases.jobs", "concord.workbench.jobs", "concord.arrangements.jobs"}
+              "concord.placements.jobs", "concord.workbench.jobs", "concord.arrangements.jobs"}
 
 CARRIED = {
     "concord.core.jobs.Context.progress": _carried(
@@ -213,6 +216,10 @@ CARRIED = {
         "demo.seed.day, eod.replay), checked by concord/demo/tests", {"concord.demo.portfolio"}, ref)
        for name, ref in (("insert", "writer.insert"), ("Writer.borrowers", "Writer"), ("Writer.placed", "Writer"),
                          ("Writer.day", "Writer"), ("Writer.replay_run", "Writer"))},
+    "concord.creditors.services.mark_recalled": _carried(
+        "the batch record of accounts recalled (date, reason, open promises and arrangements): inside "
+        "cases.services.recall_accounts, whose event (case.recall_accounts / account.recall) covers it",
+        {"concord.cases.services"}),
     "concord.workbench.script_defaults.seed": _carried(
         "reference data seeded by migration workbench/0002 (before any user exists)",
         {"concord.workbench.scripts", "concord.workbench.migrations.0002_seed_scripts"}, "script_defaults.seed"),

@@ -1828,3 +1828,143 @@ def _(c):
 
     _enrolled(c)
     return lambda: twofactor.check_code(c.user("manager"), "000000")
+
+
+# == placements and statements ===================================================================================
+def _batch(c, **terms):
+    from concord.cases.models import Case
+    from concord.creditors import services
+
+    placement = services.create_placement(None, c.world.creditors["bank"], reference="B-W", placed_on=c.today()
+                                          - dt.timedelta(days=60), period_days=90, **terms)
+    Case.objects.filter(pk__in=[c.case("a").pk, c.case("u").pk]).update(placement=placement)
+    return placement
+
+
+@calls("creditors.services.register_accounts")
+def _(c):
+    from concord.creditors import services
+
+    placement = _batch(c)
+    return lambda: services.register_accounts(c.user("manager"), placement)
+
+
+@calls("creditors.services.retain_accounts")
+def _(c):
+    from concord.creditors import services
+
+    placement = _batch(c)
+    services.register_accounts(None, placement)
+    return lambda: services.retain_accounts(c.user("manager"), placement, {c.account("a").pk: "承诺还款进行中"})
+
+
+@calls("creditors.services.extend_placement")
+def _(c):
+    from concord.creditors import services
+
+    placement = _batch(c, end_action="extend", extension_days=30)
+    return lambda: services.extend_placement(c.user("manager"), placement)
+
+
+@calls("creditors.services.set_placement_terms")
+def _(c):
+    from concord.creditors import services
+
+    placement = _batch(c)
+    return lambda: services.set_placement_terms(c.user("manager"), placement, retain_when="promise",
+                                                commission_terms={"buckets": {"M1": "0.12"}},
+                                                products=[c.world.creditors["bank"].products.get(kind="credit_card")])
+
+
+@calls("creditors.services.set_creditor_terms")
+def _(c):
+    from concord.creditors import services
+
+    return lambda: services.set_creditor_terms(c.user("admin"), c.world.creditors["bank"], retain_when="either",
+                                               commission_terms={"buckets": {"M3+": "0.25"}})
+
+
+@calls("placements.services.end_period")
+def _(c):
+    from concord.creditors import services as creditors
+    from concord.placements import services
+
+    placement = _batch(c, retain_when="promise")
+    creditors.register_accounts(None, placement)
+    from concord.workbench.promises import record_promise
+    record_promise(None, c.case("a"), amount=D("100"), due_date=c.today() + dt.timedelta(days=3))
+    return lambda: services.end_period(c.user("manager"), placement, on=c.today())
+
+
+@calls("placements.services.recall_selection")
+def _(c):
+    from concord.creditors import services as creditors
+    from concord.placements import services
+
+    placement = _batch(c)
+    creditors.register_accounts(None, placement)
+    return lambda: services.recall_selection(c.user("manager"), placement, [c.account("u").pk], reason="委托方收回")
+
+
+def _last_month_payment(c):
+    from concord.loans import services as loans
+    loans.record_payment(None, account=c.account("a"), amount=D("100.00"), channel="alipay",
+                         paid_at=c.now() - dt.timedelta(days=20), external_reference="ST-1")
+    return (c.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@calls("statements.services.approve")
+def _(c):
+    from concord.statements import services
+
+    month = _last_month_payment(c)
+    return lambda: services.approve(c.user("manager"), c.world.creditors["bank"], month)
+
+
+@calls("statements.services.query")
+def _(c):
+    from concord.statements import services
+
+    month = _last_month_payment(c)
+    return lambda: services.query(c.user("viewer"), c.world.creditors["bank"], month, comment="请核对 100 元")
+
+
+@calls("statements.services.close")
+def _(c):
+    from concord.statements import services
+
+    statement = services.approve(None, c.world.creditors["bank"], _last_month_payment(c))
+    return lambda: services.close(c.user("manager"), statement)
+
+
+@calls("statements.services.record_remittance")
+def _(c):
+    from concord.statements import services
+
+    statement = services.approve(None, c.world.creditors["bank"], _last_month_payment(c))
+    return lambda: services.record_remittance(c.user("manager"), statement, amount="88.00", reference="HK-1",
+                                              paid_on=c.today())
+
+
+def _their_file(c) -> Path:
+    path = c.tmp / "theirs.csv"
+    path.write_text("借据号,交易流水号,还款金额,还款时间\nCARD-0001,ST-1,90.00,"
+                    f"{(c.now() - dt.timedelta(days=20)):%Y-%m-%d %H:%M:%S}\n", encoding="utf-8")
+    return path
+
+
+@calls("statements.services.reconcile")
+def _(c):
+    from concord.statements import services
+
+    month = _last_month_payment(c)
+    return lambda: services.reconcile(c.user("viewer"), c.world.creditors["bank"], month, _their_file(c))
+
+
+@calls("statements.services.resolve_difference")
+def _(c):
+    from concord.statements import services
+
+    run = services.reconcile(None, c.world.creditors["bank"], _last_month_payment(c), _their_file(c))
+    item = run.items.get(kind="amount")
+    return lambda: services.resolve_difference(c.user("manager"), item, note="以本系统为准")
