@@ -29,6 +29,15 @@ class Menu:
         return unlogged_calls(self.user)
 
     @cached_property
+    def undisposed_calls(self) -> list:
+        """Answered calls the telephony system logged, still without the collector's disposition."""
+        if not self._worker:
+            return []
+        from concord.workbench.calls import undisposed_calls
+
+        return undisposed_calls(self.user)
+
+    @cached_property
     def approvals(self) -> int:
         if not (self.user and self.user.is_authenticated and may(self.user, Capability.APPROVE_ARRANGEMENT)):
             return 0

@@ -24,4 +24,5 @@ urlpatterns = [
     path("legal/", include("concord.legal.urls")),
     path("allocation/", include("concord.allocation.urls")),
     path("operations/", include("concord.operations.urls")),
+    path("telephony/", include("concord.telephony.urls")),
 ]
