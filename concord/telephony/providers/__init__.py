@@ -2,6 +2,8 @@
 ``clink``) with its options in ``settings.CONCORD_TELEPHONY_OPTIONS`` (see docs/operator-guide.md)."""
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 
 from .base import CallEvent, CallRecord, DialRequest, Provider, ProviderError
@@ -19,7 +21,19 @@ def register(name: str, factory) -> None:
     _registered[name] = factory
 
 
+_instances: dict = {}
+
+
 def by_name(name: str, options: dict | None = None) -> Provider:
+    """The provider ``name`` with ``options``: one instance per configuration (a SIP provider keeps its phones'
+    connections and what they heard)."""
+    key = (name, json.dumps(options or {}, sort_keys=True, default=str))
+    if key not in _instances:
+        _instances[key] = _make(name, options)
+    return _instances[key]
+
+
+def _make(name: str, options: dict | None) -> Provider:
     if name in _registered:
         return _registered[name](options)
     if name == "manual":
@@ -34,14 +48,7 @@ def by_name(name: str, options: dict | None = None) -> Provider:
     raise ProviderError(f"unknown telephony provider {name!r}")
 
 
-_instances: dict = {}
-
-
 def current() -> Provider:
-    """The configured provider (one instance per configuration: a SIP provider keeps its connections)."""
+    """The configured provider."""
     name = getattr(settings, "CONCORD_TELEPHONY_PROVIDER", "manual") or "manual"
-    options = getattr(settings, "CONCORD_TELEPHONY_OPTIONS", {}) or {}
-    key = (name, repr(sorted(options.items())))
-    if key not in _instances:
-        _instances[key] = by_name(name, options)
-    return _instances[key]
+    return by_name(name, getattr(settings, "CONCORD_TELEPHONY_OPTIONS", {}) or {})
