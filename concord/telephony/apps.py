@@ -14,4 +14,5 @@ class TelephonyConfig(AppConfig):
         from . import jobs, services
 
         hook.register_dialer(services.switch_configured, services.dial)
+        hook.register_case_context(services.case_context)
         core_jobs.register_tick(jobs.tick)

@@ -256,3 +256,17 @@ def verify_recording(call: Call) -> bool:
         return False
     return hashlib.sha256(sealed.read_plain(recordings_dir() / call.recording.path)).hexdigest() == \
         call.recording_sha256
+
+
+def case_context(user, case, pending_decision) -> dict:
+    """For the case page's call card: the switch's call under the pending allow, and this user's answered calls
+    on the case still waiting for their disposition."""
+    from concord.workbench.calls import undisposed_calls
+
+    call = Call.objects.filter(decision=pending_decision).first() if pending_decision is not None else None
+    waiting = [a for a in undisposed_calls(user) if a.case_id == case.pk]
+    if call is None and not waiting:
+        return {}
+    from .forms import SwitchDispositionForm
+    return {"call": call, "undisposed": waiting,
+            "form": SwitchDispositionForm(auto_id="dispose_%s") if waiting else None}

@@ -4,4 +4,6 @@ from . import views
 
 urlpatterns = [
     path("push/<str:provider>/", views.push, name="telephony-push"),
+    path("calls/<int:pk>/hangup/", views.hang_up, name="telephony-hangup"),
+    path("activities/<int:pk>/disposition/", views.dispose, name="telephony-dispose"),
 ]

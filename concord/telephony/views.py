@@ -1,13 +1,27 @@
-"""The provider's push endpoint (webhook): verified by the provider's signature, stored raw, processed later."""
+"""The provider's push endpoint (webhook: verified by the provider's signature, stored raw, processed later), and
+the collector's hang-up and disposition of a call the switch placed."""
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from concord.cases.models import Activity
+from concord.cases.selectors import visible_case_or_404
+from concord.core.webforms import apply_validation_error, errors_text
+from concord.staff.roles import Capability, require_capability
+from concord.workbench import calls
+
 from . import providers, services
+from .forms import SwitchDispositionForm
+from .models import Call
 
 
 @csrf_exempt
@@ -23,3 +37,42 @@ def push(request, provider):
     except ValueError as exc:
         return JsonResponse({"error": str(exc)[:200]}, status=400)
     return JsonResponse({"stored": count})
+
+
+def _case_page(case, anchor="call"):
+    return redirect(reverse("case-detail", args=[case.pk]) + f"#{anchor}")
+
+
+@login_required
+@require_POST
+def dispose(request, pk):
+    """The collector's disposition and note for an answered call the switch logged."""
+    activity = get_object_or_404(Activity, pk=pk, kind="call")
+    case = visible_case_or_404(request.user, activity.case_id)
+    require_capability(request.user, Capability.WORK_CASES)
+    form = SwitchDispositionForm(request.POST, auto_id="dispose_%s")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            calls.dispose_call(request.user, activity, result_codes=d["result_codes"], note=d["note"],
+                               promise_amount=d["promise_amount"], promise_date=d["promise_date"],
+                               callback_at=d["callback_at"], dispute_summary=d["dispute_summary"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    if form.errors:
+        messages.error(request, _("通话结论未保存：%(e)s") % {"e": errors_text(form)})
+        return _case_page(case)
+    messages.success(request, _("通话结论已登记"))
+    return _case_page(case, "activities")
+
+
+@login_required
+@require_POST
+def hang_up(request, pk):
+    call = get_object_or_404(Call, pk=pk)
+    case = visible_case_or_404(request.user, call.case_id)
+    try:
+        services.hang_up(request.user, call)
+    except (ValidationError, providers.ProviderError) as exc:
+        messages.error(request, _("挂断失败：%(e)s") % {"e": exc})
+    return _case_page(case)

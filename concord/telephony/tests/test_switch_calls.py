@@ -156,3 +156,25 @@ def test_a_recording_not_yet_available_is_fetched_later(crew, switch, push, djan
     services.reconcile()
     call.refresh_from_db()
     assert call.recording is not None
+
+
+def test_the_case_page_shows_the_call_in_progress_then_asks_only_the_disposition(
+        crew, switch, push, client, django_capture_on_commit_callbacks):
+    case, col = crew.cases["a"], crew.users["col_a"]
+    client.force_login(col)
+    point = case.debtor.contact_points.get(kind="mobile")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/cases/{case.pk}/call/", {"target": f"cp:{point.pk}"})
+    page = client.get(response.url).content.decode()
+    assert 'id="switch-call"' in page and 'id="call-form"' not in page      # no hand-typed outcome or duration
+    call = Call.objects.get(case=case)
+    push([ended(call, talk=120)])
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    call.refresh_from_db()
+    assert f'id="dispose-{call.activity.pk}"' in page and "undisposed-call" in page    # the form and the banner
+    response = client.post(f"/telephony/activities/{call.activity.pk}/disposition/",
+                           {"result_codes": ["hardship"], "note": "借款人称收入下降"}, follow=True)
+    assert response.status_code == 200
+    call.activity.refresh_from_db()
+    assert call.activity.result_codes == ["hardship"] and call.activity.note == "借款人称收入下降"
+    assert "undisposed-call" not in client.get(f"/cases/{case.pk}/").content.decode()
