@@ -5,9 +5,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .outcomes import HANGUP_BY, LABELS_ZH, RESULTS
+from .outcomes import HANGUP_BY, RESULTS
 
 USER = settings.AUTH_USER_MODEL
+
+
+#: The call results of ``outcomes.RESULTS`` with their labels.
+RESULT_CHOICES = [("answered", _("接通")), ("no_answer", _("无人接听")), ("busy", _("忙/拒接")), ("vacant", _("空号")),
+                  ("powered_off", _("关机")), ("suspended", _("停机")), ("unreachable", _("无法接通")),
+                  ("abandoned", _("接通后放弃（无坐席）")), ("failed", _("呼叫失败"))]
+assert [r for r, _label in RESULT_CHOICES] == list(RESULTS)
 
 
 class CallState(models.TextChoices):
@@ -32,7 +39,7 @@ class Call(models.Model):
     agent = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("催收员"))
     state = models.CharField(_("状态"), max_length=10, choices=CallState.choices, default=CallState.DIALING)
     result = models.CharField(_("呼叫结果"), max_length=12, blank=True,
-                              choices=[(r, _(LABELS_ZH[r])) for r in RESULTS])
+                              choices=RESULT_CHOICES)
     started_at = models.DateTimeField(_("发起时间"))
     answered_at = models.DateTimeField(_("接通时间"), null=True, blank=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)

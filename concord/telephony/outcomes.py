@@ -12,9 +12,6 @@ LEDGER_OUTCOME = {"answered": "conversation", "abandoned": "conversation", "no_a
                   "busy": "busy", "vacant": "failed", "powered_off": "failed", "suspended": "failed",
                   "unreachable": "failed", "failed": "failed"}
 HANGUP_BY = ("agent", "customer", "system")
-LABELS_ZH = {"answered": "接通", "no_answer": "无人接听", "busy": "忙/拒接", "vacant": "空号", "powered_off": "关机",
-             "suspended": "停机", "unreachable": "无法接通", "abandoned": "接通后放弃（无坐席）", "failed": "呼叫失败"}
-
 #: SIP final responses (RFC 3261) to a result; anything else in 4xx–6xx is ``unreachable``.
 SIP_RESULTS = {404: "vacant", 484: "vacant", 410: "suspended", 604: "vacant", 480: "powered_off", 408: "no_answer",
                487: "no_answer", 486: "busy", 600: "busy", 603: "busy", 403: "suspended", 503: "unreachable"}

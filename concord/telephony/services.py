@@ -27,7 +27,7 @@ from concord.core import audit, clock, jobs
 from concord.core.services import require
 
 from . import outcomes, providers
-from .models import Call, CallState, ProviderEvent
+from .models import RESULT_CHOICES, Call, CallState, ProviderEvent
 
 log = logging.getLogger(__name__)
 SYSTEM = "system:telephony"
@@ -178,7 +178,7 @@ def finish_call(call: Call, record: providers.CallRecord) -> Call:
     outcome = outcomes.ledger_outcome(record.result)
     record_contact_outcome(agent, decision, outcome=outcome, at=record.ended_at, dialed_at=call.started_at,
                            note=_("话务系统话单"))
-    label = _(outcomes.LABELS_ZH[record.result])
+    label = dict(RESULT_CHOICES)[record.result]
     details = {"duration_seconds": record.talk_seconds, "ring_seconds": record.ring_seconds,
                "talk_seconds": record.talk_seconds, "hangup_by": record.hangup_by, "result": record.result,
                "number": decision.number_masked, "call": call.ref, "provider": call.provider,
