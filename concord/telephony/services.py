@@ -79,7 +79,8 @@ def dial(actor, case, decision, number: str) -> Call:
 
 def hang_up(actor, call: Call) -> None:
     require(call.agent_id == actor.pk, "call", _("只能挂断自己的通话"))
-    providers.by_name(call.provider, _options()).hang_up(call.provider_call_id or call.ref)
+    providers.by_name(call.provider, _options()).hang_up(call.provider_call_id or call.ref,
+                                                         actor.get_username())
 
 
 def _options() -> dict:

@@ -31,7 +31,8 @@ def push(request, provider):
         return HttpResponse(status=404)
     try:
         with transaction.atomic():
-            count = services.receive(provider, dict(request.headers), request.body)
+            headers = {**dict(request.headers), "X-Concord-Query": request.META.get("QUERY_STRING", "")}
+            count = services.receive(provider, headers, request.body)
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=403)
     except ValueError as exc:

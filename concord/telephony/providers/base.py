@@ -5,7 +5,7 @@ A provider:
 * ``originate(DialRequest)`` places a call from the collector's phone to the number under the gate's permit (the
   allowed ``ContactDecision``); it returns the provider's call id, or raises :class:`ProviderError` when the call
   could not be placed (the permit is then released);
-* ``hang_up(call_id)`` and ``set_agent_state(agent, state)`` (``ready`` / ``busy`` / ``offline``);
+* ``hang_up(call_id, agent)`` and ``set_agent_state(agent, state)`` (``ready`` / ``busy`` / ``offline``);
 * ``verify_push(headers, body)`` checks a pushed event's signature; ``split_push(body)`` gives its raw events
   (dicts), each keyed by ``event_key(raw)`` so a push repeated or replayed is stored once;
 * ``normalise(raw)`` turns one raw event into :class:`CallEvent` values Concord understands;
@@ -70,7 +70,7 @@ class Provider:
     def originate(self, request: DialRequest) -> str:
         raise NotImplementedError
 
-    def hang_up(self, call_id: str) -> None:
+    def hang_up(self, call_id: str, agent: str) -> None:
         raise NotImplementedError
 
     def set_agent_state(self, agent: str, state: str) -> None:

@@ -14,7 +14,7 @@ class ManualProvider(Provider):
     def originate(self, request: DialRequest) -> str:
         return ""          # dialled by hand from the tel: link
 
-    def hang_up(self, call_id: str) -> None:
+    def hang_up(self, call_id: str, agent: str) -> None:
         return None
 
     def set_agent_state(self, agent: str, state: str) -> None:

@@ -190,7 +190,7 @@ class SipProvider(Provider):
             raise ProviderError(str(reply.get("data", "dial refused"))[:200])
         return ""
 
-    def hang_up(self, call_id: str) -> None:
+    def hang_up(self, call_id: str, agent: str) -> None:
         for phone in self.phones.values():
             if phone.call is not None and call_id in (phone.call["ref"], phone.call.get("id")):
                 phone.call["hung_up"] = True

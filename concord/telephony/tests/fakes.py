@@ -23,7 +23,7 @@ class FakeSwitch(Provider):
         FakeSwitch.dialled.append(request)
         return f"F{len(FakeSwitch.dialled)}"
 
-    def hang_up(self, call_id):
+    def hang_up(self, call_id, agent):
         return None
 
     def set_agent_state(self, agent, state):
