@@ -82,3 +82,27 @@ class ProviderEvent(models.Model):
 
     def __str__(self):
         return f"{self.provider}:{self.key}"
+
+
+class InboundCall(models.Model):
+    """A call a borrower (or anyone) made to the collection line: recognised by number (the phone's blind index,
+    never the number in clear) and opened on the right case, or kept for follow-up when the number is unknown."""
+    CASE_PATH = "case"
+    at = models.DateTimeField(_("来电时间"), db_index=True)
+    number_masked = models.CharField(_("号码（脱敏）"), max_length=40)
+    number_index = models.CharField(_("号码索引"), max_length=64, db_index=True)
+    agent = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("接听人"))
+    debtor = models.ForeignKey("debtors.Debtor", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("债务人"))
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("案件"))
+    followed_up_at = models.DateTimeField(_("跟进时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("来电")
+        verbose_name_plural = _("来电")
+
+    def __str__(self):
+        return f"{self.number_masked} {self.at:%Y-%m-%d %H:%M}"

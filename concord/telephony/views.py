@@ -77,3 +77,21 @@ def hang_up(request, pk):
     except (ValidationError, providers.ProviderError) as exc:
         messages.error(request, _("挂断失败：%(e)s") % {"e": exc})
     return _case_page(case)
+
+
+@login_required
+def inbound(request):
+    """The softphone's screen pop for an incoming call (``?number=``): the recognised case's page, or the
+    follow-up list's message when the number is unknown."""
+    from .inbound import receive_call
+
+    require_capability(request.user, Capability.WORK_CASES)
+    number = (request.GET.get("number") or "").strip()
+    if not number:
+        return HttpResponse(status=400)
+    call = receive_call(number, agent=request.user)
+    if call.case_id:
+        messages.info(request, _("来电 %(n)s：已打开该债务人的案件") % {"n": call.number_masked})
+        return _case_page(call.case, "activities")
+    messages.warning(request, _("来电 %(n)s：号码不属于任何债务人，已记录待跟进") % {"n": call.number_masked})
+    return redirect("my-work")

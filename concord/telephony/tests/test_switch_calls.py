@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from concord.cases.models import Activity
-from concord.compliance.models import ContactAttempt
+from concord.compliance.models import ContactAttempt, ContactDecision
 from concord.core import clock
 from concord.core.models import AuditEvent
 from concord.telephony import services
@@ -178,3 +178,38 @@ def test_the_case_page_shows_the_call_in_progress_then_asks_only_the_disposition
     call.activity.refresh_from_db()
     assert call.activity.result_codes == ["hardship"] and call.activity.note == "借款人称收入下降"
     assert "undisposed-call" not in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_power_dialing_a_queue_of_ten_skips_the_two_the_gate_denies(crew, switch, push, clock_at,
+                                                                    django_capture_on_commit_callbacks):
+    from concord.compliance import services as compliance
+    from concord.conftest import make_case, resident_id
+    from concord.telephony import dialer
+
+    col = crew.users["col_a"]
+    queue = []
+    for i in range(10):
+        case = make_case(None, crew.creditors["bank"], name=f"借款人{i}",
+                         id_number=resident_id("110105", "19800101", 500 + i), phone=f"1350000{i:04d}",
+                         reference=f"LOAN-9{i:03d}", collector=col, team=crew.teams["A"])
+        queue.append(case)
+    compliance.record_cease(None, debtor=queue[3].debtor, channel="call", note="本人要求停止电话联系")
+    compliance.place_hold(None, debtor=queue[7].debtor, kind="complaint", reason="投诉处理中")
+    ids, start, dialled = [c.pk for c in queue], 0, []
+    while True:
+        assert dialer.ready(col)
+        with django_capture_on_commit_callbacks(execute=True):
+            step = dialer.dial_next(col, ids, start)
+        if step is None:
+            break
+        dialled.append(step.case_id)
+        with pytest.raises(ValidationError):
+            dialer.dial_next(col, ids, step.index + 1)          # one call per free collector
+        call = Call.objects.get(decision=step.decision)
+        push([ended(call, "no_answer", talk=0, ring=30)])         # the call ends; the collector is free again
+        start = step.index + 1
+    assert dialled == [c.pk for i, c in enumerate(queue) if i not in (3, 7)]
+    assert len(switch.dialled) == 8
+    assert {d.case for d in switch.dialled}.isdisjoint({queue[3].reference, queue[7].reference})
+    refused = ContactDecision.objects.filter(case__in=[queue[3], queue[7]], allowed=False)
+    assert refused.count() == 2 and not Call.objects.filter(case__in=[queue[3], queue[7]]).exists()
