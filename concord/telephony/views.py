@@ -95,3 +95,35 @@ def inbound(request):
         return _case_page(call.case, "activities")
     messages.warning(request, _("来电 %(n)s：号码不属于任何债务人，已记录待跟进") % {"n": call.number_masked})
     return redirect("my-work")
+
+
+@login_required
+@require_POST
+def power_next(request):
+    """Power dialing: the next case of the collector's queue whose number the gate allows is dialled; the cases the
+    gate refused are skipped for the rest of the day's session."""
+    from django.utils.translation import gettext as _t
+
+    from concord.core import clock
+    from concord.workbench.queues import today_queue
+
+    from . import dialer
+
+    require_capability(request.user, Capability.WORK_CASES)
+    if not services.switch_configured():
+        messages.error(request, _t("未接入话务系统，不能自动连拨"))
+        return redirect("my-work")
+    key = f"power_skipped:{clock.today().isoformat()}"
+    skipped = set(request.session.get(key, []))
+    ids = [pk for pk in today_queue(request.user).values_list("pk", flat=True)[:200] if pk not in skipped]
+    try:
+        step = dialer.dial_next(request.user, ids)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("my-work")
+    passed = ids if step is None else ids[:step.index]
+    request.session[key] = sorted(skipped | set(passed))
+    if step is None:
+        messages.info(request, _t("队列中没有合规闸门放行的可拨打案件"))
+        return redirect("my-work")
+    return redirect(reverse("case-detail", args=[step.case_id]) + f"?call={step.decision.pk}#call")

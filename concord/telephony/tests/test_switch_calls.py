@@ -213,3 +213,21 @@ def test_power_dialing_a_queue_of_ten_skips_the_two_the_gate_denies(crew, switch
     assert {d.case for d in switch.dialled}.isdisjoint({queue[3].reference, queue[7].reference})
     refused = ContactDecision.objects.filter(case__in=[queue[3], queue[7]], allowed=False)
     assert refused.count() == 2 and not Call.objects.filter(case__in=[queue[3], queue[7]]).exists()
+
+
+def test_power_dialing_from_my_work(crew, switch, push, client, django_capture_on_commit_callbacks):
+    from concord.compliance import services as compliance
+
+    col = crew.users["col_a"]
+    client.force_login(col)
+    assert 'id="power-next"' in client.get("/work/").content.decode()
+    compliance.record_cease(None, debtor=crew.cases["a"].debtor, channel="call", note="本人要求停止电话联系")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/telephony/power/next/")
+    call = Call.objects.get()
+    assert call.case == crew.cases["u"] and response.url.startswith(f"/cases/{crew.cases['u'].pk}/?call=")
+    assert [d.case for d in switch.dialled] == [crew.cases["u"].reference]           # case a refused, not dialled
+    push([ended(call, "busy", talk=0)])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/telephony/power/next/", follow=True)
+    assert len(switch.dialled) == 1 and "没有合规闸门放行" in response.content.decode()
