@@ -275,3 +275,5 @@ LOGGING = {
 CONCORD_TELEPHONY_PROVIDER = os.environ.get("CONCORD_TELEPHONY_PROVIDER", "manual")
 CONCORD_TELEPHONY_OPTIONS = json.loads(os.environ.get("CONCORD_TELEPHONY_OPTIONS", "{}") or "{}")
 CONCORD_TELEPHONY_RECONCILE_SECONDS = int(os.environ.get("CONCORD_TELEPHONY_RECONCILE_SECONDS", "300"))
+# The speech-to-text client for the calls' quality checks (dotted path of a concord.telephony.quality.Transcriber).
+CONCORD_TRANSCRIBER = os.environ.get("CONCORD_TRANSCRIBER", "")

@@ -55,6 +55,8 @@ class Call(models.Model):
     recording_sha256 = models.CharField(_("录音校验值"), max_length=64, blank=True)
     recording = models.OneToOneField("workbench.CallRecording", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="switch_call", verbose_name=_("录音"))
+    quality_checked_at = models.DateTimeField(_("质检时间"), null=True, blank=True)
+    quality_flags = models.JSONField(_("质检问题"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("话务呼叫")

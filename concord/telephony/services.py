@@ -136,6 +136,8 @@ def process_events(provider_name: str | None = None, limit: int = 1000) -> int:
             log.exception("telephony event %s failed", event.pk)
             ProviderEvent.objects.filter(pk=event.pk).update(error=str(exc)[:500])
     _keep_pending_recordings()
+    from .quality import review_pending
+    review_pending()
     return done
 
 
