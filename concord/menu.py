@@ -31,8 +31,13 @@ class Menu:
     @cached_property
     def undisposed_calls(self) -> list:
         """Answered calls the telephony system logged, still without the collector's disposition."""
-        if not self._worker:
+        from concord.workbench import telephony
+
+        if not self._worker or not telephony.switch():       # only a telephony system leaves calls to dispose of
             return []
+        read = getattr(self.request, "concord_undisposed", None)   # the case page read them already
+        if read is not None:
+            return read
         from concord.workbench.calls import undisposed_calls
 
         return undisposed_calls(self.user)

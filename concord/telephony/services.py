@@ -69,10 +69,13 @@ def dial(actor, case, decision, number: str) -> Call:
         with transaction.atomic():
             Call.objects.filter(pk=call.pk).update(state=CallState.FAILED, error=str(exc)[:300],
                                                    ended_at=clock.now())
+            audit.record(SYSTEM, "telephony.failed", call, {"error": str(exc)[:200]})
             release_permit(SYSTEM, decision, reason=f"originate failed: {exc}")
         call.refresh_from_db()
         return call
-    Call.objects.filter(pk=call.pk).update(provider_call_id=provider_id or "")
+    with transaction.atomic():
+        Call.objects.filter(pk=call.pk).update(provider_call_id=provider_id or "")
+        audit.record(SYSTEM, "telephony.placed", call, {"provider_call_id": provider_id or ""})
     call.refresh_from_db()
     return call
 
@@ -98,8 +101,11 @@ def store_events(provider_name: str, raws: list[dict], *, source: str) -> list[P
         require(bool(key), "event", _("事件缺少编号"))
         try:
             with transaction.atomic():
-                new.append(ProviderEvent.objects.create(provider=provider_name, key=key, source=source, payload=raw,
-                                                        received_at=clock.now()))
+                event = ProviderEvent.objects.create(provider=provider_name, key=key, source=source, payload=raw,
+                                                     received_at=clock.now())
+                audit.record(SYSTEM, "telephony.event", event, {"provider": provider_name, "key": key,
+                                                                "source": source})
+                new.append(event)
         except IntegrityError:
             continue
     return new
@@ -131,10 +137,13 @@ def process_events(provider_name: str | None = None, limit: int = 1000) -> int:
                 if applied or clock.now() - event.received_at > dt.timedelta(hours=1):
                     ProviderEvent.objects.filter(pk=event.pk).update(
                         processed_at=clock.now(), error="" if applied else "unknown call")
+                    audit.record(SYSTEM, "telephony.event.processed", event, {"applied": applied})
                     done += 1
         except Exception as exc:
             log.exception("telephony event %s failed", event.pk)
-            ProviderEvent.objects.filter(pk=event.pk).update(error=str(exc)[:500])
+            with transaction.atomic():
+                ProviderEvent.objects.filter(pk=event.pk).update(error=str(exc)[:500])
+                audit.record(SYSTEM, "telephony.event.failed", event, {"error": str(exc)[:200]})
     _keep_pending_recordings()
     from .quality import review_pending
     review_pending()
@@ -170,6 +179,7 @@ def _apply(provider_name: str, event) -> bool:
     return True
 
 
+@transaction.atomic
 def finish_call(call: Call, record: providers.CallRecord) -> Call:
     """The final call record: consumes the permit (ledger row) and fills the call and its activity."""
     from concord.cases.activities import log_activity
@@ -261,13 +271,18 @@ def verify_recording(call: Call) -> bool:
         call.recording_sha256
 
 
-def case_context(user, case, pending_decision) -> dict:
-    """For the case page's call card: the switch's call under the pending allow, and this user's answered calls
-    on the case still waiting for their disposition."""
+def case_context(request, case, pending_decision) -> dict:
+    """For the case page's call card, when a switch places the calls: the switch's call under the pending allow,
+    and this user's answered calls on the case still waiting for their disposition (read once per request: the
+    banner shows them too)."""
     from concord.workbench.calls import undisposed_calls
 
+    if not switch_configured():
+        return {}
+    if getattr(request, "concord_undisposed", None) is None:
+        request.concord_undisposed = undisposed_calls(request.user)
     call = Call.objects.filter(decision=pending_decision).first() if pending_decision is not None else None
-    waiting = [a for a in undisposed_calls(user) if a.case_id == case.pk]
+    waiting = [a for a in request.concord_undisposed if a.case_id == case.pk]
     if call is None and not waiting:
         return {}
     from .forms import SwitchDispositionForm

@@ -22,14 +22,14 @@ _case_context = None
 
 
 def register_case_context(func) -> None:
-    """``func(user, case, pending_decision)`` gives the case page's call card what the switch knows: the call in
+    """``func(request, case, pending_decision)`` gives the case page's call card what the switch knows: the call in
     progress, the calls waiting for the collector's disposition."""
     global _case_context
     _case_context = func
 
 
-def case_context(user, case, pending_decision) -> dict:
-    return _case_context(user, case, pending_decision) if _case_context is not None else {}
+def case_context(request, case, pending_decision) -> dict:
+    return _case_context(request, case, pending_decision) if _case_context is not None else {}
 
 
 def register_dialer(configured_func, dial_func) -> None:
