@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/concord
 CHROMIUM ?= /usr/bin/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test check lint test-sqlite test-postgres install install-test fonts browser java clean
+.PHONY: demo test check lint test-sqlite test-postgres install install-test fonts browser java sip clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ java:
 	  else echo "Java is needed for the Spark tests: run 'sudo apt-get install openjdk-17-jre-headless'"; exit 1; fi; \
 	fi
 
+## The local SIP stack the telephony tests call through for real: Kamailio (registrar and proxy), baresip (the
+## collector's phone and the borrower simulator), espeak-ng and sox (the simulator's voice, the recordings).
+sip:
+	@if ! command -v baresip >/dev/null 2>&1 || [ ! -x /usr/sbin/kamailio ] || ! command -v espeak-ng >/dev/null 2>&1 \
+	    || ! command -v sox >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kamailio baresip espeak-ng sox >/dev/null; \
+	  else echo "The telephony tests need the SIP stack: run 'sudo apt-get install kamailio baresip espeak-ng sox'"; exit 1; fi; \
+	fi
+
 ## The layers and the pure packages (import-linter contracts in pyproject.toml).
 lint: install-test
 	$(BIN)/lint-imports --no-cache
@@ -60,13 +69,13 @@ check: lint fonts
 	$(BIN)/python -m pytest -n auto -q -m "not browser and not spark and not slow"
 
 ## Run the whole suite, on SQLite and on PostgreSQL.
-test: lint browser java
+test: lint browser java sip
 	$(BIN)/python -m concord.testing.run_suite --postgres-url "$(PG_URL)" -n auto
 
-test-sqlite: install-test browser java
+test-sqlite: install-test browser java sip
 	$(BIN)/python -m pytest -n auto
 
-test-postgres: install-test browser java
+test-postgres: install-test browser java sip
 	DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -n auto
 
 clean:

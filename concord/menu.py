@@ -29,6 +29,20 @@ class Menu:
         return unlogged_calls(self.user)
 
     @cached_property
+    def undisposed_calls(self) -> list:
+        """Answered calls the telephony system logged, still without the collector's disposition."""
+        from concord.workbench import telephony
+
+        if not self._worker or not telephony.switch():       # only a telephony system leaves calls to dispose of
+            return []
+        read = getattr(self.request, "concord_undisposed", None)   # the case page read them already
+        if read is not None:
+            return read
+        from concord.workbench.calls import undisposed_calls
+
+        return undisposed_calls(self.user)
+
+    @cached_property
     def approvals(self) -> int:
         if not (self.user and self.user.is_authenticated and may(self.user, Capability.APPROVE_ARRANGEMENT)):
             return 0

@@ -10,6 +10,7 @@ CONCORD_DEV_KEYS  "1": development keys (a fixed SECRET_KEY, key files in the da
 """
 from pathlib import Path
 import datetime as dt
+import json
 import os
 
 import dj_database_url
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "concord.placements",
     "concord.statements",
     "concord.operations",
+    "concord.telephony",
 ]
 
 MIDDLEWARE = [
@@ -270,3 +272,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CONCORD_LOG_LEVEL", "WARNING")},
 }
+
+# Telephony (docs/operator-guide.md, "Telephony"): the provider that places calls — manual (the tel: link), sip (the
+# local SIP adapter) or clink (a cloud call centre) — and its options as JSON.
+CONCORD_TELEPHONY_PROVIDER = os.environ.get("CONCORD_TELEPHONY_PROVIDER", "manual")
+CONCORD_TELEPHONY_OPTIONS = json.loads(os.environ.get("CONCORD_TELEPHONY_OPTIONS", "{}") or "{}")
+CONCORD_TELEPHONY_RECONCILE_SECONDS = int(os.environ.get("CONCORD_TELEPHONY_RECONCILE_SECONDS", "300"))
+# The speech-to-text client for the calls' quality checks (dotted path of a concord.telephony.quality.Transcriber).
+CONCORD_TRANSCRIBER = os.environ.get("CONCORD_TRANSCRIBER", "")

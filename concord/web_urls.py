@@ -27,4 +27,5 @@ urlpatterns = [
     path("placements/", include("concord.placements.urls")),
     path("statements/", include("concord.statements.urls")),
     path("creditor/", include("concord.statements.portal_urls")),
+    path("telephony/", include("concord.telephony.urls")),
 ]

@@ -132,7 +132,7 @@ def _sql():
         f"AND (a.{q('at')} >= %s OR a.party_kind = 'related') "
         f"UNION ALL SELECT d.{q('at')}, d.channel, 'outbound', d.party_kind, d.related_party_id, d.attorney_id, "
         f"d.accounts, d.number_key, NULL, d.purpose FROM {dec} d WHERE d.debtor_id = %s AND d.allowed = %s "
-        f"AND d.{q('at')} > %s AND d.{q('at')} <= %s "
+        f"AND d.{q('at')} > %s AND d.{q('at')} <= %s AND d.released_at IS NULL "
         f"AND NOT EXISTS (SELECT 1 FROM {att} x WHERE x.decision_id = d.id)")
     parts = []
     cols = ("{tag}, s.id, s.valid_from, s.valid_until, s.related_party_id, s.accounts, {channel}, {scope}, {start}, "

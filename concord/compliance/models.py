@@ -104,6 +104,8 @@ class ContactDecision(Party):
     pack = models.CharField(_("规则包"), max_length=30)
     pack_version = models.CharField(_("规则包版本"), max_length=60)
     inputs = models.JSONField(_("输入摘要"), default=dict)
+    released_at = models.DateTimeField(_("放行释放时间"), null=True, blank=True,
+                                       help_text=_("拨号未发出（如话务系统拒绝外呼）：放行不再计入联系上限"))
 
     class Meta:
         ordering = ["-at", "-id"]

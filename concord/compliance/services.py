@@ -106,6 +106,7 @@ def decide_contact(actor, *, case=None, debtor=None, creditor=None, channel: str
     debtor did not give about this case, and that no sharing between the creditors allows, is denied (``SOURCE``)."""
     at = clock.now_or(at)
     case, debtor, creditor = _resolve_case(case, debtor, creditor)
+    _lock_person(debtor)
     _choice("channel", channel, Channel)
     _choice("purpose", purpose, Purpose)
     kind = _party(debtor, related_party, attorney)
@@ -159,6 +160,15 @@ def _recall_denials(case) -> list:
     return [Denial("RECALL", "recall", {"on": on.isoformat() if on else "?", "reason": reason or "—"})]
 
 
+def _lock_person(debtor) -> None:
+    """One decision at a time per person: the row lock on the debtor (PostgreSQL; SQLite's immediate transactions
+    already serialise writers) makes a second dial wait until the first decision, an allow counted under the caps
+    while its call is in flight, is committed, so two dials cannot race past a cap."""
+    from concord.debtors.models import Debtor
+
+    list(Debtor.objects.select_for_update().filter(pk=debtor.pk).values_list("pk", flat=True))
+
+
 def _point_source(case, debtor, party_kind, contact_point, number) -> tuple[dict | None, list]:
     """The source of the debtor's point the contact uses (None when there is no case or no known point), and the
     denial when the case may not use it."""
@@ -205,15 +215,17 @@ def _case_debts(case, debtor, creditor) -> list[str]:
 
 @transaction.atomic
 def record_contact_outcome(actor, decision: ContactDecision, *, outcome: str, at: dt.datetime | None = None,
-                           note: str = "") -> ContactAttempt:
-    """Write the ledger row of a contact made under ``decision``: it must be a stored allow, not yet used, and at
-    most 30 minutes old."""
+                           note: str = "", dialed_at: dt.datetime | None = None) -> ContactAttempt:
+    """Write the ledger row of a contact made under ``decision`` (this consumes the permit): it must be a stored
+    allow, not yet used nor released, and at most 30 minutes old when the contact was made (``dialed_at``, when
+    a telephony system reports the call after it ended; otherwise ``at``)."""
     at = clock.now_or(at)
     decision = ContactDecision.objects.select_for_update().get(pk=decision.pk)
     require(decision.allowed, "decision", _("该联系已被合规闸门拒绝，不能登记联系结果"))
+    require(decision.released_at is None, "decision", _("该放行决定已释放（未拨出），请重新申请"))
     require(not ContactAttempt.objects.filter(decision=decision).exists(), "decision",
             _("该放行决定已登记过联系结果，请重新申请"))
-    require(decision_usable(decision.at, at), "at",
+    require(decision_usable(decision.at, dialed_at or at), "at",
             _("放行决定仅在 30 分钟内有效，请重新申请"))
     _choice("outcome", outcome, Outcome)
     require(outcome in OUTCOMES_OF_CHANNEL[decision.channel], "outcome",
@@ -226,6 +238,22 @@ def record_contact_outcome(actor, decision: ContactDecision, *, outcome: str, at
         accounts=decision.accounts or None, outcome=outcome, purpose=decision.purpose, note=note))
     audit.record(actor, "compliance.contact", attempt, {"decision": decision.pk, "outcome": outcome})
     return attempt
+
+
+@transaction.atomic
+def release_permit(actor, decision: ContactDecision, *, reason: str, at: dt.datetime | None = None) -> ContactDecision:
+    """Release an allow whose contact never went out (the telephony system refused or failed to dial): it stops
+    counting under the caps at once. An allow already used for a contact cannot be released."""
+    at = clock.now_or(at)
+    decision = ContactDecision.objects.select_for_update().get(pk=decision.pk)
+    require(decision.allowed, "decision", _("该联系已被合规闸门拒绝，无需释放"))
+    require(not ContactAttempt.objects.filter(decision=decision).exists(), "decision",
+            _("该放行决定已登记过联系结果，不能释放"))
+    if decision.released_at is None:
+        decision.released_at = at
+        decision.save(update_fields=["released_at"])
+        audit.record(actor, "compliance.release", decision, {"reason": reason[:200]})
+    return decision
 
 
 @transaction.atomic

@@ -84,8 +84,7 @@ def start_call(actor, case, *, contact_point=None, related_party=None):
                               number=number, at=clock.now())
     if decision.allowed and telephony.configured():
         digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
-        transaction.on_commit(lambda: telephony.click_to_dial(agent=actor.get_username(), number=digits,
-                                                              case=case.reference, decision=decision.pk))
+        transaction.on_commit(lambda: telephony.dial(actor, case, decision, digits))
     return decision
 
 
@@ -120,27 +119,14 @@ def _rekey(exc: ValidationError, prefix: str) -> ValidationError:
     return ValidationError({f"{prefix}_{k}": v for k, v in exc.message_dict.items()})
 
 
-@transaction.atomic
-def log_call(actor, case, decision, *, outcome: str, result_codes=(), duration_seconds: int = 0, note: str = "",
-             recording=None, recording_ref: str = "", promise_amount=None, promise_date: dt.date | None = None,
-             callback_at: dt.datetime | None = None, dispute_summary: str = ""):
-    """Record a call's disposition under the allow ``decision``; returns the activity. All or nothing."""
-    from concord.compliance.services import open_complaint, record_contact_outcome
-    from concord.debtors.services import set_contact_status
-
-    _check_worker(actor, case)
-    require(decision.case_id == case.pk and decision.channel == "call", "decision", _("该放行决定不属于此案件的电话"))
-    require(decision.actor_id == actor.pk, "decision", _("只能登记自己申请的放行决定"))
-    require(outcome in CALL_OUTCOMES, "outcome", _("请选择通话结果"))
+def _check_disposition(decision, outcome, result_codes, note, promise_amount, promise_date, callback_at,
+                       dispute_summary):
+    """(codes, note, dispute text) of a disposition, checked: the codes the outcome allows, a clean note, what each
+    code needs (a promise's amount and date, a callback's time, a dispute's content)."""
     codes = list(dict.fromkeys(result_codes or ()))
     _check_codes(decision, outcome, codes)
-    require(isinstance(duration_seconds, int) and 0 <= duration_seconds <= MAX_DURATION, "duration_seconds",
-            _("通话时长必须在 0 到 %(n)d 秒之间") % {"n": MAX_DURATION})
     note = (note or "").strip()
     check_note(note, third_party=outcome == "third_party")
-    recording_ref = (recording_ref or "").strip()
-    require(len(recording_ref) <= 120, "recording_ref", _("录音编号不能超过 120 个字符"))
-    suffix = _check_recording(recording)
     if "promise" in codes:
         require(promise_amount not in (None, "") and promise_date is not None, "promise_amount",
                 _("结果为“承诺还款”时须填写承诺金额和日期"))
@@ -149,6 +135,66 @@ def log_call(actor, case, decision, *, outcome: str, result_codes=(), duration_s
     dispute_text = (dispute_summary or "").strip() or note
     if "dispute" in codes:
         require(bool(dispute_text), "dispute_summary", _("结果为“异议”时须写明异议内容"))
+    return codes, note, dispute_text
+
+
+@transaction.atomic
+def dispose_call(actor, activity, *, result_codes=(), note: str = "", promise_amount=None,
+                 promise_date: dt.date | None = None, callback_at: dt.datetime | None = None,
+                 dispute_summary: str = ""):
+    """The collector's part of a call the telephony system logged: the disposition (result codes) and the note,
+    added to the activity written from the call record, with what the codes set in motion. Once per call."""
+    from concord.cases.models import Activity
+
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    case, decision = activity.case, activity.decision
+    _check_worker(actor, case)
+    require(activity.kind == "call" and decision is not None and (activity.details or {}).get("disposition")
+            == "pending", "activity", _("该通话无需或已登记结果"))
+    require(decision.actor_id == actor.pk, "activity", _("只能登记自己拨打的通话"))
+    codes, note, dispute_text = _check_disposition(decision, activity.outcome, result_codes, note, promise_amount,
+                                                   promise_date, callback_at, dispute_summary)
+    now = clock.now()
+    hold_while_working(actor, case)
+    activity.result_codes = codes
+    activity.note = note
+    activity.details = {**activity.details, "disposition": "done"}
+    if codes:
+        code_labels = dict(result_code_labels())
+        activity.summary = (activity.summary + " · " + "、".join(str(code_labels[c]) for c in codes))[:200]
+    activity.save(update_fields=["result_codes", "note", "details", "summary"])
+    audit.record(actor, "activity.disposition", activity, {"case": case.reference, "codes": codes})
+    _apply_codes(actor, case, decision, activity, codes, outcome=activity.outcome, promise_amount=promise_amount,
+                 promise_date=promise_date, callback_at=callback_at, dispute_text=dispute_text, now=now)
+    return activity
+
+
+def undisposed_calls(user) -> list:
+    """The user's answered calls, logged by the telephony system, still without their disposition."""
+    from concord.cases.models import Activity
+
+    return list(Activity.objects.filter(actor=user, kind="call", details__disposition="pending")
+                .select_related("case").order_by("at", "id")[:20])
+
+
+@transaction.atomic
+def log_call(actor, case, decision, *, outcome: str, result_codes=(), duration_seconds: int = 0, note: str = "",
+             recording=None, recording_ref: str = "", promise_amount=None, promise_date: dt.date | None = None,
+             callback_at: dt.datetime | None = None, dispute_summary: str = ""):
+    """Record a call's disposition under the allow ``decision``; returns the activity. All or nothing."""
+    from concord.compliance.services import record_contact_outcome
+
+    _check_worker(actor, case)
+    require(decision.case_id == case.pk and decision.channel == "call", "decision", _("该放行决定不属于此案件的电话"))
+    require(decision.actor_id == actor.pk, "decision", _("只能登记自己申请的放行决定"))
+    require(outcome in CALL_OUTCOMES, "outcome", _("请选择通话结果"))
+    require(isinstance(duration_seconds, int) and 0 <= duration_seconds <= MAX_DURATION, "duration_seconds",
+            _("通话时长必须在 0 到 %(n)d 秒之间") % {"n": MAX_DURATION})
+    codes, note, dispute_text = _check_disposition(decision, outcome, result_codes, note, promise_amount,
+                                                   promise_date, callback_at, dispute_summary)
+    recording_ref = (recording_ref or "").strip()
+    require(len(recording_ref) <= 120, "recording_ref", _("录音编号不能超过 120 个字符"))
+    suffix = _check_recording(recording)
     now = clock.now()
     # hold the case first: every audit record below takes the audit chain's lock until this transaction commits,
     # so nothing but this call's own rows is written after the first one
@@ -164,6 +210,20 @@ def log_call(actor, case, decision, *, outcome: str, result_codes=(), duration_s
                             related_party=decision.related_party, outcome=outcome, result_codes=codes, note=note,
                             summary=summary, decision=decision,
                             details={"duration_seconds": duration_seconds, "number": decision.number_masked})
+    _apply_codes(actor, case, decision, activity, codes, outcome=outcome, promise_amount=promise_amount,
+                 promise_date=promise_date, callback_at=callback_at, dispute_text=dispute_text, now=now)
+    if suffix or recording_ref:
+        _store_recording(actor, case, activity, recording, suffix, recording_ref, now)
+    return activity
+
+
+def _apply_codes(actor, case, decision, activity, codes, *, outcome, promise_amount, promise_date, callback_at,
+                 dispute_text, now):
+    """What a call's result codes set in motion: a promise, a callback task, a payment to verify, a dispute, a number
+    marked as reaching the wrong party."""
+    from concord.compliance.services import open_complaint
+    from concord.debtors.services import set_contact_status
+
     if "promise" in codes:
         from .promises import record_promise
         try:
@@ -191,9 +251,6 @@ def log_call(actor, case, decision, *, outcome: str, result_codes=(), duration_s
         point = _contact_point_of(case, decision)
         if point is not None and point.status != "wrong_party":
             set_contact_status(actor, point, "wrong_party")
-    if suffix or recording_ref:
-        _store_recording(actor, case, activity, recording, suffix, recording_ref, now)
-    return activity
 
 
 def _check_recording(recording) -> str:
@@ -270,7 +327,7 @@ def unlogged_calls(user, at: dt.datetime | None = None) -> list:
 
     at = clock.now_or(at)
     return list(ContactDecision.objects.filter(actor=user, channel="call", allowed=True, at__gte=at - DECISION_VALID,
-                                               at__lte=at, case__isnull=False)
+                                               at__lte=at, case__isnull=False, released_at__isnull=True)
                 .exclude(Exists(ContactAttempt.objects.filter(decision=OuterRef("pk"))))
                 .select_related("case").order_by("at", "id"))
 
@@ -285,7 +342,7 @@ def cap_holders(case, at: dt.datetime | None = None) -> list:
 
     at = clock.now_or(at)
     return list(ContactDecision.objects.filter(debtor_id=case.debtor_id, channel="call", allowed=True,
-                                               at__gt=at - PENDING, at__lte=at)
+                                               at__gt=at - PENDING, at__lte=at, released_at__isnull=True)
                 .exclude(Exists(ContactAttempt.objects.filter(decision=OuterRef("pk"))))
                 .select_related("actor", "case").order_by("at", "id"))
 

@@ -15,6 +15,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from . import telephony
 from concord.compliance.provenance import usable_points
 from concord.core import clock
 from concord.core.masking import mask
@@ -119,6 +120,7 @@ def workbench(request, case, pending_decision=None, *, accounts=None) -> dict:
         "denials": list(case.contact_decisions.filter(allowed=False).select_related("actor").order_by("-at")[:10]),
         "claim_holder": claim_holder, "claim_mine": claim_holder is not None and claim_holder.pk == user.pk,
         "claimed_until": timezone.localtime(case.claimed_until) if claim_holder else None,
+        "switch": telephony.case_context(request, case, pending_decision) if may_work else {},
     }
 
 

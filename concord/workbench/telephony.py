@@ -1,4 +1,5 @@
-"""The telephony hook: when ``settings.CONCORD_TELEPHONY_URL`` is set, an allowed call asks the telephony system
+"""The telephony hook. A telephony app registers its dialer (``register_dialer``): when it says a switch is
+configured, an allowed call is handed to it once the decision commits (``dial``). Otherwise, when ``settings.CONCORD_TELEPHONY_URL`` is set, an allowed call asks the telephony system
 to dial (click-to-dial) with one JSON POST after the decision commits; otherwise the collector dials the ``tel:``
 link. A failing telephony system never undoes the decision: the failure is logged and the link still works.
 
@@ -16,8 +17,41 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 
+_dialer: tuple | None = None
+_case_context = None
+
+
+def register_case_context(func) -> None:
+    """``func(request, case, pending_decision)`` gives the case page's call card what the switch knows: the call in
+    progress, the calls waiting for the collector's disposition."""
+    global _case_context
+    _case_context = func
+
+
+def case_context(request, case, pending_decision) -> dict:
+    return _case_context(request, case, pending_decision) if _case_context is not None else {}
+
+
+def register_dialer(configured_func, dial_func) -> None:
+    """``configured_func()`` says whether a switch places calls; ``dial_func(actor, case, decision, number)``."""
+    global _dialer
+    _dialer = (configured_func, dial_func)
+
+
+def switch() -> bool:
+    return _dialer is not None and bool(_dialer[0]())
+
+
 def configured() -> bool:
-    return bool(getattr(settings, "CONCORD_TELEPHONY_URL", ""))
+    return switch() or bool(getattr(settings, "CONCORD_TELEPHONY_URL", ""))
+
+
+def dial(actor, case, decision, number: str) -> None:
+    """After the allow commits: the registered switch places the call, or the click-to-dial URL is asked to."""
+    if switch():
+        _dialer[1](actor, case, decision, number)
+    else:
+        click_to_dial(agent=actor.get_username(), number=number, case=case.reference, decision=decision.pk)
 
 
 def click_to_dial(*, agent: str, number: str, case: str, decision: int) -> bool:

@@ -20,7 +20,7 @@ from concord.core.webforms import apply_validation_error
 from concord.staff.roles import Capability, may, require_capability
 from concord.staff.selectors import assignable_users
 
-from . import calls, claims, followups, queues, scripts
+from . import calls, claims, followups, queues, scripts, telephony
 from .case_views import to_case_page
 from .forms import CompleteTaskForm, ScriptForm
 from .models import CallRecording, Script, Task, TaskKind
@@ -53,6 +53,7 @@ def my_work(request):
         "promises_due": list(queues.promises_due(user, day)),
         "claimed": visible_cases(user).filter(claimed_by=user, claimed_until__gt=now).first(),
         "may_work": may(user, Capability.WORK_CASES), "may_lead": may(user, Capability.LEAD_TEAM),
+        "power_dialing": telephony.switch(),
         "complete_form": CompleteTaskForm(),
     })
 

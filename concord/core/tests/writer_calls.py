@@ -1968,3 +1968,204 @@ def _(c):
     run = services.reconcile(None, c.world.creditors["bank"], _last_month_payment(c), _their_file(c))
     item = run.items.get(kind="amount")
     return lambda: services.resolve_difference(c.user("manager"), item, note="以本系统为准")
+
+
+# == telephony ===================================================================================================
+def _switch(fn, **extra):
+    """Run ``fn`` with the in-memory provider of the telephony tests configured, then put the settings back."""
+    from django.conf import settings
+
+    from concord.telephony.tests.fakes import FakeSwitch
+    from concord.telephony import providers
+
+    providers.register("fake", FakeSwitch)
+
+    def run():
+        saved = {k: getattr(settings, k, None) for k in ("CONCORD_TELEPHONY_PROVIDER", *extra)}
+        settings.CONCORD_TELEPHONY_PROVIDER = "fake"
+        for k, v in extra.items():
+            setattr(settings, k, v)
+        try:
+            return fn()
+        finally:
+            for k, v in saved.items():
+                setattr(settings, k, v)
+    return run
+
+
+def _open_call(c):
+    from concord.telephony import services
+
+    decision = _started(c)
+    return _switch(lambda: services.open_call(c.user("col_a"), c.case(), decision))()
+
+
+def _record(c, result="answered", rec=""):
+    from concord.telephony.providers import CallRecord
+
+    end = c.now()
+    return CallRecord(result=result, started_at=end - dt.timedelta(seconds=60), ended_at=end,
+                      answered_at=end - dt.timedelta(seconds=50) if result == "answered" else None, ring_seconds=10,
+                      talk_seconds=50 if result == "answered" else 0, hangup_by="customer", recording_ref=rec)
+
+
+def _ended(call, result="answered", rec=""):
+    return {"call": call.ref, "id": "", "kind": "ended", "result": result,
+            "start": (call.started_at - dt.timedelta(seconds=60)).isoformat(), "answer": None,
+            "end": call.started_at.isoformat(), "ring": 10, "talk": 0, "by": "system", "rec": rec}
+
+
+@calls("compliance.services.release_permit")
+def _(c):
+    from concord.compliance.services import release_permit
+
+    decision = _started(c)
+    return lambda: release_permit(None, decision, reason="the switch refused the dial")
+
+
+@calls("telephony.services.open_call")
+def _(c):
+    from concord.telephony import services
+
+    decision = _started(c)
+    return lambda: services.open_call(c.user("col_a"), c.case(), decision)
+
+
+@calls("telephony.services.dial", "placed")
+def _(c):
+    from concord.telephony import services
+    from concord.telephony.tests.fakes import FakeSwitch
+
+    FakeSwitch.refuse = False
+    decision = _started(c)
+    return _switch(lambda: services.dial(c.user("col_a"), c.case(), decision, "+8613812348000"))
+
+
+@calls("telephony.services.dial", "refused")
+def _(c):
+    from concord.telephony import services
+    from concord.telephony.tests.fakes import FakeSwitch
+
+    decision = _started(c)
+
+    def run():
+        FakeSwitch.refuse = True
+        try:
+            return services.dial(c.user("col_a"), c.case(), decision, "+8613812348000")
+        finally:
+            FakeSwitch.refuse = False
+    return _switch(run)
+
+
+@calls("telephony.services.finish_call")
+def _(c):
+    from concord.telephony import services
+
+    call = _open_call(c)
+    return lambda: services.finish_call(call, _record(c))
+
+
+@calls("telephony.services.store_events")
+def _(c):
+    from concord.telephony import services
+
+    call = _open_call(c)
+    return _switch(lambda: services.store_events("fake", [{"call": call.ref, "kind": "ringing"}], source="push"))
+
+
+@calls("telephony.services.receive")
+def _(c):
+    import json
+
+    from concord.telephony import services
+
+    call = _open_call(c)
+    body = json.dumps([{"call": call.ref, "kind": "ringing"}]).encode()
+    return _switch(lambda: services.receive("fake", {"X-Token": "s3cret"}, body))
+
+
+@calls("telephony.services.process_events")
+def _(c):
+    from concord.telephony import services
+
+    call = _open_call(c)
+    _switch(lambda: services.store_events("fake", [{"call": call.ref, "kind": "ringing"}, _ended(call, "no_answer")],
+                                          source="push"))()
+    return _switch(lambda: services.process_events("fake"))
+
+
+@calls("telephony.services.reconcile")
+def _(c):
+    from concord.telephony import services
+    from concord.telephony.tests.fakes import FakeSwitch
+
+    call = _open_call(c)
+    FakeSwitch.records = [_ended(call, "busy")]
+    return _switch(lambda: services.reconcile("fake"))
+
+
+def _answered_call(c, rec=""):
+    from django.conf import settings
+
+    from concord.telephony import services
+
+    settings.DATA_DIR = c.tmp
+    return services.finish_call(_open_call(c), _record(c, rec=rec))
+
+
+@calls("telephony.services.keep_recording")
+def _(c):
+    from concord.telephony import services
+    from concord.telephony.tests.fakes import FakeSwitch
+
+    FakeSwitch.recordings["rec-w"] = b"RIFF writer audio"
+    call = _answered_call(c, rec="rec-w")
+    return _switch(lambda: services.keep_recording(call))
+
+
+@calls("workbench.calls.dispose_call")
+def _(c):
+    from concord.workbench import calls as work_calls
+
+    call = _answered_call(c)
+    return lambda: work_calls.dispose_call(c.user("col_a"), call.activity, result_codes=["hardship"],
+                                           note="收入下降")
+
+
+@calls("telephony.inbound.receive_call")
+def _(c):
+    from concord.telephony.inbound import receive_call
+
+    return lambda: receive_call("+86 138 1234 8000", agent=c.user("col_a"))
+
+
+def _recorded_call(c):
+    import hashlib
+
+    from concord.telephony import services
+    from concord.telephony.tests.fakes import FakeSwitch
+    from concord.telephony.tests.test_quality import BAD, FakeTranscriber
+
+    audio = b"RIFF quality audio"
+    FakeSwitch.recordings["rec-q"] = audio
+    FakeTranscriber.scripts[hashlib.sha256(audio).hexdigest()] = BAD
+    call = _answered_call(c, rec="rec-q")
+    return _switch(lambda: services.keep_recording(call))()
+
+
+@calls("telephony.quality.review_call")
+def _(c):
+    from concord.telephony import quality
+    from concord.telephony.tests.test_quality import FakeTranscriber
+
+    call = _recorded_call(c)
+    return lambda: quality.review_call(call, FakeTranscriber())
+
+
+@calls("telephony.quality.review_pending")
+def _(c):
+    from concord.telephony import quality
+
+    _recorded_call(c)
+    return _switch(quality.review_pending,
+                   CONCORD_TRANSCRIBER="concord.telephony.tests.test_quality.FakeTranscriber")

@@ -1,0 +1,110 @@
+"""Real SIP calls on loopback: Kamailio as registrar and proxy, a baresip phone for the collector and a baresip
+borrower simulator that answers and speaks (espeak-ng). The call is started from the case page, answered, hung up
+by the collector; its events become the call record that fills the activity; the recording is a real WAV file, kept
+sealed with its checksum and played back (audited) by the compliance officer. The processes run on free ports in a temporary
+folder and are stopped by their ids at the end."""
+import time
+import wave
+from io import BytesIO
+
+import pytest
+
+from concord.core.models import AuditEvent
+from concord.telephony import localsip, providers, services
+from concord.telephony.models import Call, CallState
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def sip_stack(tmp_path_factory):
+    assert localsip.missing_programs() == [], "run `make sip` to install Kamailio, baresip, espeak-ng and sox"
+    root = tmp_path_factory.mktemp("sip")
+    started = []
+    try:
+        proxy, port = localsip.start_proxy(root / "kamailio")
+        started.append(proxy)
+        borrower_voice = localsip.speech_wav("您好，我是李四。我这个月会还款。", root / "borrower.wav")
+        collector_voice = localsip.speech_wav("您好，我是协和公司的工作人员，本次通话将被录音。", root / "collector.wav")
+        borrower, _ = localsip.start_phone(root / "borrower", user="13900001111", proxy_port=port,
+                                           play=borrower_voice, answer=True)
+        started.append(borrower)
+        phone, ctrl = localsip.start_phone(root / "col_b", user="col_b", proxy_port=port, play=collector_voice,
+                                           record_dir=root / "col_b-recordings")
+        started.append(phone)
+        yield {"proxy": f"127.0.0.1:{port}",
+               "agents": {"col_b": {"ctrl": f"127.0.0.1:{ctrl}", "recordings": str(root / "col_b-recordings")}}}
+    finally:
+        for proc in reversed(started):
+            proc.stop()
+        for provider in list(providers._instances.values()):
+            if hasattr(provider, "close"):
+                provider.close()
+
+
+@pytest.fixture
+def sip(settings, sip_stack, tmp_path, crew):
+    settings.DATA_DIR = tmp_path
+    settings.CONCORD_JOBS_INLINE = True
+    settings.CONCORD_TELEPHONY_PROVIDER = "sip"
+    settings.CONCORD_TELEPHONY_OPTIONS = sip_stack
+    return providers.current()
+
+
+def wait_for(predicate, seconds=15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_real_call_from_the_case_page_is_answered_logged_recorded_and_played(
+        crew, sip, client, django_capture_on_commit_callbacks):
+    case, col = crew.cases["b"], crew.users["col_b"]
+    point = case.debtor.contact_points.get(kind="mobile")
+    client.force_login(col)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/cases/{case.pk}/call/", {"target": f"cp:{point.pk}"})
+    assert response.status_code == 302
+    call = Call.objects.get(case=case)
+    assert call.state == CallState.DIALING and call.error == ""
+    phone = sip.phone("col_b")
+    assert wait_for(lambda: any(e["type"] == "CALL_ESTABLISHED" for e in phone.events)), phone.events
+    time.sleep(3)                                    # the borrower simulator speaks
+    services.hang_up(col, call)                      # the collector hangs up
+    assert wait_for(lambda: any(e["type"] == "CALL_CLOSED" for e in phone.events)), phone.events
+    time.sleep(0.5)                                  # baresip closes the recording's files
+    assert services.reconcile("sip")["new"] >= 3     # ringing, established, closed: stored raw, processed
+    call.refresh_from_db()
+    assert call.state == CallState.ENDED and call.result == "answered" and call.hangup_by == "agent"
+    assert call.talk_seconds >= 3 and call.activity.outcome == "conversation"
+    assert call.activity.details["disposition"] == "pending"
+    assert call.recording is not None and services.verify_recording(call)
+    assert client.get(f"/work/recordings/{call.recording.pk}/").status_code == 403   # a collector may not
+    client.force_login(crew.users["compliance"])
+    played = client.get(f"/work/recordings/{call.recording.pk}/")
+    assert played.status_code == 200
+    audio = b"".join(played.streaming_content) if played.streaming else played.content
+    with wave.open(BytesIO(audio)) as w:              # a real recording: both sides, seconds of 8 kHz audio
+        assert w.getnchannels() == 2 and w.getframerate() == 8000
+        assert w.getnframes() / w.getframerate() >= 2.5
+    assert AuditEvent.objects.filter(action="recording.play", object_id=str(call.recording.pk)).exists()
+
+
+def test_a_number_nobody_has_is_vacant(crew, sip, django_capture_on_commit_callbacks):
+    from concord.debtors import services as debtors
+    from concord.workbench import calls
+
+    case, col = crew.cases["b"], crew.users["col_b"]
+    point = debtors.merge_contact_point(None, case.debtor, kind="mobile", value="13900002222", status="valid",
+                                        supplied_by=case.creditor)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = calls.start_call(col, case, contact_point=point)
+    phone = sip.phone("col_b")
+    assert wait_for(lambda: any(e["type"] == "CALL_CLOSED" for e in phone.events)), phone.events
+    services.reconcile("sip")
+    call = Call.objects.get(decision=decision)
+    assert call.result == "vacant" and call.sip_cause == "404"
+    assert "空号" in call.activity.summary and call.activity.details["disposition"] == "none"
