@@ -7,6 +7,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
+
+#: Property tests have no per-example time limit: speed is measured in benchmarks/, and a database round trip on a
+#: loaded machine (two test processes, a browser, PostgreSQL) took 351 ms against Hypothesis's default 200 ms.
+hypothesis_settings.register_profile("concord", deadline=None)
+hypothesis_settings.load_profile("concord")
 
 TEST_PII_KEY = "q2VhZ5a9oQm1n8kYtqWv0x3Zr7cLb4Gd6Hf2Je9KsPU="
 TEST_AUDIT_KEY = "test-audit-key-7b1f0c5e9a3d4c2b8e6f1a0d9c8b7a6e"
