@@ -101,6 +101,11 @@ class HistoryStore:
                        encoding="utf-8")
         os.replace(tmp, manifest)
 
+    def clear(self) -> None:
+        """Forget every day (a database emptied or seeded again no longer matches its history)."""
+        for name in (*TABLES, "days"):
+            shutil.rmtree(self.root / name, ignore_errors=True)
+
     # -- reading -------------------------------------------------------------------------------------------------
     def days(self) -> list[dt.date]:
         folder = self.root / "days"
