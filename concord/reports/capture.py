@@ -215,7 +215,7 @@ class _Book:
         book = cls()
         book.accounts = list(LoanAccount.objects.filter(case__isnull=False).order_by("pk").values_list(
             "pk", "case_id", "creditor_id", "product_id", "case__placement_id", "case__placement__placed_on",
-            "case__opened_on", "case__placement__recalled_at", "status", "principal_balance", "interest_balance",
+            "case__opened_on", "case__placement__recalled_at", "case__closed_on", "status", "principal_balance", "interest_balance",
             "penalty_balance", "fees_balance"))
         book.due: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))  # account → (due dates, cumulative due)
         for acc, due_date, p, i in Instalment.objects.order_by("account_id", "number").values_list(
@@ -245,7 +245,7 @@ class _Book:
     def accounts_on(self, day: dt.date) -> pa.Table:
         _start, end = bounds(day)
         rows = []
-        for (pk, case, cred, product, placement, placed_on, opened_on, recalled_at, status, p, i, pen,
+        for (pk, case, cred, product, placement, placed_on, opened_on, recalled_at, closed_on, status, p, i, pen,
              fees) in self.accounts:
             if (placed_on or opened_on) > day:
                 continue
@@ -255,7 +255,8 @@ class _Book:
             dates, cum = self.due.get(pk, ([], []))
             k = bisect.bisect_right(cum, paid_pi)  # the oldest instalment not covered by what was paid by then
             dpd = (day - dates[k]).days if k < len(dates) and dates[k] < day else 0
-            if status == "recalled" and (recalled_at is None or local_day(recalled_at) > day):
+            recalled_on = local_day(recalled_at) if recalled_at else closed_on
+            if status == "recalled" and (recalled_on is None or recalled_on > day):
                 status = "open"
             elif status == "settled" and balance > 0:
                 status = "open"
