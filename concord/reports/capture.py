@@ -7,6 +7,7 @@
   ``paid_fen`` and the facts are read again from the raw tables; ``balance_fen`` loses what those payments took
   off the balances (their allocation: amount less the part that went to credit balance) — or gets back what a
   reversal put back. Bucket and DPD of past days are not re-aged (the engine does not replay past runs either).
+  Nights without a run between the last kept day and the run's day are rebuilt first (``backfill``).
 * ``backfill(start, end)`` — days before the history began (a new installation, the demo's replayed nights)
   rebuilt from the raw tables (``reconstruct``), marked ``source = backfill`` in the day's manifest.
 """
@@ -179,12 +180,16 @@ def restate(day: dt.date) -> bool:
 
 
 def after_run(run) -> None:
-    """The follower of the end-of-day run: restate the days a back-dated payment reaches, then keep the run's day."""
+    """The follower of the end-of-day run: restate the days a back-dated payment reaches, rebuild the nights
+    without a run since the last kept day from the raw tables, then keep the run's day."""
     if run.recomputed_from:
         day = run.recomputed_from
         while day < run.as_of:
             restate(day)
             day += dt.timedelta(days=1)
+    earlier = [d for d in store().days() if d < run.as_of]
+    if earlier and (run.as_of - earlier[-1]).days > 1:
+        backfill(earlier[-1] + dt.timedelta(days=1), run.as_of - dt.timedelta(days=1))
     capture(run.as_of, run_id=run.pk)
 
 
