@@ -133,7 +133,8 @@ def roll_sections(con, start: dt.date, end: dt.date, filters: Filters) -> list[S
     rolls_named = sorted({f"{t['from_bucket']}→{t['to_bucket']}" for t in trend})
     lookup = {(t["month_end"], f"{t['from_bucket']}→{t['to_bucket']}"): t["roll_rate"] for t in trend}
     trend_section.chart = _bars([m.isoformat() for m in months],
-                                [(r, "line", [_pct(lookup.get((m, r))) for m in months]) for r in rolls_named],
+                                [(r, "line" if len(months) > 1 else "bar", [_pct(lookup.get((m, r))) for m in months])
+                                 for r in rolls_named],
                                 percent=True)
     flow = rolls.flow_through(cells)
     flow_section = Section("flow", _("核销流转率"), [
