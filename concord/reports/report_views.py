@@ -42,7 +42,7 @@ def _form(request):
 
 def _filters(form) -> Filters:
     d = form.cleaned_data
-    pk = lambda obj: obj.pk if obj else None  # noqa: E731
+    pk = lambda obj: obj.pk if obj else None
     return Filters(creditor_id=pk(d.get("creditor")), product_id=pk(d.get("product")),
                    placement_id=pk(d.get("placement")), team_id=pk(d.get("team")),
                    collector_id=pk(d.get("collector")), bucket=d.get("bucket") or None)

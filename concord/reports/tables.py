@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy as _
-
 from concord.creditors.models import Creditor
 from concord.staff.models import Team, User
 
@@ -16,7 +14,6 @@ from . import capture
 from .metrics import Filters, contact, promises, recovery, rolls
 
 NAMES = ("recovery", "roll-rates", "promises", "contact")
-TITLES = {"recovery": _("回收率"), "roll-rates": _("迁徙率"), "promises": _("承诺还款"), "contact": _("联系")}
 
 #: The columns of each report's table (the JSON lines of ``concord report NAME --json`` have exactly these keys).
 COLUMNS = {
@@ -25,14 +22,6 @@ COLUMNS = {
     "promises": ("collector", "made", "kept", "partial", "broken", "kept_rate"),
     "contact": ("channel", "attempts", "connects", "rpc", "connect_rate", "rpc_rate"),
 }
-HEADERS = {"creditor": _("委托方"), "month": _("委案月份"), "placed": _("委案金额"), "recovered": _("回收金额"),
-           "rate": _("比率"), "from_bucket": _("月末账龄"), "to_bucket": _("次月末状态"), "accounts": _("账户数"),
-           "balance": _("余额"), "collector": _("催收员"), "made": _("承诺数"), "kept": _("履约"),
-           "partial": _("部分履约"), "broken": _("违约"), "kept_rate": _("履约率"), "channel": _("渠道"),
-           "attempts": _("尝试"), "connects": _("接通"), "rpc": _("本人接通"), "connect_rate": _("接通率"),
-           "rpc_rate": _("本人接通率")}
-MONEY = {"placed", "recovered", "balance"}
-RATES = {"rate", "kept_rate", "connect_rate", "rpc_rate"}
 
 
 def yuan(fen: int | None) -> Decimal | None:

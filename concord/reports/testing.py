@@ -24,13 +24,12 @@ def world_with_history():
 
 
 def build_history(world) -> None:
-    from concord.eod import adapter
-    from concord.loans import services as loans
-    from concord.loans.models import LoanAccount
-
     import time_machine
 
     from concord.compliance import services as compliance
+    from concord.eod import adapter
+    from concord.loans import services as loans
+    from concord.loans.models import LoanAccount
     from concord.workbench.promises import record_promise
 
     adapter.run_eod(dt.date(2026, 11, 30))

@@ -9,7 +9,7 @@ import pytest
 from concord.reports.pages import REPORTS
 from concord.reports.testing import NOW, world_with_history
 
-from .test_ui_browser import ARGS, CHROMIUM, login  # noqa: F401
+from .test_ui_browser import ARGS, CHROMIUM, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.clock(NOW)]
 PERIOD = "?start=2026-11-01&end=2026-12-31"

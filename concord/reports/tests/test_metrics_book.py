@@ -51,7 +51,7 @@ def _placed_book(world):
         case, _ = cases.open_case(None, creditor=world.creditors["bank"], debtor=debtor, placement=placement,
                                   opened_on=PLACED)
         loans.open_account(None, case=case, product=world.creditors["bank"].products.get(kind="online_loan"),
-                           reference=f"P-LOAN-{n}", contract_amount=Decimal("12000"), annual_rate=Decimal("0.18"),
+                           reference=f"P-LOAN-{n}", contract_amount=Decimal(12000), annual_rate=Decimal("0.18"),
                            method="equal_installment", term_months=12, start_date=dt.date(2026, 1, 10),
                            as_of=PLACED, paid_instalments=2 + n)
         cases.assign_case(None, case, collector=world.users[collector], team=world.teams[team])
@@ -66,7 +66,7 @@ def _raw_states():
 
 
 def test_reports_equal_the_raw_tables(world):
-    qualify = lambda u: [compliance.record_qualification(None, user=u, kind=k, passed_on=dt.date(2026, 6, 1))  # noqa
+    qualify = lambda u: [compliance.record_qualification(None, user=u, kind=k, passed_on=dt.date(2026, 6, 1))
                          for k in ("pre_job_training", "pre_job_exam")]
     qualify(world.users["col_a"])
     with time_machine.travel(dt.datetime(2026, 11, 28, 9, tzinfo=SH), tick=True):  # placed and assigned that day

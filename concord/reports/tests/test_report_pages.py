@@ -81,3 +81,11 @@ def test_a_bad_filter_is_explained(client, history):
     r = _get(client, history, "manager", "/reports/r/recovery/?start=2026-12-31&end=2026-11-01")
     assert r.status_code == 200 and "截止日期不能早于起始日期" in r.content.decode()
     assert _get(client, history, "manager", "/reports/r/recovery/export.xlsx?start=x").status_code == 400
+
+
+def test_the_pages_read_in_english(client, history):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = _get(client, history, "manager", f"/reports/r/contact/{PERIOD}").content.decode()
+    assert "By channel" in html and "Right-party contacts" in html and "按渠道" not in html
