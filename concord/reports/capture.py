@@ -7,7 +7,8 @@
   ``paid_fen`` and the facts are read again from the raw tables; ``balance_fen`` loses what those payments took
   off the balances (their allocation: amount less the part that went to credit balance) — or gets back what a
   reversal put back. Bucket and DPD of past days are not re-aged (the engine does not replay past runs either).
-  Nights without a run between the last kept day and the run's day are rebuilt first (``backfill``).
+  Nights without a run between the last kept day and the run's day are rebuilt first (``backfill``); months closed
+  before the run's month are compacted after it (``HistoryStore.compact``).
 * ``backfill(start, end)`` — days before the history began (a new installation, the demo's replayed nights)
   rebuilt from the raw tables (``reconstruct``), marked ``source = backfill`` in the day's manifest.
 """
@@ -191,6 +192,7 @@ def after_run(run) -> None:
     if earlier and (run.as_of - earlier[-1]).days > 1:
         backfill(earlier[-1] + dt.timedelta(days=1), run.as_of - dt.timedelta(days=1))
     capture(run.as_of, run_id=run.pk)
+    store().compact_before(run.as_of)  # closed months: one sorted file per table
 
 
 # -- days before the history began ----------------------------------------------------------------------------------

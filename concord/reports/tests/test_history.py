@@ -123,3 +123,36 @@ def test_store_replaces_a_day_whole_and_refuses_unknown_tables(tmp_path):
     st.write_day(D1, {}, {"source": "test"})
     assert st.read("accounts", D1).num_rows == 0 and st.meta(D1)["source"] == "test"
     assert not list(tmp_path.rglob(".*"))  # no staging directories left
+
+
+def test_a_closed_month_is_compacted_and_still_restated_exactly(tmp_path):
+    import pyarrow as pa
+
+    from concord.reports.store import ACCOUNTS
+
+    st = HistoryStore(tmp_path)
+    base = {"case_id": 1, "creditor_id": 1, "product_id": 1, "placement_id": 1, "placed_on": D1, "team_id": 1,
+            "collector_id": 2, "status": "open", "bucket": "M1", "dpd": 5, "paid_fen": 0, "segment": None,
+            "score": None, "treatment": None}
+
+    def day_table(day, paid=0):
+        rows = [{**base, "account_id": a, "balance_fen": 1000 * a - paid, "paid_fen": paid if a == 2 else 0}
+                for a in (3, 1, 2)]
+        return pa.Table.from_pylist(rows, schema=ACCOUNTS)
+
+    days = [dt.date(2026, 11, 29), dt.date(2026, 11, 30), dt.date(2026, 12, 1)]
+    for day in days:
+        st.write_day(day, {"accounts": day_table(day)}, {"source": "test"})
+    before = {d: st.read("accounts", d) for d in days}
+    assert st.compact_before(dt.date(2026, 12, 1)) == ["2026-11"]
+    assert (tmp_path / "accounts" / "month=2026-11" / "part.parquet").exists()
+    assert not list((tmp_path / "accounts").glob("day=2026-11-*"))
+    assert all(st.read("accounts", d).equals(before[d]) for d in days)
+    assert [r["account_id"] for r in st.read("accounts", days[0]).to_pylist()] == [1, 2, 3]
+    con = st.connect()
+    assert con.execute("SELECT count(*), count(DISTINCT day) FROM accounts").fetchone() == (9, 3)
+    # a restatement of a compacted day rewrites the month with only that day changed
+    st.write_day(days[0], {"accounts": day_table(days[0], paid=300)}, {"source": "test"})
+    assert st.read("accounts", days[0]).equals(day_table(days[0], paid=300).sort_by("account_id"))
+    assert st.read("accounts", days[1]).equals(before[days[1]])
+    assert st.compact_before(dt.date(2026, 12, 1)) == []
