@@ -154,7 +154,8 @@ class HistoryStore:
             try:
                 con.execute("SET preserve_insertion_order = false")
                 con.execute(f"COPY (SELECT * FROM read_parquet(?, hive_partitioning = false) "
-                            f"ORDER BY {SORT.get(name, 'day')}) TO {_q(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)", [sources])
+                            f"ORDER BY {SORT.get(name, 'day')}) TO {_q(tmp)} "
+                            f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)", [sources])
             finally:
                 con.close()
             os.replace(tmp, final)
