@@ -7,7 +7,7 @@ import os
 import pytest
 
 from concord.reports.pages import REPORTS
-from concord.reports.testing import NOW, world_with_history
+from concord.reports.tests.history_book import NOW, world_with_history
 
 from .test_ui_browser import ARGS, CHROMIUM, login
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from concord.reports.pages import REPORTS
-from concord.reports.testing import NOW, world_with_history
+from concord.reports.tests.history_book import NOW, world_with_history
 
 pytestmark = pytest.mark.clock(NOW)
 PERIOD = "?start=2026-11-01&end=2026-12-31"
