@@ -57,6 +57,12 @@ def _test_clock(request):
 
 
 @pytest.fixture(autouse=True)
+def _history_dir(settings, tmp_path_factory):
+    """Each test keeps the end-of-day runs' daily history in its own directory."""
+    settings.CONCORD_HISTORY_DIR = tmp_path_factory.mktemp("history")
+
+
+@pytest.fixture(autouse=True)
 def _pii_key(settings):
     from concord.core import audit, pii
 

@@ -244,6 +244,8 @@ CONCORD_PII_KEY_FILE = DATA_DIR / "pii.key"
 CONCORD_AUDIT_KEY = os.environ.get("CONCORD_AUDIT_KEY", "")
 CONCORD_AUDIT_KEY_FILE = DATA_DIR / "audit.key"
 CONCORD_AUDIT_KEYRING = [k for k in os.environ.get("CONCORD_AUDIT_KEYRING", "").split(",") if k.strip()]
+# The daily history of the end-of-day runs (date-partitioned Parquet; docs/reports.md)
+CONCORD_HISTORY_DIR = Path(os.environ.get("CONCORD_HISTORY_DIR", DATA_DIR / "history"))
 CONCORD_IMPORT_DIR = Path(os.environ.get("CONCORD_IMPORT_DIR", DATA_DIR / "imports"))
 # Background work: Django's tasks API (the django-tasks backport) on its database backend; ``concord worker`` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

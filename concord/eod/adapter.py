@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from concord.core import audit, clock
 
-from . import dbio, engine, writeback
+from . import dbio, engine, followers, writeback
 from .export import export, prepare_accounts
 from .models import EodRun, RunStatus
 
@@ -81,16 +81,20 @@ def run_eod(as_of: dt.date, *, engine_name: str = "duckdb", actor=None, progress
         raise ValueError(f"as_of: {as_of} is before the date of the last run ({latest.as_of}); runs go forward — "
                          f"rerun {latest.as_of} or run a later date")
     if not dbio.is_postgres():
-        return _run(as_of, engine_name, actor, progress, spark)
+        run = _run(as_of, engine_name, actor, progress, spark)
+        followers.run_finished(run)
+        return run
     with dbio.connection.cursor() as cur:
         cur.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
         if not cur.fetchone()[0]:
             raise RunInProgress("another end-of-day run is in progress; start this one when it has finished")
     try:
-        return _run(as_of, engine_name, actor, progress, spark)
+        run = _run(as_of, engine_name, actor, progress, spark)
     finally:
         with dbio.connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+    followers.run_finished(run)
+    return run
 
 
 def _run(as_of, engine_name, actor, progress, spark) -> EodRun:

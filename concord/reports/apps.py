@@ -8,4 +8,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("报表")
 
     def ready(self):
-        from . import jobs  # noqa: F401 — registers the export job kind
+        from concord.eod import followers
+
+        from . import capture, jobs  # noqa: F401 — registers the export job kind
+
+        followers.register(capture.after_run)  # the daily history keeps each run's day

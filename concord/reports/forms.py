@@ -28,3 +28,43 @@ class ExportForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("截止日期不能早于起始日期"))
         return data
+
+
+class ReportFilterForm(forms.Form):
+    """The filters every report page shares: the period and which accounts (each on the account's row of the day)."""
+    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    creditor = forms.ModelChoiceField(label=_("委托方"), queryset=Creditor.objects.none(), required=False,
+                                      empty_label=_("全部"))
+    product = forms.ModelChoiceField(label=_("产品"), queryset=None, required=False, empty_label=_("全部"))
+    placement = forms.ModelChoiceField(label=_("委案批次"), queryset=None, required=False, empty_label=_("全部"))
+    team = forms.ModelChoiceField(label=_("小组"), queryset=None, required=False, empty_label=_("全部"))
+    collector = forms.ModelChoiceField(label=_("催收员"), queryset=None, required=False, empty_label=_("全部"))
+    bucket = forms.ChoiceField(label=_("账龄"), required=False)
+
+    def __init__(self, *args, teams=None, **kwargs):
+        from concord.creditors.models import Placement, Product
+        from concord.loans.delinquency import BUCKETS
+        from concord.staff.models import Team, User
+
+        super().__init__(*args, **kwargs)
+        self.fields["creditor"].queryset = Creditor.objects.order_by("code")
+        self.fields["product"].queryset = Product.objects.select_related("creditor").order_by("creditor__code", "code")
+        self.fields["placement"].queryset = Placement.objects.select_related("creditor").order_by("-placed_on", "pk")
+        team_qs = Team.objects.order_by("name")
+        people = User.objects.filter(role__in=("collector", "team_lead", "field_agent")).order_by("username")
+        if teams is not None:  # a team lead: their teams and their people only
+            team_qs = team_qs.filter(pk__in=teams)
+            people = people.filter(team_id__in=teams)
+        self.fields["team"].queryset = team_qs
+        self.fields["collector"].queryset = people
+        self.fields["bucket"].choices = [("", _("全部"))] + [(b, b) for b in BUCKETS]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end"):
+            if data["end"] < data["start"]:
+                self.add_error("end", _("截止日期不能早于起始日期"))
+            elif (data["end"] - data["start"]).days > 800:
+                self.add_error("start", _("报表期间最长 800 天"))
+        return data

@@ -70,6 +70,8 @@ NOT_WRITERS = {
     "concord.eod.engine": "statements on DuckDB/Spark, the engine's own tables, never the application database",
     "concord.eod.validate": "statements on DuckDB, the engine's own tables, never the application database",
     "concord.eod.history": "statements on DuckDB over the run outputs (Parquet files), never the application database",
+    "concord.reports.metrics.__init__": "read-only DuckDB queries over the reports' daily history (Parquet files)",
+    "concord.reports.metrics.drill": "read-only DuckDB queries over the reports' daily history (Parquet files)",
     "concord.settings": "dict.update of the database options",
     "concord.core.worker": "the worker's own heartbeat row (WorkerProcess) and the heartbeat time of the job it runs: "
                            "operational records of the process, no domain rows (a job's start, attempts and end are "

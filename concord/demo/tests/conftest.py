@@ -23,18 +23,19 @@ def seed(*args) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def book(django_db_setup, django_db_blocker):
+def book(django_db_setup, django_db_blocker, tmp_path_factory):
     """Seed once for the module (committed) and erase it afterwards."""
     from concord.demo.portfolio import fingerprint
 
     # the same PII and audit keys and (fast) password hasher as the function-scoped fixtures in concord/conftest.py
+    history = tmp_path_factory.mktemp("demo-history")
     with django_db_blocker.unblock(), override_settings(
-            CONCORD_PII_KEY=TEST_PII_KEY, CONCORD_AUDIT_KEY=TEST_AUDIT_KEY, CONCORD_AUDIT_KEYRING=[],
+            CONCORD_HISTORY_DIR=history, CONCORD_PII_KEY=TEST_PII_KEY, CONCORD_AUDIT_KEY=TEST_AUDIT_KEY, CONCORD_AUDIT_KEYRING=[],
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         pii.reset_keys()
         audit.reset_keys()
         output, errors = seed()
-        yield {"output": output, "errors": errors, "fingerprint": fingerprint()}
+        yield {"output": output, "errors": errors, "fingerprint": fingerprint(), "history": history}
         call_command("flush", interactive=False, verbosity=0)
         pii.reset_keys()
         audit.reset_keys()

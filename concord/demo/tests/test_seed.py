@@ -175,6 +175,22 @@ def test_summary_and_fingerprint_are_printed(book, db):
     assert book["errors"] == ""  # no warning: the replayed ledger and the engine agreed on every night
 
 
+def test_the_reports_daily_history_covers_every_night(book, db):
+    from concord.reports.store import HistoryStore
+
+    st = HistoryStore(book["history"])
+    days = st.days()
+    assert len(days) == 60 and days[-1] == clock.today() - dt.timedelta(days=1)
+    assert days == [days[0] + dt.timedelta(days=n) for n in range(60)]  # no gap
+    sources = [st.meta(d)["source"] for d in days]
+    assert sources == ["backfill"] * 53 + ["eod"] * 7  # the engine's nights kept their own day
+    assert "daily history rebuilt 53 days from the raw tables" in book["output"]
+    con = st.connect()
+    paid_days, paid = con.execute("SELECT count(DISTINCT day), sum(amount_fen) FROM payments WHERE NOT reversed").fetchone()
+    assert paid_days > 40 and paid > 0
+    assert con.execute("SELECT count(DISTINCT day) FROM contacts").fetchone()[0] > 40
+
+
 # transactional_db: the command's --flush must run outside a test transaction (PostgreSQL cannot TRUNCATE tables
 # with pending deferred-constraint events). pytest-django runs such tests after the others.
 def test_same_seed_gives_the_same_book_and_the_as_of_date_only_moves_dates(transactional_db):

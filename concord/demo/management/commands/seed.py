@@ -9,13 +9,14 @@ whole database first.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import unicodedata
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from concord.core import clock
-from concord.demo.portfolio import ENGINE_DAYS, HISTORY_DAYS, SeedRefused, seed_portfolio
+from concord.demo.portfolio import ENGINE_DAYS, HISTORY_DAYS, SeedRefused, existing_data, seed_portfolio
 
 
 def _date(value: str) -> dt.date:
@@ -92,6 +93,8 @@ class Command(BaseCommand):
                 say(line)
                 self.stdout.flush()  # visible at once even when the output is piped to a file
 
+        if not existing_data():  # a new book in an empty database: an old book's history goes with it
+            call_command("history", "clear", stdout=io.StringIO())
         try:
             result = seed_portfolio(seed=seed, debtors=debtors, as_of=as_of, progress=progress,
                                     engine_days=engine_days)
@@ -100,6 +103,10 @@ class Command(BaseCommand):
                 f"the database is not empty ({exc}); seeding would mix demo data into it. Delete the database "
                 f"file (or use another CONCORD_DATA_DIR / DATABASE_URL), or rerun with --flush to ERASE everything "
                 f"first.")
+        # the daily history: the engine's nights kept theirs; the replayed nights are rebuilt from the raw tables
+        history = io.StringIO()
+        call_command("history", "backfill", "--from", (result.as_of - dt.timedelta(days=result.history_days)).isoformat(),
+                     "--to", (result.as_of - dt.timedelta(days=1)).isoformat(), stdout=history)
         if quiet:
             return
         for warning in result.warnings:
@@ -124,6 +131,8 @@ class Command(BaseCommand):
         say(f"  end of day {sum(runs.values())} nights ({runs.get('duckdb', 0)} by the engine, "
             f"{runs.get('replay', 0)} replayed); today's queue {result.queue_today} contacts, "
             f"{result.open_tasks} open tasks")
+        say(f"  reports    daily history {history.getvalue().strip()}; the engine's nights kept their own "
+            f"(concord history days)")
         say("  seconds    " + ", ".join(f"{k} {v}" for k, v in result.seconds.items()))
         if result.ledger_mismatches:
             self.stderr.write(f"warning: on {result.ledger_mismatches} account-nights the replayed ledger and the "
