@@ -174,7 +174,7 @@ def speech_wav(text: str, target: Path, *, voice: str = "zh") -> Path:
 
 
 RECORDING_NOTICE = "您好，为保障服务质量，本次通话将被录音。"
-ABANDON_MESSAGE = "您好，这里是贷后服务中心。抱歉，暂时没有工作人员可以接听，我们稍后会再与您联系。"
+ABANDON_MESSAGE = "抱歉，现在没有工作人员接听，我们稍后再联系您。"
 
 
 def announcements(folder: Path) -> dict:

@@ -151,7 +151,7 @@ class Phone:
         answered_at = started + dt.timedelta(seconds=ring) if answered else None
         by = "system"
         if call.get("abandoned"):
-            by = "system"
+            by = "system" if call.get("hung_up") else "customer"
         elif answered:
             by = "agent" if call.get("hung_up") else "customer"
         return {"result": result, "started_at": call["started_at"],
@@ -173,6 +173,8 @@ class Phone:
                     self.command("ausrc", f"aufile,{path}")
                     time.sleep(wav_seconds(path) + 0.3)
                 if then_hang_up:
+                    if self.call is not None:
+                        self.call["hung_up"] = True
                     self.command("hangup")
                 elif self.source:
                     self.command("ausrc", self.source)
