@@ -5,7 +5,8 @@ takes is *abandoned*: the provider plays its message (option ``abandon_message``
 the caps, and once the day's abandon rate passes the target (``CONCORD_ABANDON_TARGET``, 3 % of answered calls) the
 next round dials 1:1 at once.
 
-Settings: ``CONCORD_PREDICTIVE_MAX_RATIO`` (2.0 calls per free collector at most), ``CONCORD_ABANDON_TARGET`` (0.03),
+Settings: ``CONCORD_DIALING_MODE`` (``power``, the default, or ``predictive``: what 自动连拨下一个 does),
+``CONCORD_PREDICTIVE_MAX_RATIO`` (2.0 calls per free collector at most), ``CONCORD_ABANDON_TARGET`` (0.03),
 ``CONCORD_PREDICTIVE_MIN_SAMPLE`` (20 calls placed today before the answer rate is trusted).
 """
 from __future__ import annotations
@@ -14,7 +15,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from django.utils.translation import gettext as _
+
 from concord.core import clock
+from concord.core.services import require
 
 from . import dialer
 from .models import Call, CallState
@@ -28,6 +32,10 @@ class Round:
     wanted: int
     dialled: list = field(default_factory=list)      # dialer.Dialled, in queue order
     next_index: int = 0                              # where the next round starts in the queue
+
+
+def enabled() -> bool:
+    return getattr(settings, "CONCORD_DIALING_MODE", "power") == "predictive"
 
 
 def configured_pacing() -> Pacing:
@@ -61,3 +69,9 @@ def dial_round(collectors: list, case_ids: list[int], start: int = 0) -> Round:
         done.dialled.append(step)
         done.next_index = step.index + 1
     return done
+
+
+def collector_round(user, case_ids: list[int], start: int = 0) -> Round:
+    """A round for one collector pressing 自动连拨下一个: refused while their last call is not finished."""
+    require(dialer.ready(user), "dialer", _("请先结束当前通话并登记结论"))
+    return dial_round([user], case_ids, start)

@@ -253,8 +253,9 @@ def keep_recording(call: Call) -> Call:
         call = Call.objects.select_for_update().get(pk=call.pk)
         if call.recording_id:
             return call
-        rec = wb_calls._store_recording(call.agent, call.case, call.activity, upload, suffix.lower(),
-                                        call.recording_ref[:120], clock.now())
+        reference = call.recording_ref.rstrip("/").rsplit("/", 1)[-1][:120]     # its name, not the switch's path
+        rec = wb_calls._store_recording(call.agent, call.case, call.activity, upload, suffix.lower(), reference,
+                                        clock.now())
         call.recording, call.recording_sha256 = rec, digest
         call.save(update_fields=["recording", "recording_sha256"])
         audit.record(SYSTEM, "telephony.recording", call, {"sha256": digest, "size": len(data)})

@@ -82,3 +82,21 @@ def test_a_permit_older_than_the_dial_permit_lifetime_is_not_dialled_and_release
     with django_capture_on_commit_callbacks(execute=True):                  # in time: dialled, as a click call
         calls.start_call(col, crew.cases["u"], contact_point=crew.cases["u"].debtor.contact_points.get(kind="mobile"))
     assert [(r.mode, r.abandon_message) for r in switch.dialled] == [("click", "")]
+
+
+def test_the_power_button_runs_a_predictive_round_when_that_mode_is_set(
+        crew, switch, client, settings, django_capture_on_commit_callbacks):
+    from concord.compliance import services as compliance
+
+    settings.CONCORD_DIALING_MODE = "predictive"
+    col = crew.users["col_a"]
+    client.force_login(col)
+    compliance.record_cease(None, debtor=crew.cases["a"].debtor, channel="call", note="本人要求停止电话联系")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/telephony/power/next/")
+    call = Call.objects.get()
+    assert call.case == crew.cases["u"] and response.url.startswith(f"/cases/{crew.cases['u'].pk}/?call=")
+    assert [(d.case, d.mode) for d in switch.dialled] == [(crew.cases["u"].reference, "predictive")]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/telephony/power/next/", follow=True)      # the call is still in flight
+    assert len(switch.dialled) == 1 and "请先结束当前通话" in response.content.decode()
