@@ -280,5 +280,10 @@ LOGGING = {
 CONCORD_TELEPHONY_PROVIDER = os.environ.get("CONCORD_TELEPHONY_PROVIDER", "manual")
 CONCORD_TELEPHONY_OPTIONS = json.loads(os.environ.get("CONCORD_TELEPHONY_OPTIONS", "{}") or "{}")
 CONCORD_TELEPHONY_RECONCILE_SECONDS = int(os.environ.get("CONCORD_TELEPHONY_RECONCILE_SECONDS", "300"))
+CONCORD_DIAL_PERMIT_SECONDS = int(os.environ.get("CONCORD_DIAL_PERMIT_SECONDS", "120"))
+CONCORD_DIALING_MODE = os.environ.get("CONCORD_DIALING_MODE", "power")        # power | predictive
+CONCORD_PREDICTIVE_MAX_RATIO = float(os.environ.get("CONCORD_PREDICTIVE_MAX_RATIO", "2.0"))
+CONCORD_ABANDON_TARGET = float(os.environ.get("CONCORD_ABANDON_TARGET", "0.03"))
+CONCORD_PREDICTIVE_MIN_SAMPLE = int(os.environ.get("CONCORD_PREDICTIVE_MIN_SAMPLE", "20"))
 # The speech-to-text client for the calls' quality checks (dotted path of a concord.telephony.quality.Transcriber).
 CONCORD_TRANSCRIBER = os.environ.get("CONCORD_TRANSCRIBER", "")

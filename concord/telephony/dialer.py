@@ -36,13 +36,19 @@ def ready(user) -> bool:
 
 
 def dial_next(user, case_ids: list[int], start: int = 0) -> Dialled | None:
+    require(ready(user), "dialer", _("请先结束当前通话并登记结论"))
+    return next_allowed(user, case_ids, start, mode="power")
+
+
+def next_allowed(user, case_ids: list[int], start: int = 0, *, mode: str) -> Dialled | None:
+    """From position ``start`` of the queue, the first case with a number the gate allows now, dialled (``mode``
+    passed to the switch); cases with none are skipped (their denials stored) and released."""
     from django.db import transaction
 
     from concord.cases.models import Case
     from concord.workbench import calls, claims
     from concord.workbench.calls import PHONE_KINDS, BAD_STATUSES
 
-    require(ready(user), "dialer", _("请先结束当前通话并登记结论"))
     denied = []
     for index in range(start, len(case_ids)):
         case = Case.objects.select_related("debtor").filter(pk=case_ids[index]).first()
@@ -53,7 +59,7 @@ def dial_next(user, case_ids: list[int], start: int = 0) -> Dialled | None:
         for point in points:
             try:
                 with transaction.atomic():
-                    decision = calls.start_call(user, case, contact_point=point)
+                    decision = calls.start_call(user, case, contact_point=point, mode=mode)
             except ValidationError:
                 continue                    # not this user's to work now (claimed by another, closed …)
             if decision.allowed:

@@ -1,9 +1,12 @@
 """Inbound calls: a borrower who calls back is recognised by number — the contact points' blind index, so the number
 is never searched in clear — and the collector's screen opens the right case: the open case of that person the
-collector works, else any open case of theirs the collector may see. A number nobody has is logged for follow-up."""
+collector works, else any open case of theirs the collector may see. A recognised caller's call is written to the
+compliance ledger as an inbound contact (it counts as a conversation under the caps, with no gate decision: the
+borrower called). A number nobody has is logged for follow-up."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from concord.core import audit, clock
 from concord.core.masking import mask_phone
@@ -32,8 +35,14 @@ def receive_call(number: str, *, agent=None) -> InboundCall:
                                       agent=agent, debtor_id=case.debtor_id if case else (debtor_ids[0] if
                                                                                            debtor_ids else None),
                                       case=case)
+    attempt = None
+    if call.debtor_id:
+        from concord.compliance.services import record_inbound_contact
+        attempt = record_inbound_contact(agent or "system:telephony", debtor=call.debtor, channel="call", case=case,
+                                         number=number, outcome="conversation", at=call.at, note=_("来电"))
     audit.record(agent or "system:telephony", "telephony.inbound", call,
-                 {"case": case.reference if case else None, "known": bool(debtor_ids)})
+                 {"case": case.reference if case else None, "known": bool(debtor_ids),
+                  "ledger": attempt.pk if attempt else None})
     return call
 
 

@@ -7,7 +7,8 @@ use it to try the SIP adapter on one machine (docs/operator-guide.md, "The local
 * :func:`start_phone` — a baresip endpoint registered as ``user`` with its control interface (``ctrl_tcp``,
   netstring-framed JSON) on 127.0.0.1; ``answer=True`` answers every call (the borrower simulator); ``play`` is the
   WAV file (8 kHz mono) it sends as its voice; ``record_dir`` keeps the call's audio (module ``sndfile``).
-* :func:`speech_wav` — a spoken sentence as an 8 kHz WAV file (espeak-ng, sox).
+* :func:`speech_wav` — a spoken sentence as an 8 kHz WAV file (espeak-ng, sox); :func:`announcements` — the
+  recording notice and the abandoned-call message, as such files.
 
 The packages come from the OS (``make sip`` installs them); nothing is downloaded.
 """
@@ -170,3 +171,16 @@ def speech_wav(text: str, target: Path, *, voice: str = "zh") -> Path:
                    capture_output=True)
     raw.unlink()
     return target
+
+
+RECORDING_NOTICE = "您好，为保障服务质量，本次通话将被录音。"
+ABANDON_MESSAGE = "抱歉，现在没有工作人员接听，我们稍后再联系您。"
+
+
+def announcements(folder: Path) -> dict:
+    """The SIP adapter's two announcements, spoken by espeak-ng: the recording notice played when a call is
+    answered and the message for a predictive call no collector took; as its options ``recording_notice`` and
+    ``abandon_message``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return {"recording_notice": str(speech_wav(RECORDING_NOTICE, folder / "recording-notice.wav")),
+            "abandon_message": str(speech_wav(ABANDON_MESSAGE, folder / "abandon-message.wav"))}

@@ -53,17 +53,27 @@ def open_call(actor, case, decision) -> Call:
     return call
 
 
-def dial(actor, case, decision, number: str) -> Call:
-    """Place the call: the provider originates from the collector's phone. Refused or failed: the permit is
-    released and the call marked as not placed; never raises (the decision is already committed)."""
+def dial_permit_seconds() -> int:
+    """How long a dial permit may wait for its dial (``CONCORD_DIAL_PERMIT_SECONDS``, 120 s by default)."""
+    from django.conf import settings
+    return int(getattr(settings, "CONCORD_DIAL_PERMIT_SECONDS", 120))
+
+
+def dial(actor, case, decision, number: str, mode: str = "click") -> Call:
+    """Place the call: the provider originates from the collector's phone. Refused or failed — or the permit older
+    than ``dial_permit_seconds()`` when the switch is asked — the permit is released and the call marked as not
+    placed; never raises (the decision is already committed). ``mode``: click, power or predictive; a predictive
+    call carries the provider's message for an answered call no collector took (option ``abandon_message``)."""
     from concord.compliance.services import release_permit
 
     call = open_call(actor, case, decision)
     provider = providers.current()
     try:
-        provider_id = provider.originate(providers.DialRequest(call_ref=call.ref, agent=actor.get_username(),
-                                                               number=number, permit=decision.pk,
-                                                               case=case.reference))
+        if clock.now() - decision.at > dt.timedelta(seconds=dial_permit_seconds()):
+            raise providers.ProviderError(_("放行许可已过期（超过 %(s)s 秒未拨出）") % {"s": dial_permit_seconds()})
+        provider_id = provider.originate(providers.DialRequest(
+            call_ref=call.ref, agent=actor.get_username(), number=number, permit=decision.pk, case=case.reference,
+            mode=mode, abandon_message=str(_options().get("abandon_message", "")) if mode == "predictive" else ""))
     except Exception as exc:     # the provider is outside our transaction: record, release, do not fail the page
         log.warning("originate of call %s failed: %s", call.ref, exc)
         with transaction.atomic():
@@ -243,8 +253,9 @@ def keep_recording(call: Call) -> Call:
         call = Call.objects.select_for_update().get(pk=call.pk)
         if call.recording_id:
             return call
-        rec = wb_calls._store_recording(call.agent, call.case, call.activity, upload, suffix.lower(),
-                                        call.recording_ref[:120], clock.now())
+        reference = call.recording_ref.rstrip("/").rsplit("/", 1)[-1][:120]     # its name, not the switch's path
+        rec = wb_calls._store_recording(call.agent, call.case, call.activity, upload, suffix.lower(), reference,
+                                        clock.now())
         call.recording, call.recording_sha256 = rec, digest
         call.save(update_fields=["recording", "recording_sha256"])
         audit.record(SYSTEM, "telephony.recording", call, {"sha256": digest, "size": len(data)})

@@ -101,13 +101,14 @@ def inbound(request):
 @require_POST
 def power_next(request):
     """Power dialing: the next case of the collector's queue whose number the gate allows is dialled; the cases the
-    gate refused are skipped for the rest of the day's session."""
+    gate refused are skipped for the rest of the day's session. With ``CONCORD_DIALING_MODE=predictive``, a
+    predictive round for this collector (``predictive.collector_round``)."""
     from django.utils.translation import gettext as _t
 
     from concord.core import clock
     from concord.workbench.queues import today_queue
 
-    from . import dialer
+    from . import dialer, predictive
 
     require_capability(request.user, Capability.WORK_CASES)
     if not services.switch_configured():
@@ -117,11 +118,17 @@ def power_next(request):
     skipped = set(request.session.get(key, []))
     ids = [pk for pk in today_queue(request.user).values_list("pk", flat=True)[:200] if pk not in skipped]
     try:
-        step = dialer.dial_next(request.user, ids)
+        if predictive.enabled():        # the pacing may place more than one call; the first one's case opens
+            done = predictive.collector_round(request.user, ids)
+            step = done.dialled[0] if done.dialled else None
+            dialled = {d.index for d in done.dialled}
+            passed = [pk for i, pk in enumerate(ids[:done.next_index]) if i not in dialled]
+        else:
+            step = dialer.dial_next(request.user, ids)
+            passed = ids if step is None else ids[:step.index]
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("my-work")
-    passed = ids if step is None else ids[:step.index]
     request.session[key] = sorted(skipped | set(passed))
     if step is None:
         messages.info(request, _t("队列中没有合规闸门放行的可拨打案件"))

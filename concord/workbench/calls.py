@@ -72,9 +72,10 @@ def _target(case, contact_point=None, related_party=None):
 
 
 @transaction.atomic
-def start_call(actor, case, *, contact_point=None, related_party=None):
+def start_call(actor, case, *, contact_point=None, related_party=None, mode: str = "click"):
     """Ask the gate about one call now and store its decision (allowed or denied). When allowed and a telephony
-    system is configured, it is asked to dial once the decision is committed."""
+    system is configured, it is asked to dial once the decision is committed (``mode``: ``click``, ``power`` or
+    ``predictive``, passed to the switch)."""
     from concord.compliance.services import decide_contact
 
     _check_worker(actor, case)
@@ -84,7 +85,7 @@ def start_call(actor, case, *, contact_point=None, related_party=None):
                               number=number, at=clock.now())
     if decision.allowed and telephony.configured():
         digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
-        transaction.on_commit(lambda: telephony.dial(actor, case, decision, digits))
+        transaction.on_commit(lambda: telephony.dial(actor, case, decision, digits, mode=mode))
     return decision
 
 

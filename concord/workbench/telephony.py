@@ -33,7 +33,7 @@ def case_context(request, case, pending_decision) -> dict:
 
 
 def register_dialer(configured_func, dial_func) -> None:
-    """``configured_func()`` says whether a switch places calls; ``dial_func(actor, case, decision, number)``."""
+    """``configured_func()`` says whether a switch places calls; ``dial_func(actor, case, decision, number, mode=)``."""
     global _dialer
     _dialer = (configured_func, dial_func)
 
@@ -46,10 +46,10 @@ def configured() -> bool:
     return switch() or bool(getattr(settings, "CONCORD_TELEPHONY_URL", ""))
 
 
-def dial(actor, case, decision, number: str) -> None:
+def dial(actor, case, decision, number: str, mode: str = "click") -> None:
     """After the allow commits: the registered switch places the call, or the click-to-dial URL is asked to."""
     if switch():
-        _dialer[1](actor, case, decision, number)
+        _dialer[1](actor, case, decision, number, mode=mode)
     else:
         click_to_dial(agent=actor.get_username(), number=number, case=case.reference, decision=decision.pk)
 

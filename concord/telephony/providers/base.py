@@ -32,6 +32,8 @@ class DialRequest:
     number: str             # digits to dial
     permit: int             # the gate's allow (ContactDecision id)
     case: str               # case reference (for the provider's screen pop; never a list of numbers)
+    mode: str = "click"     # click, power or predictive (the switch plays ``abandon_message`` when no one takes it)
+    abandon_message: str = ""   # predictive: the message for an answered call no collector took (the provider's)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,17 @@ and hears its call events (``CALL_RINGING``, ``CALL_ESTABLISHED``, ``CALL_CLOSED
 Options (``CONCORD_TELEPHONY_OPTIONS``)::
 
     {"proxy": "127.0.0.1:5060",                       # where numbers are dialled: sip:<digits>@<proxy>
+     "recording_notice": "/var/lib/concord/sip/notice.wav",     # played to the borrower when the call is answered
+     "abandon_message": "/var/lib/concord/sip/abandon.wav",     # predictive: played when no collector takes it
      "agents": {"col_a": {"ctrl": "127.0.0.1:4444",   # the collector's phone's control interface
+                          "source": "alsa,default",   # its usual audio source (the headset), restored after
                           "recordings": "/var/lib/concord/sip/col_a"}}}   # its sndfile folder
+
+Announcements: the phone sends the notice (or the abandon message) as its audio for the file's length — baresip's
+``ausrc aufile,<file>`` — then switches back to the collector's own source; the collector's voice is not sent
+meanwhile. A predictive call answered while the collector is not ``ready`` (``set_agent_state``) is abandoned: the
+message is played, the call hung up and recorded as ``abandoned``. ``localsip.announcements`` writes both files
+with espeak-ng.
 
 Each event heard becomes a raw event (the baresip JSON plus the call's Concord id, the agent, and — on the last one —
 the call record the adapter measured: ring and talk seconds, who hung up, the SIP cause, the recording's name).
@@ -59,9 +68,12 @@ def read_netstrings(buffer: bytearray) -> list[dict]:
 class Phone:
     """One collector's baresip: the control connection, its reader thread, the call in progress."""
 
-    def __init__(self, agent: str, address: str, recordings: str = ""):
+    def __init__(self, agent: str, address: str, recordings: str = "", *, source: str = "", notice: str = "",
+                 abandon: str = "", state=None):
         host, port = address.rsplit(":", 1)
         self.agent, self.recordings = agent, recordings
+        self.source, self.notice, self.abandon = source, notice, abandon
+        self.state = state or (lambda: "ready")
         self.sock = socket.create_connection((host, int(port)), timeout=5)
         self.sock.settimeout(None)
         self.lock = threading.Lock()
@@ -114,7 +126,14 @@ class Phone:
             call.setdefault("ringing", now)
         elif kind == "answered":
             call["answered"] = now
+            if call.get("mode") == "predictive" and self.state() != "ready":
+                call["abandoned"] = True
+                self._announce(self.abandon, then_hang_up=True)
+            else:
+                self._announce(self.notice)
         raw = {**message, "call_ref": call["ref"], "agent": self.agent}
+        if kind == "answered":
+            raw["announced"] = "abandon" if call.get("abandoned") else ("notice" if self.notice else "")
         if kind == "ended":
             raw["record"] = self._record(call, message.get("param", ""), now)
             self.call = None
@@ -124,13 +143,16 @@ class Phone:
         answered = call.get("answered")
         code = _SIP_CODE.match(param or "")
         sip_cause = code.group(1) if code else ""
-        result = outcomes.result_of_sip(int(sip_cause) if sip_cause else None, answered=answered is not None)
+        result = outcomes.result_of_sip(int(sip_cause) if sip_cause else None, answered=answered is not None,
+                                        bridged=not call.get("abandoned"))
         started = dt.datetime.fromisoformat(call["started_at"])
         ring = (answered or now) - call["dialled"]
         talk = (now - answered) if answered else 0.0
         answered_at = started + dt.timedelta(seconds=ring) if answered else None
         by = "system"
-        if answered:
+        if call.get("abandoned"):
+            by = "system" if call.get("hung_up") else "customer"
+        elif answered:
             by = "agent" if call.get("hung_up") else "customer"
         return {"result": result, "started_at": call["started_at"],
                 "answered_at": answered_at.isoformat() if answered_at else None,
@@ -138,6 +160,28 @@ class Phone:
                 "ring_seconds": round(ring), "talk_seconds": round(talk), "hangup_by": by,
                 "end_reason": (param or "")[:60], "sip_cause": sip_cause,
                 "recording": self._recording_name(call) if answered else ""}
+
+    def _announce(self, path: str, *, then_hang_up: bool = False) -> None:
+        """Send the WAV file ``path`` as this phone's audio for its length, then switch back to the usual source
+        (or hang up). In a thread of its own: the reader thread must stay free to hear the replies."""
+        if not path and not then_hang_up:
+            return
+
+        def run():
+            try:
+                if path:
+                    self.command("ausrc", f"aufile,{path}")
+                    time.sleep(wav_seconds(path) + 0.3)
+                if then_hang_up:
+                    if self.call is not None:
+                        self.call["hung_up"] = True
+                    self.command("hangup")
+                elif self.source:
+                    self.command("ausrc", self.source)
+            except (ProviderError, OSError):
+                pass            # the call ended meanwhile
+
+        threading.Thread(target=run, name=f"sip-announce-{self.agent}", daemon=True).start()
 
     def _recording_name(self, call: dict) -> str:
         """The newest sndfile pair written since the call was dialled (``dump-<time>``), by its folder and stem."""
@@ -158,6 +202,12 @@ class Phone:
             pass
 
 
+def wav_seconds(path: str) -> float:
+    import wave
+    with wave.open(path) as w:
+        return w.getnframes() / float(w.getframerate())
+
+
 class SipProvider(Provider):
     name = "sip"
     pushes = False
@@ -173,7 +223,11 @@ class SipProvider(Provider):
             if not conf:
                 raise ProviderError(f"no SIP phone configured for {agent}")
             try:
-                self.phones[agent] = Phone(agent, conf["ctrl"], conf.get("recordings", ""))
+                self.phones[agent] = Phone(agent, conf["ctrl"], conf.get("recordings", ""),
+                                           source=conf.get("source", ""),
+                                           notice=self.options.get("recording_notice", ""),
+                                           abandon=self.options.get("abandon_message", ""),
+                                           state=lambda: self.states.get(agent, "ready"))
             except OSError as exc:
                 raise ProviderError(f"the phone of {agent} does not answer: {exc}") from exc
         return self.phones[agent]
@@ -183,7 +237,8 @@ class SipProvider(Provider):
         if phone.call is not None:
             raise ProviderError(f"the phone of {request.agent} is on a call")
         digits = number_key(request.number) or ""      # the national number: +86 138… is dialled as 138…
-        phone.call = {"ref": request.call_ref, "dialled": time.monotonic(), "started_at": clock.now().isoformat()}
+        phone.call = {"ref": request.call_ref, "dialled": time.monotonic(), "started_at": clock.now().isoformat(),
+                      "mode": request.mode}
         reply = phone.command("dial", f"sip:{digits}@{self.options.get('proxy', '127.0.0.1:5060')}")
         if not reply.get("ok"):
             phone.call = None

@@ -24,3 +24,16 @@ def test_an_unknown_number_is_kept_for_follow_up(crew):
     call = receive_call("13011112222", agent=crew.users["col_a"])
     assert call.case is None and call.debtor is None
     assert list(unknown_calls()) == [call]
+
+
+def test_a_recognised_call_is_an_inbound_contact_in_the_ledger(crew):
+    from concord.compliance.models import ContactAttempt
+
+    case = crew.cases["b"]
+    call = receive_call("13900001111", agent=crew.users["col_b"])
+    row = ContactAttempt.objects.get(direction="inbound")
+    assert (row.debtor, row.case, row.channel, row.outcome) == (case.debtor, case, "call", "conversation")
+    assert row.decision is None and row.collector == crew.users["col_b"] and row.number_masked.endswith("1111")
+    assert AuditEvent.objects.get(action="telephony.inbound").changes["ledger"] == row.pk
+    receive_call("13011112222", agent=crew.users["col_a"])                  # unknown: nobody's ledger
+    assert ContactAttempt.objects.filter(direction="inbound").count() == 1 and call.case == case

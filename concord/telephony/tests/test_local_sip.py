@@ -24,7 +24,7 @@ def sip_stack(tmp_path_factory):
     try:
         proxy, port = localsip.start_proxy(root / "kamailio")
         started.append(proxy)
-        borrower_voice = localsip.speech_wav("您好，我是李四。我这个月会还款。", root / "borrower.wav")
+        borrower_voice = localsip.speech_wav("您好，我是李四。我这个月会还款，月底之前一定把钱还上，谢谢。", root / "borrower.wav")
         collector_voice = localsip.speech_wav("您好，我是协和公司的工作人员，本次通话将被录音。", root / "collector.wav")
         borrower, _ = localsip.start_phone(root / "borrower", user="13900001111", proxy_port=port,
                                            play=borrower_voice, answer=True)
@@ -32,8 +32,9 @@ def sip_stack(tmp_path_factory):
         phone, ctrl = localsip.start_phone(root / "col_b", user="col_b", proxy_port=port, play=collector_voice,
                                            record_dir=root / "col_b-recordings")
         started.append(phone)
-        yield {"proxy": f"127.0.0.1:{port}",
-               "agents": {"col_b": {"ctrl": f"127.0.0.1:{ctrl}", "recordings": str(root / "col_b-recordings")}}}
+        yield {"proxy": f"127.0.0.1:{port}", **localsip.announcements(root / "announcements"),
+               "agents": {"col_b": {"ctrl": f"127.0.0.1:{ctrl}", "recordings": str(root / "col_b-recordings"),
+                                    "source": f"aufile,{collector_voice}"}}}
     finally:
         for proc in reversed(started):
             proc.stop()
@@ -91,6 +92,32 @@ def test_a_real_call_from_the_case_page_is_answered_logged_recorded_and_played(
         assert w.getnchannels() == 2 and w.getframerate() == 8000
         assert w.getnframes() / w.getframerate() >= 2.5
     assert AuditEvent.objects.filter(action="recording.play", object_id=str(call.recording.pk)).exists()
+    with wave.open(BytesIO(audio)) as w:
+        assert notice_heard(w, sip.options["recording_notice"]) > 0.8      # the borrower first heard the notice
+
+
+def samples(w, channel=0, channels=1):
+    import numpy
+    data = numpy.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(float)
+    return data[channel::channels]
+
+
+def notice_heard(recording, notice_path) -> float:
+    """How closely the start of what the collector's phone sent (left channel) matches the notice: the best
+    normalised correlation over the first second's offsets."""
+    import numpy
+    sent = samples(recording, 0, recording.getnchannels())
+    with wave.open(notice_path) as n:
+        notice = samples(n)[:8000 * 2]                     # its first two seconds
+    notice = (notice - notice.mean()) / (notice.std() or 1)
+    best = 0.0
+    for lag in range(0, 8000, 4):
+        part = sent[lag:lag + len(notice)]
+        if len(part) < len(notice):
+            break
+        part = (part - part.mean()) / (part.std() or 1)
+        best = max(best, float(numpy.dot(part, notice) / len(notice)))
+    return best
 
 
 def test_a_number_nobody_has_is_vacant(crew, sip, django_capture_on_commit_callbacks):
@@ -108,3 +135,31 @@ def test_a_number_nobody_has_is_vacant(crew, sip, django_capture_on_commit_callb
     call = Call.objects.get(decision=decision)
     assert call.result == "vacant" and call.sip_cause == "404"
     assert "空号" in call.activity.summary and call.activity.details["disposition"] == "none"
+
+
+def test_a_predictive_call_no_collector_takes_hears_the_message_and_is_abandoned(
+        crew, sip, django_capture_on_commit_callbacks):
+    from concord.telephony import dialer
+
+    case, col = crew.cases["b"], crew.users["col_b"]
+    sip.set_agent_state("col_b", "busy")                     # the collector stepped away while the line rang
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            step = dialer.next_allowed(col, [case.pk], mode="predictive")
+        phone = sip.phone("col_b")
+        assert wait_for(lambda: any(e["type"] == "CALL_CLOSED" for e in phone.events), 30), phone.events
+        answered = next(e for e in phone.events if e["type"] == "CALL_ESTABLISHED")
+        assert answered["announced"] == "abandon", phone.events
+        services.reconcile("sip")
+    finally:
+        sip.set_agent_state("col_b", "ready")
+    call = Call.objects.get(decision=step.decision)
+    assert call.result == "abandoned" and call.hangup_by == "system"
+    assert call.talk_seconds >= localsip_seconds(sip.options["abandon_message"]) - 1
+    assert call.activity.outcome == "conversation"            # the borrower was reached: it counts
+    assert call.activity.details["disposition"] == "none"
+
+
+def localsip_seconds(path):
+    with wave.open(path) as w:
+        return w.getnframes() / w.getframerate()
