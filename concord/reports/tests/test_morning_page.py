@@ -3,6 +3,7 @@ the monthly recovery targets (audited); a team lead sees their team only; a coll
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 from decimal import Decimal
 
 import pytest
@@ -125,3 +126,15 @@ def test_the_morning_page_is_linked_from_the_reports_and_the_overview(client, mo
     assert "/reports/morning/" in client.get("/reports/").content.decode()
     assert "/reports/morning/" in client.get("/").content.decode() or \
         "/reports/morning/" in client.get("/dashboard/", follow=True).content.decode()
+
+
+def test_the_page_in_english(client, morning_world):
+    client.force_login(morning_world.users["manager"])
+    client.cookies["django_language"] = "en"
+    html = unescape(client.get("/reports/morning/").content.decode())
+    for text in ("Morning page", "Yesterday's cash", "This month's recovery against target",
+                 "Promises due today (1)", "Complaints past half their deadline (1)", "Roll-rate alerts",
+                 "Save target", "Recovery target"):
+        assert text in html, text
+    for chinese in ("早间看板", "昨日回款", "迁徙率预警", "保存目标", "今日到期的承诺"):
+        assert chinese not in html, chinese
