@@ -42,6 +42,11 @@ VERBS = {
     "report": _("登记结果"), "schedule": _("排期"),
 }
 
+#: An activity's code ends in its kind (``activity.promise``): named as the activity log names it.
+VERBS.update({"call": _("电话"), "sms": _("短信"), "email": _("电子邮件"), "letter": _("信函"), "visit": _("外访"),
+              "note": _("备注"), "task": _("跟进任务"), "promise": _("承诺还款"), "arrangement": _("还款方案"),
+              "legal": _("法律程序"), "payment": _("还款"), "system": _("系统")})
+
 
 def action_label(action: str) -> str:
     parts = action.split(".")

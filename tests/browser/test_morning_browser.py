@@ -1,4 +1,5 @@
-"""The manager's morning page in a real browser: reached from the reports, a monthly target set and measured."""
+"""The manager's morning page in a real browser (reached from the reports, a monthly target set and measured) and the
+audit-trail page as a compliance officer (a search, the chain verified)."""
 from __future__ import annotations
 
 import os
@@ -56,3 +57,19 @@ def test_a_manager_opens_the_morning_page_and_sets_a_target(page, live_server, b
     row = page.locator("#morning-recovery tr.target-row", has_text=creditor.code)
     assert "%" in row.inner_text()
     page.screenshot(path=f"{SHOTS}/concord-morning-manager.png", full_page=True)
+
+
+def test_a_compliance_officer_searches_the_audit_trail_and_verifies_it(page, live_server, book):
+    login(page, live_server, "compliance")
+    page.click("#nav-audit-trail")
+    page.wait_for_selector("#audit-results")
+    page.fill("#audit-filters input[name=case]", book.cases["a"].reference)
+    page.click("#audit-search")
+    page.wait_for_url("**case=*")
+    page.wait_for_selector("#audit-count")
+    assert page.locator(".audit-row").count() >= 1
+    assert page.locator(".audit-action").first.inner_text().count("·") == 1  # a readable label, not a code
+    page.click("#audit-verify-link")
+    page.wait_for_selector("#audit-verified")
+    assert page.locator(".audit-row").count() >= 1  # the search is kept
+    page.screenshot(path=f"{SHOTS}/concord-audit-compliance.png", full_page=True)

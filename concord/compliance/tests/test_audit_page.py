@@ -84,3 +84,12 @@ def test_the_chain_is_verified_and_a_change_is_found(client, trail):
     AuditEvent.objects.filter(pk=event.pk).update(changes={"amount": ["1000.00", "1.00"]})  # tampered
     broken = _get(client, trail, "compliance", "?verify=1").content.decode()
     assert 'id="audit-broken"' in broken and event.label in broken
+
+
+def test_the_page_in_english(client, trail):
+    client.force_login(trail.users["compliance"])
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/compliance/audit/?case={trail.cases['a'].reference}&verify=1").content.decode()
+    for text in ("Audit trail", "Complaints/disputes · open", "The audit chain is intact", "Debtor&#x27;s name"):
+        assert text in html, text
+    assert "审计轨迹" not in html and "投诉/争议 · 开立" not in html
