@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from concord.core import jobs
+from concord.core import clock, jobs
 from concord.core.models import AuditEvent, Job, JobState
 from concord.loans.models import Payment
 from concord.reports.models import RecoveryTarget
@@ -35,7 +35,7 @@ def morning_world(db, settings):
     adapter.run_eod(YESTERDAY)  # the rerun keeps the day again, with the payment
     record_promise(world.users["col_a"], world.cases["a"], amount=Decimal("30.00"), due_date=TODAY)
     case_b = world.cases["b"]
-    now = timezone.now()
+    now = clock.now()
     world.late = compliance.open_complaint(None, debtor=case_b.debtor, creditor=case_b.creditor, source="phone",
                                            category="frequency", summary="太频繁", case=case_b,
                                            received_at=now - dt.timedelta(days=20))
