@@ -131,3 +131,25 @@ class QualificationForm(forms.Form):
     passed_on = forms.DateField(label=_("通过日期"), widget=DATE)
     expires_on = forms.DateField(label=_("到期日期（可空）"), required=False, widget=DATE)
     reference = forms.CharField(label=_("证书/记录编号"), required=False, max_length=100)
+
+
+class AuditSearchForm(forms.Form):
+    """The audit trail's search: person, case, user, action and period."""
+    person = forms.CharField(label=_("债务人姓名"), required=False, max_length=100)
+    case = forms.CharField(label=_("案件编号"), required=False, max_length=60)
+    user = forms.CharField(label=_("操作人"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("动作"), required=False)
+    start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from .audit_labels import choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("全部"))] + choices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("截止日期不能早于起始日期"))
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, views
 
 urlpatterns = [
     path("", views.decisions, name="compliance-decisions"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("complaints/<int:pk>/resolve/", views.complaint_resolve, name="compliance-complaint-resolve"),
     path("complaints/<int:pk>/assign/", views.complaint_assign, name="compliance-complaint-assign"),
     path("export/", views.export, name="compliance-export"),
+    path("audit/", audit_views.audit_page, name="compliance-audit"),
     path("packs/", views.packs, name="compliance-packs"),
     path("qualifications/", views.qualifications, name="compliance-qualifications"),
 ]

@@ -68,3 +68,11 @@ class ReportFilterForm(forms.Form):
             elif (data["end"] - data["start"]).days > 800:
                 self.add_error("start", _("报表期间最长 800 天"))
         return data
+
+
+class RecoveryTargetForm(forms.Form):
+    """A creditor's recovery target for a month (the morning page compares the month's recovery with it)."""
+    creditor = forms.ModelChoiceField(label=_("委托方"), queryset=Creditor.objects.order_by("code"))
+    month = forms.DateField(label=_("月份"), input_formats=["%Y-%m"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    amount = forms.DecimalField(label=_("回收目标金额"), min_value=0, max_digits=16, decimal_places=2)

@@ -34,6 +34,7 @@ class Capability(StrEnum):
     EXPORT = "export"                            # case lists and activity logs to files (audited)
     VIEW_EOD = "view_eod"                        # the end-of-day runs page
     VIEW_REPORTS = "view_reports"                # the management reports (a team lead: their teams only)
+    VIEW_AUDIT = "view_audit"                    # the audit trail: search, before/after, the chain's verification
     RUN_EOD = "run_eod"                          # start an end-of-day run from the page (a job of the worker)
     OPERATE = "operate"                          # the operations page: every job, the schedule (edit), cancel
     SEE_INTERNAL = "see_internal"                # the agency's own work on a case: the gate's previews, visits,
@@ -89,6 +90,7 @@ TABLE: dict[Capability, frozenset[Role]] = {
     Capability.EXPORT: frozenset({R.ADMIN, R.MANAGER, R.COMPLIANCE, R.CREDITOR_VIEWER}),
     Capability.VIEW_EOD: frozenset({R.ADMIN, R.MANAGER, R.OPERATOR}),
     Capability.VIEW_REPORTS: frozenset({R.ADMIN, R.MANAGER, R.TEAM_LEAD}),
+    Capability.VIEW_AUDIT: frozenset({R.COMPLIANCE, R.ADMIN}),
     Capability.RUN_EOD: frozenset({R.ADMIN, R.MANAGER, R.OPERATOR}),
     Capability.OPERATE: frozenset({R.ADMIN, R.OPERATOR}),
     Capability.SEE_INTERNAL: frozenset(set(Role) - {R.CREDITOR_VIEWER}),

@@ -59,7 +59,7 @@ WRITER_MODULES = {
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
     "concord.workbench.promises", "concord.workbench.script_defaults", "concord.workbench.scripts",
     "concord.portal.actions", "concord.portal.payments.ledger",
-    "concord.staff.tokens", "concord.staff.twofactor",
+    "concord.staff.tokens", "concord.staff.twofactor", "concord.reports.targets",
 }
 
 #: Modules whose write-shaped calls write no domain rows.
@@ -91,6 +91,7 @@ READ_ONLY = {
     "concord.cases.activities": {"check_note", "outcome_label", "register_summary", "summary_text", "register_phrases",
                                  "say_phrase", "label_of"},
     "concord.compliance.services": {"deadline_days"},
+    "concord.reports.targets": {"targets_for"},
     "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of", "check_rows"},
     "concord.core.jobs": {"kind", "register_tick", "register_follower", "label_of", "worker_name", "worker_gone",
                           "dt_seconds", "stopping", "ticks", "Context.cancelled", "schedulable"},

@@ -2169,3 +2169,14 @@ def _(c):
     _recorded_call(c)
     return _switch(quality.review_pending,
                    CONCORD_TRANSCRIBER="concord.telephony.tests.test_quality.FakeTranscriber")
+
+
+# == reports: monthly recovery targets ==============================================================================
+@calls("reports.targets.set_target")
+def _(c):
+    from decimal import Decimal
+
+    from concord.reports import targets
+
+    return lambda: targets.set_target(c.user("manager"), creditor=c.world.creditors["bank"], month=c.today(),
+                                      amount=Decimal("1000.00"))
