@@ -38,9 +38,10 @@ class Section:
     note: str = ""
 
 
-def _names(model, ids, attr):
+def _names(model, ids):
+    """Id → what a person reads: people and creditors by name (``str``), never a username or a code."""
     ids = {i for i in ids if i is not None}
-    return dict(model.objects.filter(pk__in=ids).values_list("pk", attr)) if ids else {}
+    return {o.pk: str(o) for o in model.objects.filter(pk__in=ids)} if ids else {}
 
 
 def _bars(categories, series, *, percent=False, stack=False, horizontal=False) -> dict:
@@ -66,7 +67,7 @@ def _drill(what: str, **params) -> dict:
 # -- recovery -----------------------------------------------------------------------------------------------------
 def recovery_sections(con, start: dt.date, end: dt.date, filters: Filters) -> list[Section]:
     vint = recovery.by_vintage(con, start, end, filters)
-    codes = _names(Creditor, [r["creditor_id"] for r in vint], "code")
+    codes = _names(Creditor, [r["creditor_id"] for r in vint])
     rows = [{"creditor": codes.get(r["creditor_id"], r["creditor_id"]), "month": r["month"].strftime("%Y-%m"),
              "accounts": r["accounts"], "placed": yuan(r["placed_fen"]), "recovered": yuan(r["recovered_fen"]),
              "rate": r["rate"], **{f"d{n}": r[f"d{n}_rate"] for n in recovery.POINTS}} for r in vint]
@@ -89,10 +90,10 @@ def recovery_sections(con, start: dt.date, end: dt.date, filters: Filters) -> li
     cash_section.chart = _bars([r["day"].isoformat() for r in cash],
                                [(_("回款金额"), "bar", [float(yuan(r["recovered_fen"])) for r in cash])])
     out = [vintage, cash_section]
-    for by, title, model, attr in (("team_id", _("按小组"), Team, "name"), ("collector_id", _("按催收员"), User, "username"),
-                                   ("creditor_id", _("按委托方"), Creditor, "code")):
+    for by, title, model in (("team_id", _("按小组"), Team), ("collector_id", _("按催收员"), User),
+                             ("creditor_id", _("按委托方"), Creditor)):
         raw = recovery.by_owner(con, start, end, by, filters)
-        names = _names(model, [r[by] for r in raw], attr)
+        names = _names(model, [r[by] for r in raw])
         section = Section(by.removesuffix("_id"), title, [
             Column("name", _("名称")), Column("accounts", _("账户数"), "int"), Column("held", _("期初持有余额"), "money"),
             Column("recovered", _("期间回款"), "money"), Column("rate", _("回收率"), "rate")],
@@ -163,7 +164,7 @@ def _promise_row(name, r):
 
 def promise_sections(con, start: dt.date, end: dt.date, filters: Filters) -> list[Section]:
     raw = promises.by_collector(con, start, end, filters)
-    users = _names(User, [r["collector_id"] for r in raw], "username")
+    users = _names(User, [r["collector_id"] for r in raw])
     by_collector = Section("collector", _("按催收员"), _promise_columns(Column("name", _("催收员"))),
                            [_promise_row(users.get(r["collector_id"], "—"), r) for r in raw],
                            drill={i: _drill("promises", collector=r["collector_id"]) for i, r in enumerate(raw)
