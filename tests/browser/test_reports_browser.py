@@ -9,22 +9,11 @@ import pytest
 from concord.reports.pages import REPORTS
 from concord.reports.tests.history_book import NOW, world_with_history
 
-from .test_ui_browser import ARGS, CHROMIUM, login
+from .test_ui_browser import browser, login  # noqa: F401  (the shared browser fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.clock(NOW)]
 PERIOD = "?start=2026-11-01&end=2026-12-31"
 SHOTS = os.environ.get("CONCORD_SCREENSHOT_DIR", "/tmp")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
