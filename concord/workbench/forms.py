@@ -24,12 +24,11 @@ RESULT_CODE_CHOICES = [("promise", _("承诺还款")), ("refusal", _("拒绝还�
                        ("wrong_party", _("非本人/打错"))]
 
 
-class CallDispositionForm(forms.Form):
-    decision = forms.IntegerField(widget=forms.HiddenInput)
-    outcome = forms.ChoiceField(label=_("通话结果"), choices=())
+class DispositionFields(forms.Form):
+    """What the collector says of a call, however its result was logged: the result codes, the note and what
+    follows (a promise, a callback, a dispute). The manual call log and the switch's disposition both build on it."""
     result_codes = forms.MultipleChoiceField(label=_("结果代码"), choices=RESULT_CODE_CHOICES, required=False,
                                              widget=forms.CheckboxSelectMultiple)
-    duration_seconds = forms.IntegerField(label=_("通话时长（秒）"), min_value=0, max_value=4 * 3600, initial=0)
     note = forms.CharField(label=_("备注"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     promise_amount = forms.DecimalField(label=_("承诺金额"), required=False, min_value=Decimal("0.01"),
                                         max_digits=14, decimal_places=2)
@@ -38,8 +37,16 @@ class CallDispositionForm(forms.Form):
     callback_at = forms.DateTimeField(label=_("回电时间"), required=False, input_formats=DT_FORMATS,
                                       widget=forms.DateTimeInput(attrs=LOCAL_DT))
     dispute_summary = forms.CharField(label=_("异议内容"), required=False, max_length=500)
+
+
+class CallDispositionForm(DispositionFields):
+    decision = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("通话结果"), choices=())
+    duration_seconds = forms.IntegerField(label=_("通话时长（秒）"), min_value=0, max_value=4 * 3600, initial=0)
     recording = forms.FileField(label=_("通话录音（文件）"), required=False)
     recording_ref = forms.CharField(label=_("或：话单/录音编号"), required=False, max_length=120)
+    field_order = ["decision", "outcome", "result_codes", "duration_seconds", "note", "promise_amount",
+                   "promise_date", "callback_at", "dispute_summary", "recording", "recording_ref"]
 
     def __init__(self, *args, decision=None, **kwargs):
         super().__init__(*args, **kwargs)
