@@ -18,15 +18,32 @@ class Menu:
         return bool(self.user and self.user.is_authenticated and may(self.user, Capability.WORK_CASES))
 
     @cached_property
-    def unlogged_calls(self) -> list:
+    def _started_calls(self) -> tuple[list, list]:
+        """The user's started calls without an outcome: (those the collector logs by hand, those a telephony system
+        is placing now — its call record will log them, so the banner only says the call is under way)."""
         if not self._worker:
-            return []
+            return [], []
         read = getattr(self.request, "concord_unlogged", None)     # the case page read them already
-        if read is not None:
-            return read
-        from concord.workbench.calls import unlogged_calls
+        if read is None:
+            from concord.workbench.calls import unlogged_calls
 
-        return unlogged_calls(self.user)
+            read = unlogged_calls(self.user)
+        from concord.workbench import telephony
+
+        if not telephony.switch():
+            return read, []
+        by_hand, on_switch = [], []
+        for decision in read:
+            (on_switch if telephony.placed_by_switch(decision) else by_hand).append(decision)
+        return by_hand, on_switch
+
+    @property
+    def unlogged_calls(self) -> list:
+        return self._started_calls[0]
+
+    @property
+    def calls_in_progress(self) -> list:
+        return self._started_calls[1]
 
     @cached_property
     def undisposed_calls(self) -> list:

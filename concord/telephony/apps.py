@@ -13,6 +13,6 @@ class TelephonyConfig(AppConfig):
 
         from . import jobs, services
 
-        hook.register_dialer(services.switch_configured, services.dial)
+        hook.register_dialer(services.switch_configured, services.dial, services.placed)
         hook.register_case_context(services.case_context)
         core_jobs.register_tick(jobs.tick)

@@ -39,6 +39,11 @@ def switch_configured() -> bool:
 
 
 # -- dialing -----------------------------------------------------------------------------------------------------
+def placed(decision) -> bool:
+    """Whether a call of the switch carries this allow (its call record will log the outcome)."""
+    return Call.objects.filter(decision=decision).exists()
+
+
 @transaction.atomic
 def open_call(actor, case, decision) -> Call:
     """The call row under an allow (the permit); one call per permit."""

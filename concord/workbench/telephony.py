@@ -32,10 +32,16 @@ def case_context(request, case, pending_decision) -> dict:
     return _case_context(request, case, pending_decision) if _case_context is not None else {}
 
 
-def register_dialer(configured_func, dial_func) -> None:
-    """``configured_func()`` says whether a switch places calls; ``dial_func(actor, case, decision, number, mode=)``."""
+def register_dialer(configured_func, dial_func, placed_func) -> None:
+    """``configured_func()`` says whether a switch places calls; ``dial_func(actor, case, decision, number, mode=)``;
+    ``placed_func(decision)`` whether the switch is placing (or placed) the call of that allow."""
     global _dialer
-    _dialer = (configured_func, dial_func)
+    _dialer = (configured_func, dial_func, placed_func)
+
+
+def placed_by_switch(decision) -> bool:
+    """Whether the registered switch took this allowed call to place it (its call record will log the outcome)."""
+    return _dialer is not None and bool(_dialer[2](decision))
 
 
 def switch() -> bool:

@@ -122,7 +122,7 @@ READ_ONLY = {
     "concord.staff.twofactor": {"enabled", "role_requires", "enrolled", "required", "qr_svg"},
     "concord.workbench.calls": {"recordings_dir", "result_code_labels", "cap_holders", "describe_unlogged",
                                 "say_call", "unlogged_calls", "undisposed_calls"},
-    "concord.telephony.services": {"case_context", "dial_permit_seconds", "switch_configured", "verify_recording",
+    "concord.telephony.services": {"case_context", "dial_permit_seconds", "placed", "switch_configured", "verify_recording",
                                    "hang_up"},  # hang_up asks the provider; the call's end comes as its record
     "concord.telephony.inbound": {"unknown_calls"},
     "concord.telephony.quality": {"transcriber", "flagged_calls", "Transcriber.transcribe"},

@@ -167,11 +167,14 @@ def test_the_case_page_shows_the_call_in_progress_then_asks_only_the_disposition
         response = client.post(f"/cases/{case.pk}/call/", {"target": f"cp:{point.pk}"})
     page = client.get(response.url).content.decode()
     assert 'id="switch-call"' in page and 'id="call-form"' not in page      # no hand-typed outcome or duration
+    elsewhere = client.get("/").content.decode()         # while it rings: under way, nothing to log by hand
+    assert "call-in-progress" in elsewhere and "通话进行中" in elsewhere and "请登记通话结果" not in elsewhere
     call = Call.objects.get(case=case)
     push([ended(call, talk=120)])
     page = client.get(f"/cases/{case.pk}/").content.decode()
     call.refresh_from_db()
     assert f'id="dispose-{call.activity.pk}"' in page and "undisposed-call" in page    # the form and the banner
+    assert "call-in-progress" not in page
     response = client.post(f"/telephony/activities/{call.activity.pk}/disposition/",
                            {"result_codes": ["hardship"], "note": "借款人称收入下降"}, follow=True)
     assert response.status_code == 200
