@@ -10,6 +10,7 @@ from concord.loans.models import PaymentChannel
 from concord.outreach.letters import render_table_pdf
 
 from .compute import Line, Summary
+from .labels import rule_label
 from .models import LineKind
 
 
@@ -20,7 +21,7 @@ def headers() -> list[str]:
 def _row(line: Line) -> list:
     channel = PaymentChannel(line.channel).label if line.channel in PaymentChannel.values else line.channel
     return [line.account, line.paid_on.isoformat(), line.amount, str(channel),
-            _("委托方直收") if line.direct else _("本机构代收"), str(LineKind(line.kind).label), line.commission, line.rule]
+            _("委托方直收") if line.direct else _("本机构代收"), str(LineKind(line.kind).label), line.commission, rule_label(line.rule)]
 
 
 def summary_rows(summary: Summary) -> list[tuple[str, object]]:

@@ -33,7 +33,7 @@ def test_the_manager_sees_lines_totals_and_downloads(world, client):
     october(world)
     client.force_login(world.users["manager"])
     page = client.get(URL).content.decode()
-    assert "¥6,820.00" in page and "¥625.00" in page and "¥5,395.00" in page and "bucket M1 12% cap" in page
+    assert "¥6,820.00" in page and "¥625.00" in page and "¥5,395.00" in page and "委案账龄 M1 费率 12%（封顶）" in page
     xlsx = client.get(URL + "download.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     from openpyxl import load_workbook
