@@ -157,6 +157,7 @@ def submit_review(actor, sample: Sample, results: dict, comments: str = "") -> R
     sample = Sample.objects.select_for_update().get(pk=sample.pk)
     require(not Review.objects.filter(sample=sample).exists(), "sample", _("该通话已质检"))
     require(sample.collector_id != actor.pk, "sample", _("不能质检自己的通话"))
+    ensure_checklist()
     checklist = list(ChecklistItem.objects.filter(active=True))
     require(bool(checklist), "results", _("质检清单没有启用的检查项"))
     errors = {}
@@ -181,6 +182,19 @@ def submit_review(actor, sample: Sample, results: dict, comments: str = "") -> R
                                                   "score": review.score, "breaches": review.breaches,
                                                   "results": {i["code"]: i["result"] for i in items}})
     return review
+
+
+@transaction.atomic
+def ensure_checklist() -> None:
+    """Write the default checklist when there is none (the migration wrote it; a flushed database has lost it)."""
+    from .defaults import DEFAULT_CHECKLIST
+
+    if ChecklistItem.objects.exists():
+        return
+    for n, (code, zh, en, points, breach) in enumerate(DEFAULT_CHECKLIST, 1):
+        ChecklistItem.objects.create(code=code, label_zh=zh, label_en=en, points=points, breach=breach, position=n)
+    audit.record("system:quality", "quality.checklist_set", None, {"before": {}, "after": [c for c, *_ in DEFAULT_CHECKLIST]},
+                 object_type="quality.checklist", object_id="checklist")
 
 
 CHECKLIST_FIELDS = ("code", "label_zh", "label_en", "points", "breach", "position", "active")

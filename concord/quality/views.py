@@ -15,7 +15,7 @@ from concord.staff.roles import Capability, may, require_capability
 
 from . import services
 from .forms import QueueForm
-from .models import ChecklistItem, Review, Sample
+from .models import ChecklistItem, Review
 
 
 def _people(user):
@@ -54,6 +54,7 @@ def review(request, pk):
     sample = get_object_or_404(services.visible_samples(request.user).select_related(
         "activity", "activity__recording", "activity__related_party"), pk=pk)
     done = Review.objects.filter(sample=sample).select_related("reviewer").first()
+    services.ensure_checklist()
     items = list(ChecklistItem.objects.filter(active=True))
     errors = {}
     if request.method == "POST" and done is None:
@@ -68,7 +69,8 @@ def review(request, pk):
     call = getattr(sample.activity, "switch_call", None)
     recording = getattr(sample.activity, "recording", None)
     return render(request, "quality/review.html", {
-        "sample": sample, "activity": sample.activity, "review": done, "items": items, "errors": errors,
+        "sample": sample, "activity": sample.activity, "review": done, "errors": errors,
+        "items": [(i, request.POST.get(f"item_{i.code}", "") if errors else "") for i in items],
         "posted": request.POST if errors else {}, "recording": recording,
         "may_play": may(request.user, Capability.PLAY_RECORDINGS),
         "flags": call.quality_flags if call is not None else [], "lang": get_language() or "zh"})
@@ -90,6 +92,7 @@ def mine(request):
 @login_required
 def checklist(request):
     require_capability(request.user, Capability.CONFIGURE)
+    services.ensure_checklist()
     items = list(ChecklistItem.objects.all())
     errors = {}
     if request.method == "POST":
