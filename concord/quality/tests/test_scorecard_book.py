@@ -137,3 +137,26 @@ def test_a_collector_sees_their_own_line(client, book):
     client.force_login(book.users["col_b"])
     html = client.get("/quality/mine/").content.decode()
     assert 'id="my-rank">2<' in html and "出现威胁性语言" in html
+
+
+@pytest.mark.parametrize("user, url", [("manager", f"/quality/scorecard/{PERIOD}"),
+                                       ("manager", f"/quality/scorecard/{PERIOD}&level=team"),
+                                       ("manager", "/quality/?status=all"), ("manager", "/quality/checklist/"),
+                                       ("manager", "/quality/scorecard/rubric/"), ("manager", "review"),
+                                       ("col_b", "/quality/mine/")])
+def test_the_pages_in_english(client, book, user, url):
+    import re
+
+    from concord.quality.models import ChecklistItem, Sample
+
+    client.force_login(book.users[user])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    if url == "review":
+        url = f"/quality/samples/{Sample.objects.get(collector=book.users['col_b']).pk}/"
+    html = client.get(url).content.decode()
+    data = ["简体中文", *(t.name for t in book.teams.values()), *(c.debtor.full_name for c in book.cases.values()),
+            *(c.name for c in book.creditors.values()), *(r.comments for r in Review.objects.all()),
+            *(i.label_zh for i in ChecklistItem.objects.all()), "电话"]
+    for value in sorted(data, key=len, reverse=True):
+        html = html.replace(value, "")
+    assert not sorted(set(re.findall(r"[\u4e00-\u9fff]", html))), url
