@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import replace
 
 from django.db.models import Count, Sum
-from django.utils import timezone
 
 from concord.reports.metrics import Filters, recovery
 from concord.staff.models import Team, User
@@ -19,11 +18,10 @@ LEVELS = {"collector": "collector_id", "team": "team_id"}
 
 
 def reviews_by(start: dt.date, end: dt.date, by: str, filters: Filters = Filters()) -> dict:
-    """owner id → {reviews, score_sum, breaches}: the reviews made in the period (local days) of the calls of the
-    collector (or of the team that held the case when the call was sampled), within the filters."""
-    lo = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    hi = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
-    qs = Review.objects.filter(reviewed_at__gte=lo, reviewed_at__lt=hi)
+    """owner id → {reviews, score_sum, breaches}: the reviews of the calls made in the period (the call's local day,
+    whenever it was reviewed) by the collector (or on the cases of the team that held them when sampled), within the
+    filters."""
+    qs = Review.objects.filter(sample__call_day__gte=start, sample__call_day__lte=end)
     if filters.creditor_id:
         qs = qs.filter(sample__case__creditor_id=filters.creditor_id)
     if filters.team_id:

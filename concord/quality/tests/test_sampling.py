@@ -130,3 +130,28 @@ def test_a_bad_rate_is_refused(world):
 
     with pytest.raises(ValidationError):
         services.sample_day(DAY, rate=1.5)
+
+
+def test_the_command_samples_and_refuses_bad_input(world):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from concord.quality.models import Review
+
+    a, col_a = world.cases["a"], world.users["col_a"]
+    for n in range(4):
+        call(col_a, a, at(DAY, 9, n))
+    out = io.StringIO()
+    call_command("quality", "sample", "--from", DAY.isoformat(), "--to", DAY.isoformat(), "--rate", "0.5", stdout=out)
+    assert "sampled 2 new calls of 4" in out.getvalue() and Sample.objects.count() == 2
+    for bad in (["--from", "2026-13-01", "--to", "2026-12-02"], ["--from", "2026-12-02", "--to", "2026-12-01"],
+                ["--from", "2026-12-02", "--to", "2026-12-02", "--rate", "2"]):
+        with pytest.raises(CommandError) as exc:
+            call_command("quality", "sample", *bad, stdout=io.StringIO())
+        assert exc.value.returncode == 2
+    # the demo's reviews go through the same service: by the team's lead, audited
+    call_command("quality", "demo-reviews", "--share", "1", stdout=out)
+    assert Review.objects.count() == 2 and {r.reviewer.username for r in Review.objects.all()} == {"lead_a"}
+    assert AuditEvent.objects.filter(action="quality.review").count() == 2

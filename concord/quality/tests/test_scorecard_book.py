@@ -40,7 +40,7 @@ def _raw(world, user) -> dict:
     pays = [p for p in Payment.objects.filter(reversed_at__isnull=True, account__case_id__in=cases) if _in_period(p.paid_at)]
     decisions = [d for d in ContactDecision.objects.filter(actor=user) if _in_period(d.at)]
     resolved = [p for p in Promise.objects.filter(created_by=user, resolved_at__isnull=False) if _in_period(p.resolved_at)]
-    reviews = [r for r in Review.objects.filter(sample__collector=user) if _in_period(r.reviewed_at)]
+    reviews = [r for r in Review.objects.filter(sample__collector=user) if _in_period(r.sample.activity.at)]
     return {"recovered_fen": sum(int(p.amount * 100) for p in pays),
             "contacts": sum(1 for a in ContactAttempt.objects.filter(collector=user, direction="outbound")
                             if _in_period(a.at)),
