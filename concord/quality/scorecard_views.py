@@ -79,9 +79,17 @@ def scorecard_page(request):
         level = d.get("level") or "collector"
         lines = measures.lines(capture.store().connect(), d["start"], d["end"], level, filters)
         secs = sections(lines, level, context["weights"])
-        context.update(sections=[_render(sec, _query(form), "scorecard") for sec in secs], subtitle=_subtitle(form),
+        context.update(sections=[_rendered(sec, _query(form)) for sec in secs], subtitle=_subtitle(form),
                        scoped=filters.teams is not None, level=level)
     return render(request, "quality/scorecard.html", context)
+
+
+def _rendered(section, query) -> dict:
+    """The reports' rendering of a section, each row with the key of its collector or team (its drill-downs)."""
+    out = _render(section, query, "scorecard")
+    for i, row in enumerate(out["rows"]):
+        row["key"] = section.drill.get(i, {}).get("key")
+    return out
 
 
 @login_required

@@ -99,6 +99,7 @@ def test_the_page_for_a_manager_and_for_a_team_lead(client, book):
     client.force_login(book.users["manager"])
     html = client.get(f"/quality/scorecard/{PERIOD}").content.decode()
     assert "data-chart=" in html and "col_a" in html and "col_b" in html and "report-scoped" not in html
+    assert f'/quality/?status=reviewed&amp;collector={book.users["col_b"].pk}"' in html
     html = client.get(f"/quality/scorecard/{PERIOD}&level=team").content.decode()
     assert "A组" in html and "B组" in html
     client.force_login(book.users["lead_a"])
