@@ -1,6 +1,6 @@
 """The reports' daily history at scale: a synthetic book of N accounts × D days written through the history store
 (``concord.reports.store``, the path the end-of-day run uses), its size on disk, and the p95 time of each report's
-query (``concord.reports.metrics``) over periods of 30, 90 and 365 days, with and without a creditor or team filter.
+query (``concord.reports.metrics``, and the scorecard's counts ``concord.quality.history``) over periods of 30, 90 and 365 days, with and without a creditor or team filter.
 
     .venv/bin/python benchmarks/reports.py --accounts 1000000 --days 365 --dir /tmp/reports-bench
     .venv/bin/python benchmarks/reports.py --dir /tmp/reports-bench --no-write      # query an existing history
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from concord.reports.metrics import Filters, contact, promises, recovery, rolls  # noqa: E402
 from concord.reports.store import ACCOUNTS, FACT_TABLES, HistoryStore  # noqa: E402
+from concord.quality import history as quality_history  # noqa: E402
 
 BUCKET_EDGES = np.array([1, 31, 61, 91, 121, 151, 181])
 BUCKETS = np.array(["M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+"], dtype=object)
@@ -142,6 +143,9 @@ def queries(last: dt.date):
                 (f"promises.by_collector {tag}", lambda c, s=start, f=f: promises.by_collector(c, s, last, f)),
                 (f"contact.attempts      {tag}", lambda c, s=start, f=f: contact.attempts(c, s, last, "hour", f)),
                 (f"contact.denials       {tag}", lambda c, s=start, f=f: contact.denials(c, s, last, f)),
+                (f"scorecard.collectors  {tag}",
+                 lambda c, s=start, f=f: quality_history.counts(c, s, last, "collector_id", f)),
+                (f"scorecard.teams       {tag}", lambda c, s=start, f=f: quality_history.counts(c, s, last, "team_id", f)),
             ]
     return out
 

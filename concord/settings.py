@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "concord.statements",
     "concord.operations",
     "concord.telephony",
+    "concord.quality",
 ]
 
 MIDDLEWARE = [

@@ -28,4 +28,5 @@ urlpatterns = [
     path("statements/", include("concord.statements.urls")),
     path("creditor/", include("concord.statements.portal_urls")),
     path("telephony/", include("concord.telephony.urls")),
+    path("quality/", include("concord.quality.urls")),
 ]

@@ -13,7 +13,7 @@ NOUNS = {
     "legal.document": _("法律文书"), "legal.stage": _("法律程序阶段"), "message": _("消息"), "operations": _("运维"),
     "outreach": _("短信/邮件/信函"), "outreach.template": _("消息模板"), "payment": _("还款"), "pii": _("个人信息"),
     "placement": _("委案批次"), "portal": _("债务人门户"), "portal.payment": _("门户还款"), "portal.code": _("门户验证码"),
-    "product": _("产品"), "promise": _("承诺还款"), "recording": _("录音"), "related_party": _("关联人"), "reports": _("报表"),
+    "product": _("产品"), "promise": _("承诺还款"), "quality": _("质检"), "recording": _("录音"), "related_party": _("关联人"), "reports": _("报表"),
     "schedule": _("计划任务"), "script": _("话术"), "staff": _("员工"), "statement": _("对账单"), "task": _("任务"),
     "team": _("小组"), "telephony": _("电话系统"), "user": _("用户"), "visit": _("外访"),
 }
@@ -40,6 +40,7 @@ VERBS = {
     "password": _("修改密码"), "query": _("查询"), "remit": _("汇款"), "lead": _("组长"), "dial": _("拨号"), "event": _("事件"),
     "processed": _("已处理"), "placed": _("已接通"), "quality": _("质量"), "recording": _("录音"), "view": _("查看"),
     "report": _("登记结果"), "schedule": _("排期"),
+    "sample": _("抽样"), "review": _("评分"), "checklist_set": _("修改质检清单"), "rubric_set": _("设定计分卡权重"),
 }
 
 #: An activity's code ends in its kind (``activity.promise``): named as the activity log names it.

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from concord.core.spreadsheets import neutralise
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
-FORMATS = {"money": "#,##0.00", "rate": "0.00%", "int": "#,##0"}
+FORMATS = {"money": "#,##0.00", "rate": "0.00%", "int": "#,##0", "number": "0.00"}
 
 
 def workbook(title: str, subtitle: str, sections) -> bytes:
@@ -55,8 +55,8 @@ def _value(value, kind):
         return None
     if kind == "money":
         return value  # Decimal: written as the number it is
-    if kind in ("rate", "int"):
-        return float(value) if kind == "rate" else int(value)
+    if kind in ("rate", "int", "number"):
+        return int(value) if kind == "int" else float(value)
     return neutralise(str(value))
 
 

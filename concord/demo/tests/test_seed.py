@@ -175,6 +175,17 @@ def test_summary_and_fingerprint_are_printed(book, db):
     assert book["errors"] == ""  # no warning: the replayed ledger and the engine agreed on every night
 
 
+def test_the_last_weeks_calls_are_sampled_and_some_reviewed(book, db):
+    from concord.quality.models import Review, Sample
+
+    samples = Sample.objects.count()
+    reviewed = Review.objects.count()
+    assert samples and 0 < reviewed < samples
+    assert f"quality    {reviewed} calls reviewed" in book["output"]
+    assert all(r.reviewer.role in ("team_lead", "manager") and r.reviewer_id != r.sample.collector_id
+               for r in Review.objects.select_related("reviewer", "sample"))
+
+
 def test_the_reports_daily_history_covers_every_night(book, db):
     from concord.reports.store import HistoryStore
 

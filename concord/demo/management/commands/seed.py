@@ -107,6 +107,12 @@ class Command(BaseCommand):
         history = io.StringIO()
         call_command("history", "backfill", "--from", (result.as_of - dt.timedelta(days=result.history_days)).isoformat(),
                      "--to", (result.as_of - dt.timedelta(days=1)).isoformat(), stdout=history)
+        # quality inspection (质检): the last week's calls sampled, a share of them reviewed (by command name: the
+        # quality app sits above the demo in the layers)
+        quality = io.StringIO()
+        call_command("quality", "sample", "--from", (result.as_of - dt.timedelta(days=7)).isoformat(),
+                     "--to", result.as_of.isoformat(), "--seed", str(seed), stdout=quality)
+        call_command("quality", "demo-reviews", "--seed", str(seed), stdout=quality)
         if quiet:
             return
         for warning in result.warnings:
@@ -127,6 +133,8 @@ class Command(BaseCommand):
         say(f"  history    {result.history_days} days: {contacts.get('call', 0)} calls, {contacts.get('sms', 0)} SMS, "
             f"{contacts.get('denied', 0)} refused by the gate; promises "
             + ", ".join(f"{k} {v}" for k, v in sorted(result.promises.items())))
+        for line in quality.getvalue().splitlines():
+            say(f"  {line}")
         runs = result.eod_runs
         say(f"  end of day {sum(runs.values())} nights ({runs.get('duckdb', 0)} by the engine, "
             f"{runs.get('replay', 0)} replayed); today's queue {result.queue_today} contacts, "
