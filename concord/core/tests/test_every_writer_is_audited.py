@@ -72,6 +72,7 @@ NOT_WRITERS = {
     "concord.eod.history": "statements on DuckDB over the run outputs (Parquet files), never the application database",
     "concord.reports.metrics.__init__": "read-only DuckDB queries over the reports' daily history (Parquet files)",
     "concord.reports.metrics.drill": "read-only DuckDB queries over the reports' daily history (Parquet files)",
+    "concord.quality.measures": "dict.update of the scorecard's counts in memory; reads only",
     "concord.settings": "dict.update of the database options",
     "concord.core.worker": "the worker's own heartbeat row (WorkerProcess) and the heartbeat time of the job it runs: "
                            "operational records of the process, no domain rows (a job's start, attempts and end are "
@@ -92,6 +93,8 @@ READ_ONLY = {
                                  "say_phrase", "label_of"},
     "concord.compliance.services": {"deadline_days"},
     "concord.reports.targets": {"targets_for"},
+    "concord.quality.services": {"current_rubric", "current_weights", "may_review", "reasons_for", "rubric_messages",
+                                 "sample_rate", "sample_seed", "score_of", "visible_samples"},
     "concord.core.bulk": {"BlindIndexes.compute", "BlindIndexes.of", "check_rows"},
     "concord.core.jobs": {"kind", "register_tick", "register_follower", "label_of", "worker_name", "worker_gone",
                           "dt_seconds", "stopping", "ticks", "Context.cancelled", "schedulable"},

@@ -2180,3 +2180,63 @@ def _(c):
 
     return lambda: targets.set_target(c.user("manager"), creditor=c.world.creditors["bank"], month=c.today(),
                                       amount=Decimal("1000.00"))
+
+
+# == quality: samples, reviews, the checklist and the rubric =========================================================
+def _quality_sample(c):
+    from concord.quality import services
+    from concord.quality.models import Sample
+    from concord.quality.tests.helpers import at, call
+
+    day = c.today() - dt.timedelta(days=1)
+    activity = call(c.user("col_a"), c.case(), at(day, 10))
+    services.sample_day(day, rate=1, seed="t")
+    return Sample.objects.get(activity=activity)
+
+
+@calls("quality.services.sample_day")
+def _(c):
+    from concord.quality import services
+    from concord.quality.tests.helpers import at, call
+
+    day = c.today() - dt.timedelta(days=1)
+    call(c.user("col_a"), c.case(), at(day, 10))
+    return lambda: services.sample_day(day, rate=1, seed="t")
+
+
+@calls("quality.services.submit_review")
+def _(c):
+    from concord.quality import services
+
+    sample = _quality_sample(c)
+    results = {code: "pass" for code in ("identity_verified", "disclosures_given", "no_threats",
+                                         "no_third_party_disclosure", "respectful_tone", "correct_outcome")}
+    return lambda: services.submit_review(c.user("lead_a"), sample, results, "开场白完整")
+
+
+@calls("quality.services.ensure_checklist")
+def _(c):
+    from concord.quality import services
+    from concord.quality.models import ChecklistItem
+
+    ChecklistItem.objects.all().delete()          # a flushed database: the default list is written again
+    return services.ensure_checklist
+
+
+@calls("quality.services.save_checklist")
+def _(c):
+    from concord.quality import services
+    from concord.quality.models import ChecklistItem
+
+    services.ensure_checklist()
+    rows = [{"id": i.pk, **{f: getattr(i, f) for f in services.CHECKLIST_FIELDS}} for i in ChecklistItem.objects.all()]
+    rows[-1]["active"] = False
+    return lambda: services.save_checklist(c.user("manager"), rows)
+
+
+@calls("quality.services.set_rubric")
+def _(c):
+    from concord.quality import services
+    from concord.quality.scorecard import DEFAULT_WEIGHTS
+
+    return lambda: services.set_rubric(c.user("manager"), dict(DEFAULT_WEIGHTS), "季度调整")
