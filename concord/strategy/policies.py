@@ -30,7 +30,10 @@ CONVERSATION_WINDOW_DAYS = 14      # recovery within this many days of a convers
 SMS_WINDOW_DAYS = 3
 SCORE_BANDS = (450, 550)           # score bands: < 450, 450–549, ≥ 550
 PRIOR = 4.0                        # weight of the cell's rate when estimating one person's answer rate
-COOL_DOWN_DAYS = 3                 # no call within this many days after a conversation
+COOL_DOWN_DAYS = 7                 # no call within this many days after a conversation
+#: What the default strategy counts a complaint as costing (fen): a complaint is a person the book failed, and the
+#: regulator counts them. One house value for every book, not fitted to any population.
+COMPLAINT_COST_FEN = 20_000_000
 
 
 @dataclass
@@ -112,6 +115,9 @@ class Default:
                 self._acc(("ans_h", c // 24, hour), 1, answered)
                 self._acc(("ans", c), 1, answered)
                 if answered:
+                    complained = side.complaint_until[i] > day + 1
+                    self._acc(("complaint", c // 24), 1, complained)
+                    self._acc(("complaint", c), 1, complained)
                     self.last_conv[i] = day
                     self.pending_conv.append((day, i, c, int(side.paid_total[i])))
             elif channel == "sms":
@@ -203,7 +209,10 @@ class Default:
         p_answer = np.clip(p_person * lift * fatigue, 0, 1)
         v_conv = np.array([conv_v[int(c)] for c in ci]) * owed
         call_cost = costs["call_attempt"] + p_answer * costs["call_minute"] * 3
-        ev_call = p_answer * v_conv - call_cost
+        complaint_of = {int(c): self._rate(("complaint", int(c)), self._rate(("complaint", int(c) // 24), 0.01),
+                                           prior=200.0) for c in uc}
+        complaint = np.array([complaint_of[int(c)] for c in ci])
+        ev_call = p_answer * (v_conv - complaint * COMPLAINT_COST_FEN) - call_cost
         ev_call[day - self.last_conv[idx] <= COOL_DOWN_DAYS] = -1.0
         v_sms = np.array([sms_v[int(c)] for c in ci]) * owed
         ev_sms = v_sms * fatigue - costs["sms"]
