@@ -31,9 +31,9 @@ SMS_WINDOW_DAYS = 3
 SCORE_BANDS = (450, 550)           # score bands: < 450, 450–549, ≥ 550
 PRIOR = 4.0                        # weight of the cell's rate when estimating one person's answer rate
 COOL_DOWN_DAYS = 7                 # no call within this many days after a conversation
-#: What the default strategy counts a complaint as costing (fen): a complaint is a person the book failed, and the
-#: regulator counts them. One house value for every book, not fitted to any population.
-COMPLAINT_COST_FEN = 20_000_000
+#: After the warm-up the strategy expects no more complaints a day than this share of what the warm-up's plain
+#: calling (in DPD order, as the baseline) produced: its complaint budget is learned from the book, not set per book.
+COMPLAINT_BUDGET_SHARE = 0.9
 
 
 @dataclass
@@ -79,6 +79,7 @@ class Default:
         self.pending_conv: list[tuple[int, int, int, int]] = []   # (day, case, cell, owed then)
         self.pending_sms: list[tuple[int, int, int, int]] = []
         self.last_conv = None
+        self.warm_conversations: dict[int, int] = {}
 
     # -- features ---------------------------------------------------------------------------------------------
     def _cells(self, side: Side, day: int, score: np.ndarray) -> np.ndarray:
@@ -100,6 +101,17 @@ class Default:
             return default
         return (s[1] + prior * default) / (s[0] + prior)
 
+    def _learn(self, kind: str, cell: int, n: float, hits: float) -> None:
+        """Count an observation for the cell, its product group and the whole book."""
+        for key in ((kind, cell), (kind, "group", cell // 24), (kind, "all")):
+            self._acc(key, n, hits)
+
+    def _pooled(self, kind: str, cell: int, default: float, prior: float = 20.0) -> float:
+        """The cell's rate, shrunk to its product group's, itself shrunk to the book's (empirical Bayes)."""
+        book = self._rate((kind, "all"), default, prior)
+        group = self._rate((kind, "group", cell // 24), book, prior)
+        return self._rate((kind, cell), group, prior)
+
     # -- learning ------------------------------------------------------------------------------------------------
     def observe(self, day: int, side: Side, outcomes: list) -> None:
         """Outcomes of today's contacts: (case, channel, hour, outcome)."""
@@ -113,11 +125,11 @@ class Default:
             if channel == "call":
                 answered = outcome == "conversation"
                 self._acc(("ans_h", c // 24, hour), 1, answered)
-                self._acc(("ans", c), 1, answered)
+                self._learn("ans", c, 1, answered)
                 if answered:
-                    complained = side.complaint_until[i] > day + 1
-                    self._acc(("complaint", c // 24), 1, complained)
-                    self._acc(("complaint", c), 1, complained)
+                    self._learn("complaint", c, 1, side.complaint_until[i] > day + 1)
+                    if day < self.warm_up:
+                        self.warm_conversations[c] = self.warm_conversations.get(c, 0) + 1
                     self.last_conv[i] = day
                     self.pending_conv.append((day, i, c, int(side.paid_total[i])))
             elif channel == "sms":
@@ -128,10 +140,11 @@ class Default:
         # Self-cure: what uncontacted open cases (nothing in 7 days) paid today, as a share of their balance.
         if day < self.warm_up or day % 7 == 0:
             quiet = (side.attempts_7d() == 0) & (side.owed + self.paid_today(side) > 0)
+            paid = self.paid_today(side)
+            share = paid / np.maximum(side.owed + paid, 1)
             for c in np.unique(cells[quiet]):
                 m = quiet & (cells == c)
-                owed = (side.owed[m] + self.paid_today(side)[m]).astype(float)
-                self._acc(("cure", int(c)), float(owed.sum()), float(self.paid_today(side)[m].sum()))
+                self._learn("cure", int(c), float(m.sum()), float(share[m].sum()))
         self.paid_before = side.paid_total.copy()
 
     def paid_today(self, side: Side) -> np.ndarray:
@@ -148,7 +161,7 @@ class Default:
             got = int(side.paid_total[i]) - paid_then
             owed_then = got + int(side.owed[i])
             if owed_then > 0:
-                self._acc((kind, c), owed_then, got)
+                self._learn(kind, c, 1, got / owed_then)
         return keep
 
     # -- planning ------------------------------------------------------------------------------------------------
@@ -174,7 +187,7 @@ class Default:
 
     def _explore(self, day: int, side: Side, open_: np.ndarray, priority: np.ndarray, capacity: int) -> Plan:
         idx = np.flatnonzero(open_)
-        order = idx[np.lexsort((-side.owed[idx], -priority[idx], side.calls_n[idx]))]
+        order = idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))]
         called = order[:capacity]
         hours = SHIFT_HOURS
         calls = [(int(i), hours[(k + day) % len(hours)]) for k, i in enumerate(called)]
@@ -186,12 +199,11 @@ class Default:
         costs = side.costs
         idx = np.flatnonzero(open_)
         uc = np.unique(cells[idx])
-        cure = {int(c): self._rate(("cure", int(c)), 0.0, prior=0.0) if ("cure", int(c)) in self.stats else 0.0
-                for c in uc}
-        ans = {int(c): self._rate(("ans", int(c)), 0.3) for c in uc}
-        conv_v = {int(c): max(0.0, self._rate(("conv", int(c)), 0.0) - CONVERSATION_WINDOW_DAYS * cure[int(c)])
+        cure = {int(c): self._pooled("cure", int(c), 0.0) for c in uc}
+        ans = {int(c): self._pooled("ans", int(c), 0.3) for c in uc}
+        conv_v = {int(c): max(0.0, self._pooled("conv", int(c), 0.0) - CONVERSATION_WINDOW_DAYS * cure[int(c)])
                   for c in uc}
-        sms_v = {int(c): max(0.0, self._rate(("sms", int(c)), 0.0, prior=50.0) - SMS_WINDOW_DAYS * cure[int(c)])
+        sms_v = {int(c): max(0.0, self._pooled("sms", int(c), 0.0, prior=50.0) - SMS_WINDOW_DAYS * cure[int(c)])
                  for c in uc}
         owed = side.owed[idx].astype(float)
         ci = cells[idx]
@@ -209,15 +221,20 @@ class Default:
         p_answer = np.clip(p_person * lift * fatigue, 0, 1)
         v_conv = np.array([conv_v[int(c)] for c in ci]) * owed
         call_cost = costs["call_attempt"] + p_answer * costs["call_minute"] * 3
-        complaint_of = {int(c): self._rate(("complaint", int(c)), self._rate(("complaint", int(c) // 24), 0.01),
-                                           prior=200.0) for c in uc}
+        complaint_of = {int(c): self._pooled("complaint", int(c), 0.01, prior=200.0)
+                        for c in set(uc.tolist()) | set(self.warm_conversations)}
         complaint = np.array([complaint_of[int(c)] for c in ci])
-        ev_call = p_answer * (v_conv - complaint * COMPLAINT_COST_FEN) - call_cost
+        ev_call = p_answer * v_conv - call_cost
         ev_call[day - self.last_conv[idx] <= COOL_DOWN_DAYS] = -1.0
         v_sms = np.array([sms_v[int(c)] for c in ci]) * owed
         ev_sms = v_sms * fatigue - costs["sms"]
-        order = np.argsort(-ev_call, kind="stable")
+        # Most net per expected complaint first, within capacity and the day's complaint budget.
+        risk = p_answer * complaint
+        budget = COMPLAINT_BUDGET_SHARE * sum(k * complaint_of[c] for c, k in self.warm_conversations.items()) \
+            / max(1, self.warm_up)
+        order = np.argsort(-(ev_call / np.maximum(risk, 1e-9)), kind="stable")
         order = order[ev_call[order] > 0][:capacity]
+        order = order[np.cumsum(risk[order]) <= budget]
         slots = hour_slots(capacity)
         calls = []
         for k in order:
