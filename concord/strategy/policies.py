@@ -33,7 +33,7 @@ PRIOR = 4.0                        # weight of the cell's rate when estimating o
 COOL_DOWN_DAYS = 7                 # no call within this many days after a conversation
 #: After the warm-up the strategy expects no more complaints a day than this share of what the warm-up's plain
 #: calling (in DPD order, as the baseline) produced: its complaint budget is learned from the book, not set per book.
-COMPLAINT_BUDGET_SHARE = 0.9
+COMPLAINT_BUDGET_SHARE = 0.7
 
 
 @dataclass
@@ -80,6 +80,7 @@ class Default:
         self.pending_sms: list[tuple[int, int, int, int]] = []
         self.last_conv = None
         self.warm_conversations: dict[int, int] = {}
+        self.complaints_after_warm_up = 0
 
     # -- features ---------------------------------------------------------------------------------------------
     def _cells(self, side: Side, day: int, score: np.ndarray) -> np.ndarray:
@@ -134,6 +135,8 @@ class Default:
                     self.pending_conv.append((day, i, c, int(side.paid_total[i])))
             elif channel == "sms":
                 self.pending_sms.append((day, i, c, int(side.paid_total[i])))
+        if day >= self.warm_up:
+            self.complaints_after_warm_up += side.today["complaints"]
         # Credit recovery to contacts once their window has passed (fraction of the balance owed then).
         self.pending_conv = self._settle(day, side, self.pending_conv, CONVERSATION_WINDOW_DAYS, "conv")
         self.pending_sms = self._settle(day, side, self.pending_sms, SMS_WINDOW_DAYS, "sms")
@@ -230,8 +233,10 @@ class Default:
         ev_sms = v_sms * fatigue - costs["sms"]
         # Most net per expected complaint first, within capacity and the day's complaint budget.
         risk = p_answer * complaint
-        budget = COMPLAINT_BUDGET_SHARE * sum(k * complaint_of[c] for c, k in self.warm_conversations.items()) \
+        daily = COMPLAINT_BUDGET_SHARE * sum(k * complaint_of[c] for c, k in self.warm_conversations.items()) \
             / max(1, self.warm_up)
+        # The budget holds on what really happened: complaints beyond it so far are taken from today's.
+        budget = min(2 * daily, daily * (day - self.warm_up + 1) - self.complaints_after_warm_up)
         order = np.argsort(-(ev_call / np.maximum(risk, 1e-9)), kind="stable")
         order = order[ev_call[order] > 0][:capacity]
         order = order[np.cumsum(risk[order]) <= budget]
