@@ -175,3 +175,30 @@ def test_command_malformed_population_exit_2(tmp_path):
     with pytest.raises(CommandError) as err:
         call_command("simulate", "--population", str(tmp_path / "absent.json"))
     assert err.value.returncode == 2
+
+
+def test_default_strategy_plans_within_capacity_and_leaves_held_and_promised_cases(monkeypatch):
+    pop = parse(small(500))
+    Default = sim.STRATEGIES["default"]
+    checked = []
+
+    class Checked(Default):
+        def plan(self, day, side, eod, capacity):
+            p = super().plan(day, side, eod, capacity)
+            called = [i for i, _h in p.calls]
+            assert len(called) <= capacity and len(set(called)) == len(called)
+            held = side.held(day)
+            for i in called + [i for i, _c in p.messages]:
+                assert side.owed[i] > 0 and not held[i]
+                promise = side.promises.get(i)
+                assert promise is None or promise.state != "pending"
+            assert not set(called) & {i for i, _c in p.messages}
+            assert all(h in sim.hour_slots(capacity) for _i, h in p.calls)
+            checked.append((day, len(called), len(p.messages)))
+            return p
+
+    monkeypatch.setitem(sim.STRATEGIES, "checked", Checked)
+    lines, summary = sim.run(pop, strategy="checked", days=40, collectors=1, calls_per_collector=40, seed=2)
+    assert len(checked) == 40
+    assert any(day >= 30 for day, calls, _m in checked if calls)      # it still calls after the warm-up
+    assert summary["strategy"]["violations"] == 0
