@@ -9,12 +9,13 @@ still goes through the gate.
 * ``bucket`` — the plain baseline: call every open, not held case in DPD order (lowest first, larger balance
   first at equal DPD) up to capacity, calls spread evenly over the shift's hours; SMS every other open, not
   held case once a week; no plans offered.
-* ``default`` — Concord's default strategy (see docs/strategy.md): a warm-up of 30 days in the end-of-day rule's
-  priority order that spreads calls over cases and hours and learns, per cell (product, bucket, score band), the
-  answer rate by hour, the recovery a conversation and an SMS buy over what the cell pays on its own; then each
-  day it ranks cases by expected net recovery per contact, calls the best within capacity at the hours that
-  answer most, texts only where a text is worth more than it costs, leaves promises and plans to run, and offers
-  plans to those who cannot pay at once.
+* ``default`` — Concord's default strategy (see docs/strategy.md): a warm-up of 30 days that calls as the baseline
+  does but rotates the hours, and learns per cell (product, bucket, score band; shrunk to the product group and the
+  book) the answer rate by hour, the recovery a conversation and an SMS buy over what the cell pays on its own, and
+  the complaint rate; then each day it ranks cases by expected net per expected complaint, calls them within
+  capacity and a complaint budget (70 % of the warm-up's rate, held on the complaints that really happened) at the
+  hours that answer most, texts only where a text is worth more than it costs, leaves promises and plans to run,
+  and offers plans to those who cannot pay at once.
 """
 from __future__ import annotations
 
