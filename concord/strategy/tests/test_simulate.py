@@ -202,3 +202,20 @@ def test_default_strategy_plans_within_capacity_and_leaves_held_and_promised_cas
     assert len(checked) == 40
     assert any(day >= 30 for day, calls, _m in checked if calls)      # it still calls after the warm-up
     assert summary["strategy"]["violations"] == 0
+
+
+def test_concord_simulate_process_exits_2_on_a_malformed_file(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "pop.json"
+    data = tiny()
+    data["segments"][0]["share"] = 0.5
+    path.write_text(json.dumps(data), encoding="utf-8")
+    env = {**os.environ, "CONCORD_DEV_KEYS": "1"}
+    done = subprocess.run([sys.executable, "-c", "from concord.cli import main; main()", "simulate", "--population",
+                           str(path), "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert "segments: shares must add up to 1, not 0.5" in done.stderr
+    assert done.stdout == ""
