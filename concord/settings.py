@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "concord.placements",
     "concord.statements",
     "concord.operations",
+    "concord.strategy",
     "concord.telephony",
     "concord.quality",
 ]

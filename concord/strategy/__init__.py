@@ -1,0 +1,1 @@
+"""Strategies as data and the portfolio simulator (docs/strategy.md)."""
