@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "concord.statements",
     "concord.operations",
     "concord.telephony",
+    "concord.scoring",  # after reports: its end-of-day follower reads the day the reports' follower keeps
 ]
 
 MIDDLEWARE = [
