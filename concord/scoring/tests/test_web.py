@@ -1,0 +1,45 @@
+"""The registry pages: managers only; the model page shows the validation figures, bins and a chart per
+characteristic; approve and retire go through the services."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from concord.scoring import services
+from concord.scoring.models import ModelStatus
+
+from .helpers import END, START, trained
+
+
+@pytest.mark.django_db
+def test_pages_are_for_managers_and_buttons_approve_and_retire(world, client):
+    model = services.register(None, trained("paid_30d"), START, END)
+    for who in ("col_a", "lead_a", "viewer", "compliance"):
+        client.force_login(world.users[who])
+        assert client.get(reverse("scoring-models")).status_code == 403
+        assert client.get(reverse("scoring-model", args=[model.pk])).status_code == 403
+        assert client.post(reverse("scoring-approve", args=[model.pk])).status_code == 403
+    model.refresh_from_db()
+    assert model.status == ModelStatus.DRAFT
+    client.force_login(world.users["manager"])
+    page = client.get(reverse("scoring-models")).content.decode()
+    assert f'data-model="{model.pk}"' in page and str(model.validation["scorecard"]["holdout"]["auc"]) in page
+    r = client.get(reverse("scoring-model", args=[model.pk]))
+    html = r.content.decode()
+    assert 'id="approve-model"' in html and 'id="char-max_dpd"' in html
+    charts = r.context["chars"]
+    assert [c["name"] for c in charts] == model.features
+    option = json.loads(charts[0]["chart"])
+    assert option["series"][0]["data"] == [b[3] for b in model.bins if b[0] == charts[0]["name"]]
+    assert client.get(reverse("scoring-approve", args=[model.pk])).status_code == 405
+    r = client.post(reverse("scoring-approve", args=[model.pk]))
+    assert r.status_code == 302
+    model.refresh_from_db()
+    assert model.status == ModelStatus.APPROVED and model.approved_by == world.users["manager"]
+    r = client.post(reverse("scoring-approve", args=[model.pk]), follow=True)   # twice: a clear message
+    assert "只能批准草稿" in r.content.decode()
+    client.post(reverse("scoring-retire", args=[model.pk]))
+    model.refresh_from_db()
+    assert model.status == ModelStatus.RETIRED
