@@ -43,3 +43,13 @@ def test_pages_are_for_managers_and_buttons_approve_and_retire(world, client):
     client.post(reverse("scoring-retire", args=[model.pk]))
     model.refresh_from_db()
     assert model.status == ModelStatus.RETIRED
+
+
+@pytest.mark.django_db
+def test_the_model_page_in_english(world, client):
+    model = services.register(None, trained("paid_30d"), START, END)
+    client.force_login(world.users["manager"])
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("scoring-model", args=[model.pk])).content.decode()
+    assert "Approve and make live" in html and "Scorecard · hold-out" in html and "Pays within 30 days" in html
+    assert "批准并生效" not in html
