@@ -175,30 +175,31 @@ def train(table: pa.Table, target: str, **options) -> dict:
         raise TrainingError(f"the training rows have {int(y.sum())} events and {int(len(y) - y.sum())} non-events: "
                             "at least 10 of each are needed")
     tables: dict[str, list[dict]] = {}
-    dropped: dict[str, str] = {}
+    # why a characteristic was left out: constant, one_bin, low_iv (with its iv), wrong_sign (collinear)
+    dropped: dict[str, dict] = {}
     for char in SCORECARD_FEATURES:
         x = cols[char][train_mask].astype(np.int64)
         if len(np.unique(x)) < 2:
-            dropped[char] = "constant"
+            dropped[char] = {"reason": "constant"}
             continue
         ob = OptimalBinning(name=char, dtype="numerical", monotonic_trend="auto_asc_desc",
                             max_n_bins=opts["max_bins"], min_bin_size=opts["min_bin_share"])
         ob.fit(x, y)
         bounds = _integer_bounds(ob.splits)
         if not bounds:
-            dropped[char] = "one bin"
+            dropped[char] = {"reason": "one_bin"}
             continue
         woe = _woe_table(x, y, _bins_of(bounds))
         iv = sum(r["iv"] for r in woe)
         if iv < opts["min_iv"]:
-            dropped[char] = f"IV {iv:.4f} < {opts['min_iv']}"
+            dropped[char] = {"reason": "low_iv", "iv": round(iv, 4), "min_iv": opts["min_iv"]}
             continue
         tables[char] = woe
     chosen = list(tables)
     while True:
         if not chosen:
             raise TrainingError("no characteristic separates the outcomes (every one was left out: "
-                                + ", ".join(f"{k}: {v}" for k, v in dropped.items()) + ")")
+                                + ", ".join(f"{k}: {v['reason']}" for k, v in dropped.items()) + ")")
         X = np.column_stack([_woe(cols[c][train_mask], tables[c]) for c in chosen])
         lr = LogisticRegression(C=1e6, max_iter=1000).fit(X, y)
         coef = lr.coef_[0]
@@ -206,7 +207,7 @@ def train(table: pa.Table, target: str, **options) -> dict:
         if not wrong:
             break
         worst = chosen[int(np.argmax(coef))]
-        dropped[worst] = "coefficient of the wrong sign (collinear)"
+        dropped[worst] = {"reason": "wrong_sign"}
         chosen.remove(worst)
     factor = opts["pdo"] / math.log(2)
     bins: list[list] = [["base", None, None, int(round(opts["base_score"] + factor * lr.intercept_[0]))]]

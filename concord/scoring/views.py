@@ -25,6 +25,14 @@ CHARACTERISTICS = {
     "broken_promises": gettext_lazy("已违约承诺数"), "conversations_30d": gettext_lazy("近 30 天通话数"),
 }
 MONEY = {"total_balance_fen", "paid_90d_fen"}
+LEFT_OUT = {"constant": gettext_lazy("训练样本中取值不变"), "one_bin": gettext_lazy("只能分成一个箱"),
+            "low_iv": gettext_lazy("信息值 %(iv)s 低于 %(min_iv)s"),
+            "wrong_sign": gettext_lazy("系数方向与分箱趋势相反（与其他特征共线）")}
+
+
+def left_out(why: dict) -> str:
+    text = str(LEFT_OUT.get(why.get("reason"), why.get("reason", "")))
+    return text % why if "%(" in text else text
 
 
 def _bound(char: str, v) -> str:
@@ -83,7 +91,7 @@ def detail(request, pk: int):
     base = next((b[3] for b in model.bins if b[0] == "base"), 0)
     return render(request, "scoring/detail.html", {
         "model": model, "chars": chars, "figures": figures, "base": base, "drift": selectors.drift_of(model),
-        "dropped": [(CHARACTERISTICS.get(k, k), r) for k, r in model.details.get("dropped", {}).items()],
+        "dropped": [(CHARACTERISTICS.get(k, k), left_out(r)) for k, r in model.details.get("dropped", {}).items()],
         "may_approve": model.status == ModelStatus.DRAFT, "may_retire": model.status != ModelStatus.RETIRED,
         "live": selectors.live(model.target)})
 

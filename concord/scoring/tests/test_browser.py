@@ -2,6 +2,9 @@
 page with its ECharts charts, the approve button."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -10,6 +13,8 @@ from tests.browser.test_ui_browser import browser, login  # noqa: F401  (the sha
 from .helpers import END, START, trained
 
 pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("CONCORD_TEST_RESULTS", "test-results"))
 
 
 @pytest.fixture
@@ -45,6 +50,8 @@ def test_a_manager_approves_a_model(page, live_server, book):
     page.wait_for_url(live_server.url + reverse("scoring-model", args=[book.model.pk]))
     page.wait_for_selector("[data-chart-ready] svg")            # the points / event-rate chart, drawn by ECharts
     assert page.locator(".characteristic").count() == len(book.model.features)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "scoring-model.png"), full_page=True)
     page.click("#approve-model")
     expect(page.locator("#model-status strong")).to_have_text("已批准（生效）")
     assert page.locator("#approve-model").count() == 0

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from concord.scoring import services
+from concord.scoring import services, views
 from concord.scoring.models import ModelStatus
 
 from .helpers import END, START, trained
@@ -29,6 +29,9 @@ def test_pages_are_for_managers_and_buttons_approve_and_retire(world, client):
     r = client.get(reverse("scoring-model", args=[model.pk]))
     html = r.content.decode()
     assert 'id="approve-model"' in html and 'id="char-max_dpd"' in html
+    assert model.details["dropped"]          # the synthetic book leaves some out; each with its reason in words
+    for why in model.details["dropped"].values():
+        assert why["reason"] in views.LEFT_OUT and views.left_out(why) in html
     charts = r.context["chars"]
     assert [c["name"] for c in charts] == model.features
     option = json.loads(charts[0]["chart"])
