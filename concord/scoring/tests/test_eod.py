@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from django.urls import reverse
 
 from concord.eod import adapter, rules
 from concord.eod.models import CaseState
@@ -25,7 +26,7 @@ def _scores():
 
 
 @pytest.mark.django_db
-def test_approval_changes_the_eod_scores_and_drift_is_measured(world):
+def test_approval_changes_the_eod_scores_and_drift_is_measured(world, client):
     expert_run = adapter.run_eod(AS_OF)
     assert expert_run.summary["scorecard"] == "expert"
     expert = _scores()
@@ -48,6 +49,9 @@ def test_approval_changes_the_eod_scores_and_drift_is_measured(world):
     assert check.rows == rows.num_rows and set(check.feature_psi) == set(model.features)
     assert check.alert == (check.worst > 0.25)
     assert Alert.objects.filter(kind="drift", slot=f"scoring:{model.pk}@{AS_OF}").exists() == check.alert
+    client.force_login(world.users["manager"])
+    page = client.get(reverse("eod-runs") + f"?run={run.pk}").content.decode()
+    assert 'id="eod-scorecard"' in page and "paid-30d v1" in page
     services.retire(world.users["manager"], model)
     run = adapter.run_eod(AS_OF)
     assert run.summary["scorecard"] == "expert" and _scores() == expert
