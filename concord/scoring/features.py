@@ -150,7 +150,12 @@ def modelling_table(con: duckdb.DuckDBPyConnection, target: str, start: dt.date,
     return table
 
 
-def day_features(con: duckdb.DuckDBPyConnection, day: dt.date) -> pa.Table:
-    """The features of every delinquent case on ``day`` (no target): what drift is measured on."""
-    sql = _case_days("SELECT CAST($day AS DATE) AS day") + " ORDER BY case_id"
-    return con.sql(sql, params={"day": day}).to_arrow_table()
+def day_features(con: duckdb.DuckDBPyConnection, day: dt.date, case_id: int | None = None) -> pa.Table:
+    """The features of every delinquent case on ``day`` (no target): what drift is measured on; with ``case_id``,
+    that case's row only (none when it was not delinquent that day)."""
+    sql = _case_days("SELECT CAST($day AS DATE) AS day")
+    params: dict = {"day": day}
+    if case_id is not None:
+        sql = f"SELECT * FROM ({sql}) WHERE case_id = $case"
+        params["case"] = case_id
+    return con.sql(sql + " ORDER BY case_id", params=params).to_arrow_table()

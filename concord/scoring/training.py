@@ -86,6 +86,19 @@ def reason_codes(bins: list, values: dict, n: int = 3) -> list[str]:
     return [c for loss, c in losses if loss > 0][:n]
 
 
+def explain(bins: list, values: dict) -> dict:
+    """A case's score in parts: the base, each characteristic's value, bin and points, and its reason codes."""
+    parts = []
+    for char in dict.fromkeys(b[0] for b in bins if b[0] != "base"):
+        x = values[char]
+        hit = next(((lo, up, p) for c, lo, up, p in bins
+                    if c == char and (lo is None or x >= lo) and (up is None or x < up)), (None, None, 0))
+        parts.append({"characteristic": char, "value": x, "lower": hit[0], "upper": hit[1], "points": hit[2]})
+    base = sum(b[3] for b in bins if b[0] == "base")
+    return {"base": base, "score": base + sum(p["points"] for p in parts), "parts": parts,
+            "reasons": reason_codes(bins, values)}
+
+
 # -- metrics --------------------------------------------------------------------------------------------------------
 def metrics(y: np.ndarray, score: np.ndarray) -> dict:
     """AUC, KS and Gini of ``score`` (higher = more likely event) against the 0/1 outcomes ``y``."""

@@ -63,3 +63,26 @@ def test_expert_and_learned_scorecards_share_one_shape():
     table = rules.default_scorecard()
     assert [list(r.values()) for r in table.to_pylist()][0][0] == "base" and len(bins[0]) == 4
     assert np.all([isinstance(b[1], (int, type(None))) and isinstance(b[2], (int, type(None))) for b in bins])
+
+
+@pytest.mark.django_db
+def test_explain_a_case_by_command(world):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    adapter.run_eod(AS_OF)
+    model = services.register(None, trained("paid_30d"), START, END)
+    rows = features.day_features(store().connect(), AS_OF).to_pylist()
+    case = next(c for c in (world.cases["a"], world.cases["b"], world.cases["u"]) if c.pk == rows[0]["case_id"])
+    out = StringIO()
+    call_command("scoring", "explain", "--id", str(model.pk), "--case", case.reference, "--json", stdout=out)
+    got = json.loads(out.getvalue())
+    assert got["score"] == training.score_rows(model.bins, {k: np.array([v]) for k, v in rows[0].items()}, 1)[0]
+    assert got["score"] == got["base"] + sum(p["points"] for p in got["parts"])
+    assert got["reasons"] == training.reason_codes(model.bins, rows[0])
+    with pytest.raises(CommandError) as exc:
+        call_command("scoring", "explain", "--id", str(model.pk), "--case", "NOPE", stdout=StringIO())
+    assert exc.value.returncode == 2

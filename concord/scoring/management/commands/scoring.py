@@ -5,6 +5,8 @@
     concord scoring show --id N                      the bins and points, validation figures, latest drift
     concord scoring approve --id N --user NAME       a manager (capability configure); retires the target's live model
     concord scoring retire --id N --user NAME
+    concord scoring explain --id N --case REF [--day D]  a case's score in parts and its reason codes (the day's
+                                                          features from the daily history; default: its last day)
 
 Bad input (unknown target, dates, a period without data, a user who may not approve) exits 2 and writes nothing."""
 from __future__ import annotations
@@ -34,13 +36,15 @@ class Command(BaseCommand):
     help = "Train, list, approve and retire the learned scorecards."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["train", "list", "show", "approve", "retire"])
+        parser.add_argument("action", choices=["train", "list", "show", "approve", "retire", "explain"])
         parser.add_argument("--target", help="paid_30d, promise_kept or self_cure_30d")
         parser.add_argument("--from", dest="start", type=_date, help="first observation day (YYYY-MM-DD)")
         parser.add_argument("--to", dest="end", type=_date, help="last observation day (YYYY-MM-DD)")
         parser.add_argument("--every", type=int, default=7, help="train: one observation day in N (default 7)")
         parser.add_argument("--name", default="", help="train: the model's name (default: the target's)")
-        parser.add_argument("--id", type=int, help="show/approve/retire: the model")
+        parser.add_argument("--id", type=int, help="show/approve/retire/explain: the model")
+        parser.add_argument("--case", help="explain: the case's reference")
+        parser.add_argument("--day", type=_date, help="explain: the day (default: the history's last day)")
         parser.add_argument("--user", help="approve/retire: the manager it is done as; train: recorded as creator")
         parser.add_argument("--json", action="store_true", help="JSON output")
 
@@ -95,6 +99,9 @@ class Command(BaseCommand):
                               "alert": d.alert} for d in selectors.drift_of(model, 5)]}
             self.stdout.write(json.dumps(out, ensure_ascii=False, indent=None if o["json"] else 1))
             return
+        if action == "explain":
+            self._explain(model, o)
+            return
         if actor is None:
             raise CommandError(f"{action} needs --user (a manager)", returncode=2)
         try:
@@ -103,3 +110,36 @@ class Command(BaseCommand):
             msg = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             raise CommandError(msg, returncode=2) from None
         self.stdout.write(f"model {model.pk}: {model.label} {model.status}")
+
+    def _explain(self, model, o):
+        from concord.cases.models import Case
+        from concord.reports.capture import store
+        from concord.scoring import features, training
+
+        if not o["case"]:
+            raise CommandError("explain needs --case (the case's reference)", returncode=2)
+        case = Case.objects.filter(reference=o["case"]).first()
+        if case is None:
+            raise CommandError(f"--case: no case {o['case']!r}", returncode=2)
+        st = store()
+        days = st.days()
+        day = o["day"] or (days[-1] if days else None)
+        if day is None or day not in days:
+            raise CommandError(f"--day: the daily history has no {day or 'day'}", returncode=2)
+        con = st.connect()
+        try:
+            rows = features.day_features(con, day, case.pk).to_pylist()
+        finally:
+            con.close()
+        if not rows:
+            raise CommandError(f"case {case.reference} was not delinquent on {day}: it is not scored", returncode=2)
+        out = {"model": model.label, "case": case.reference, "day": day.isoformat(),
+               **training.explain(model.bins, rows[0])}
+        if o["json"]:
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
+            return
+        self.stdout.write(f"{model.label}  case {case.reference}  {day}: score {out['score']} (base {out['base']})")
+        for p in out["parts"]:
+            rng = f"[{'' if p['lower'] is None else p['lower']}, {'' if p['upper'] is None else p['upper']})"
+            self.stdout.write(f"  {p['characteristic']:<18} {p['value']:>12}  bin {rng:<24} {p['points']:+d}")
+        self.stdout.write("  reasons: " + (", ".join(out["reasons"]) or "none"))
