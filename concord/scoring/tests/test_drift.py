@@ -44,3 +44,24 @@ def test_a_moved_population_drifts_past_the_alert():
     assert stable["features"]["total_balance_fen"] < 0.25
     assert shifted["features"]["total_balance_fen"] > drift.ALERT > stable["features"]["total_balance_fen"]
     assert shifted["score"] > stable["score"]
+
+
+@pytest.mark.django_db
+def test_drift_past_the_limit_alerts_the_operators_once(world, settings):
+    from concord.operations.models import Alert
+    from concord.scoring import monitor, services
+    from concord.scoring.models import DriftCheck
+
+    from .helpers import END
+
+    model = services.register(None, trained("paid_30d"), START, END)
+    services.approve(world.users["manager"], model)
+    moved = synthetic.write_history(tempfile.mkdtemp(), cases=1500, days=100, seed=7, drift_from=0)
+    day = START + dt.timedelta(days=60)
+    (check,) = monitor.check_day(day, history=moved)
+    assert check.alert and check.feature_psi["total_balance_fen"] > drift.ALERT
+    alert = Alert.objects.get(kind="drift")
+    assert model.label in alert.message and "total_balance_fen" in alert.message
+    (again,) = monitor.check_day(day, history=moved)          # a rerun of the day: the check replaced, one alert
+    assert again.pk == check.pk and DriftCheck.objects.count() == 1 and Alert.objects.count() == 1
+    assert monitor.check_day(day + dt.timedelta(days=500), history=moved) == []   # a day the history lacks
