@@ -85,9 +85,9 @@ def _day(st: HistoryStore, day, accounts, payments=(), contacts=(), promises=())
             "segment": "", "score": 0, "treatment": ""} for a, c, s, d, b in accounts]
     pay = [{"payment_id": i, "account_id": c, "case_id": c, "creditor_id": 1, "amount_fen": amt, "channel": "bank",
             "reversed": rev} for i, c, amt, rev in payments]
-    con = [{"attempt_id": i, "case_id": c, "creditor_id": 1, "collector_id": 1, "channel": "call",
-            "direction": "outbound", "party": "debtor", "outcome": out, "hour": 10, "weekday": 1}
-           for i, c, out in contacts]
+    con = [{"attempt_id": t[0], "case_id": t[1], "creditor_id": 1, "collector_id": 1,
+            "channel": t[3] if len(t) > 3 else "call", "direction": "outbound", "party": "debtor", "outcome": t[2],
+            "hour": 10, "weekday": 1} for t in contacts]
     pro = [{"promise_id": i, "case_id": c, "creditor_id": 1, "collector_id": 1, "event": ev, "amount_fen": 100,
             "paid_fen": 0, "due_date": day} for i, c, ev in promises]
     from concord.reports import store as s

@@ -5,6 +5,8 @@
     concord scoring show --id N                      the bins and points, validation figures, latest drift
     concord scoring approve --id N --user NAME       a manager (capability configure); retires the target's live model
     concord scoring retire --id N --user NAME
+    concord scoring response --from D --to D [--every 7] [--json]   paid-within-30-days rate by bucket and first channel,
+                                                                     uplift against no contact (observational)
     concord scoring explain --id N --case REF [--day D]  a case's score in parts and its reason codes (the day's
                                                           features from the daily history; default: its last day)
 
@@ -36,7 +38,7 @@ class Command(BaseCommand):
     help = "Train, list, approve and retire the learned scorecards."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["train", "list", "show", "approve", "retire", "explain"])
+        parser.add_argument("action", choices=["train", "list", "show", "approve", "retire", "explain", "response"])
         parser.add_argument("--target", help="paid_30d, promise_kept or self_cure_30d")
         parser.add_argument("--from", dest="start", type=_date, help="first observation day (YYYY-MM-DD)")
         parser.add_argument("--to", dest="end", type=_date, help="last observation day (YYYY-MM-DD)")
@@ -69,6 +71,9 @@ class Command(BaseCommand):
                                       f"{r['from']} … {r['to']}  hold-out AUC {auc}  {r['name']}")
             if not rows and not o["json"]:
                 self.stdout.write("no models yet: concord scoring train --target paid_30d --from D --to D")
+            return
+        if action == "response":
+            self._response(o)
             return
         if action == "train":
             if not o["target"] or not o["start"] or not o["end"]:
@@ -143,3 +148,26 @@ class Command(BaseCommand):
             rng = f"[{'' if p['lower'] is None else p['lower']}, {'' if p['upper'] is None else p['upper']})"
             self.stdout.write(f"  {p['characteristic']:<18} {p['value']:>12}  bin {rng:<24} {p['points']:+d}")
         self.stdout.write("  reasons: " + (", ".join(out["reasons"]) or "none"))
+
+    def _response(self, o):
+        from concord.reports.capture import store
+        from concord.scoring import features, response
+
+        if not o["start"] or not o["end"]:
+            raise CommandError("response needs --from and --to", returncode=2)
+        if o["every"] < 1:
+            raise CommandError("--every: at least 1", returncode=2)
+        con = store().connect()
+        try:
+            rows = response.channel_response(con, o["start"], o["end"], every=o["every"])
+        except (features.NoData, ValueError) as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        finally:
+            con.close()
+        for r in rows:
+            if o["json"]:
+                self.stdout.write(json.dumps(r, ensure_ascii=False))
+                continue
+            up = "" if r["uplift"] is None else f"  uplift {r['uplift']:+.4f} [{r['low']:+.4f}, {r['high']:+.4f}]"
+            self.stdout.write(f"{r['segment']:<4} {r['channel']:<10} cases {r['cases']:>8}  paid {r['paid']:>7}  "
+                              f"rate {r['rate']:.4f}{up}")
