@@ -88,8 +88,26 @@ def _case_days(days_sql: str) -> str:
     """
 
 
+LOOKBACK = 90  # the longest look back of a feature (paid_90d_fen)
+
+
 def last_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return con.sql("SELECT max(day) FROM accounts").fetchall()[0][0]
+
+
+def first_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    return con.sql("SELECT min(day) FROM accounts").fetchall()[0][0]
+
+
+def lookback_short(con: duckdb.DuckDBPyConnection, start: dt.date) -> dict | None:
+    """``{"history_from", "complete_from", "days"}`` when observation days from ``start`` see less history than the
+    features look back: their ``paid_90d_fen`` (and promise counts) miss what happened before the history began, so
+    the training population differs from the later days the model scores (and drift shows it); else None."""
+    first = first_day(con)
+    if first is not None and start < first + dt.timedelta(days=LOOKBACK):
+        return {"history_from": first.isoformat(), "complete_from": (first + dt.timedelta(days=LOOKBACK)).isoformat(),
+                "days": LOOKBACK}
+    return None
 
 
 def modelling_table(con: duckdb.DuckDBPyConnection, target: str, start: dt.date, end: dt.date, *,

@@ -36,6 +36,9 @@ def train_model(actor, target: str, start: dt.date, end: dt.date, *, name: str =
     try:
         table = features.modelling_table(con, target, start, end, every=every)
         trained = training.train(table, target, **options)
+        short = features.lookback_short(con, start)
+        if short:
+            trained["validation"]["lookback_short"] = short
     except (features.NoData, training.TrainingError, ValueError) as exc:
         raise ValidationError(str(exc)) from None
     finally:

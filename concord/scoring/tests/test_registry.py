@@ -74,12 +74,18 @@ def test_train_service_reads_the_history_and_refuses_bad_input(world):
     m = services.train_model(world.users["manager"], "paid_30d", START, END, every=7, history=history())
     assert m.status == "draft" and m.train_from == START and "max_dpd" in m.features
     assert m.holdout_from > START and m.created_by == world.users["manager"]
+    # the synthetic history begins on START: its first 90 days see less than paid_90d_fen looks back
+    assert m.validation["lookback_short"] == {"history_from": START.isoformat(),
+                                              "complete_from": (START + dt.timedelta(days=90)).isoformat(),
+                                              "days": 90}
+    late = services.train_model(None, "paid_30d", START + dt.timedelta(days=90), END, every=7, history=history())
+    assert "lookback_short" not in late.validation
     with pytest.raises(ValidationError, match="30"):
         services.train_model(None, "paid_30d", END + dt.timedelta(days=40), END + dt.timedelta(days=60),
                              history=history())
     with pytest.raises(ValidationError):
         services.train_model(None, "nonsense", START, END, history=history())
-    assert ScoringModel.objects.count() == 1
+    assert ScoringModel.objects.count() == 2
 
 
 @pytest.mark.django_db

@@ -50,9 +50,13 @@ def test_pages_are_for_managers_and_buttons_approve_and_retire(world, client):
 
 @pytest.mark.django_db
 def test_the_model_page_in_english(world, client):
-    model = services.register(None, trained("paid_30d"), START, END)
+    t = trained("paid_30d")
+    t = {**t, "validation": {**t["validation"], "lookback_short": {"history_from": "2026-01-01",
+                                                                   "complete_from": "2026-04-01", "days": 90}}}
+    model = services.register(None, t, START, END)
     client.force_login(world.users["manager"])
     client.cookies["django_language"] = "en"
     html = client.get(reverse("scoring-model", args=[model.pk])).content.decode()
     assert "Approve and make live" in html and "Scorecard · hold-out" in html and "Pays within 30 days" in html
     assert "批准并生效" not in html
+    assert "the daily history begins 2026-01-01; observation days before 2026-04-01" in html

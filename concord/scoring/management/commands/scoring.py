@@ -92,6 +92,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"model {model.pk}: {model.label} (draft), features {', '.join(model.features)}; "
                                   f"hold-out from {model.holdout_from}: scorecard {out['holdout']}, "
                                   f"LightGBM {out['challenger']}")
+                short = model.validation.get("lookback_short")
+                if short:
+                    self.stdout.write(f"note: the history begins {short['history_from']}: observation days before "
+                                      f"{short['complete_from']} see less than {short['days']} days of payments "
+                                      "and promises")
             return
         if not o["id"]:
             raise CommandError(f"{action} needs --id", returncode=2)
