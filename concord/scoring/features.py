@@ -47,14 +47,16 @@ class NoData(ValueError):
     """The history has no usable rows for the period asked."""
 
 
-def _case_days(days_sql: str) -> str:
-    """SQL for the features of every delinquent case on the days selected by ``days_sql`` (a query of ``day``)."""
+def _case_days(days_sql: str, sample: float = 1.0) -> str:
+    """SQL for the features of every delinquent case on the days selected by ``days_sql`` (a query of ``day``); with
+    ``sample`` < 1, only that share of the cases, always the same ones (a multiplicative hash of the case id)."""
+    keep = "" if sample >= 1 else f"WHERE (a.case_id * 2654435761) % 10000 < {int(round(sample * 10000))}"
     return f"""
     WITH obs AS ({days_sql}),
     cs AS (
       SELECT a.day, a.case_id, max(a.dpd) AS max_dpd, sum(a.balance_fen) AS total_balance_fen,
              min(a.product_id) AS product_id, count(*) AS accounts
-      FROM accounts a JOIN obs USING (day)
+      FROM accounts a JOIN obs USING (day) {keep}
       GROUP BY a.day, a.case_id
       HAVING bool_or(a.status = 'open') AND max(a.dpd) > 0),
     pay AS (SELECT day, case_id, sum(amount_fen) AS amount_fen FROM payments WHERE NOT reversed GROUP BY day, case_id),
@@ -111,23 +113,26 @@ def lookback_short(con: duckdb.DuckDBPyConnection, start: dt.date) -> dict | Non
 
 
 def modelling_table(con: duckdb.DuckDBPyConnection, target: str, start: dt.date, end: dt.date, *,
-                    every: int = 7) -> pa.Table:
+                    every: int = 7, sample: float = 1.0) -> pa.Table:
     """Rows ``day, case_id, <FEATURES>, target`` for the observation days in [start, end] (every ``every``-th day
-    from ``start`` for the 30-day targets; every day for ``promise_kept``), sorted by day and case. ``con`` is a
-    connection with the history's views (:meth:`concord.reports.store.HistoryStore.connect`)."""
+    from ``start`` for the 30-day targets; every day for ``promise_kept``), sorted by day and case; ``sample``: the
+    share of the cases kept (the same cases on every day). ``con`` is a connection with the history's views
+    (:meth:`concord.reports.store.HistoryStore.connect`)."""
     if target not in TARGETS:
         raise ValueError(f"target: one of {', '.join(TARGETS)}, not {target!r}")
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
     if every < 1:
         raise ValueError("every: at least 1 day")
+    if not 0 < sample <= 1:
+        raise ValueError("sample: a share of the cases above 0 and at most 1")
     last = last_day(con)
     if last is None:
         raise NoData("the daily history is empty")
     if target == "promise_kept":
         days = ("SELECT DISTINCT day FROM promises WHERE event = 'made' AND day BETWEEN $start AND $end")
         sql = f"""
-        WITH f AS ({_case_days(days)}),
+        WITH f AS ({_case_days(days, sample)}),
         made AS (SELECT day, case_id, promise_id FROM promises WHERE event = 'made' AND day BETWEEN $start AND $end),
         res AS (SELECT promise_id, arg_max(event, day) AS event FROM promises
                 WHERE event IN ('kept', 'partial', 'broken') GROUP BY promise_id)
@@ -143,7 +148,7 @@ def modelling_table(con: duckdb.DuckDBPyConnection, target: str, start: dt.date,
         days = ("SELECT DISTINCT day FROM accounts WHERE day BETWEEN $start AND $end "
                 "AND date_diff('day', $start, day) % $every = 0")
         sql = f"""
-        WITH f AS ({_case_days(days)}),
+        WITH f AS ({_case_days(days, sample)}),
         pay AS (SELECT day, case_id FROM payments WHERE NOT reversed),
         out_con AS (SELECT day, case_id FROM contacts WHERE direction = 'outbound'),
         nxt AS (SELECT f.day, f.case_id,

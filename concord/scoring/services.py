@@ -26,7 +26,7 @@ def _history():
 
 
 def train_model(actor, target: str, start: dt.date, end: dt.date, *, name: str = "", every: int = 7,
-                history=None, **options) -> ScoringModel:
+                sample: float = 1.0, history=None, **options) -> ScoringModel:
     """Train a scorecard for ``target`` on the daily history's observation days from ``start`` to ``end`` and
     register it as a draft. Bad input (unknown target, empty period, too few events) raises ``ValidationError``
     and writes nothing."""
@@ -34,7 +34,7 @@ def train_model(actor, target: str, start: dt.date, end: dt.date, *, name: str =
         raise ValidationError(_("未知的目标：%(t)s（可选：%(all)s）") % {"t": target, "all": ", ".join(Target.values)})
     con = (history or _history()).connect()
     try:
-        table = features.modelling_table(con, target, start, end, every=every)
+        table = features.modelling_table(con, target, start, end, every=every, sample=sample)
         trained = training.train(table, target, **options)
         short = features.lookback_short(con, start)
         if short:

@@ -142,3 +142,15 @@ def test_modelling_table_by_hand(tmp_path):
         features.modelling_table(con, "paid_30d", d0 + dt.timedelta(days=20), d0 + dt.timedelta(days=40))
     with pytest.raises(ValueError, match="target"):
         features.modelling_table(con, "nonsense", d0, d0)
+
+
+def test_a_sample_keeps_the_same_cases_every_day():
+    con = history().connect()
+    full = features.modelling_table(con, "paid_30d", START, END, every=5)
+    part = features.modelling_table(con, "paid_30d", START, END, every=5, sample=0.3)
+    kept = set(part.column("case_id").to_pylist())
+    assert 0.2 * len(set(full.column("case_id").to_pylist())) < len(kept) < 0.4 * 1500
+    expected = [r for r in full.to_pylist() if r["case_id"] in kept]
+    assert part.to_pylist() == expected           # the same rows as the full table, for the sampled cases
+    with pytest.raises(ValueError, match="sample"):
+        features.modelling_table(con, "paid_30d", START, END, sample=0)

@@ -1,6 +1,7 @@
 """``concord scoring train|list|approve|retire|show`` — the learned scorecards (docs/scoring.md).
 
-    concord scoring train --target paid_30d --from 2026-01-01 --to 2026-04-30 [--every 7] [--name NAME] [--json]
+    concord scoring train --target paid_30d --from 2026-01-01 --to 2026-04-30 [--every 7] [--sample 0.1]
+                          [--name NAME] [--json]
     concord scoring list [--json]
     concord scoring show --id N                      the bins and points, validation figures, latest drift
     concord scoring approve --id N --user NAME       a manager (capability configure); retires the target's live model
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="start", type=_date, help="first observation day (YYYY-MM-DD)")
         parser.add_argument("--to", dest="end", type=_date, help="last observation day (YYYY-MM-DD)")
         parser.add_argument("--every", type=int, default=7, help="train: one observation day in N (default 7)")
+        parser.add_argument("--sample", type=float, default=1.0,
+                            help="train: the share of the cases to train on (default 1: all; the same cases each day)")
         parser.add_argument("--name", default="", help="train: the model's name (default: the target's)")
         parser.add_argument("--id", type=int, help="show/approve/retire/explain: the model")
         parser.add_argument("--case", help="explain: the case's reference")
@@ -80,9 +83,11 @@ class Command(BaseCommand):
                 raise CommandError("train needs --target, --from and --to", returncode=2)
             if o["every"] < 1:
                 raise CommandError("--every: at least 1", returncode=2)
+            if not 0 < o["sample"] <= 1:
+                raise CommandError("--sample: a share above 0 and at most 1", returncode=2)
             try:
                 model = services.train_model(actor, o["target"], o["start"], o["end"], name=o["name"],
-                                             every=o["every"])
+                                             every=o["every"], sample=o["sample"])
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages), returncode=2) from None
             out = _row(model)
