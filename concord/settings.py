@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "concord.strategy",
     "concord.telephony",
     "concord.quality",
+    "concord.scoring",  # after reports: its end-of-day follower reads the day the reports' follower keeps
 ]
 
 MIDDLEWARE = [

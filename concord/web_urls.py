@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/", include("concord.reports.urls")),
     path("compliance/", include("concord.compliance.urls")),
     path("eod/", include("concord.eod.urls")),
+    path("scoring/", include("concord.scoring.urls")),
     path("outreach/", include("concord.outreach.urls")),
     path("arrangements/", include("concord.arrangements.urls")),
     path("visits/", include("concord.visits.urls")),

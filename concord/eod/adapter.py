@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from concord.core import audit, clock
 
-from . import dbio, engine, followers, writeback
+from . import dbio, engine, followers, scorecards, writeback
 from .export import export, prepare_accounts
 from .models import EodRun, RunStatus
 
@@ -117,6 +117,9 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
         ex = export(as_of)
         tables = dict(ex.tables)
         tables["accounts"] = prepare_accounts(ex.accounts_db, as_of, np.array(restore, np.int64))
+        card_name, card = scorecards.current(as_of)  # an approved learned scorecard, else the expert one
+        if card is not None:
+            tables["scorecard"] = card
         tick("export", time.perf_counter() - t0)
 
         # the instalment states the run changed only: the database keeps every instalment (no full state needed)
@@ -135,7 +138,7 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
                 "recomputed": {"from": recompute_from.isoformat() if recompute_from else None,
                                "accounts": len(restore),
                                "rerun": bool(prev and prev.as_of == as_of)},
-                "notes": ex.notes, "seconds": seconds})
+                "notes": ex.notes, "scorecard": card_name, "seconds": seconds})
             run.summary, run.stage_seconds = summary, seconds
             run.recomputed_from = recompute_from
             run.status, run.finished_at = RunStatus.SUCCEEDED, clock.now()

@@ -30,6 +30,7 @@ class ScheduleEntry(models.Model):
 class AlertKind(models.TextChoices):
     FAILED = "failed", _("计划任务失败")
     MISSED = "missed", _("计划任务错过")
+    DRIFT = "drift", _("评分模型漂移")
 
 
 class Alert(models.Model):

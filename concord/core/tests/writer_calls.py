@@ -2240,3 +2240,52 @@ def _(c):
     from concord.quality.scorecard import DEFAULT_WEIGHTS
 
     return lambda: services.set_rubric(c.user("manager"), dict(DEFAULT_WEIGHTS), "季度调整")
+
+# == scoring: the model registry ===================================================================================
+def _scoring_draft():
+    from concord.scoring import services
+    from concord.scoring.tests.helpers import END, START, trained
+
+    return services.register(None, trained("paid_30d"), START, END)
+
+
+@calls("scoring.services.train_model")
+def _(c):
+    from concord.scoring import services
+    from concord.scoring.tests.helpers import END, START, history
+
+    return lambda: services.train_model(c.user("manager"), "paid_30d", START, END, history=history())
+
+
+@calls("scoring.services.register")
+def _(c):
+    from concord.scoring import services
+    from concord.scoring.tests.helpers import END, START, trained
+
+    model = trained("paid_30d")
+    return lambda: services.register(c.user("manager"), model, START, END)
+
+
+@calls("scoring.services.approve")
+def _(c):
+    from concord.scoring import services
+
+    draft = _scoring_draft()
+    return lambda: services.approve(c.user("manager"), draft)
+
+
+@calls("scoring.services.retire")
+def _(c):
+    from concord.scoring import services
+
+    draft = _scoring_draft()
+    return lambda: services.retire(c.user("manager"), draft)
+
+
+@calls("scoring.services.record_drift")
+def _(c):
+    from concord.scoring import services
+
+    model = _scoring_draft()
+    result = {"rows": 10, "score": 0.05, "features": {"max_dpd": 0.02}}
+    return lambda: services.record_drift(model, c.today(), result)
