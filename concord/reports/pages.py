@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from concord.creditors.models import Creditor
 from concord.staff.models import Team, User
 
+from . import excel
 from .metrics import Filters, contact, promises, recovery, rolls
 from .tables import yuan
 
@@ -225,6 +226,11 @@ BUILDERS = {"recovery": recovery_sections, "roll-rates": roll_sections, "promise
 
 def sections(name: str, con, start: dt.date, end: dt.date, filters: Filters) -> list[Section]:
     return BUILDERS[name](con, start, end, filters)
+
+
+def workbook(name: str, con, start: dt.date, end: dt.date, filters: Filters, subtitle: str) -> bytes:
+    """The report as the Excel file its page exports (and its subscriptions e-mail)."""
+    return excel.workbook(str(REPORTS[name]), subtitle, sections(name, con, start, end, filters))
 
 
 def drill_query(params: dict, base: dict) -> str:
