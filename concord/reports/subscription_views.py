@@ -8,16 +8,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from concord.core import clock
 from concord.core.access import own_team_ids
 
-from . import delivery, subscriptions
+from . import delivery, pages, subscriptions
 from .forms import SubscriptionForm
 from .models import ReportSubscription
 
 FORM_FIELDS = subscriptions.FIELDS
+
+
+WEEKDAYS = (gettext_lazy("星期一"), gettext_lazy("星期二"), gettext_lazy("星期三"), gettext_lazy("星期四"),
+            gettext_lazy("星期五"), gettext_lazy("星期六"), gettext_lazy("星期日"))
+
+
+def when(sub: ReportSubscription) -> str:
+    """When a subscription is sent, as a person reads it (每周 星期一 08:30)."""
+    parts = [str(sub.get_frequency_display())]
+    if sub.frequency == "weekly" and sub.weekday:
+        parts.append(str(WEEKDAYS[sub.weekday - 1]))
+    if sub.frequency == "monthly" and sub.month_day:
+        parts.append(_("%(d)s 号") % {"d": sub.month_day})
+    parts.append(sub.at.strftime("%H:%M"))
+    return " ".join(parts)
 
 
 def _teams(user):
@@ -36,7 +52,8 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 def subscription_list(request):
     subs = subscriptions.visible_subscriptions(request.user)
     now = clock.now()
-    rows = [{"sub": s, "next": delivery.next_slot(s, now), "last": s.deliveries.first()} for s in subs]
+    rows = [{"sub": s, "next": delivery.next_slot(s, now), "last": s.deliveries.first(), "when": when(s),
+             "report": pages.REPORTS.get(s.report, s.report)} for s in subs]
     return render(request, "reports/subscriptions.html", {"rows": rows})
 
 
