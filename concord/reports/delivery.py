@@ -100,7 +100,7 @@ def send_now(actor, sub: ReportSubscription) -> Job:
 
 
 @jobs.kind(KIND, label=gettext_lazy("发送订阅报表"))
-def send_job(ctx: jobs.Context) -> dict:
+def _send_job(ctx: jobs.Context) -> dict:
     p = ctx.params
     if "delivery" in p:
         delivery = ReportDelivery.objects.select_related("subscription").get(pk=p["delivery"])
