@@ -169,6 +169,8 @@ def _case_ids(con, what, g, start, end, filters):
     if what == "vintage":
         return drill.vintage(con, dt.date.fromisoformat(g["month"]), end,
                              replace(filters, creditor_id=_int(g.get("creditor")) or filters.creditor_id))
+    if what == "placement_bucket":
+        return drill.placement_bucket(con, start, end, g["placed_bucket"], filters)
     if what == "roll":
         return drill.roll(con, dt.date.fromisoformat(g["month_end"]), dt.date.fromisoformat(g["next"]), g["from"],
                           g["to"], filters)

@@ -107,7 +107,7 @@ def test_a_monthly_subscription_is_sent_once_at_its_time_with_the_excel_file(his
     assert smtp.envelopes[0].rcpt_tos == ["manager@concord.example.cn"]
     assert "月度回收" in message["Subject"] and "2026-12-01" in message["Subject"]
     wb, sheets = _attachment_rows(message)
-    assert len(wb.sheetnames) == 5  # the same sheets as the page's Excel file
+    assert len(wb.sheetnames) == 6  # the same sheets as the page's Excel file
     cash = sheets[wb.sheetnames[1]]
     assert sum(r[1] for r in cash if r[1]) == 750  # 400 + 250 + 100 paid in December
     teams = {r[0]: r[3] for r in sheets[wb.sheetnames[2]] if r[0]}
