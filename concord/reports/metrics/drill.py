@@ -51,7 +51,7 @@ def roll(con, month_end: dt.date, next_month_end: dt.date, from_bucket: str, to_
 
 def promised(con, start: dt.date, end: dt.date, event: str | None, collector_id: int | None,
              filters: Filters = Filters()) -> list[int]:
-    cond, params = on_cases(filters, "f")
+    cond, params = on_cases(filters, "f", start, end)
     extra, more = "", []
     if event:
         extra += " AND f.event = ?"
@@ -64,7 +64,7 @@ def promised(con, start: dt.date, end: dt.date, event: str | None, collector_id:
 
 
 def contacted(con, start: dt.date, end: dt.date, channel: str | None, filters: Filters = Filters()) -> list[int]:
-    cond, params = on_cases(filters, "f")
+    cond, params = on_cases(filters, "f", start, end)
     extra, more = ("", []) if not channel else (" AND f.channel = ?", [channel])
     return _ids(con, f"""SELECT f.case_id FROM contacts f WHERE f.day BETWEEN ? AND ? AND f.case_id IS NOT NULL
                          AND f.direction = 'outbound' AND {cond}{extra}

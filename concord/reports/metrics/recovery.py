@@ -26,7 +26,7 @@ def _placed(filters: Filters) -> tuple[str, list]:
         SELECT a.account_id, a.case_id, a.creditor_id, a.placed_on, arg_min(a.balance_fen, a.day) AS placed_fen,
                arg_min(a.bucket, a.day) AS placed_bucket
         FROM accounts a WHERE a.placed_on IS NOT NULL AND a.day >= a.placed_on AND a.placed_on BETWEEN ? AND ?
-          AND {where}
+          AND a.day >= ? AND {where}
         GROUP BY ALL)""", params)
 
 
@@ -41,13 +41,16 @@ def _by_placement(con, start: dt.date, end: dt.date, filters: Filters, keys: str
         per_account AS (
             SELECT p.creditor_id, p.account_id, p.placed_on, any_value(p.placed_bucket) AS placed_bucket,
                    any_value(p.placed_fen) AS placed_fen, coalesce(sum(a.paid_fen), 0) AS recovered_fen, {within}
-            FROM placed p LEFT JOIN accounts a ON a.account_id = p.account_id AND a.day BETWEEN p.placed_on AND ?
+            FROM placed p LEFT JOIN (SELECT * FROM accounts WHERE day BETWEEN ? AND ?) a
+              ON a.account_id = p.account_id AND a.day BETWEEN p.placed_on AND ?
             GROUP BY p.creditor_id, p.account_id, p.placed_on)
         SELECT {group}, count(*) AS accounts,
                sum(placed_fen)::BIGINT AS placed_fen, sum(recovered_fen)::BIGINT AS recovered_fen, {points}
         FROM (SELECT *, ?::DATE - placed_on AS age FROM per_account)
         GROUP BY ALL ORDER BY {keys}"""
-    out = rows(con, sql, [start, end, *params, end, end])
+    # the days before the period hold no placement of it: ``a.day >= start`` (implied by day >= placed_on >= start)
+    # lets DuckDB skip their files
+    out = rows(con, sql, [start, end, start, *params, start, end, end, end])
     for r in out:
         r["rate"] = rate(r["recovered_fen"], r["placed_fen"])
         for n in POINTS:
