@@ -41,9 +41,9 @@ def month_ends(con, start: dt.date, end: dt.date) -> list[dt.date]:
             ranges.append((max(month, start), min(_next_month(month) - dt.timedelta(days=1), end)))
         month = _next_month(month)
     if ranges:
-        sql = " UNION ALL ".join("SELECT max(day) AS d FROM accounts WHERE day BETWEEN ? AND ?" for _ in ranges)
-        found.update({d.replace(day=1): d for (d,) in con.execute(sql, [v for r in ranges for v in r]).fetchall()
-                      if d is not None})
+        union = " UNION ALL ".join("SELECT max(day) AS d FROM accounts WHERE day BETWEEN ? AND ?" for _ in ranges)
+        found.update({d.replace(day=1): d for (d,) in con.execute(
+            f"SELECT d FROM ({union})", [v for r in ranges for v in r]).fetchall() if d is not None})
     return sorted(found.values())
 
 
