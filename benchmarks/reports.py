@@ -137,6 +137,7 @@ def queries(last: dt.date):
             tag = f"{days:>3}d {label:<8}"
             out += [
                 (f"recovery.by_vintage   {tag}", lambda c, s=start, f=f: recovery.by_vintage(c, s, last, f)),
+                (f"recovery.by_pl_bucket {tag}", lambda c, s=start, f=f: recovery.by_placement_bucket(c, s, last, f)),
                 (f"recovery.by_owner     {tag}", lambda c, s=start, f=f: recovery.by_owner(c, s, last, "collector_id", f)),
                 (f"recovery.cash_by_day  {tag}", lambda c, s=start, f=f: recovery.cash_by_day(c, s, last, f)),
                 (f"rolls.matrix          {tag}", lambda c, s=start, f=f: rolls.matrix(c, s, last, f)),
@@ -166,6 +167,10 @@ def main(argv=None) -> int:
         print(f"writing {args.accounts:,} accounts × {args.days} days to {root} …", flush=True)
         seconds = write(Book(args.accounts, args.days, start), st)
         print(f"written in {seconds:.0f} s")
+    t0 = time.perf_counter()
+    snapped = st.snapshot_month_ends()  # a history compacted before the month-end snapshots existed gets them
+    if snapped:
+        print(f"month-end snapshots written for {len(snapped)} months in {time.perf_counter() - t0:.1f} s")
     days = st.days()
     size = st.size_bytes()
     rows = st.connect().execute("SELECT count(*) FROM accounts").fetchone()[0]

@@ -4,7 +4,8 @@ A *slot* is one planned run: a schedulable job at its time of day on one date, i
 nightly end-of-day run at 00:30). The worker calls :func:`tick` between tasks; a due slot starts its job with the
 slot's name, so a slot runs once however many workers tick (``Job.slot`` is unique). A slot whose time passed while
 no worker ran is run late when one starts (the latest slot of each job only: "the day's catch-up"); older ones are
-*missed* and alerted. Time only through ``concord.core.clock``: a test pins it and calls :func:`tick`.
+*missed* and alerted. Report subscriptions (``concord.reports.delivery``) have slots of their own, started here
+too, one job per slot. Time only through ``concord.core.clock``: a test pins it and calls :func:`tick`.
 """
 from __future__ import annotations
 
@@ -122,8 +123,16 @@ def tick(now: dt.datetime | None = None) -> list[Job]:
         started.append(job)
         if now - at > LATE_AFTER and since is not None and at >= since:  # a worker had run, then was down
             alerts.missed(entry, at, now, job=job)
+    started += report_subscriptions(now)
     alerts.check_missed(now)
     return started
+
+
+def report_subscriptions(now: dt.datetime) -> list[Job]:
+    """Start each report subscription's due slot (and each failed delivery's retry) once: the slot names the job."""
+    from concord.reports import delivery
+
+    return [jobs.start_job(delivery.KIND, params, by=None, slot=name) for name, params in delivery.due(now)]
 
 
 @dataclass

@@ -10,6 +10,6 @@ class ReportsConfig(AppConfig):
     def ready(self):
         from concord.eod import followers
 
-        from . import capture, jobs  # noqa: F401 — registers the export job kind
+        from . import capture, delivery, jobs  # noqa: F401 — registers the export and subscription job kinds
 
         followers.register(capture.after_run)  # the daily history keeps each run's day

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from concord.creditors.models import Creditor
 from concord.staff.models import Team, User
 
+from . import excel
 from .metrics import Filters, contact, promises, recovery, rolls
 from .tables import yuan
 
@@ -81,6 +82,21 @@ def recovery_sections(con, start: dt.date, end: dt.date, filters: Filters) -> li
     vintage.chart = _bars([f"{r['creditor']} {r['month']}" for r in rows],
                           [(_("%(n)s天") % {"n": n}, "line", [_pct(r[f"d{n}"]) for r in rows]) for n in recovery.POINTS]
                           + [(_("至今"), "bar", [_pct(r["rate"]) for r in rows])], percent=True)
+    by_bucket = recovery.by_placement_bucket(con, start, end, filters)
+    bucket_rows = [{"bucket": r["bucket"], "accounts": r["accounts"], "placed": yuan(r["placed_fen"]),
+                    "recovered": yuan(r["recovered_fen"]), "rate": r["rate"],
+                    **{f"d{n}": r[f"d{n}_rate"] for n in recovery.POINTS}} for r in by_bucket]
+    bucket_section = Section("placement_bucket", _("按委案时账龄"), [
+        Column("bucket", _("委案时账龄")), Column("accounts", _("账户数"), "int"),
+        Column("placed", _("委案金额"), "money"), Column("recovered", _("回收金额"), "money"),
+        Column("rate", _("回收率"), "rate"),
+        *[Column(f"d{n}", _("%(n)s天回收率") % {"n": n}, "rate") for n in recovery.POINTS]], bucket_rows,
+        drill={i: _drill("placement_bucket", placed_bucket=r["bucket"]) for i, r in enumerate(by_bucket)},
+        note=_("委案时账龄为账户委案后首个日终的账龄；期间内委案的账户，回收至期末。"))
+    bucket_section.chart = _bars([r["bucket"] for r in bucket_rows],
+                                 [(_("%(n)s天") % {"n": n}, "line", [_pct(r[f"d{n}"]) for r in bucket_rows])
+                                  for n in recovery.POINTS]
+                                 + [(_("至今"), "bar", [_pct(r["rate"]) for r in bucket_rows])], percent=True)
     cash = recovery.cash_by_day(con, start, end, filters)
     cash_section = Section("cash", _("每日回款"), [
         Column("day", _("日期")), Column("recovered", _("回款金额"), "money"), Column("paying", _("还款账户数"), "int")],
@@ -103,6 +119,7 @@ def recovery_sections(con, start: dt.date, end: dt.date, filters: Filters) -> li
         section.chart = _bars([str(r["name"]) for r in section.rows],
                               [(_("回收率"), "bar", [_pct(r["rate"]) for r in section.rows])], percent=True)
         out.append(section)
+    out.append(bucket_section)
     return out
 
 
@@ -225,6 +242,11 @@ BUILDERS = {"recovery": recovery_sections, "roll-rates": roll_sections, "promise
 
 def sections(name: str, con, start: dt.date, end: dt.date, filters: Filters) -> list[Section]:
     return BUILDERS[name](con, start, end, filters)
+
+
+def workbook(name: str, con, start: dt.date, end: dt.date, filters: Filters, subtitle: str) -> bytes:
+    """The report as the Excel file its page exports (and its subscriptions e-mail)."""
+    return excel.workbook(str(REPORTS[name]), subtitle, sections(name, con, start, end, filters))
 
 
 def drill_query(params: dict, base: dict) -> str:

@@ -17,7 +17,7 @@ from concord.cases.selectors import visible_cases
 from concord.core import clock
 from concord.core.access import own_team_ids
 
-from . import capture, excel, pages
+from . import capture, pages
 from .forms import ReportFilterForm
 from .metrics import Filters, drill
 from .scope import scoped_filters
@@ -120,8 +120,7 @@ def export(request, name):
                             status=400, content_type="text/plain; charset=utf-8")
     filters = scoped_filters(request.user, _filters(form))
     d = form.cleaned_data
-    secs = pages.sections(name, capture.store().connect(), d["start"], d["end"], filters)
-    data = excel.workbook(str(pages.REPORTS[name]), _subtitle(form), secs)
+    data = pages.workbook(name, capture.store().connect(), d["start"], d["end"], filters, _subtitle(form))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="concord-{name}-{d["start"]}-{d["end"]}.xlsx"'
     return response
@@ -170,6 +169,8 @@ def _case_ids(con, what, g, start, end, filters):
     if what == "vintage":
         return drill.vintage(con, dt.date.fromisoformat(g["month"]), end,
                              replace(filters, creditor_id=_int(g.get("creditor")) or filters.creditor_id))
+    if what == "placement_bucket":
+        return drill.placement_bucket(con, start, end, g["placed_bucket"], filters)
     if what == "roll":
         return drill.roll(con, dt.date.fromisoformat(g["month_end"]), dt.date.fromisoformat(g["next"]), g["from"],
                           g["to"], filters)

@@ -6,6 +6,7 @@ Layout under the history root (``settings.CONCORD_HISTORY_DIR``, default ``DATA_
     accounts/month=2026-10/part.parquet      a closed month, compacted: its days' rows sorted by account and day
     payments/day=…, payments/month=…         the day's facts, one table per kind (FACT_TABLES)
     days/2026-11-28.json                     what the day's files reflect (basis time, source, restatements)
+    month_ends/month=2026-10/part.parquet    a compacted month's last day of accounts, on its own (roll rates)
 
 Every file holds its rows' ``day`` column. A day is written whole: every table of the day goes to a fresh file that
 replaces the old one by a rename, so a reader sees the old day or the new day, and writing the same day again (a
@@ -14,6 +15,11 @@ replaced. ``compact(month)`` turns a closed month's daily files into one file pe
 an account's attributes repeat from day to day and compress to almost nothing (about 1.4 bytes an account-day
 against 15 for daily files; benchmarks/reports.py). Reports read ``read_parquet('<root>/<table>/*/*.parquet')``
 with a filter on ``day``: DuckDB skips the row groups (and files) outside the period by their statistics.
+
+A compacted month's rows are sorted by account, so reading one of its days reads the whole month: the roll rates,
+which read only month ends, read instead ``month_end_accounts`` — each compacted month's last day of accounts, copied
+out when the month is compacted and again whenever one of its days is rewritten (in the same rename as the month's
+file), so it is always exactly that day's rows of ``accounts``.
 """
 from __future__ import annotations
 
@@ -80,6 +86,9 @@ def stored(name: str) -> pa.Schema:
     return pa.schema([("day", DATE), *TABLES[name]])
 
 
+#: Where each compacted month's last day of accounts is kept (``month_end_accounts``).
+SNAPSHOT = "month_ends"
+
 #: The order of a compacted month's rows (an account's days next to each other).
 SORT = {"accounts": "account_id, day"}
 
@@ -120,6 +129,8 @@ class HistoryStore:
                                 f"(FORMAT parquet, COMPRESSION zstd)", [day])
                 finally:
                     con.close()
+                if name == "accounts":
+                    staged.append(self._month_end(tmp, _month(day), token))
             else:
                 final = self.root / name / f"day={day.isoformat()}" / "part.parquet"
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -158,21 +169,50 @@ class HistoryStore:
                             f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)", [sources])
             finally:
                 con.close()
+            if name == "accounts":
+                os.replace(*self._month_end(tmp, month, uuid.uuid4().hex[:12]))
             os.replace(tmp, final)
             for path in daily:
                 shutil.rmtree(path.parent, ignore_errors=True)
         return found
+
+    def _month_end(self, accounts_file: Path, month: str, token: str) -> tuple[Path, Path]:
+        """Write the last day of ``accounts_file`` (a month of accounts) to a staged file; returns (staged, final)
+        for the caller to rename with the month's file."""
+        final = self.root / SNAPSHOT / f"month={month}" / "part.parquet"
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.with_name(f".part.{token}.parquet")
+        con = duckdb.connect()
+        try:
+            src = f"read_parquet({_q(accounts_file)}, hive_partitioning = false)"
+            con.execute(f"COPY (SELECT * FROM {src} WHERE day = (SELECT max(day) FROM {src}) ORDER BY account_id) "
+                        f"TO {_q(tmp)} (FORMAT parquet, COMPRESSION zstd)")
+        finally:
+            con.close()
+        return tmp, final
 
     def compact_before(self, day: dt.date) -> list[str]:
         """Compact every month that ended before ``day``'s month and still has daily files."""
         months = sorted({p.parent.name[4:11] for p in (self.root / "accounts").glob("day=*/part.parquet")}
                         if (self.root / "accounts").exists() else set())
         done = [m for m in months if m < _month(day) and self.compact(m)]
+        self.snapshot_month_ends()
         return done
+
+    def snapshot_month_ends(self) -> list[str]:
+        """Copy out the last day of each compacted month that has no month-end snapshot yet (months compacted before
+        the snapshots existed). Returns the months written."""
+        written = []
+        for monthly in sorted((self.root / "accounts").glob("month=*/part.parquet")):
+            month = monthly.parent.name[6:]
+            if not (self.root / SNAPSHOT / f"month={month}" / "part.parquet").exists():
+                os.replace(*self._month_end(monthly, month, uuid.uuid4().hex[:12]))
+                written.append(month)
+        return written
 
     def clear(self) -> None:
         """Forget every day (a database emptied or seeded again no longer matches its history)."""
-        for name in (*TABLES, "days"):
+        for name in (*TABLES, SNAPSHOT, "days"):
             shutil.rmtree(self.root / name, ignore_errors=True)
 
     # -- reading -------------------------------------------------------------------------------------------------
@@ -215,6 +255,12 @@ class HistoryStore:
             else:
                 cols = ", ".join(f"CAST(NULL AS {_duck(f.type)}) AS {f.name}" for f in TABLES[name])
                 con.execute(f"CREATE VIEW {name} AS SELECT {cols}, CAST(NULL AS DATE) AS day WHERE false")
+        if any((self.root / SNAPSHOT).glob("*/part.parquet")):
+            pattern = str(self.root / SNAPSHOT / "*" / "part.parquet").replace("'", "''")
+            con.execute(f"CREATE VIEW month_end_accounts AS SELECT * FROM read_parquet('{pattern}', "
+                        f"hive_partitioning = false)")
+        else:
+            con.execute("CREATE VIEW month_end_accounts AS SELECT * FROM accounts WHERE false")
         return con
 
     def size_bytes(self) -> int:

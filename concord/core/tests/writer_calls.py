@@ -2289,3 +2289,70 @@ def _(c):
     model = _scoring_draft()
     result = {"rows": 10, "score": 0.05, "features": {"max_dpd": 0.02}}
     return lambda: services.record_drift(model, c.today(), result)
+
+# == reports: subscriptions (the report's Excel file e-mailed on a schedule) ========================================
+def _subscriber(c):
+    manager = c.user("manager")
+    manager.email = "manager@concord.example.cn"
+    manager.save()
+    return manager
+
+
+def _subscription(c):
+    from concord.reports import subscriptions
+
+    return subscriptions.create_subscription(
+        _subscriber(c), title="日报", report="recovery", period="yesterday", frequency="daily", at=dt.time(8),
+        recipients=["manager@concord.example.cn"])
+
+
+@calls("reports.subscriptions.create_subscription")
+def _(c):
+    from concord.reports import subscriptions
+
+    manager = _subscriber(c)
+    return lambda: subscriptions.create_subscription(
+        manager, title="周报", report="contact", period="last_week", frequency="weekly", weekday=1, at=dt.time(8),
+        recipients=["manager@concord.example.cn"])
+
+
+@calls("reports.subscriptions.update_subscription")
+def _(c):
+    from concord.reports import subscriptions
+
+    sub = _subscription(c)
+    return lambda: subscriptions.update_subscription(
+        c.user("manager"), sub, title="月报", report="recovery", period="last_month", frequency="monthly",
+        month_day=3, at=dt.time(9), recipients=["manager@concord.example.cn"])
+
+
+@calls("reports.subscriptions.delete_subscription")
+def _(c):
+    from concord.reports import subscriptions
+
+    sub = _subscription(c)
+    return lambda: subscriptions.delete_subscription(c.user("manager"), sub)
+
+
+@calls("reports.delivery.send_now")
+def _(c):
+    from concord.reports import delivery
+
+    sub = _subscription(c)
+    return lambda: delivery.send_now(c.user("manager"), sub)
+
+
+@calls("reports.delivery.start_delivery")
+def _(c):
+    from concord.reports import delivery
+
+    sub = _subscription(c)
+    return lambda: delivery.start_delivery(sub, c.today(), slot=f"report:{sub.pk}@x")
+
+
+@calls("reports.delivery.attempt")
+def _(c):
+    from concord.reports import delivery
+
+    d = delivery.start_delivery(_subscription(c), c.today())
+    return lambda: delivery.attempt(d)

@@ -42,14 +42,17 @@ class Filters:
         return (" AND ".join(sql) or "TRUE"), params
 
 
-def on_cases(filters: Filters, fact: str = "f") -> tuple[str, list]:
+def on_cases(filters: Filters, fact: str = "f", start: dt.date | None = None,
+             end: dt.date | None = None) -> tuple[str, list]:
     """SQL condition keeping the facts (alias ``fact``, with ``case_id`` and ``day``) of cases whose accounts pass the
-    filters that day; TRUE without filters (facts of cases without accounts count too)."""
+    filters that day; TRUE without filters (facts of cases without accounts count too). ``start``/``end``: the period
+    the facts are read from, repeated on the accounts so that DuckDB reads only the period's files of them."""
     where, params = filters.where("a")
     if not params:
         return "TRUE", []
-    return (f"EXISTS (SELECT 1 FROM accounts a WHERE a.case_id = {fact}.case_id AND a.day = {fact}.day AND {where})",
-            params)
+    period, days = ("", []) if start is None or end is None else (" AND a.day BETWEEN ? AND ?", [start, end])
+    return (f"EXISTS (SELECT 1 FROM accounts a WHERE a.case_id = {fact}.case_id AND a.day = {fact}.day AND {where}"
+            f"{period})", [*params, *days])
 
 
 def rate(numerator: int, denominator: int) -> float | None:

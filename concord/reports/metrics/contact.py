@@ -19,7 +19,7 @@ DIMENSIONS = ("channel", "hour", "weekday")
 def attempts(con, start: dt.date, end: dt.date, by: str = "channel", filters: Filters = Filters()) -> list[dict]:
     if by not in DIMENSIONS:
         raise ValueError(f"by: one of {', '.join(DIMENSIONS)}, not {by!r}")
-    cond, params = on_cases(filters, "f")
+    cond, params = on_cases(filters, "f", start, end)
     connect = ", ".join(f"'{o}'" for o in CONNECT)
     out = rows(con, f"""SELECT f.{by} AS {by}, count(*) AS attempts,
                                count(*) FILTER (WHERE f.outcome IN ({connect})) AS connects,
@@ -36,7 +36,7 @@ def attempts(con, start: dt.date, end: dt.date, by: str = "channel", filters: Fi
 
 def denials(con, start: dt.date, end: dt.date, filters: Filters = Filters()) -> list[dict]:
     """Denied requests of the gate by rule (a denial with several rules counts under each), most frequent first."""
-    cond, params = on_cases(filters, "f")
+    cond, params = on_cases(filters, "f", start, end)
     return rows(con, f"""SELECT rule, count(*) AS denials FROM (
                             SELECT unnest(string_split(trim(f.rules), ' ')) AS rule FROM decisions f
                             WHERE f.day BETWEEN ? AND ? AND NOT f.allowed AND {cond})
@@ -44,7 +44,7 @@ def denials(con, start: dt.date, end: dt.date, filters: Filters = Filters()) -> 
 
 
 def complaints(con, start: dt.date, end: dt.date, filters: Filters = Filters()) -> dict:
-    cond_f, params = on_cases(filters, "f")
+    cond_f, params = on_cases(filters, "f", start, end)
     n_complaints = con.execute(f"SELECT count(*) FROM complaints f WHERE f.day BETWEEN ? AND ? AND {cond_f}",
                                [start, end, *params]).fetchone()[0]
     n_contacts = con.execute(f"SELECT count(*) FROM contacts f WHERE f.day BETWEEN ? AND ? "

@@ -22,8 +22,8 @@ def by_segment(con, start: dt.date, end: dt.date, filters: Filters = Filters()) 
 
 
 def _grouped(con, start, end, filters, key_f, key_c, key="collector_id") -> list[dict]:
-    cond_f, params_f = on_cases(filters, "f")
-    cond_c, params_c = on_cases(filters, "c")
+    cond_f, params_f = on_cases(filters, "f", start, end)
+    cond_c, params_c = on_cases(filters, "c", start, end)
     sql = f"""WITH p AS (
             SELECT {key_f} AS k,
                    count(*) FILTER (WHERE event = 'made') AS made,
@@ -54,7 +54,7 @@ def _grouped(con, start, end, filters, key_f, key_c, key="collector_id") -> list
 
 def promises_behind(con, start: dt.date, end: dt.date, event: str | None = None, collector_id: int | None = None,
                     filters: Filters = Filters()) -> list[dict]:
-    cond, params = on_cases(filters, "f")
+    cond, params = on_cases(filters, "f", start, end)
     extra, more = [], []
     if event:
         extra.append("f.event = ?")

@@ -21,10 +21,43 @@ BUCKETS = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+")
 STATES = (*BUCKETS, "paid_off", "recalled", "written_off")
 
 
+def _snapshot_days(con) -> list[dt.date]:
+    """The days held by ``month_end_accounts``: each compacted month's last day (store.py)."""
+    return [r[0] for r in con.execute("SELECT DISTINCT day FROM month_end_accounts ORDER BY 1").fetchall()]
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
 def month_ends(con, start: dt.date, end: dt.date) -> list[dt.date]:
-    return [r[0] for r in con.execute(
-        "SELECT max(day) FROM accounts WHERE day BETWEEN ? AND ? GROUP BY date_trunc('month', day) ORDER BY 1",
-        [start, end]).fetchall()]
+    """The last kept day of each month in the period. A compacted month's last day is its snapshot's day when that
+    falls in the period (it is the month's latest day, so the latest in the period too); the other months are read
+    from ``accounts``, each month's range on its own so that DuckDB skips the other months' files."""
+    found = {d.replace(day=1): d for d in _snapshot_days(con) if start <= d <= end}
+    ranges, month = [], start.replace(day=1)
+    while month <= end:
+        if month not in found:
+            ranges.append((max(month, start), min(_next_month(month) - dt.timedelta(days=1), end)))
+        month = _next_month(month)
+    if ranges:
+        union = " UNION ALL ".join("SELECT max(day) AS d FROM accounts WHERE day BETWEEN ? AND ?" for _ in ranges)
+        found.update({d.replace(day=1): d for (d,) in con.execute(
+            f"SELECT d FROM ({union})", [v for r in ranges for v in r]).fetchall() if d is not None})
+    return sorted(found.values())
+
+
+def _at(con, days: list[dt.date]) -> tuple[str, list]:
+    """A source of the accounts rows of ``days``: the month-end snapshot for the days it holds, ``accounts`` for the
+    others (the open month's daily files)."""
+    snap = set(_snapshot_days(con))
+    held, other = [d for d in days if d in snap], [d for d in days if d not in snap]
+    parts, params = [], []
+    for table, chosen in (("month_end_accounts", held), ("accounts", other)):
+        if chosen:
+            parts.append(f"SELECT * FROM {table} WHERE day IN ({', '.join('?' for _ in chosen)})")
+            params.extend(chosen)
+    return "(" + (" UNION ALL ".join(parts) or "SELECT * FROM accounts WHERE false") + ")", params
 
 
 _STATE = """CASE b.status WHEN 'settled' THEN 'paid_off' WHEN 'recalled' THEN 'recalled'
@@ -36,18 +69,19 @@ def matrix(con, start: dt.date, end: dt.date, filters: Filters = Filters()) -> l
     if len(ends) < 2:
         return []
     where, params = filters.where("a")
+    at, at_params = _at(con, ends)
     pairs = " UNION ALL ".join("SELECT ?::DATE AS f, ?::DATE AS t" for _ in ends[1:])
     pair_params = [v for f, t in zip(ends, ends[1:]) for v in (f, t)]
-    sql = f"""WITH pairs AS ({pairs}),
+    sql = f"""WITH me AS MATERIALIZED {at}, pairs AS ({pairs}),
         src AS (SELECT p.f, p.t, a.account_id, a.bucket AS from_state, a.balance_fen
-                FROM pairs p JOIN accounts a ON a.day = p.f WHERE a.status = 'open' AND {where}),
+                FROM pairs p JOIN me a ON a.day = p.f WHERE a.status = 'open' AND {where}),
         dst AS (SELECT s.*, {_STATE} AS to_state
-                FROM src s JOIN accounts b ON b.day = s.t AND b.account_id = s.account_id)
+                FROM src s JOIN me b ON b.day = s.t AND b.account_id = s.account_id)
         SELECT f AS month_end, t AS next_month_end, from_state AS from_bucket, to_state AS to_bucket,
                count(*) AS accounts, sum(balance_fen)::BIGINT AS balance_fen,
                sum(count(*)) OVER (PARTITION BY f, from_state) AS from_accounts
         FROM dst GROUP BY 1, 2, 3, 4"""
-    out = rows(con, sql, [*pair_params, *params])
+    out = rows(con, sql, [*at_params, *pair_params, *params])
     order = {s: n for n, s in enumerate(STATES)}
     out.sort(key=lambda r: (r["month_end"], order[r["from_bucket"]], order[r["to_bucket"]]))
     for r in out:
@@ -105,8 +139,10 @@ def accounts_behind(con, month_end: dt.date, next_month_end: dt.date, from_bucke
                     filters: Filters = Filters()) -> list[dict]:
     """The accounts of one cell of the matrix."""
     where, params = filters.where("a")
-    return rows(con, f"""SELECT a.account_id, a.case_id, a.balance_fen, ? AS from_bucket, ? AS to_bucket
-        FROM accounts a JOIN accounts b ON b.day = ? AND b.account_id = a.account_id
+    at, at_params = _at(con, [month_end, next_month_end])
+    return rows(con, f"""WITH me AS MATERIALIZED {at}
+        SELECT a.account_id, a.case_id, a.balance_fen, ? AS from_bucket, ? AS to_bucket
+        FROM me a JOIN me b ON b.day = ? AND b.account_id = a.account_id
         WHERE a.day = ? AND a.status = 'open' AND a.bucket = ? AND {where} AND {_STATE} = ?
         ORDER BY a.balance_fen DESC, a.account_id""",
-                [from_bucket, to_bucket, next_month_end, month_end, from_bucket, *params, to_bucket])
+                [*at_params, from_bucket, to_bucket, next_month_end, month_end, from_bucket, *params, to_bucket])

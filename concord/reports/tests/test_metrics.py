@@ -151,3 +151,21 @@ def test_contact_attempts_denials_and_complaints(con):
     assert contact.denials(con, START, END) == [{"rule": "CN3", "denials": 2}, {"rule": "CN7", "denials": 1}]
     assert contact.complaints(con, START, END) == {"complaints": 1, "contacts": 7, "per_10000": 1428.57}
     assert contact.attempts(con, START, END, filters=Filters(team_id=20)) == []
+
+
+def test_recovery_by_bucket_at_placement(con):
+    # accounts 1 and 2 were M1 when placed on 10-05 (10000 + 5000; account 1 paid 2000 + 8000), account 4 was M2
+    # (6000, nothing paid), account 3 M0 on 11-02 (4000); later buckets (account 1's M2, account 4's M3) do not count
+    out = recovery.by_placement_bucket(con, START, END)
+    assert [(r["bucket"], r["accounts"], r["placed_fen"], r["recovered_fen"]) for r in out] == [
+        ("M0", 1, 4000, 0), ("M1", 2, 15000, 10000), ("M2", 1, 6000, 0)]
+    m1 = out[1]
+    assert m1["rate"] == round(10000 / 15000, 4)
+    assert m1["d30_fen"] == 2000 and m1["d60_fen"] is None  # 56 days old at the end
+    assert out[0]["d30_fen"] is None  # placed 11-02: 28 days old
+    # a period that places only October's accounts, and a team's
+    october = recovery.by_placement_bucket(con, START, D(2026, 10, 31))
+    assert [(r["bucket"], r["recovered_fen"]) for r in october] == [("M1", 2000), ("M2", 0)]
+    assert [r["bucket"] for r in recovery.by_placement_bucket(con, START, END, Filters(team_id=20))] == ["M0"]
+    # the buckets add up to the vintages
+    assert sum(r["placed_fen"] for r in out) == sum(r["placed_fen"] for r in recovery.by_vintage(con, START, END))

@@ -74,6 +74,7 @@ def test_reports_equal_the_raw_tables(world):
     snapshots = {}
     adapter.run_eod(PLACED)
     placed_fen = {a: s[1] for a, s in _raw_states().items() if a in (acc1.pk, acc2.pk, acc3.pk)}
+    placed_bucket = {a.pk: a.bucket for a in LoanAccount.objects.filter(pk__in=placed_fen)}  # after the first run
     with time_machine.travel(dt.datetime(2026, 11, 29, 12, tzinfo=SH), tick=True):
         _pay(acc1, "500.00", dt.date(2026, 11, 29), "R-1")
     adapter.run_eod(dt.date(2026, 11, 30))
@@ -120,6 +121,17 @@ def test_reports_equal_the_raw_tables(world):
         account__case__placement=placement, reversed_at__isnull=True))
     assert vintage[0]["recovered_fen"] == recovered == 110000
     assert vintage[0]["d30_fen"] == recovered  # all of it within 30 days of the placement
+
+    # by bucket at placement: each account's bucket after the first run on or after its placement
+    expected_buckets = defaultdict(lambda: [0, 0, 0])
+    for acc, bucket in placed_bucket.items():
+        expected_buckets[bucket][0] += 1
+        expected_buckets[bucket][1] += placed_fen[acc]
+        expected_buckets[bucket][2] += sum(int(p.amount * 100) for p in Payment.objects.filter(
+            account_id=acc, reversed_at__isnull=True))
+    got_buckets = {r["bucket"]: [r["accounts"], r["placed_fen"], r["recovered_fen"]]
+                   for r in recovery.by_placement_bucket(con, START, END)}
+    assert got_buckets == dict(expected_buckets) and len(got_buckets) >= 2  # the three accounts were not all alike
 
     # roll rates from the November to the December month end: the states the raw tables held after each run
     expected = Counter()

@@ -67,7 +67,7 @@ def test_excel_export_has_a_sheet_per_section_with_formats(client, history):
     r = _get(client, history, "manager", f"/reports/r/recovery/export.xlsx{PERIOD}")
     assert r.status_code == 200 and r["Content-Disposition"].endswith('.xlsx"')
     wb = load_workbook(io.BytesIO(r.content))
-    assert len(wb.sheetnames) == 5
+    assert len(wb.sheetnames) == 6
     cash = wb[wb.sheetnames[1]]
     assert cash["A4"].font.bold and cash.freeze_panes == "A5"
     amounts = [row[1] for row in cash.iter_rows(min_row=5, values_only=True) if row[1]]
