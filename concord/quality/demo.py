@@ -12,8 +12,11 @@ from concord.staff.models import User
 from . import services
 from .models import ChecklistItem, Sample
 
-COMMENTS = ["开场规范，身份核实到位。", "注意语速，给债务人说话的时间。", "结果代码与通话内容不符，请更正。",
-            "对困难情况回应得体，可介绍个性化分期。", "语气略显生硬，注意文明用语。", ""]
+PRAISE = ["开场规范，身份核实到位。", "对困难情况回应得体，可介绍个性化分期。", "注意语速，给债务人说话的时间。", ""]
+ON_FAIL = {"identity_verified": "谈及欠款前未核实对方身份。", "disclosures_given": "开场未告知身份与来电目的。",
+           "no_threats": "出现“后果自负”等威胁性表述，已转合规复核。",
+           "no_third_party_disclosure": "向接听人透露了欠款信息，已转合规复核。",
+           "respectful_tone": "语气略显生硬，注意文明用语。", "correct_outcome": "结果代码与通话内容不符，请更正。"}
 
 
 def review_samples(*, seed: int, share: float) -> int:
@@ -33,8 +36,10 @@ def review_samples(*, seed: int, share: float) -> int:
         for item in items:
             fail = rng.random() < (0.03 if item.breach else 0.12)
             results[item.code] = "fail" if fail else "pass"
+        failed = [ON_FAIL.get(code, "") for code, r in results.items() if r == "fail"]
+        comments = "".join(failed) if failed else rng.choice(PRAISE)     # the comment says what the scores say
         try:
-            services.submit_review(reviewer, sample, results, rng.choice(COMMENTS))
+            services.submit_review(reviewer, sample, results, comments)
         except (ValidationError, PermissionDenied):
             continue
         done += 1

@@ -47,6 +47,8 @@ def _names(model, ids):
 
 def _bars(categories, series, *, percent=False, stack=False, horizontal=False) -> dict:
     axis_cat = {"type": "category", "data": [str(c) for c in categories]}
+    if horizontal:      # every name shown, the first row on top (as in the table)
+        axis_cat.update(inverse=True, axisLabel={"interval": 0})
     axis_val = {"type": "value"}
     if percent:
         axis_val["axisLabel"] = {"formatter": "{value}%"}

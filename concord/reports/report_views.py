@@ -106,6 +106,8 @@ def _render(section, query, name):
 def _shown(value, kind):
     if value is not None and kind == "rate":
         return f"{value * 100:.2f}%"
+    if value is not None and kind == "number":
+        return f"{value:.1f}"
     return value
 
 
