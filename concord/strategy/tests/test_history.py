@@ -108,3 +108,33 @@ def test_deterministic_under_a_seed_history_included(run, tmp_path):
         q = f"SELECT * FROM {name} ORDER BY ALL"
         assert HistoryStore(root / "strategy").connect().sql(q).fetchall() == \
             HistoryStore(tmp_path / "strategy").connect().sql(q).fetchall()
+
+
+def test_command_keeps_the_history_where_asked_and_refuses_a_foreign_directory(tmp_path):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "pop.json"
+    path.write_text(json.dumps(population(200)), encoding="utf-8")
+    target = tmp_path / "hist"
+    out = io.StringIO()
+    call_command("simulate", "--population", str(path), "--days", "3", "--collectors", "1",
+                 "--calls-per-collector", "10", "--history", str(target), "--json", stdout=out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    for key in ("strategy", "baseline"):
+        store = HistoryStore(target / key)
+        assert len(store.days()) == 3
+        cash = cash_by_day(store.connect(), store.days()[0], store.days()[-1])
+        assert sum(r["recovered_fen"] for r in cash) == rows[-1]["summary"][key]["recovered_fen"]
+    # run again into the same directory: rewritten, not refused
+    call_command("simulate", "--population", str(path), "--days", "2", "--collectors", "1",
+                 "--calls-per-collector", "10", "--history", str(target), stdout=io.StringIO())
+    assert len(HistoryStore(target / "strategy").days()) == 2
+    foreign = tmp_path / "other"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(CommandError) as err:
+        call_command("simulate", "--population", str(path), "--days", "2", "--history", str(foreign))
+    assert err.value.returncode == 2 and "--history" in str(err.value)
+    assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep me"
