@@ -12,10 +12,13 @@ still goes through the gate.
 * ``default`` — Concord's default strategy (see docs/strategy.md): a warm-up of 30 days that calls as the baseline
   does but rotates the hours, and learns per cell (product, bucket, score band; shrunk to the product group and the
   book) the answer rate by hour, the recovery a conversation and an SMS buy over what the cell pays on its own, and
-  the complaint rate; then each day it ranks cases by expected net per expected complaint, calls them within
-  capacity and a complaint budget (70 % of the warm-up's rate, held on the complaints that really happened) at the
-  hours that answer most, texts only where a text is worth more than it costs, leaves promises and plans to run,
-  and offers plans to those who cannot pay at once.
+  the complaint rate (and, from a few letters and visits, their response); once the history it wrote knows the
+  30-day outcomes it trains the scoring app's paid-within-30-days and self-cure scorecards (``learned``) whose
+  scores refine the cells' rates case by case; then each day the next-best-action (``nba.choose``) picks per case
+  the call hour, SMS, letter, visit or no contact worth most after its cost, calls ranked by expected net per
+  expected complaint within capacity and a complaint budget (70 % of the warm-up's rate, held on the complaints
+  that really happened), under the pack's per-person caps; it leaves promises and plans to run and offers plans
+  to those who cannot pay at once.
 """
 from __future__ import annotations
 
