@@ -12,18 +12,23 @@ still goes through the gate.
 * ``default`` — Concord's default strategy (see docs/strategy.md): a warm-up of 30 days that calls as the baseline
   does but rotates the hours, and learns per cell (product, bucket, score band; shrunk to the product group and the
   book) the answer rate by hour, the recovery a conversation and an SMS buy over what the cell pays on its own, and
-  the complaint rate; then each day it ranks cases by expected net per expected complaint, calls them within
-  capacity and a complaint budget (70 % of the warm-up's rate, held on the complaints that really happened) at the
-  hours that answer most, texts only where a text is worth more than it costs, leaves promises and plans to run,
-  and offers plans to those who cannot pay at once.
+  the complaint rate (and, from a few letters and visits, their response); once the history it wrote knows the
+  30-day outcomes it trains the scoring app's paid-within-30-days and self-cure scorecards (``learned``) whose
+  scores refine the cells' rates case by case; then each day the next-best-action (``nba.choose``) picks per case
+  the call hour, SMS, letter, visit or no contact worth most after its cost, calls ranked by expected net per
+  expected complaint within capacity and a complaint budget (70 % of the warm-up's rate, held on the complaints
+  that really happened), under the pack's per-person caps; it leaves promises and plans to run and offers plans
+  to those who cannot pay at once.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .world import SHIFT_HOURS, Side
+from . import learned, nba
+from .world import CONVERSATION_MINUTES, SHIFT_HOURS, Side
 
 WARM_UP_DAYS = 30
 SMS_INTERVAL_DAYS = 7
@@ -35,6 +40,14 @@ COOL_DOWN_DAYS = 7                 # no call within this many days after a conve
 #: After the warm-up the strategy expects no more complaints a day than this share of what the warm-up's plain
 #: calling (in DPD order, as the baseline) produced: its complaint budget is learned from the book, not set per book.
 COMPLAINT_BUDGET_SHARE = 0.7
+#: Letters and visits: recovery within this many days is credited to them; at most one per case in this many days.
+LETTER_WINDOW_DAYS, LETTER_INTERVAL_DAYS = 7, 30
+VISIT_WINDOW_DAYS, VISIT_INTERVAL_DAYS = 14, 30
+#: Field teams: one visit a day per this many calls of the collectors' capacity.
+VISIT_CALL_RATIO = 100
+#: The warm-up tries letters and visits on a few cases so that their response is learned: on these days, a letter to
+#: one in EXPLORE_LETTER_EVERY of the cases not called and a visit to the EXPLORE_VISITS largest of them.
+EXPLORE_DAYS, EXPLORE_LETTER_EVERY, EXPLORE_VISITS = (10, 20), 50, 10
 
 
 @dataclass
@@ -82,6 +95,11 @@ class Default:
         self.last_conv = None
         self.warm_conversations: dict[int, int] = {}
         self.complaints_after_warm_up = 0
+        self.pending_letter: list[tuple[int, int, int, int]] = []
+        self.pending_visit: list[tuple[int, int, int, int]] = []
+        self.last_letter = self.last_visit = None
+        self.models: dict = {}
+        self.trained_on_day: int | None = None
 
     # -- features ---------------------------------------------------------------------------------------------
     def _cells(self, side: Side, day: int, score: np.ndarray) -> np.ndarray:
@@ -136,11 +154,19 @@ class Default:
                     self.pending_conv.append((day, i, c, int(side.paid_total[i])))
             elif channel == "sms":
                 self.pending_sms.append((day, i, c, int(side.paid_total[i])))
+            elif channel == "letter":
+                self.last_letter[i] = day
+                self.pending_letter.append((day, i, c, int(side.paid_total[i])))
+            elif channel == "visit":
+                self.last_visit[i] = day
+                self.pending_visit.append((day, i, c, int(side.paid_total[i])))
         if day >= self.warm_up:
             self.complaints_after_warm_up += side.today["complaints"]
         # Credit recovery to contacts once their window has passed (fraction of the balance owed then).
         self.pending_conv = self._settle(day, side, self.pending_conv, CONVERSATION_WINDOW_DAYS, "conv")
         self.pending_sms = self._settle(day, side, self.pending_sms, SMS_WINDOW_DAYS, "sms")
+        self.pending_letter = self._settle(day, side, self.pending_letter, LETTER_WINDOW_DAYS, "letter")
+        self.pending_visit = self._settle(day, side, self.pending_visit, VISIT_WINDOW_DAYS, "visit")
         # Self-cure: what uncontacted open cases (nothing in 7 days) paid today, as a share of their balance.
         if day < self.warm_up or day % 7 == 0:
             quiet = (side.attempts_7d() == 0) & (side.owed + self.paid_today(side) > 0)
@@ -180,6 +206,9 @@ class Default:
         cells = self.today_cells = self._cells(side, day, score)
         if self.last_conv is None:
             self.last_conv = np.full(n, -10_000, np.int64)
+        if self.last_letter is None:
+            self.last_letter = np.full(n, -10_000, np.int64)
+            self.last_visit = np.full(n, -10_000, np.int64)
         open_ = side.open() & ~side.held(day) & (channel != "none")
         pending = np.zeros(n, bool)
         for i, p in side.promises.items():
@@ -187,7 +216,7 @@ class Default:
         open_ &= ~pending
         if day < self.warm_up:
             return self._explore(day, side, open_, priority, capacity)
-        return self._exploit(day, side, open_, cells, capacity)
+        return self._exploit(day, side, open_, cells, capacity, eod.get("columns"))
 
     def _explore(self, day: int, side: Side, open_: np.ndarray, priority: np.ndarray, capacity: int) -> Plan:
         idx = np.flatnonzero(open_)
@@ -196,66 +225,116 @@ class Default:
         hours = SHIFT_HOURS
         calls = [(int(i), hours[(k + day) % len(hours)]) for k, i in enumerate(called)]
         rest = order[capacity:]
+        messages = []
+        if day in EXPLORE_DAYS:
+            # a few letters and visits, so that their response is learned (every n-th case not called; the
+            # largest balances among those not called for visits)
+            visits = rest[np.argsort(-side.owed[rest], kind="stable")[:EXPLORE_VISITS]]
+            letters = np.setdiff1d(rest[::EXPLORE_LETTER_EVERY], visits)
+            messages = [(int(i), "visit") for i in visits] + [(int(i), "letter") for i in letters]
+            rest = np.setdiff1d(rest, np.concatenate([visits, letters]))
         due = rest[day - side.last_sms[rest] >= SMS_INTERVAL_DAYS]
-        return Plan(calls=calls, messages=[(int(i), "sms") for i in due], offer_plan=True)
+        return Plan(calls=calls, messages=messages + [(int(i), "sms") for i in due], offer_plan=True)
 
-    def _exploit(self, day: int, side: Side, open_: np.ndarray, cells: np.ndarray, capacity: int) -> Plan:
+    def _exploit(self, day: int, side: Side, open_: np.ndarray, cells: np.ndarray, capacity: int,
+                 columns: dict | None = None) -> Plan:
         costs = side.costs
         idx = np.flatnonzero(open_)
         uc = np.unique(cells[idx])
         cure = {int(c): self._pooled("cure", int(c), 0.0) for c in uc}
         ans = {int(c): self._pooled("ans", int(c), 0.3) for c in uc}
-        conv_v = {int(c): max(0.0, self._pooled("conv", int(c), 0.0) - CONVERSATION_WINDOW_DAYS * cure[int(c)])
-                  for c in uc}
-        sms_v = {int(c): max(0.0, self._pooled("sms", int(c), 0.0, prior=50.0) - SMS_WINDOW_DAYS * cure[int(c)])
-                 for c in uc}
+
+        def share(kind: str, window: int, prior: float = 20.0) -> dict:
+            return {int(c): max(0.0, self._pooled(kind, int(c), 0.0, prior=prior) - window * cure[int(c)])
+                    for c in uc}
+
+        conv_v = share("conv", CONVERSATION_WINDOW_DAYS)
+        sms_v = share("sms", SMS_WINDOW_DAYS, prior=50.0)
+        letter_v = share("letter", LETTER_WINDOW_DAYS, prior=50.0)
+        visit_v = share("visit", VISIT_WINDOW_DAYS, prior=50.0)
         owed = side.owed[idx].astype(float)
         ci = cells[idx]
         p_cell = np.array([ans[int(c)] for c in ci])
         p_person = (side.answered_n[idx] + PRIOR * p_cell) / (side.calls_n[idx] + PRIOR)
-        # The best hour's lift over the cell's average answer rate (learned per product group and hour).
-        lift = np.ones(len(idx))
-        best_hour = {}
-        for g in np.unique(ci // 24):
-            rates = {h: self._rate(("ans_h", int(g), h), 0.0) for h in SHIFT_HOURS}
-            mean = sum(rates.values()) / len(rates) or 1.0
-            best_hour[int(g)] = rates
-            lift[ci // 24 == g] = max(rates.values()) / mean if mean > 0 else 1.0
         fatigue = 1.0 / (1.0 + side.attempts_7d()[idx])
-        p_answer = np.clip(p_person * lift * fatigue, 0, 1)
-        v_conv = np.array([conv_v[int(c)] for c in ci]) * owed
-        call_cost = costs["call_attempt"] + p_answer * costs["call_minute"] * 3
+        # The learned scorecards refine the cell's rates case by case: a conversation is worth more where a
+        # payment within 30 days is likelier, and less where the case would pay on its own (self-cure).
+        ranker = self._rankers(columns, idx, ci)
+        v_conv = np.array([conv_v[int(c)] for c in ci]) * owed * ranker["paid"]
+        v_conv = np.maximum(0.0, v_conv - CONVERSATION_WINDOW_DAYS * np.array([cure[int(c)] for c in ci]) * owed
+                            * (ranker["cure"] - 1.0))
+        # The answer rate by hour, learned per product group.
+        n_h = len(SHIFT_HOURS)
+        lift = np.ones((len(idx), n_h))
+        for g in np.unique(ci // 24):
+            rates = np.array([self._rate(("ans_h", int(g), h), 0.0) for h in SHIFT_HOURS])
+            mean = rates.mean()
+            if mean > 0:
+                lift[ci // 24 == g] = rates / mean
+        p_answer = np.clip((p_person * fatigue)[:, None] * lift, 0, 1)
+        call_value = p_answer * v_conv[:, None]
+        call_cost = costs["call_attempt"] + p_answer * costs["call_minute"] * CONVERSATION_MINUTES
+        call_value[day - self.last_conv[idx] <= COOL_DOWN_DAYS] = -np.inf
         complaint_of = {int(c): self._pooled("complaint", int(c), 0.01, prior=200.0)
                         for c in set(uc.tolist()) | set(self.warm_conversations)}
         complaint = np.array([complaint_of[int(c)] for c in ci])
-        ev_call = p_answer * v_conv - call_cost
-        ev_call[day - self.last_conv[idx] <= COOL_DOWN_DAYS] = -1.0
-        v_sms = np.array([sms_v[int(c)] for c in ci]) * owed
-        ev_sms = v_sms * fatigue - costs["sms"]
-        # Most net per expected complaint first, within capacity and the day's complaint budget.
-        risk = p_answer * complaint
+        risk = p_answer.max(axis=1) * complaint
         daily = COMPLAINT_BUDGET_SHARE * sum(k * complaint_of[c] for c, k in self.warm_conversations.items()) \
             / max(1, self.warm_up)
         # The budget holds on what really happened: complaints beyond it so far are taken from today's.
         budget = min(2 * daily, daily * (day - self.warm_up + 1) - self.complaints_after_warm_up)
-        order = np.argsort(-(ev_call / np.maximum(risk, 1e-9)), kind="stable")
-        order = order[ev_call[order] > 0][:capacity]
-        order = order[np.cumsum(risk[order]) <= budget]
-        slots = hour_slots(capacity)
-        calls = []
-        for k in order:
-            i = int(idx[k])
-            rates = best_hour[int(ci[k] // 24)]
-            free = [h for h in SHIFT_HOURS if slots[h] > 0]
-            if not free:
-                break
-            h = max(free, key=lambda x: (rates[x], -x))
-            slots[h] -= 1
-            calls.append((i, h))
-        called = np.zeros(len(idx), bool)
-        called[order] = True
-        text = (~called) & (ev_sms > 0) & (day - side.last_sms[idx] >= SMS_INTERVAL_DAYS)
-        return Plan(calls=calls, messages=[(int(i), "sms") for i in idx[text]], offer_plan=True)
+        cap = nba.daily_call_cap(side.pack)
+        actions = nba.choose(
+            hours=SHIFT_HOURS, call_value=call_value, call_cost=call_cost,
+            message_value={"sms": np.array([sms_v[int(c)] for c in ci]) * owed * fatigue,
+                           "letter": np.array([letter_v[int(c)] for c in ci]) * owed * fatigue,
+                           "visit": np.array([visit_v[int(c)] for c in ci]) * owed},
+            message_cost={ch: costs[ch] for ch in ("sms", "letter", "visit")},
+            call_slots=hour_slots(capacity), visit_capacity=visit_capacity(capacity), risk=risk,
+            risk_budget=max(budget, 0.0),
+            person_cap=(cap if cap is not None else 1) - side.today_attempts[idx],
+            eligible={"sms": day - side.last_sms[idx] >= SMS_INTERVAL_DAYS,
+                      "letter": day - self.last_letter[idx] >= LETTER_INTERVAL_DAYS,
+                      "visit": day - self.last_visit[idx] >= VISIT_INTERVAL_DAYS})
+        calls = [(int(idx[k]), h) for k, ch, h in actions if ch == "call"]
+        messages = [(int(idx[k]), ch) for k, ch, _h in actions if ch != "call"]
+        return Plan(calls=calls, messages=messages, offer_plan=True)
+
+    def _rankers(self, columns: dict | None, idx: np.ndarray, ci: np.ndarray) -> dict:
+        """Per case, the learned probability relative to its cell's mean (1 without a model): ``paid`` from the
+        paid-within-30-days scorecard (clipped to 0.5–2), ``cure`` from the self-cure scorecard (clipped to 0–3)."""
+        out = {"paid": np.ones(len(idx)), "cure": np.ones(len(idx))}
+        if not self.models or columns is None:
+            return out
+        pos = np.searchsorted(columns["idx"], idx)
+        cols = {k: np.asarray(columns[k])[pos] for k in learned.features.SCORECARD_FEATURES}
+        for key, target, lo, hi in (("paid", "paid_30d", 0.5, 2.0), ("cure", "self_cure_30d", 0.0, 3.0)):
+            model = self.models.get(target)
+            if not model or "error" in model:
+                continue
+            p = learned.probability(model, cols)
+            mean = np.zeros(len(idx))
+            for c in np.unique(ci):
+                m = ci == c
+                mean[m] = p[m].mean()
+            out[key] = np.clip(p / np.maximum(mean, 1e-12), lo, hi)
+        return out
+
+    def learn_history(self, day: int, side: Side, store) -> None:
+        """After the day is written to the history: once the 30-day outcomes of the warm-up's first two days are
+        known, train the scoring app's scorecards on the warm-up's observation days."""
+        start = side.book.population.start
+        if self.models or not learned.ready(start, side.date(day)):
+            return
+        last_obs = min(side.date(day) - dt.timedelta(days=learned.features.HORIZON),
+                       start + dt.timedelta(days=self.warm_up - 1))
+        self.models = learned.train_models(store, start, last_obs, seed=side.book.seed)
+        self.trained_on_day = day
+
+
+def visit_capacity(capacity: int) -> int:
+    """Visits the field teams can make in a day: one per VISIT_CALL_RATIO calls of capacity."""
+    return capacity // VISIT_CALL_RATIO
 
 
 STRATEGIES = {"default": Default, "bucket": Bucket}

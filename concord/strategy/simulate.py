@@ -14,7 +14,9 @@ arrangements' rules.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 
@@ -23,7 +25,9 @@ from concord.compliance.history import History
 from concord.compliance.model import ContactEvent, Request
 from concord.compliance.packs import load_pack
 
+from . import learned
 from .eodday import DailyEod
+from .history import HistoryWriter, clear_journal
 from .policies import STRATEGIES, hour_slots
 from .population import Population
 from .world import MESSAGE_HOUR, VISIT_AGENTS, VISIT_HOUR, Book, Side, make_book
@@ -66,9 +70,12 @@ def _schedule(plan, capacity: int) -> list[tuple[tuple, int, str, int, int, int]
     return out
 
 
-def play_day(side: Side, policy, eod: DailyEod, day: int, capacity: int, u: np.ndarray) -> dict:
+def play_day(side: Side, policy, eod: DailyEod, day: int, capacity: int, u: np.ndarray,
+             writer: HistoryWriter | None = None) -> dict:
     side.morning()
-    result = eod.run(_eod_columns(side, day))
+    columns = _eod_columns(side, day)
+    result = eod.run(columns)
+    result["columns"] = columns
     plan = policy.plan(day, side, result, capacity)
     outcomes = []
     for _key, i, channel, hour, minute, second in _schedule(plan, capacity):
@@ -79,6 +86,13 @@ def play_day(side: Side, policy, eod: DailyEod, day: int, capacity: int, u: np.n
         outcomes.append((i, channel, hour, outcome))
     side.evening(day, u)
     policy.observe(day, side, outcomes)
+    if writer is not None:
+        writer.write(side, day, result)
+        learn = getattr(policy, "learn_history", None)
+        if learn is not None:
+            learn(day, side, writer.store)
+    else:
+        clear_journal(side)
     return side.close_day()
 
 
@@ -103,8 +117,16 @@ def recheck(side: Side) -> int:
 
 
 def simulate(population: Population, *, strategy: str = "default", baseline: str = "bucket", days: int = 90,
-             collectors: int = 20, calls_per_collector: int = 80, seed: int = 7, book: Book | None = None):
-    """Generator of day lines; its return value is the summary."""
+             collectors: int = 20, calls_per_collector: int = 80, seed: int = 7, book: Book | None = None,
+             history: str | Path | None = None):
+    """Generator of day lines; its return value is the summary. Each side's days are written to the daily history
+    under ``history``/``strategy`` and ``history``/``baseline`` (a temporary directory, removed at the end, when
+    ``history`` is None)."""
+    if history is None:
+        with tempfile.TemporaryDirectory(prefix="concord-sim-") as tmp:
+            return (yield from simulate(population, strategy=strategy, baseline=baseline, days=days,
+                                        collectors=collectors, calls_per_collector=calls_per_collector, seed=seed,
+                                        book=book, history=tmp))
     for name in (strategy, baseline):
         if name not in STRATEGIES:
             raise ValueError(f"unknown strategy {name!r} (one of {', '.join(sorted(STRATEGIES))})")
@@ -112,12 +134,13 @@ def simulate(population: Population, *, strategy: str = "default", baseline: str
     capacity = collectors * calls_per_collector
     sides = {"strategy": (Side(book, strategy), STRATEGIES[strategy]()),
              "baseline": (Side(book, baseline), STRATEGIES[baseline]())}
+    writers = {key: HistoryWriter(Path(history) / key) for key in sides}
     eod = DailyEod()
     for day in range(days):
         u = book.draws(day)
         line = {"day": day + 1, "date": (population.start + dt.timedelta(days=day)).isoformat()}
         for key, (side, policy) in sides.items():
-            line[key] = play_day(side, policy, eod, day, capacity, u)
+            line[key] = play_day(side, policy, eod, day, capacity, u, writers[key])
             line[key]["open_cases"] = int((side.owed > 0).sum())
         yield line
     summary = {}
@@ -126,6 +149,9 @@ def simulate(population: Population, *, strategy: str = "default", baseline: str
         s["violations"] = recheck(side)
         s["name"] = side.name
         summary[key] = {k: s[k] for k in ("name", *SUMMARY_KEYS)}
+        models = getattr(sides[key][1], "models", None)
+        if models:
+            summary[key]["models"] = learned.summary(models)
     return summary
 
 

@@ -46,6 +46,8 @@ COMPLAINT_HOLD_DAYS = 30
 #: Columns of the per-day draws.
 U_SELF_CURE, U_ANSWER, U_PAY, U_PROMISE, U_COMPLAINT, U_EXTRA, U_MESSAGE, U_KEEP = range(8)
 DRAWS = 8
+#: The fact tables of the daily history the simulator fills (concord.reports.store.FACT_TABLES).
+JOURNAL = ("payments", "contacts", "decisions", "promises", "arrangements", "complaints")
 METRICS = ("recovered_fen", "cost_fen", "attempts", "conversations", "promises", "kept", "partial", "broken",
            "plans", "complaints", "gate_denials")
 
@@ -115,6 +117,7 @@ class Promise:
     pays: int            # what the debtor will pay by the due day (decided by the day's draws)
     paid: int = 0
     state: str = "pending"
+    id: int = 0
 
 
 class Side:
@@ -147,6 +150,9 @@ class Side:
         self.log: list[tuple] = []          # made contacts (i, channel, at) for the re-check
         self.events: list[tuple] = []       # (i, ContactEvent | StateEvent) in the order added
         self.max_promise_days = {k: promise_max_days([k]) for k in ("online_loan", "credit_card")}
+        #: the day's facts in the daily history's terms (``concord.strategy.history`` writes and empties it)
+        self.journal: dict[str, list] = {k: [] for k in JOURNAL}
+        self.next_promise_id = 1
 
     def morning(self) -> None:
         """Start a day: the attempts of the previous seven days, read by the fatigue rule."""
@@ -200,6 +206,7 @@ class Side:
         self.owed[i] -= amount
         self.paid_total[i] += amount
         self.today["recovered_fen"] += amount
+        self.journal["payments"].append((i, amount))
         p = self.promises.get(i)
         if p is not None and p.state == "pending":
             p.paid += amount
@@ -215,6 +222,7 @@ class Side:
 
     def _complaint(self, i: int, day: int, at: dt.datetime) -> None:
         self.today["complaints"] += 1
+        self.journal["complaints"].append(i)
         self.complaint_until[i] = day + COMPLAINT_HOLD_DAYS
         self._state(i, at + dt.timedelta(seconds=1), "hold", "complaint")
         self._state(i, self.instant(day + COMPLAINT_HOLD_DAYS, 0, 0, 0), "hold_released", "complaint")
@@ -226,7 +234,10 @@ class Side:
         req = Request(channel=channel, debts=(f"a{i}",), party=party, purpose="collection", number=number,
                       agents=VISIT_AGENTS if channel == "visit" else None)
         hist = self.history(i)
-        if not evaluate(req, at, hist, self.pack).allowed:
+        decision = evaluate(req, at, hist, self.pack)
+        self.journal["decisions"].append((i, channel, decision.allowed,
+                                          ",".join(decision.rules)))
+        if not decision.allowed:
             self.today["gate_denials"] += 1
             return "denied"
         b, p = self.book, self.book.params
@@ -260,6 +271,7 @@ class Side:
         hist.add(ev)
         self.events.append((i, ev))
         self.log.append((i, channel, at))
+        self.journal["contacts"].append((i, channel, outcome, at.hour, at.isoweekday()))
         complained = False
         if outcome == "conversation" and channel == "call":
             self.answered_n[i] += 1
@@ -305,13 +317,17 @@ class Side:
 
     def _promise(self, i: int, day: int, pays: int) -> None:
         days = min(PROMISE_DAYS, self.max_promise_days[self.book.product[i]])
-        self.promises[i] = Promise(amount=int(self.owed[i]), made=day, due=day + days, pays=pays)
+        self.promises[i] = Promise(amount=int(self.owed[i]), made=day, due=day + days, pays=pays,
+                                   id=self.next_promise_id)
+        self.next_promise_id += 1
         self.today["promises"] += 1
+        self.journal["promises"].append((i, self.promises[i], "made"))
 
     def _plan(self, i: int, day: int, at: dt.datetime) -> None:
         rows = split(Decimal(int(self.owed[i])) / 100, PLAN_MONTHS, self.date(day + PLAN_FIRST_DAYS))
         self.plans[i] = [[(r.due_date - self.book.population.start).days, int(r.amount * 100), 0] for r in rows]
         self.today["plans"] += 1
+        self.journal["arrangements"].append((i, "made", int(self.owed[i])))
         self._state(i, at + dt.timedelta(seconds=2), "hold", "arrangement")
 
     # -- the evening: payments that fall due, self-cure, promise and plan states --------------------------------
@@ -327,6 +343,7 @@ class Side:
                 pr.state = status
                 key = {"kept": "kept", "partial": "partial", "broken": "broken"}[status]
                 self.today[key] += 1
+                self.journal["promises"].append((i, pr, status))
                 if status == "kept":
                     self.kept_n[i] += 1
                 else:
@@ -337,10 +354,12 @@ class Side:
                     row[2] += self.pay(i, row[1])
             if self.owed[i] <= 0:
                 del self.plans[i]
+                self.journal["arrangements"].append((i, "completed", 0))
                 continue
             missed = first_missed([(self.date(r[0]), r[1], r[2]) for r in rows], self.date(day), PLAN_GRACE_DAYS)
             if missed is not None:
                 del self.plans[i]
+                self.journal["arrangements"].append((i, "broken", int(self.owed[i])))
                 self.broken_n[i] += 1
                 self._state(i, self.instant(day, 23, 0, 0), "hold_released", "arrangement")
         free = self.owed > 0

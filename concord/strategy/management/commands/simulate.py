@@ -1,5 +1,5 @@
 """``concord simulate --population FILE --strategy NAME --baseline bucket --days 90 --collectors N
---calls-per-collector K --seed S [--json]`` — run a strategy and a baseline over the same synthetic book through the
+--calls-per-collector K --seed S [--history DIR] [--json]`` — run a strategy and a baseline over the same synthetic book through the
 compliance gate, the promise and plan rules and the end-of-day scoring (docs/strategy.md). Exit 2 on bad input."""
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--collectors", default="20")
         parser.add_argument("--calls-per-collector", default="80")
         parser.add_argument("--seed", default="7")
+        parser.add_argument("--history", default=None,
+                            help="write each side's simulated days as a daily history under DIR/strategy and "
+                                 "DIR/baseline (default: a temporary directory, removed at the end)")
         parser.add_argument("--json", action="store_true", help="one JSON line per day, then the summary")
 
     def handle(self, *args, **opts):
@@ -61,7 +64,16 @@ class Command(BaseCommand):
             pop = population.load(opts["population"])
         except population.PopulationError as exc:
             raise bad(f"{opts['population']}: {exc}") from None
-        gen = simulate.simulate(pop, strategy=opts["strategy"], baseline=opts["baseline"], seed=seed, **numbers)
+        history = opts["history"]
+        if history is not None:
+            from pathlib import Path
+
+            target = Path(history)
+            if target.exists() and (not target.is_dir() or any(p.name not in ("strategy", "baseline")
+                                                               for p in target.iterdir())):
+                raise bad(f"--history: {history} must be a new or empty directory (or one this command wrote)")
+        gen = simulate.simulate(pop, strategy=opts["strategy"], baseline=opts["baseline"], seed=seed,
+                                history=history, **numbers)
         while True:
             try:
                 line = next(gen)
