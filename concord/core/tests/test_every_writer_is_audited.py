@@ -86,6 +86,7 @@ NOT_WRITERS = {
 READ_ONLY = {
     "concord.allocation.services": {"describe_change", "move_reason", "plan", "reason_label"},
     "concord.allocation.bulk": {"check_target"},
+    "concord.strategy.services": {"pack_caps", "problem_text", "problems_by_field", "check", "shipped_tree"},
     "concord.arrangements.services": {"by_role_label"},
     "concord.arrangements.authority": {"policy_row", "limits", "limit_for", "house_limit", "calculator_policy",
                                        "required_role", "automatic_limit"},

@@ -2289,3 +2289,44 @@ def _(c):
     model = _scoring_draft()
     result = {"rows": 10, "score": 0.05, "features": {"max_dpd": 0.02}}
     return lambda: services.record_drift(model, c.today(), result)
+
+
+def _strategy_tree(channel="sms"):
+    from concord.strategy import services
+
+    tree = services.check(services.shipped_tree())
+    tree["rules"][-1]["channel"] = channel
+    return tree
+
+
+@calls("strategy.services.save_version")
+def _(c):
+    from concord.strategy import services
+
+    return lambda: services.save_version(c.user("manager"), "default", _strategy_tree(), note="短信兜底")
+
+
+@calls("strategy.services.rollback")
+def _(c):
+    from concord.strategy import services
+
+    services.save_version(c.user("manager"), "default", _strategy_tree())
+    return lambda: services.rollback(c.user("manager"), "default", 1)
+
+
+@calls("strategy.services.make_live")
+def _(c):
+    from concord.strategy import services
+
+    services.save_version(c.user("manager"), "gentle", _strategy_tree("letter"))
+    return lambda: services.make_live(c.user("manager"), "gentle")
+
+
+@calls("strategy.services.ensure_default")
+def _(c):
+    from concord.strategy import services
+    from concord.strategy.models import Strategy, StrategyVersion
+
+    StrategyVersion.objects.all().delete()        # a flushed database: the shipped strategy is written again
+    Strategy.objects.all().delete()
+    return services.ensure_default
