@@ -120,9 +120,12 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
         card_name, card = scorecards.current(as_of)  # an approved learned scorecard, else the expert one
         if card is not None:
             tables["scorecard"] = card
-        strategy_name, strategy = strategies.current(as_of)  # the live strategy's champion version, else the shipped
+        # the live strategy's champion version (and a running experiment's challengers), else the shipped table
+        strategy_name, strategy, arms = strategies.current(as_of)
         if strategy is not None:
             tables["strategy"] = strategy
+        if arms is not None:
+            tables["strategy_arms"] = arms
         tick("export", time.perf_counter() - t0)
 
         # the instalment states the run changed only: the database keeps every instalment (no full state needed)
