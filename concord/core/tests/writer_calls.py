@@ -2330,3 +2330,44 @@ def _(c):
     StrategyVersion.objects.all().delete()        # a flushed database: the shipped strategy is written again
     Strategy.objects.all().delete()
     return services.ensure_default
+
+
+def _strategy_experiment(c):
+    from concord.strategy import experiments, services
+
+    challenger = services.save_version(c.user("manager"), "letters", _strategy_tree("letter"))
+    return experiments.start(c.user("manager"), 70, [(challenger.pk, 30)], seed=5)
+
+
+@calls("strategy.experiments.start")
+def _(c):
+    from concord.strategy import experiments, services
+
+    challenger = services.save_version(c.user("manager"), "letters", _strategy_tree("letter"))
+    return lambda: experiments.start(c.user("manager"), 70, [(challenger.pk, 30)], note="信函优先")
+
+
+@calls("strategy.experiments.assign")
+def _(c):
+    import datetime as dt
+
+    from concord.strategy import experiments
+
+    _strategy_experiment(c)
+    return lambda: experiments.assign(c.user("manager"), dt.date(2026, 11, 28))
+
+
+@calls("strategy.experiments.promote")
+def _(c):
+    from concord.strategy import experiments
+
+    exp = _strategy_experiment(c)
+    return lambda: experiments.promote(c.user("manager"), exp, 1)
+
+
+@calls("strategy.experiments.end")
+def _(c):
+    from concord.strategy import experiments
+
+    exp = _strategy_experiment(c)
+    return lambda: experiments.end(c.user("manager"), exp)
