@@ -2335,6 +2335,7 @@ def _(c):
 def _strategy_experiment(c):
     from concord.strategy import experiments, services
 
+    services.ensure_default()
     challenger = services.save_version(c.user("manager"), "letters", _strategy_tree("letter"))
     return experiments.start(c.user("manager"), 70, [(challenger.pk, 30)], seed=5)
 
@@ -2343,6 +2344,7 @@ def _strategy_experiment(c):
 def _(c):
     from concord.strategy import experiments, services
 
+    services.ensure_default()
     challenger = services.save_version(c.user("manager"), "letters", _strategy_tree("letter"))
     return lambda: experiments.start(c.user("manager"), 70, [(challenger.pk, 30)], note="信函优先")
 
