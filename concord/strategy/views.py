@@ -1,5 +1,6 @@
-"""The strategy pages: strategies and their versions (read: managers and team leads; edit, roll back, make live:
-those who configure), the tree editor, champion/challenger experiments with their comparison and promotion."""
+"""The strategy pages: strategies and their versions (read: managers and team leads — no case data; edit, roll back,
+make live: those who configure), the tree editor, champion/challenger experiments with their comparison (book-wide
+figures: those who configure) and promotion."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -184,7 +185,9 @@ def experiment_new(request):
 
 @login_required
 def experiment(request, pk):
-    can_edit = _read(request)
+    """The per-arm comparison: book-wide figures, so managers and administrators only (not team leads)."""
+    require_capability(request.user, Capability.CONFIGURE)
+    can_edit = True
     exp = get_object_or_404(Experiment.objects.select_related("started_by"), pk=pk)
     return render(request, "strategy/experiment.html", {
         "experiment": exp, "figures": report.compare(exp), "can_edit": can_edit, "champion": selectors.champion(),

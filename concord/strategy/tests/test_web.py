@@ -53,6 +53,12 @@ def test_team_leads_read_only_and_collectors_see_nothing(world, client):
     assert page.status_code == 200 and 'id="edit-strategy"' not in page.content.decode()
     assert client.get(reverse("strategy-edit", args=["default"])).status_code == 403
     assert client.post(reverse("strategy-rollback", args=["default", 1])).status_code == 403
+    from concord.strategy import experiments, services
+
+    challenger = services.save_version(world.users["manager"], "letters", selectors.champion().tree)
+    exp = experiments.start(world.users["manager"], 50, [(challenger.pk, 50)])
+    assert client.get(reverse("strategy-experiment", args=[exp.pk])).status_code == 403   # book-wide figures
+    assert client.post(reverse("strategy-promote", args=[exp.pk, 1])).status_code == 403
     client.force_login(world.users["col_a"])
     assert client.get(reverse("strategy-index")).status_code == 403
 
