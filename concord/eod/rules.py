@@ -162,9 +162,10 @@ def compile_strategy(rules: pa.Table, v: dict[str, ibis.Value]) -> ibis.Value:
 
     Champion/challenger: with ``v["arm"]`` (the case's arm, 0 for none or the champion), a row whose ``rule_order``
     is ``arm * ARM_OFFSET`` or more applies to that arm's cases only; the rows below ``ARM_OFFSET`` (the champion's)
-    apply to every case (a case that no row of its challenger's matches falls to the champion's rows)."""
+    apply to every case, after the challengers' rows (a case that no row of its challenger's matches falls to the
+    champion's rows)."""
     branches = []
-    for r in sorted(rules.to_pylist(), key=lambda r: r["rule_order"]):
+    for r in sorted(rules.to_pylist(), key=lambda r: (r["rule_order"] < ARM_OFFSET, r["rule_order"])):
         cond = ibis.literal(True)
         if r["rule_order"] >= ARM_OFFSET and "arm" in v:
             cond = cond & (v["arm"] == r["rule_order"] // ARM_OFFSET)
