@@ -19,6 +19,7 @@ urlpatterns = [
     path("compliance/", include("concord.compliance.urls")),
     path("eod/", include("concord.eod.urls")),
     path("scoring/", include("concord.scoring.urls")),
+    path("strategy/", include("concord.strategy.urls")),
     path("outreach/", include("concord.outreach.urls")),
     path("arrangements/", include("concord.arrangements.urls")),
     path("visits/", include("concord.visits.urls")),

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from concord.core import audit, clock
 
-from . import dbio, engine, followers, scorecards, writeback
+from . import dbio, engine, followers, scorecards, strategies, writeback
 from .export import export, prepare_accounts
 from .models import EodRun, RunStatus
 
@@ -120,6 +120,12 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
         card_name, card = scorecards.current(as_of)  # an approved learned scorecard, else the expert one
         if card is not None:
             tables["scorecard"] = card
+        # the live strategy's champion version (and a running experiment's challengers), else the shipped table
+        strategy_name, strategy, arms = strategies.current(as_of)
+        if strategy is not None:
+            tables["strategy"] = strategy
+        if arms is not None:
+            tables["strategy_arms"] = arms
         tick("export", time.perf_counter() - t0)
 
         # the instalment states the run changed only: the database keeps every instalment (no full state needed)
@@ -138,7 +144,8 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
                 "recomputed": {"from": recompute_from.isoformat() if recompute_from else None,
                                "accounts": len(restore),
                                "rerun": bool(prev and prev.as_of == as_of)},
-                "notes": ex.notes, "scorecard": card_name, "seconds": seconds})
+                "notes": ex.notes, "scorecard": card_name, "strategy": strategy_name,
+                "seconds": seconds})
             run.summary, run.stage_seconds = summary, seconds
             run.recomputed_from = recompute_from
             run.status, run.finished_at = RunStatus.SUCCEEDED, clock.now()

@@ -453,6 +453,8 @@ class _Run:
         x = x.left_join(conv, "person_id").select(x, conversations_30d=conv.conversations_30d.fill_null(0))
         x = x.left_join(held_cases, "case_id").select(x, on_hold=held_cases.on_hold.fill_null(False))
         x = x.join(persons, "person_id").select(x, persons.deceased, persons.time_zone)
+        arms = t["strategy_arms"]
+        x = x.left_join(arms, "case_id").select(x, arm=arms.arm.fill_null(0))
         x = x.mutate(bucket=bucket_of(x.max_dpd),
                      held=x.on_hold | x.deceased.fill_null(False) | (x.status == "on_hold"))
         values = {k: x[k] for k in rules.SCORE_CHARACTERISTICS if k != "base"}
@@ -460,7 +462,7 @@ class _Run:
         x = x.mutate(rule_order=rules.compile_strategy(self.data["strategy"], {
             "bucket": x.bucket, "total_balance_fen": x.total_balance_fen, "score": x.score,
             "product_kind": x.product_kind, "promise_state": x.promise_state, "held": x.held,
-            "arrangement": x.arrangement}))
+            "arrangement": x.arrangement, "arm": x.arm}))
         strat = self.data["strategy"].to_pylist()
 
         def pick(col, default, typ):

@@ -154,11 +154,21 @@ def compile_scorecard(bins: pa.Table, values: dict[str, ibis.Value]) -> ibis.Val
     return total
 
 
+ARM_OFFSET = 10_000_000  # rule_order of a challenger arm's rows: arm * ARM_OFFSET + the rule's own order
+
+
 def compile_strategy(rules: pa.Table, v: dict[str, ibis.Value]) -> ibis.Value:
-    """``rule_order`` of the first rule whose every non-null condition holds (-1 when none does)."""
+    """``rule_order`` of the first rule whose every non-null condition holds (-1 when none does).
+
+    Champion/challenger: with ``v["arm"]`` (the case's arm, 0 for none or the champion), a row whose ``rule_order``
+    is ``arm * ARM_OFFSET`` or more applies to that arm's cases only; the rows below ``ARM_OFFSET`` (the champion's)
+    apply to every case, after the challengers' rows (a case that no row of its challenger's matches falls to the
+    champion's rows)."""
     branches = []
-    for r in sorted(rules.to_pylist(), key=lambda r: r["rule_order"]):
+    for r in sorted(rules.to_pylist(), key=lambda r: (r["rule_order"] < ARM_OFFSET, r["rule_order"])):
         cond = ibis.literal(True)
+        if r["rule_order"] >= ARM_OFFSET and "arm" in v:
+            cond = cond & (v["arm"] == r["rule_order"] // ARM_OFFSET)
         if r["buckets"]:
             cond = cond & v["bucket"].isin([b.strip() for b in r["buckets"].split(",")])
         if r["min_balance_fen"] is not None:

@@ -70,6 +70,9 @@ INPUT_TABLES: dict[str, tuple[pa.Schema, bool]] = {
     "scorecard": (pa.schema([
         ("characteristic", STR), ("lower", I64), ("upper", I64), ("points", I64),  # lower ≤ x < upper; null: open
     ]), False),
+    # the champion/challenger arm of each case in a running experiment (concord.strategy): arm n > 0 applies the
+    # strategy rows whose rule_order lies in [n * rules.ARM_OFFSET, (n + 1) * rules.ARM_OFFSET)
+    "strategy_arms": (pa.schema([("case_id", I64), ("arm", I32)]), False),
     "strategy": (pa.schema([
         ("rule_order", I32), ("segment", STR), ("treatment", STR), ("channel", STR), ("priority", I64),
         ("skill", STR), ("buckets", STR), ("min_balance_fen", I64), ("max_balance_fen", I64),

@@ -6,3 +6,10 @@ class StrategyConfig(AppConfig):
     name = "concord.strategy"
     label = "strategy"
     verbose_name = _("策略")
+
+    def ready(self):
+        from concord.eod import strategies
+
+        from . import selectors
+
+        strategies.register(selectors.live_strategy)  # the live strategy's newest version segments the run's cases

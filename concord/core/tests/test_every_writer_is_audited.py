@@ -52,8 +52,8 @@ ROOT = Path(__file__).resolve().parents[2]  # the concord package
 WRITER_MODULES = {
     "concord.allocation.bulk", "concord.allocation.jobs", "concord.arrangements.authority",
     "concord.arrangements.tracking", "concord.cases.activities", "concord.core.bulk", "concord.core.jobs",
-    "concord.demo.writer", "concord.operations.alerts", "concord.reports.subscriptions", "concord.reports.delivery", "concord.eod.adapter", "concord.eod.dbio",
-    "concord.eod.writeback",
+    "concord.demo.writer", "concord.operations.alerts", "concord.reports.subscriptions", "concord.reports.delivery",
+    "concord.eod.adapter", "concord.eod.dbio", "concord.eod.writeback", "concord.strategy.experiments",
     "concord.imports.contacts", "concord.imports.payments", "concord.imports.placing", "concord.imports.recalls",
     "concord.telephony.inbound", "concord.telephony.quality",
     "concord.workbench.calls", "concord.workbench.claims", "concord.workbench.followups",
@@ -86,6 +86,8 @@ NOT_WRITERS = {
 READ_ONLY = {
     "concord.allocation.services": {"describe_change", "move_reason", "plan", "reason_label"},
     "concord.allocation.bulk": {"check_target"},
+    "concord.strategy.experiments": {"running"},
+    "concord.strategy.services": {"pack_caps", "problem_text", "problems_by_field", "check", "shipped_tree"},
     "concord.arrangements.services": {"by_role_label"},
     "concord.arrangements.authority": {"policy_row", "limits", "limit_for", "house_limit", "calculator_policy",
                                        "required_role", "automatic_limit"},

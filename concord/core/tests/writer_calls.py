@@ -2356,3 +2356,87 @@ def _(c):
 
     d = delivery.start_delivery(_subscription(c), c.today())
     return lambda: delivery.attempt(d)
+
+
+def _strategy_tree(channel="sms"):
+    from concord.strategy import services
+
+    tree = services.check(services.shipped_tree())
+    tree["rules"][-1]["channel"] = channel
+    return tree
+
+
+@calls("strategy.services.save_version")
+def _(c):
+    from concord.strategy import services
+
+    return lambda: services.save_version(c.user("manager"), "default", _strategy_tree(), note="短信兜底")
+
+
+@calls("strategy.services.rollback")
+def _(c):
+    from concord.strategy import services
+
+    services.save_version(c.user("manager"), "default", _strategy_tree())
+    return lambda: services.rollback(c.user("manager"), "default", 1)
+
+
+@calls("strategy.services.make_live")
+def _(c):
+    from concord.strategy import services
+
+    services.save_version(c.user("manager"), "gentle", _strategy_tree("letter"))
+    return lambda: services.make_live(c.user("manager"), "gentle")
+
+
+@calls("strategy.services.ensure_default")
+def _(c):
+    from concord.strategy import services
+    from concord.strategy.models import Strategy, StrategyVersion
+
+    StrategyVersion.objects.all().delete()        # a flushed database: the shipped strategy is written again
+    Strategy.objects.all().delete()
+    return services.ensure_default
+
+
+def _strategy_experiment(c):
+    from concord.strategy import experiments, services
+
+    services.ensure_default()
+    challenger = services.save_version(c.user("manager"), "letters", _strategy_tree("letter"))
+    return experiments.start(c.user("manager"), 70, [(challenger.pk, 30)], seed=5)
+
+
+@calls("strategy.experiments.start")
+def _(c):
+    from concord.strategy import experiments, services
+
+    services.ensure_default()
+    challenger = services.save_version(c.user("manager"), "letters", _strategy_tree("letter"))
+    return lambda: experiments.start(c.user("manager"), 70, [(challenger.pk, 30)], note="信函优先")
+
+
+@calls("strategy.experiments.assign")
+def _(c):
+    import datetime as dt
+
+    from concord.strategy import experiments
+
+    _strategy_experiment(c)
+    return lambda: experiments.assign(c.user("manager"), dt.date(2026, 11, 28))
+
+
+@calls("strategy.experiments.promote")
+def _(c):
+    from concord.strategy import experiments
+
+    exp = _strategy_experiment(c)
+    return lambda: experiments.promote(c.user("manager"), exp, 1)
+
+
+@calls("strategy.experiments.end")
+def _(c):
+    from concord.strategy import experiments
+
+    exp = _strategy_experiment(c)
+    return lambda: experiments.end(c.user("manager"), exp)

@@ -48,6 +48,13 @@ NO_CASE_DATA = {
     "concord.staff.views.verify": "the user's own second factor at sign-in",
     "concord.staff.views.setup": "the user's own authenticator enrolment",
     "concord.staff.views.security_page": "the user's own two-factor settings and recovery codes",
+    "concord.strategy.views.index": "the strategies (rules as data) and the experiments' list: no case data",
+    "concord.strategy.views.detail": "a strategy's rules and version history: no case data",
+    "concord.strategy.views.edit": "the strategy editor: no case data; those who configure",
+    "concord.strategy.views.rollback": "saves an old strategy version as the newest: no case data",
+    "concord.strategy.views.make_live": "switches the live strategy: no case data",
+    "concord.strategy.views.experiment_new": "the form of a new experiment (strategy versions, shares): no case "
+                                             "data",
 }
 
 

@@ -1,0 +1,34 @@
+"""Reads of the strategies: the live (champion) version and the provider the end-of-day run asks."""
+from __future__ import annotations
+
+from . import tree as trees
+from .models import ArmAssignment, Strategy, StrategyVersion
+
+
+def champion() -> StrategyVersion | None:
+    """The newest version of the live strategy (None when no strategy is live)."""
+    live = Strategy.objects.filter(live=True).first()
+    return live.current if live else None
+
+
+def live_strategy(as_of):
+    """The end-of-day provider (``concord.eod.strategies``): ``(label, rows)`` of the champion, or None (the shipped
+    table applies). With a running experiment, the cases not yet in it are assigned first (audited), and the
+    challengers' rows follow, numbered from ``arm * ARM_OFFSET``, with each case's arm: ``(label, rows, arms)``."""
+    from concord.eod.rules import ARM_OFFSET
+
+    from . import experiments
+
+    sv = champion()
+    if sv is None:
+        return None
+    rows = trees.engine_rows(sv.tree)
+    exp = experiments.running()
+    if exp is None:
+        return sv.label, rows
+    experiments.assign("system:strategy", as_of)
+    for arm in exp.arms.select_related("version__strategy").filter(arm__gt=0):
+        for r in trees.engine_rows(arm.version.tree):
+            rows.append([r[0] + arm.arm * ARM_OFFSET, *r[1:]])
+    arms = list(ArmAssignment.objects.filter(experiment=exp, arm__gt=0).values_list("case_id", "arm"))
+    return f"{sv.label} · #{exp.pk}", rows, arms

@@ -1,0 +1,80 @@
+"""The strategy tree as data: validation (every problem named by rule, field and reason; a budget over a pack's cap
+refused, saying which pack and cap) and the engine rows (the shipped table round-trips)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from concord.eod import rules
+from concord.strategy import tree
+
+SHIPPED = json.loads((rules.DATA / "strategy.json").read_text("utf-8"))
+CAPS = {"strict": {"daily_max": 1, "window_days": 7, "window_max": 3},
+        "loose": {"daily_max": 3, "window_days": None, "window_max": None}}
+
+
+def _rule(**kw):
+    r = {"rule_order": 10, "segment": "early", "treatment": "call", "channel": "call", "priority": 60}
+    r.update(kw)
+    return r
+
+
+def _problems(t, caps=None):
+    with pytest.raises(tree.TreeError) as exc:
+        tree.normalise(t, caps)
+    return exc.value.problems
+
+
+def test_shipped_table_round_trips_to_the_same_engine_rows():
+    t = tree.normalise(tree.from_engine_json(SHIPPED))
+    assert tree.engine_rows(t) == SHIPPED["rules"]
+    assert t["rules"][0]["path"] == [] and t["rules"][0]["offer"] is None
+
+
+def test_a_full_rule_is_cleaned():
+    t = tree.normalise({"name": " Early ", "budget": {"daily_max": "1", "window_days": 7, "window_max": 3},
+                        "rules": [_rule(buckets="M2, M1", path=[{"day": 0, "action": "sms"}, {"day": 2, "action": "call"},
+                                                               {"day": 45, "action": "legal_review"}],
+                                        hours=[9, 20], offer={"max_discount_pct": 20, "max_months": 12},
+                                        held="false", min_balance_fen="100")]}, CAPS)
+    r = t["rules"][0]
+    assert t["name"] == "Early" and t["budget"] == {"daily_max": 1, "window_days": 7, "window_max": 3}
+    assert r["buckets"] == "M1,M2" and r["held"] is False and r["min_balance_fen"] == 100
+    assert [s["day"] for s in r["path"]] == [0, 2, 45] and r["hours"] == [9, 20]
+
+
+def test_every_problem_is_named_by_rule_and_field():
+    problems = _problems({"name": "x", "rules": [
+        _rule(), _rule(rule_order=10, channel="fax", priority="high", buckets="M9", hours=[20, 9],
+                       path=[{"day": 5, "action": "sms"}, {"day": 2, "action": "call"}], min_score=500, max_score=100,
+                       colour="red")]})
+    assert set(problems) == {(2, "colour", "unknown_field"), (2, "channel", "unknown_channel"),
+                             (2, "priority", "not_a_number"), (2, "buckets", "unknown_bucket"),
+                             (2, "hours", "empty_range"), (2, "path", "path_order"),
+                             (2, "max_score", "empty_range"), (1, "rule_order", "duplicate_order"),
+                             (2, "rule_order", "duplicate_order")}
+    assert (None, "rules", "no_rules") in _problems({"name": "x", "rules": []})
+    assert (None, "name", "bad_title") in _problems({"rules": [_rule()]})
+
+
+def test_a_budget_over_a_packs_cap_is_refused_with_the_pack_and_cap():
+    assert (None, "budget.daily_max", "over_cap:strict:1") in _problems(
+        {"name": "x", "budget": {"daily_max": 2}, "rules": [_rule()]}, CAPS)
+    # 2 a day over any 3 days lets 6 through in the strict pack's 7 days (ceil(7/3) = 3 windows) > 3
+    assert (None, "budget.window_max", "over_cap:strict:3/7") in _problems(
+        {"name": "x", "budget": {"window_days": 3, "window_max": 2}, "rules": [_rule()]}, CAPS)
+    # 1 over 7 days: at most 1 in the pack's 7 days
+    assert tree.normalise({"name": "x", "budget": {"daily_max": 1, "window_days": 7, "window_max": 1},
+                           "rules": [_rule()]}, CAPS)["budget"]["window_max"] == 1
+    assert (None, "budget.window_max", "window_incomplete") in _problems(
+        {"name": "x", "budget": {"window_days": 3}, "rules": [_rule()]}, CAPS)
+
+
+def test_diff_names_added_removed_and_changed_rules():
+    a = tree.normalise({"name": "a", "rules": [_rule(), _rule(rule_order=20, segment="late")]})
+    b = tree.normalise({"name": "a", "budget": {"daily_max": 1},
+                        "rules": [_rule(channel="sms"), _rule(rule_order=30, segment="new")]})
+    d = tree.diff(a, b)
+    assert d == {"added": ["new"], "removed": ["late"], "changed": {"early": ["channel"]}, "budget": ["daily_max"],
+                 "renamed": False}

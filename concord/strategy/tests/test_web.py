@@ -1,0 +1,85 @@
+"""The strategy pages: managers edit (a new version, errors beside fields, roll back), team leads read only,
+collectors see nothing; an experiment is started, compared and its challenger promoted from the pages."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from concord.strategy import forms, selectors
+from concord.strategy.models import Experiment, StrategyVersion
+
+
+def _post_of(tree, **extra):
+    data = {"rows": len(tree["rules"]), "name": tree["name"], "description": tree.get("description", ""),
+            "based_on": "1", "note": "edit"}
+    for i, row in enumerate(forms.rows_of(tree)):
+        data.update({f"r-{i}-{k}": v for k, v in row.items()})
+    data.update(extra)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_manager_edits_with_errors_beside_fields_and_rolls_back(world, client):
+    client.force_login(world.users["manager"])
+    page = client.get(reverse("strategy-index")).content.decode()
+    assert "default" in page and 'id="new-experiment"' in page
+    tree = selectors.champion().tree
+    bad = client.post(reverse("strategy-edit", args=["default"]),
+                      _post_of(tree, **{"r-2-channel": "fax", "budget-daily_max": "40"}))
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert 'data-field="r-2-channel"' in html and "cn_online_lending" in html
+    assert StrategyVersion.objects.count() == 1
+    ok = client.post(reverse("strategy-edit", args=["default"]), _post_of(tree, **{
+        "r-2-channel": "sms", "r-2-path": "0:sms, 2:call, 7:letter", "r-2-hours": "9-20", "r-2-discount": "10",
+        "r-2-months": "6", "budget-daily_max": "1"}))
+    assert ok.status_code == 302
+    sv = selectors.champion()
+    assert sv.version == 2 and sv.tree["budget"]["daily_max"] == 1
+    third = sv.tree["rules"][2]
+    assert third["channel"] == "sms" and [s["day"] for s in third["path"]] == [0, 2, 7]
+    assert third["hours"] == [9, 20] and third["offer"] == {"max_discount_pct": 10, "max_months": 6}
+    detail = client.get(reverse("strategy-detail", args=["default"])).content.decode()
+    assert "v2" in detail and "0:sms, 2:call, 7:letter" in detail
+    client.post(reverse("strategy-rollback", args=["default", 1]))
+    assert selectors.champion().version == 3 and selectors.champion().tree == StrategyVersion.objects.get(
+        version=1).tree
+
+
+@pytest.mark.django_db
+def test_team_leads_read_only_and_collectors_see_nothing(world, client):
+    client.force_login(world.users["lead_a"])
+    page = client.get(reverse("strategy-detail", args=["default"]))
+    assert page.status_code == 200 and 'id="edit-strategy"' not in page.content.decode()
+    assert client.get(reverse("strategy-edit", args=["default"])).status_code == 403
+    assert client.post(reverse("strategy-rollback", args=["default", 1])).status_code == 403
+    from concord.strategy import experiments, services
+
+    challenger = services.save_version(world.users["manager"], "letters", selectors.champion().tree)
+    exp = experiments.start(world.users["manager"], 50, [(challenger.pk, 50)])
+    assert client.get(reverse("strategy-experiment", args=[exp.pk])).status_code == 403   # book-wide figures
+    assert client.post(reverse("strategy-promote", args=[exp.pk, 1])).status_code == 403
+    client.force_login(world.users["col_a"])
+    assert client.get(reverse("strategy-index")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_start_compare_and_promote_from_the_pages(world, client):
+    client.force_login(world.users["manager"])
+    tree = selectors.champion().tree
+    client.post(reverse("strategy-new"), _post_of(tree, code="letters", name="Letters", based_on="",
+                                                  **{f"r-{i}-channel": "letter" for i in range(len(tree["rules"]))}))
+    challenger = StrategyVersion.objects.get(strategy__code="letters")
+    bad = client.post(reverse("strategy-experiment-new"), {"champion_share": "60", "arm-0-version": challenger.pk,
+                                                          "arm-0-share": "30"})
+    assert bad.status_code == 400 and "100%" in bad.content.decode()
+    r = client.post(reverse("strategy-experiment-new"), {"champion_share": "50", "arm-0-version": challenger.pk,
+                                                        "arm-0-share": "50"})
+    exp = Experiment.objects.get()
+    assert r.status_code == 302 and r.url == reverse("strategy-experiment", args=[exp.pk])
+    page = client.get(r.url).content.decode()
+    assert 'id="comparison"' in page and "letters v1" in page and 'id="promote-1"' in page
+    client.post(reverse("strategy-promote", args=[exp.pk, 1]))
+    exp.refresh_from_db()
+    assert exp.status == "ended" and selectors.champion().version == 2
+    assert {r["channel"] for r in selectors.champion().tree["rules"]} == {"letter"}
