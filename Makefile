@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/concord
 CHROMIUM ?= /usr/bin/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test check lint test-sqlite test-postgres install install-test fonts browser java sip clean
+.PHONY: demo test check lint test-sqlite test-postgres install install-test fonts browser java sip openmp clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## Run the demo: database, demo portfolio, web UI on http://127.0.0.1:8000/
-demo: install fonts
+demo: install fonts openmp
 	$(BIN)/concord demo --seed 7 --debtors 5000 --addr 127.0.0.1:8000
 
 ## Browser tests drive the OS's Chromium (no browser downloads here).
@@ -59,23 +59,30 @@ sip:
 	  else echo "The telephony tests need the SIP stack: run 'sudo apt-get install kamailio baresip espeak-ng sox'"; exit 1; fi; \
 	fi
 
+## LightGBM (the scoring models' challenger) loads the OS's OpenMP runtime.
+openmp:
+	@if ! ldconfig -p | grep -q libgomp.so.1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgomp1 >/dev/null; \
+	  else echo "The scoring models need OpenMP: run 'sudo apt-get install libgomp1'"; exit 1; fi; \
+	fi
+
 ## The layers and the pure packages (import-linter contracts in pyproject.toml).
 lint: install-test
 	$(BIN)/lint-imports --no-cache
 
 ## The fast tier, before every commit: the contracts, then every test but the browser, Spark and slow ones, on
 ## SQLite, on all cores (pytest-xdist).
-check: lint fonts
+check: lint fonts openmp
 	$(BIN)/python -m pytest -n auto -q -m "not browser and not spark and not slow"
 
 ## Run the whole suite, on SQLite and on PostgreSQL.
-test: lint browser java sip
+test: lint browser java sip openmp
 	$(BIN)/python -m concord.testing.run_suite --postgres-url "$(PG_URL)" -n auto
 
-test-sqlite: install-test browser java sip
+test-sqlite: install-test browser java sip openmp
 	$(BIN)/python -m pytest -n auto
 
-test-postgres: install-test browser java sip
+test-postgres: install-test browser java sip openmp
 	DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -n auto
 
 clean:
