@@ -121,7 +121,7 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
         if card is not None:
             tables["scorecard"] = card
         # the live strategy's champion version (and a running experiment's challengers), else the shipped table
-        strategy_name, strategy, arms = strategies.current(as_of)
+        strategy_name, strategy, arms, budget = strategies.current(as_of)
         if strategy is not None:
             tables["strategy"] = strategy
         if arms is not None:
@@ -130,7 +130,7 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
 
         # the instalment states the run changed only: the database keeps every instalment (no full state needed)
         result = engine.run(tables, as_of, engine=engine_name, spark=spark, instalments="changes",
-                            params=engine.Params(allocation_rules=ex.allocation_rules),
+                            params=engine.Params(allocation_rules=ex.allocation_rules, strategy_budget=budget),
                             progress=lambda stage, sec: tick(stage if stage != "write" else "fetch", sec))
 
         t0 = time.perf_counter()

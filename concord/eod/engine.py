@@ -39,6 +39,9 @@ class Params:
     #: the allocation rule set (``{"version": n, "rules": [...]}`` as JSON, ``eod.allocrules``); None: the teams'
     #: buckets and skills route cases (the built-in allocation below)
     allocation_rules: str | None = None
+    #: the live strategy's contact budget per person, ``(daily_max, window_days, window_max)`` (None: no limit of
+    #: its own); the queue gives a person no more than the lowest of it and their packs' budgets
+    strategy_budget: tuple[int | None, int | None, int | None] | None = None
 
 
 @dataclass
@@ -648,7 +651,8 @@ class _Run:
                                   ibis.ifelse(pb.conv.fill_null(0) == 1, 0,
                                               ibis.greatest(pb.window_max - pb.used.fill_null(0), 0)), big)
         allowed = ibis.least(pb.daily_max.fill_null(big), window_left)
-        person = self.be.materialise(pb.group_by(pb.person_id).aggregate(budget=allowed.min()))
+        person = pb.group_by(pb.person_id).aggregate(budget=allowed.min())
+        person = self.be.materialise(self._strategy_budget(person, qp))
         q = q.join(person, "person_id")
         wp = ibis.window(group_by=q.person_id, order_by=[ibis.desc(q.priority), ibis.desc(q.total_balance_fen),
                                                          q.case_id])
@@ -667,6 +671,27 @@ class _Run:
         return q.select(collector_id=q.q_collector, position=(ibis.row_number().over(wc) + 1).cast("int64"),
                         case_id=q.case_id, person_id=q.person_id, channel=q.channel, priority=q.priority,
                         earliest_at=q.earliest_us)
+
+    def _strategy_budget(self, person, qp):
+        """The packs' budget per person, lowered to the live strategy's (``Params.strategy_budget``): its daily
+        maximum, and its window maximum less every contact the person had in its window (any channel, any
+        outcome). The packs stay the ceiling: a strategy budget only ever lowers it."""
+        sb = self.p.strategy_budget
+        if not sb or all(v is None for v in sb):
+            return person
+        daily, wdays, wmax = sb
+        if wdays is not None and wmax is not None:
+            con, QD = self.t["contacts"], self.QD
+            recent = con.filter((con.contact_on >= QD - int(wdays)) & (con.contact_on < QD))
+            used = recent.join(qp, "person_id").group_by("person_id").aggregate(s_used=ibis._.count())
+            person = person.left_join(used, "person_id").select("person_id", "budget", "s_used")
+            left = ibis.greatest(ibis.literal(int(wmax), "int64") - person.s_used.fill_null(0).cast("int64"), 0)
+            budget = ibis.least(person.budget, left)
+        else:
+            budget = person.budget
+        if daily is not None:
+            budget = ibis.least(budget, ibis.literal(int(daily), "int64"))
+        return person.select("person_id", budget=budget.cast("int64"))
 
     def data_budget_windows(self):
         return rules.budgets_table().column("window_days").to_pylist()

@@ -1,7 +1,9 @@
 """Who provides the end-of-day run's strategy table: functions called before the engine runs, with ``(as_of)``, each
-returning ``None``, ``(name, rows)`` or ``(name, rows, arms)`` — ``rows`` lists of the ``strategy`` input table's
+returning ``None``, ``(name, rows)``, ``(name, rows, arms)`` or ``(name, rows, arms, budget)`` — ``rows`` lists of the ``strategy`` input table's
 columns, the shape of ``data/strategy.json``'s ``rules``; ``arms`` ``(case_id, arm)`` pairs of a champion/challenger
-experiment, the ``strategy_arms`` input table (arm ``n`` applies the rows numbered from ``n * rules.ARM_OFFSET``).
+experiment, the ``strategy_arms`` input table (arm ``n`` applies the rows numbered from ``n * rules.ARM_OFFSET``), or
+None; ``budget`` the strategy's contact budget per person, ``{"daily_max", "window_days", "window_max"}`` (None: none
+of its own), given to the engine as ``Params.strategy_budget``.
 
 An explicit list, as :mod:`concord.eod.scorecards`: an app above the engine (the versioned strategies of
 ``concord.strategy``) adds its provider in ``AppConfig.ready()``, and :func:`concord.eod.adapter.run_eod` asks the
@@ -44,12 +46,20 @@ def arms_table(arms: list) -> pa.Table:
     return pa.Table.from_arrays([pa.array(list(c), t) for c, t in zip(cols, sch.types)], schema=sch)
 
 
-def current(as_of) -> tuple[str, pa.Table | None, pa.Table | None]:
-    """``(name, table, arms)`` of the first provider's strategy, or ``(SHIPPED, None, None)`` (the engine's
-    default, no experiment)."""
+def budget_params(budget: dict | None) -> tuple | None:
+    """A tree's ``budget`` as ``engine.Params.strategy_budget`` (None when it sets nothing)."""
+    values = tuple((budget or {}).get(k) for k in ("daily_max", "window_days", "window_max"))
+    return None if all(v is None for v in values) else values
+
+
+def current(as_of) -> tuple[str, pa.Table | None, pa.Table | None, tuple | None]:
+    """``(name, table, arms, budget)`` of the first provider's strategy, or ``(SHIPPED, None, None, None)`` (the
+    engine's default, no experiment, no budget but the packs')."""
     for fn in list(_PROVIDERS):
         found = fn(as_of)
         if found is not None:
-            name, rows, *arms = found
-            return name, as_table(rows), arms_table(arms[0]) if arms else None
-    return SHIPPED, None, None
+            name, rows, *rest = found
+            arms = rest[0] if rest else None
+            budget = rest[1] if len(rest) > 1 else None
+            return name, as_table(rows), arms_table(arms) if arms is not None else None, budget_params(budget)
+    return SHIPPED, None, None, None

@@ -14,7 +14,9 @@ def champion() -> StrategyVersion | None:
 def live_strategy(as_of):
     """The end-of-day provider (``concord.eod.strategies``): ``(label, rows)`` of the champion, or None (the shipped
     table applies). With a running experiment, the cases not yet in it are assigned first (audited), and the
-    challengers' rows follow, numbered from ``arm * ARM_OFFSET``, with each case's arm: ``(label, rows, arms)``."""
+    challengers' rows follow, numbered from ``arm * ARM_OFFSET``, with each case's arm: ``(label, rows, arms)``. The
+    champion's contact budget follows as a fourth item when it sets one (it applies to every person, whatever
+    their cases' arms)."""
     from concord.eod.rules import ARM_OFFSET
 
     from . import experiments
@@ -24,11 +26,12 @@ def live_strategy(as_of):
         return None
     rows = trees.engine_rows(sv.tree)
     exp = experiments.running()
+    budget = {k: v for k, v in (sv.tree.get("budget") or {}).items() if v is not None} or None
     if exp is None:
-        return sv.label, rows
+        return (sv.label, rows) if not budget else (sv.label, rows, None, budget)
     experiments.assign("system:strategy", as_of)
     for arm in exp.arms.select_related("version__strategy").filter(arm__gt=0):
         for r in trees.engine_rows(arm.version.tree):
             rows.append([r[0] + arm.arm * ARM_OFFSET, *r[1:]])
     arms = list(ArmAssignment.objects.filter(experiment=exp, arm__gt=0).values_list("case_id", "arm"))
-    return f"{sv.label} · #{exp.pk}", rows, arms
+    return f"{sv.label} · #{exp.pk}", rows, arms, budget

@@ -1,0 +1,52 @@
+"""The live strategy's contact budget reaches the end-of-day queue: the shipped default (no budget) queues as the
+shipped table does; a version with a daily budget of one contact queues each person at most once, one of none queues nobody."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from concord.eod import adapter, strategies
+from concord.eod.models import QueueEntry
+from concord.strategy import selectors, services
+
+AS_OF = dt.date(2026, 11, 28)
+
+
+def _queue(run):
+    return Counter(QueueEntry.objects.filter(run=run).values_list("case__debtor_id", flat=True))
+
+
+def test_live_strategy_hands_its_budget_only_when_it_sets_one():
+    assert strategies.budget_params({}) is None
+    assert strategies.budget_params({"daily_max": None, "window_days": None, "window_max": None}) is None
+    assert strategies.budget_params({"daily_max": 1}) == (1, None, None)
+    assert strategies.budget_params({"window_days": 7, "window_max": 3}) == (None, 7, 3)
+
+
+@pytest.mark.django_db
+def test_a_daily_budget_limits_the_queue(world):
+    default = selectors.champion()
+    assert len(selectors.live_strategy(AS_OF)) == 2  # the default sets no budget: the engine gets none
+    before = _queue(adapter.run_eod(AS_OF))
+    strategies.unregister(selectors.live_strategy)
+    try:
+        shipped = _queue(adapter.run_eod(AS_OF))
+    finally:
+        strategies.register(selectors.live_strategy)
+    assert shipped == before and before
+
+    tree = copy.deepcopy(default.tree)
+    tree["budget"] = {"daily_max": 1}
+    services.save_version(world.users["manager"], "default", tree, note="one a day", based_on=default.version)
+    assert selectors.live_strategy(AS_OF)[3]["daily_max"] == 1
+    after = _queue(adapter.run_eod(AS_OF))
+    assert after == Counter({p: min(n, 1) for p, n in before.items()})
+
+    # a budget of none a day empties the queue (the cases are still segmented and allocated)
+    tree["budget"] = {"daily_max": 0}
+    services.save_version(world.users["manager"], "default", tree, note="none", based_on=default.version + 1)
+    run = adapter.run_eod(AS_OF)
+    assert not _queue(run) and run.summary["strategy"] == f"default v{default.version + 2}"
