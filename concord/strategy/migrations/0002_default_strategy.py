@@ -2,7 +2,8 @@
 import json
 
 from django.db import migrations
-from django.utils import timezone
+
+from concord.core import clock
 
 
 def add(apps, schema_editor):
@@ -14,7 +15,7 @@ def add(apps, schema_editor):
     if Strategy.objects.exists():
         return
     shipped = tree.normalise(tree.from_engine_json(json.loads((rules.DATA / "strategy.json").read_text("utf-8"))))
-    now = timezone.now()
+    now = clock.now()
     s = Strategy.objects.create(code="default", live=True, created_at=now)
     Version.objects.create(strategy=s, version=1, tree=shipped, note="随系统提供的默认策略", created_at=now)
 
