@@ -100,7 +100,7 @@ class Default:
         self.warm_complaints = 0            # complaints observed during the warm-up (baseline-like calling)
         self.allowed_after_warm_up = 0.0    # the complaint budget accumulated day by day since the warm-up
         self.expected_after_warm_up = 0.0   # the complaints the calls made since the warm-up were expected to bring
-        self.budgets: list[float] = []      # each day's complaint budget since the warm-up
+        self.budgets: list[tuple] = []      # each day since the warm-up: (complaint budget, warm-up's a day)
         self.pending_letter: list[tuple[int, int, int, int]] = []
         self.pending_visit: list[tuple[int, int, int, int]] = []
         self.last_letter = self.last_visit = None
@@ -297,7 +297,7 @@ class Default:
         self.allowed_after_warm_up += daily
         # The budget holds on what really happened: complaints beyond it so far are taken from today's.
         budget = min(2 * daily, self.allowed_after_warm_up - self.complaints_after_warm_up)
-        self.budgets.append(round(daily, 3))
+        self.budgets.append((daily, self.warm_expected))
         cap = nba.daily_call_cap(side.pack)
         actions = nba.choose(
             hours=SHIFT_HOURS, call_value=call_value, call_cost=call_cost,
