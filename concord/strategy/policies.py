@@ -42,6 +42,9 @@ COOL_DOWN_DAYS = 7                 # no call within this many days after a conve
 COMPLAINT_BUDGET_SHARE = 0.7
 #: Answer rates are learned by the attempts a case had in the 7 days before (0, 1, … FATIGUE_LEVELS − 1 or more).
 FATIGUE_LEVELS = 5
+#: The warm-up's last days, when calling in DPD order has reached its steady state (the same cases called day after
+#: day answer less): their conversations a day bound the complaint budget too.
+STEADY_DAYS = 7
 #: Letters and visits: recovery within this many days is credited to them; at most one per case in this many days.
 LETTER_WINDOW_DAYS, LETTER_INTERVAL_DAYS = 7, 30
 VISIT_WINDOW_DAYS, VISIT_INTERVAL_DAYS = 14, 30
@@ -97,6 +100,7 @@ class Default:
         self.last_conv = None
         self.warm_conversations: dict[int, int] = {}
         self.complaints_after_warm_up = 0
+        self.steady_conversations: dict[int, int] = {}   # the warm-up's conversations in its last STEADY_DAYS
         self.warm_complaints = 0            # complaints observed during the warm-up (baseline-like calling)
         self.allowed_after_warm_up = 0.0    # the complaint budget accumulated day by day since the warm-up
         self.expected_after_warm_up = 0.0   # the complaints the calls made since the warm-up were expected to bring
@@ -158,6 +162,8 @@ class Default:
                     self._learn("complaint", c, 1, side.complaint_until[i] > day + 1)
                     if day < self.warm_up:
                         self.warm_conversations[c] = self.warm_conversations.get(c, 0) + 1
+                        if day >= self.warm_up - STEADY_DAYS:
+                            self.steady_conversations[c] = self.steady_conversations.get(c, 0) + 1
                     self.last_conv[i] = day
                     self.pending_conv.append((day, i, c, int(side.paid_total[i])))
             elif channel == "sms":
@@ -290,10 +296,9 @@ class Default:
         complaint = np.array([complaint_of[int(c)] for c in ci])
         risk = p_answer.max(axis=1) * complaint
         daily = self._complaint_budget(side, day, capacity, ans, complaint_of)
-        # Safety margin: when the complaints really made (warm-up included) run ahead of what the learned rates
-        # expected of the conversations and calls made, every call's risk is raised by that ratio (never lowered).
-        expected = self.warm_expected * self.warm_up + self.expected_after_warm_up
-        risk = risk * max(1.0, (self.warm_complaints + self.complaints_after_warm_up + 1.0) / (expected + 1.0))
+        # Safety margin: when the complaints really made since the warm-up run ahead of what the learned rates
+        # expected of the calls made, every call's risk is raised by that ratio (never lowered).
+        risk = risk * max(1.0, (self.complaints_after_warm_up + 1.0) / (self.expected_after_warm_up + 1.0))
         self.allowed_after_warm_up += daily
         # The budget holds on what really happened: complaints beyond it so far are taken from today's.
         budget = min(2 * daily, self.allowed_after_warm_up - self.complaints_after_warm_up)
@@ -335,12 +340,18 @@ class Default:
     def _complaint_budget(self, side: Side, day: int, capacity: int, ans: dict, complaint_of: dict) -> float:
         """Today's complaint budget: COMPLAINT_BUDGET_SHARE of the complaints a day that baseline-like calling
         would bring on today's book. The warm-up called as the baseline does; the complaints a day the learned
-        rates expect of its conversations, or, when smaller, those they expect of calling today's open cases in DPD
-        order up to capacity (the baseline's own complaints fall as its book pays, is held or ages, and the budget
-        follows them down, never up)."""
+        rates expect of its conversations — over the whole warm-up or over its last STEADY_DAYS, whichever is
+        smaller (calling the same cases day after day, baseline-like calling answers less as it goes on) — or, when
+        smaller still, those they expect of calling today's open cases in DPD order up to capacity (the baseline's
+        complaints fall as its book pays, is held or ages, and the budget follows them down, never up)."""
         warm = max(1, self.warm_up)
-        model = sum(k * complaint_of.get(c, self._pooled("complaint", c, 0.01, prior=200.0))
-                    for c, k in self.warm_conversations.items()) / warm
+
+        def rate(c):
+            return complaint_of.get(c, self._pooled("complaint", c, 0.01, prior=200.0))
+
+        model = sum(k * rate(c) for c, k in self.warm_conversations.items()) / warm
+        steady = sum(k * rate(c) for c, k in self.steady_conversations.items()) / max(1, min(STEADY_DAYS, warm))
+        model = min(model, steady)
         self.warm_expected = model
         if model <= 0:
             return 0.0
