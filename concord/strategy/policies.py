@@ -16,9 +16,11 @@ still goes through the gate.
   30-day outcomes it trains the scoring app's paid-within-30-days and self-cure scorecards (``learned``) whose
   scores refine the cells' rates case by case; then each day the next-best-action (``nba.choose``) picks per case
   the call hour, SMS, letter, visit or no contact worth most after its cost, calls ranked by expected net per
-  expected complaint within capacity and a complaint budget (70 % of the warm-up's rate, held on the complaints
-  that really happened), under the pack's per-person caps; it leaves promises and plans to run and offers plans
-  to those who cannot pay at once.
+  expected complaint within capacity and a complaint budget (70 % of what baseline-like calling brings on the book
+  — the warm-up's, its last week's, or today's DPD-order calling's, whichever is smallest — held on the complaints
+  that really happened, with a margin that tightens when they run ahead of the expected), answer rates lowered by
+  the fatigue learned from repeated attempts, under the pack's per-person caps; it leaves promises and plans to
+  run and offers plans to those who cannot pay at once.
 """
 from __future__ import annotations
 
