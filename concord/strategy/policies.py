@@ -16,9 +16,11 @@ still goes through the gate.
   30-day outcomes it trains the scoring app's paid-within-30-days and self-cure scorecards (``learned``) whose
   scores refine the cells' rates case by case; then each day the next-best-action (``nba.choose``) picks per case
   the call hour, SMS, letter, visit or no contact worth most after its cost, calls ranked by expected net per
-  expected complaint within capacity and a complaint budget (70 % of the warm-up's rate, held on the complaints
-  that really happened), under the pack's per-person caps; it leaves promises and plans to run and offers plans
-  to those who cannot pay at once.
+  expected complaint within capacity and a complaint budget (70 % of what baseline-like calling brings on the book
+  — the warm-up's, its last week's, or today's DPD-order calling's, whichever is smallest — held on the complaints
+  that really happened, with a margin that tightens when they run ahead of the expected), answer rates lowered by
+  the fatigue learned from repeated attempts, under the pack's per-person caps; it leaves promises and plans to
+  run and offers plans to those who cannot pay at once.
 """
 from __future__ import annotations
 
@@ -40,6 +42,11 @@ COOL_DOWN_DAYS = 7                 # no call within this many days after a conve
 #: After the warm-up the strategy expects no more complaints a day than this share of what the warm-up's plain
 #: calling (in DPD order, as the baseline) produced: its complaint budget is learned from the book, not set per book.
 COMPLAINT_BUDGET_SHARE = 0.7
+#: Answer rates are learned by the attempts a case had in the 7 days before (0, 1, … FATIGUE_LEVELS − 1 or more).
+FATIGUE_LEVELS = 5
+#: The warm-up's last days, when calling in DPD order has reached its steady state (the same cases called day after
+#: day answer less): their conversations a day bound the complaint budget too.
+STEADY_DAYS = 7
 #: Letters and visits: recovery within this many days is credited to them; at most one per case in this many days.
 LETTER_WINDOW_DAYS, LETTER_INTERVAL_DAYS = 7, 30
 VISIT_WINDOW_DAYS, VISIT_INTERVAL_DAYS = 14, 30
@@ -95,9 +102,15 @@ class Default:
         self.last_conv = None
         self.warm_conversations: dict[int, int] = {}
         self.complaints_after_warm_up = 0
+        self.steady_conversations: dict[int, int] = {}   # the warm-up's conversations in its last STEADY_DAYS
+        self.warm_complaints = 0            # complaints observed during the warm-up (baseline-like calling)
+        self.allowed_after_warm_up = 0.0    # the complaint budget accumulated day by day since the warm-up
+        self.expected_after_warm_up = 0.0   # the complaints the calls made since the warm-up were expected to bring
+        self.budgets: list[tuple] = []      # each day since the warm-up: (complaint budget, warm-up's a day)
         self.pending_letter: list[tuple[int, int, int, int]] = []
         self.pending_visit: list[tuple[int, int, int, int]] = []
         self.last_letter = self.last_visit = None
+        self.warm_expected = 0.0            # the complaints a day the learned rates expect of the warm-up's calling
         self.models: dict = {}
         self.trained_on_day: int | None = None
 
@@ -145,11 +158,14 @@ class Default:
             if channel == "call":
                 answered = outcome == "conversation"
                 self._acc(("ans_h", c // 24, hour), 1, answered)
+                self._acc(("ans_f", c // 24, min(int(side.prev7[i]), FATIGUE_LEVELS - 1)), 1, answered)
                 self._learn("ans", c, 1, answered)
                 if answered:
                     self._learn("complaint", c, 1, side.complaint_until[i] > day + 1)
                     if day < self.warm_up:
                         self.warm_conversations[c] = self.warm_conversations.get(c, 0) + 1
+                        if day >= self.warm_up - STEADY_DAYS:
+                            self.steady_conversations[c] = self.steady_conversations.get(c, 0) + 1
                     self.last_conv[i] = day
                     self.pending_conv.append((day, i, c, int(side.paid_total[i])))
             elif channel == "sms":
@@ -162,6 +178,8 @@ class Default:
                 self.pending_visit.append((day, i, c, int(side.paid_total[i])))
         if day >= self.warm_up:
             self.complaints_after_warm_up += side.today["complaints"]
+        else:
+            self.warm_complaints += side.today["complaints"]
         # Credit recovery to contacts once their window has passed (fraction of the balance owed then).
         self.pending_conv = self._settle(day, side, self.pending_conv, CONVERSATION_WINDOW_DAYS, "conv")
         self.pending_sms = self._settle(day, side, self.pending_sms, SMS_WINDOW_DAYS, "sms")
@@ -256,7 +274,7 @@ class Default:
         ci = cells[idx]
         p_cell = np.array([ans[int(c)] for c in ci])
         p_person = (side.answered_n[idx] + PRIOR * p_cell) / (side.calls_n[idx] + PRIOR)
-        fatigue = 1.0 / (1.0 + side.attempts_7d()[idx])
+        fatigue = self._fatigue(ci, side.attempts_7d()[idx])
         # The learned scorecards refine the cell's rates case by case: a conversation is worth more where a
         # payment within 30 days is likelier, and less where the case would pay on its own (self-cure).
         ranker = self._rankers(columns, idx, ci)
@@ -279,10 +297,14 @@ class Default:
                         for c in set(uc.tolist()) | set(self.warm_conversations)}
         complaint = np.array([complaint_of[int(c)] for c in ci])
         risk = p_answer.max(axis=1) * complaint
-        daily = COMPLAINT_BUDGET_SHARE * sum(k * complaint_of[c] for c, k in self.warm_conversations.items()) \
-            / max(1, self.warm_up)
+        daily = self._complaint_budget(side, day, capacity, ans, complaint_of)
+        # Safety margin: when the complaints really made since the warm-up run ahead of what the learned rates
+        # expected of the calls made, every call's risk is raised by that ratio (never lowered).
+        risk = risk * max(1.0, (self.complaints_after_warm_up + 1.0) / (self.expected_after_warm_up + 1.0))
+        self.allowed_after_warm_up += daily
         # The budget holds on what really happened: complaints beyond it so far are taken from today's.
-        budget = min(2 * daily, daily * (day - self.warm_up + 1) - self.complaints_after_warm_up)
+        budget = min(2 * daily, self.allowed_after_warm_up - self.complaints_after_warm_up)
+        self.budgets.append((daily, self.warm_expected))
         cap = nba.daily_call_cap(side.pack)
         actions = nba.choose(
             hours=SHIFT_HOURS, call_value=call_value, call_cost=call_cost,
@@ -297,8 +319,51 @@ class Default:
                       "letter": day - self.last_letter[idx] >= LETTER_INTERVAL_DAYS,
                       "visit": day - self.last_visit[idx] >= VISIT_INTERVAL_DAYS})
         calls = [(int(idx[k]), h) for k, ch, h in actions if ch == "call"]
+        self.expected_after_warm_up += float(sum(p_answer[k, SHIFT_HOURS.index(h)] * complaint[k]
+                                                 for k, ch, h in actions if ch == "call"))
         messages = [(int(idx[k]), ch) for k, ch, _h in actions if ch != "call"]
         return Plan(calls=calls, messages=messages, offer_plan=True)
+
+    def _fatigue(self, ci: np.ndarray, attempts: np.ndarray) -> np.ndarray:
+        """Per case, the answer rate after its attempts in the last 7 days relative to a case without any, as
+        learned per product group (shrunk to no effect; never above 1 and never rising with more attempts)."""
+        out = np.ones(len(ci))
+        level = np.minimum(attempts, FATIGUE_LEVELS - 1)
+        for g in np.unique(ci // 24):
+            base = self._rate(("ans_f", int(g), 0), self._rate(("ans", "group", int(g)), 0.3))
+            if base <= 0:
+                continue
+            mult = np.minimum.accumulate(np.array(
+                [1.0] + [min(1.0, self._rate(("ans_f", int(g), k), base) / base) for k in range(1, FATIGUE_LEVELS)]))
+            m = ci // 24 == g
+            out[m] = mult[level[m]]
+        return out
+
+    def _complaint_budget(self, side: Side, day: int, capacity: int, ans: dict, complaint_of: dict) -> float:
+        """Today's complaint budget: COMPLAINT_BUDGET_SHARE of the complaints a day that baseline-like calling
+        would bring on today's book. The warm-up called as the baseline does; the complaints a day the learned
+        rates expect of its conversations — over the whole warm-up or over its last STEADY_DAYS, whichever is
+        smaller (calling the same cases day after day, baseline-like calling answers less as it goes on) — or, when
+        smaller still, those they expect of calling today's open cases in DPD order up to capacity (the baseline's
+        complaints fall as its book pays, is held or ages, and the budget follows them down, never up)."""
+        warm = max(1, self.warm_up)
+
+        def rate(c):
+            return complaint_of.get(c, self._pooled("complaint", c, 0.01, prior=200.0))
+
+        model = sum(k * rate(c) for c, k in self.warm_conversations.items()) / warm
+        steady = sum(k * rate(c) for c, k in self.steady_conversations.items()) / max(1, min(STEADY_DAYS, warm))
+        model = min(model, steady)
+        self.warm_expected = model
+        if model <= 0:
+            return 0.0
+        open_ = side.open() & ~side.held(day)
+        idx = np.flatnonzero(open_)
+        order = idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))][:capacity]
+        cells = self.today_cells[order]
+        shadow = sum(self._pooled("ans", int(c), 0.3) * complaint_of.get(int(c), self._pooled(
+            "complaint", int(c), 0.01, prior=200.0)) * int(k) for c, k in zip(*np.unique(cells, return_counts=True)))
+        return COMPLAINT_BUDGET_SHARE * min(model, shadow)
 
     def _rankers(self, columns: dict | None, idx: np.ndarray, ci: np.ndarray) -> dict:
         """Per case, the learned probability relative to its cell's mean (1 without a model): ``paid`` from the
