@@ -165,3 +165,10 @@ OUTPUT_ORDER = {
     "arrangement_state": ["arrangement_id", "number"], "case_state": ["case_id"], "assignments": ["case_id"],
     "contact_queue": ["collector_id", "position"], "roll_rates": ["from_bucket", "to_bucket"],
 }
+
+
+def input_table(name: str, rows: list) -> pa.Table:
+    """Rows (tuples in the columns' order) as the engine's input table ``name`` (its schema in ``INPUT_TABLES``)."""
+    sch = INPUT_TABLES[name][0]
+    cols = list(zip(*rows)) if rows else [[] for _ in sch.names]
+    return pa.Table.from_arrays([pa.array(list(c), t) for c, t in zip(cols, sch.types)], schema=sch)

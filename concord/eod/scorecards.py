@@ -32,9 +32,7 @@ def unregister(fn: Callable) -> None:
 
 def as_table(bins: list) -> pa.Table:
     """Scorecard rows as the engine's ``scorecard`` input table."""
-    sch = schema.INPUT_TABLES["scorecard"][0]
-    cols = list(zip(*bins)) if bins else [[] for _ in sch.names]
-    return pa.Table.from_arrays([pa.array(list(c), t) for c, t in zip(cols, sch.types)], schema=sch)
+    return schema.input_table("scorecard", bins)
 
 
 def current(as_of) -> tuple[str, pa.Table | None]:

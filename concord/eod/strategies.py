@@ -35,15 +35,12 @@ def unregister(fn: Callable) -> None:
 
 def as_table(rows: list) -> pa.Table:
     """Strategy rows as the engine's ``strategy`` input table."""
-    sch = schema.INPUT_TABLES["strategy"][0]
-    cols = list(zip(*rows)) if rows else [[] for _ in sch.names]
-    return pa.Table.from_arrays([pa.array(list(c), t) for c, t in zip(cols, sch.types)], schema=sch)
+    return schema.input_table("strategy", rows)
 
 
 def arms_table(arms: list) -> pa.Table:
-    sch = schema.INPUT_TABLES["strategy_arms"][0]
-    cols = list(zip(*arms)) if arms else [[] for _ in sch.names]
-    return pa.Table.from_arrays([pa.array(list(c), t) for c, t in zip(cols, sch.types)], schema=sch)
+    """``(case_id, arm)`` pairs as the engine's ``strategy_arms`` input table."""
+    return schema.input_table("strategy_arms", arms)
 
 
 def budget_params(budget: dict | None) -> tuple | None:
