@@ -15,6 +15,7 @@ The packages come from the OS (``make sip`` installs them); nothing is downloade
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -80,10 +81,32 @@ def missing_programs() -> list[str]:
     return [p for p in PROGRAMS if shutil.which(p) is None and not Path("/usr/sbin", p).exists()]
 
 
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+PORTS = range(20000, 32000)   # below the kernel's ephemeral range, where outgoing connections take their ports
+ATTEMPTS = 5
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 free for both TCP and UDP just now (baresip's ``sip_listen`` binds both)."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.choice(PORTS)
+        try:
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                with socket.socket(socket.AF_INET, kind) as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError(f"no free port on 127.0.0.1 between {PORTS.start} and {PORTS.stop}")
+
+
+def _port_taken(log: str) -> bool:
+    """Another process took a port between the check and the bind: worth starting again on new ports."""
+    return "Address already in use" in log or "could not bind" in log.lower()
+
+
+class PortTaken(RuntimeError):
+    """A process could not bind the port it was given."""
 
 
 @dataclass
@@ -120,8 +143,17 @@ def _spawn(name: str, args: list[str], folder: Path) -> Process:
 
 def start_proxy(folder: Path, port: int | None = None) -> tuple[Process, int]:
     """Kamailio on 127.0.0.1:``port`` (UDP); returns the process and the port once it listens."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _start_proxy(folder, port or free_port())
+        except PortTaken:
+            if port or attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_proxy(folder: Path, port: int) -> tuple[Process, int]:
     folder.mkdir(parents=True, exist_ok=True)
-    port = port or free_port(socket.SOCK_DGRAM)
     (folder / "kamailio.cfg").write_text(KAMAILIO_CFG.format(port=port, modules=KAMAILIO_MODULES))
     binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
     proc = _spawn("kamailio", [binary, "-f", str(folder / "kamailio.cfg"), "-DD", "-E", "-m", "32", "-M", "4",
@@ -129,7 +161,8 @@ def start_proxy(folder: Path, port: int | None = None) -> tuple[Process, int]:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if proc.popen.poll() is not None:
-            raise RuntimeError("kamailio did not start:\n" + proc.log()[-2000:])
+            error = PortTaken if _port_taken(proc.log()) else RuntimeError
+            raise error("kamailio did not start:\n" + proc.log()[-2000:])
         if "processes (at least)" in proc.log() or (folder / "kamailio.pid").exists():
             time.sleep(0.3)
             return proc, port
@@ -141,8 +174,23 @@ def start_proxy(folder: Path, port: int | None = None) -> tuple[Process, int]:
 def start_phone(folder: Path, *, user: str, proxy_port: int, play: Path, answer: bool = False,
                 record_dir: Path | None = None) -> tuple[Process, int]:
     """A baresip endpoint registered at the proxy as ``user``; returns the process and its control port."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _start_phone(folder, user=user, proxy_port=proxy_port, play=play, answer=answer,
+                                record_dir=record_dir)
+        except PortTaken:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_phone(folder: Path, *, user: str, proxy_port: int, play: Path, answer: bool,
+                 record_dir: Path | None) -> tuple[Process, int]:
     folder.mkdir(parents=True, exist_ok=True)
-    ctrl_port, sip_port = free_port(), free_port(socket.SOCK_DGRAM)
+    ctrl_port = free_port()
+    sip_port = free_port()
+    while sip_port == ctrl_port:
+        sip_port = free_port()
     if record_dir is not None:
         record_dir.mkdir(parents=True, exist_ok=True)
     (folder / "config").write_text(BARESIP_CFG.format(
@@ -155,7 +203,8 @@ def start_phone(folder: Path, *, user: str, proxy_port: int, play: Path, answer:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if proc.popen.poll() is not None:
-            raise RuntimeError("baresip did not start:\n" + proc.log()[-2000:])
+            error = PortTaken if _port_taken(proc.log()) else RuntimeError
+            raise error("baresip did not start:\n" + proc.log()[-2000:])
         if "200 OK" in proc.log():          # registered at the proxy
             return proc, ctrl_port
         time.sleep(0.1)

@@ -3,6 +3,7 @@ borrower simulator that answers and speaks (espeak-ng). The call is started from
 by the collector; its events become the call record that fills the activity; the recording is a real WAV file, kept
 sealed with its checksum and played back (audited) by the compliance officer. The processes run on free ports in a temporary
 folder and are stopped by their ids at the end."""
+import socket
 import time
 import wave
 from io import BytesIO
@@ -163,3 +164,32 @@ def test_a_predictive_call_no_collector_takes_hears_the_message_and_is_abandoned
 def localsip_seconds(path):
     with wave.open(path) as w:
         return w.getnframes() / w.getframerate()
+
+
+def test_free_ports_lie_below_the_ephemeral_range_and_are_free_for_tcp_and_udp():
+    for _ in range(20):
+        port = localsip.free_port()
+        assert port in localsip.PORTS
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            with socket.socket(socket.AF_INET, kind) as s:
+                s.bind(("127.0.0.1", port))
+
+
+def test_a_phone_whose_port_was_taken_meanwhile_starts_again_on_new_ports(sip_stack, tmp_path, monkeypatch):
+    proxy_port = int(sip_stack["proxy"].rsplit(":", 1)[1])
+    taken = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    real = localsip.free_port
+    handed = iter([real(), taken.getsockname()[1]])      # the first start gets a SIP port somebody else holds
+    monkeypatch.setattr(localsip, "free_port", lambda: next(handed, None) or real())
+    voice = localsip.speech_wav("您好", tmp_path / "voice.wav")
+    try:
+        phone, ctrl = localsip.start_phone(tmp_path / "retry", user="retry", proxy_port=proxy_port, play=voice)
+        try:
+            assert phone.popen.poll() is None and "200 OK" in phone.log()
+            assert ctrl != taken.getsockname()[1]
+        finally:
+            phone.stop()
+    finally:
+        taken.close()
