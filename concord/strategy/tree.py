@@ -241,6 +241,37 @@ def _budget(v, caps: dict, problems: list) -> dict:
     return out
 
 
+ONE_OFF = ("sms", "letter", "visit", "email", "legal_review")
+
+
+def path_action(path: list[dict], days_in: int) -> str | None:
+    """What a rule's treatment path asks for on day ``days_in`` (0: the day the case entered the rule's segment), or
+    None for nothing that day. A one-off step (``sms``, ``letter``, ``visit``, ``email``, ``legal_review``) happens
+    on its own day only. A ``call`` step starts a calling phase: from its day on, the case is called on every day no
+    other step falls on. A ``legal_review`` step ends the path: after it the path asks for nothing (the case waits
+    for the legal track's decision). Steps are in increasing ``day`` order (:func:`normalise`)."""
+    calling = False
+    for step in path:
+        if step["day"] > days_in:
+            break
+        if step["day"] == days_in:
+            return step["action"]
+        if step["action"] == "legal_review":
+            return None
+        if step["action"] == "call":
+            calling = True
+    return "call" if calling else None
+
+
+def preferred_hours(hours: list[int] | None, allowed: tuple[int, int]) -> tuple[int, int]:
+    """The local hours ``[from, to)`` to contact in: a rule's preferred ``hours`` within the pack's ``allowed``
+    ones. A preference never widens what the pack allows; one that does not meet it is ignored (the pack's hours)."""
+    if not hours:
+        return allowed
+    start, end = max(hours[0], allowed[0]), min(hours[1], allowed[1])
+    return (start, end) if start < end else allowed
+
+
 def engine_rows(tree: dict) -> list[list]:
     """The rows of the end-of-day run's ``strategy`` table (column order :data:`ENGINE_COLUMNS`)."""
     return [[r.get(c) for c in ENGINE_COLUMNS] for r in tree["rules"]]

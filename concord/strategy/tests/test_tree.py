@@ -78,3 +78,25 @@ def test_diff_names_added_removed_and_changed_rules():
     d = tree.diff(a, b)
     assert d == {"added": ["new"], "removed": ["late"], "changed": {"early": ["channel"]}, "budget": ["daily_max"],
                  "renamed": False}
+
+
+PATH = [{"day": 0, "action": "sms"}, {"day": 2, "action": "call"}, {"day": 7, "action": "letter"},
+        {"day": 20, "action": "visit"}, {"day": 45, "action": "legal_review"}]
+
+
+def test_a_path_gives_one_off_steps_on_their_day_and_calls_between_them_until_legal_review():
+    by_day = [tree.path_action(PATH, d) for d in range(50)]
+    assert by_day[:3] == ["sms", None, "call"]
+    assert by_day[3:7] == ["call"] * 4
+    assert by_day[7] == "letter" and by_day[8:20] == ["call"] * 12
+    assert by_day[20] == "visit" and by_day[21:45] == ["call"] * 24
+    assert by_day[45] == "legal_review" and by_day[46:] == [None] * 4
+    assert [tree.path_action([{"day": 3, "action": "letter"}], d) for d in range(5)] == [None] * 3 + ["letter", None]
+    assert tree.path_action([], 0) is None
+
+
+def test_preferred_hours_stay_within_the_packs_hours():
+    assert tree.preferred_hours(None, (8, 21)) == (8, 21)
+    assert tree.preferred_hours([18, 22], (8, 21)) == (18, 21)
+    assert tree.preferred_hours([6, 10], (8, 21)) == (8, 10)
+    assert tree.preferred_hours([22, 24], (8, 21)) == (8, 21)       # no overlap: the preference is ignored
