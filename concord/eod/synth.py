@@ -224,7 +224,6 @@ def _snapshot_chunk(accounts: int, rng: np.random.Generator, as_of: dt.date, ids
     # cases, people, staff
     case_dpd = np.zeros(n_cases, np.int64)
     np.maximum.at(case_dpd, acc_case, dpd)
-    case_bucket = _bucket_of(case_dpd)
     case_bal = np.bincount(acc_case, weights=principal_fen - acc_p_paid + acc_i_bal, minlength=n_cases)
     status = rng.choice(["open", "new", "on_hold", "settled"], size=n_cases, p=[0.90, 0.05, 0.03, 0.02])
     n_col_team = [max(1, int(n_cases * s / 800)) for s in (0.46, 0.24, 0.25, 0.05)]

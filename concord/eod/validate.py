@@ -353,7 +353,6 @@ class _Checker:
         return out
 
     def reference_checks(self) -> list[_Check]:
-        v = self.v
         refs = [("products", "creditor_id", "creditors", "creditor_id"),
                 ("cases", "creditor_id", "creditors", "creditor_id"), ("cases", "person_id", "persons", "person_id"),
                 ("cases", "team_id", "teams", "team_id"), ("cases", "collector_id", "collectors", "collector_id"),
