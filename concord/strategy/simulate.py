@@ -10,6 +10,9 @@ Each simulated day, for each side: the end-of-day case stage scores the open cas
 made in time order, each a request to the gate (denied ones are not made); the evening books the payments that
 fall due (promises, plan instalments), self-cures, and the promise and plan states by the workbench's and the
 arrangements' rules.
+
+A side is a coded strategy by name (``policies.STRATEGIES``, scored by the shipped strategy table) or a strategy tree
+(``treepolicy.TreeSpec``: scored by the tree's own rows and planned by ``treepolicy.TreePolicy``).
 """
 from __future__ import annotations
 
