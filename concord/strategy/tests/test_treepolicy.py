@@ -230,3 +230,19 @@ def test_command_refuses_both_a_name_and_a_file(tmp_path, population):
     with pytest.raises(CommandError, match="--strategy-file: cannot read") as err:
         call_command("simulate", "--population", population, "--strategy-file", str(tmp_path / "absent.json"))
     assert err.value.returncode == 2
+
+
+def test_concord_simulate_process_exits_2_on_a_malformed_tree_file(tmp_path, population):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"name": "x", "rules": [rule(channel="fax")]}), encoding="utf-8")
+    env = {**os.environ, "CONCORD_DEV_KEYS": "1"}
+    done = subprocess.run([sys.executable, "-c", "from concord.cli import main; main()", "simulate", "--population",
+                           population, "--strategy-file", str(path), "--json"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 2
+    assert f"--strategy-file: {path}: rule 1: channel: unknown_channel" in done.stderr
+    assert done.stdout == ""
