@@ -62,6 +62,8 @@ class Plan:
     calls: list[tuple[int, int]] = field(default_factory=list)      # (case index, local hour)
     messages: list[tuple[int, str]] = field(default_factory=list)   # (case index, channel)
     offer_plan: bool = False
+    #: the cases whose conversations may be offered a plan (None: every case when ``offer_plan``)
+    offers: frozenset[int] | None = None
 
 
 def hour_slots(capacity: int) -> dict[int, int]:

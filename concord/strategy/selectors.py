@@ -35,3 +35,19 @@ def live_strategy(as_of):
             rows.append([r[0] + arm.arm * ARM_OFFSET, *r[1:]])
     arms = list(ArmAssignment.objects.filter(experiment=exp, arm__gt=0).values_list("case_id", "arm"))
     return f"{sv.label} · #{exp.pk}", rows, arms, budget
+
+
+def version(code: str, number: int | None = None) -> StrategyVersion | None:
+    """Version ``number`` of strategy ``code`` (its newest when None), or None."""
+    qs = StrategyVersion.objects.select_related("strategy").filter(strategy__code=code)
+    return (qs.filter(version=number) if number is not None else qs.order_by("-version")).first()
+
+
+def versions(code: str) -> list[int]:
+    """The version numbers of strategy ``code``, oldest first (empty when there is no such strategy)."""
+    return list(StrategyVersion.objects.filter(strategy__code=code).order_by("version").values_list("version",
+                                                                                                   flat=True))
+
+
+def codes() -> list[str]:
+    return list(Strategy.objects.order_by("code").values_list("code", flat=True))

@@ -10,6 +10,9 @@ Each simulated day, for each side: the end-of-day case stage scores the open cas
 made in time order, each a request to the gate (denied ones are not made); the evening books the payments that
 fall due (promises, plan instalments), self-cures, and the promise and plan states by the workbench's and the
 arrangements' rules.
+
+A side is a coded strategy by name (``policies.STRATEGIES``, scored by the shipped strategy table) or a strategy tree
+(``treepolicy.TreeSpec``: scored by the tree's own rows and planned by ``treepolicy.TreePolicy``).
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from .eodday import DailyEod
 from .history import HistoryWriter, clear_journal
 from .policies import STRATEGIES, hour_slots
 from .population import Population
+from .treepolicy import TreePolicy, TreeSpec
 from .world import MESSAGE_HOUR, VISIT_AGENTS, VISIT_HOUR, Book, Side, make_book
 
 SUMMARY_KEYS = ("recovered_fen", "cost_fen", "net_fen", "attempts", "conversations", "promises", "kept", "partial",
@@ -82,7 +86,8 @@ def play_day(side: Side, policy, eod: DailyEod, day: int, capacity: int, u: np.n
         if side.owed[i] <= 0:
             continue
         at = side.instant(day, hour, minute, second)
-        outcome = side.contact(i, channel, day, at, u[i], offer_plan=plan.offer_plan)
+        offer = plan.offer_plan if plan.offers is None else i in plan.offers
+        outcome = side.contact(i, channel, day, at, u[i], offer_plan=offer)
         outcomes.append((i, channel, hour, outcome))
     side.evening(day, u)
     policy.observe(day, side, outcomes)
@@ -116,9 +121,19 @@ def recheck(side: Side) -> int:
     return violations
 
 
-def simulate(population: Population, *, strategy: str = "default", baseline: str = "bucket", days: int = 90,
-             collectors: int = 20, calls_per_collector: int = 80, seed: int = 7, book: Book | None = None,
-             history: str | Path | None = None):
+def _policy(spec: str | TreeSpec, shipped: DailyEod) -> tuple[str, object, DailyEod]:
+    """A side's name, policy and end-of-day stage: a coded strategy by name (scored by the shipped strategy table)
+    or a tree (scored by its own rows)."""
+    if isinstance(spec, TreeSpec):
+        return spec.label, TreePolicy(spec.tree, spec.label), DailyEod(strategy=spec.strategy_table())
+    if spec not in STRATEGIES:
+        raise ValueError(f"unknown strategy {spec!r} (one of {', '.join(sorted(STRATEGIES))})")
+    return spec, STRATEGIES[spec](), shipped
+
+
+def simulate(population: Population, *, strategy: str | TreeSpec = "default", baseline: str | TreeSpec = "bucket",
+             days: int = 90, collectors: int = 20, calls_per_collector: int = 80, seed: int = 7,
+             book: Book | None = None, history: str | Path | None = None):
     """Generator of day lines; its return value is the summary. Each side's days are written to the daily history
     under ``history``/``strategy`` and ``history``/``baseline`` (a temporary directory, removed at the end, when
     ``history`` is None)."""
@@ -127,29 +142,31 @@ def simulate(population: Population, *, strategy: str = "default", baseline: str
             return (yield from simulate(population, strategy=strategy, baseline=baseline, days=days,
                                         collectors=collectors, calls_per_collector=calls_per_collector, seed=seed,
                                         book=book, history=tmp))
-    for name in (strategy, baseline):
-        if name not in STRATEGIES:
-            raise ValueError(f"unknown strategy {name!r} (one of {', '.join(sorted(STRATEGIES))})")
     book = book or make_book(population, seed)
     capacity = collectors * calls_per_collector
-    sides = {"strategy": (Side(book, strategy), STRATEGIES[strategy]()),
-             "baseline": (Side(book, baseline), STRATEGIES[baseline]())}
+    shipped = DailyEod()
+    sides = {}
+    for key, spec in (("strategy", strategy), ("baseline", baseline)):
+        name, policy, eod = _policy(spec, shipped)
+        sides[key] = (Side(book, name), policy, eod)
     writers = {key: HistoryWriter(Path(history) / key) for key in sides}
-    eod = DailyEod()
     for day in range(days):
         u = book.draws(day)
         line = {"day": day + 1, "date": (population.start + dt.timedelta(days=day)).isoformat()}
-        for key, (side, policy) in sides.items():
+        for key, (side, policy, eod) in sides.items():
             line[key] = play_day(side, policy, eod, day, capacity, u, writers[key])
             line[key]["open_cases"] = int((side.owed > 0).sum())
         yield line
     summary = {}
-    for key, (side, _policy) in sides.items():
+    for key, (side, policy, _eod) in sides.items():
         s = side.summary()
         s["violations"] = recheck(side)
         s["name"] = side.name
         summary[key] = {k: s[k] for k in ("name", *SUMMARY_KEYS)}
-        models = getattr(sides[key][1], "models", None)
+        unmade = getattr(policy, "unmade", None)
+        if unmade is not None:
+            summary[key]["unmade"] = dict(sorted(unmade.items()))
+        models = getattr(policy, "models", None)
         if models:
             summary[key]["models"] = learned.summary(models)
     return summary
