@@ -49,10 +49,14 @@ def house_limit(creditor, table: dict | None = None) -> Decimal:
     return max((table.get(role, Decimal("0")) for role in (*APPROVAL_LADDER, Role.ADMIN)), default=Decimal("0"))
 
 
-def calculator_policy(creditor, table: dict | None = None) -> calculator.Policy:
+def calculator_policy(creditor, table: dict | None = None, *,
+                      strategy: calculator.StrategyOffer | None = None) -> calculator.Policy:
+    """The creditor's terms for the calculator, with the strategy's offer bounds for the case when given (both apply:
+    ``calculator.bounds``)."""
     row = policy_row(creditor)
     return calculator.Policy(income_share=row.income_share, max_discount_rate=house_limit(creditor, table),
-                             max_months=row.max_months, settlement_max_months=row.settlement_max_months)
+                             max_months=row.max_months, settlement_max_months=row.settlement_max_months,
+                             strategy=strategy)
 
 
 def required_role(creditor, discount: Decimal, balance: Decimal, table: dict | None = None) -> str:

@@ -15,6 +15,13 @@ shorter maximum, never a longer one than these.
 
 When the disposable income is zero or negative the calculator proposes nothing but a hardship review: no plan is
 pushed on someone who cannot pay.
+
+Offer bounds (docs/strategy.md "Offer bounds"): the live strategy's rule for the case's segment may bound the discount
+(a share of the balance) and the term (:class:`StrategyOffer`). They apply *together with* the creditor's terms, never
+instead of them — the effective term is the tightest of the product's maximum, the creditor's and the strategy's
+(:func:`bounds`), the discount offered without the creditor the lower of the house's authority and the strategy's
+bound — and, unlike the creditor's approval ladder, no approval goes beyond a strategy's bound
+(:func:`beyond_bounds`).
 """
 from __future__ import annotations
 
@@ -65,13 +72,31 @@ class Balance:
 
 
 @dataclass(frozen=True)
+class StrategyOffer:
+    """The live strategy's offer bounds for a case: the largest discount (a share of the balance) and the longest term
+    to offer, None where the strategy sets no such bound; ``source`` names the strategy version and the segment
+    (``"default v2 · early"``)."""
+    max_discount_rate: Decimal | None = None
+    max_months: int | None = None
+    source: str = ""
+
+    def __post_init__(self):
+        if self.max_discount_rate is not None and not (Decimal("0") <= self.max_discount_rate <= Decimal("1")):
+            raise ValueError("max_discount_rate must be in [0, 1]")
+        if self.max_months is not None and self.max_months < 1:
+            raise ValueError("max_months must be at least 1")
+
+
+@dataclass(frozen=True)
 class Policy:
     """The creditor's terms for arrangements. ``max_discount_rate`` is the authority available (the largest
-    discount anyone in the house may grant without the creditor); ``max_months`` None means the product's maximum."""
+    discount anyone in the house may grant without the creditor); ``max_months`` None means the product's maximum.
+    ``strategy``: the live strategy's offer bounds for the case (None: the strategy adds none)."""
     income_share: Decimal = DEFAULT_INCOME_SHARE
     max_discount_rate: Decimal = Decimal("0.25")
     max_months: int | None = None
     settlement_max_months: int = DEFAULT_SETTLEMENT_MONTHS
+    strategy: StrategyOffer | None = None
 
     def __post_init__(self):
         if not (Decimal("0") < self.income_share <= Decimal("1")):
@@ -114,6 +139,35 @@ class Proposal:
         return discount_rate(self.discount_amount, self.balance)
 
 
+# Where a bound comes from.
+BY_PRODUCT, BY_CREDITOR, BY_STRATEGY = "product", "creditor", "strategy"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The effective bounds of an offer on one case: the longest instalment plan and settlement (each with which bound
+    sets it: the product's maximum, the creditor's policy or the strategy), the largest discount offered without the
+    creditor (the lower of the house's authority and the strategy's bound) and the strategy's own discount bound
+    (None: none), beyond which nothing is offered, whoever approves."""
+    plan_months: int
+    plan_months_by: str
+    settlement_months: int
+    settlement_months_by: str
+    house_rate: Decimal
+    strategy_rate: Decimal | None
+    strategy: StrategyOffer | None
+
+    @property
+    def offered_rate(self) -> Decimal:
+        """The largest discount the calculator proposes: within the house's authority and the strategy's bound."""
+        return self.house_rate if self.strategy_rate is None else min(self.house_rate, self.strategy_rate)
+
+    def months(self, kind: str) -> tuple[int, str]:
+        """``(longest term, which bound sets it)`` for an arrangement of ``kind``."""
+        return ((self.plan_months, self.plan_months_by) if kind == INSTALMENT_PLAN
+                else (self.settlement_months, self.settlement_months_by))
+
+
 @dataclass(frozen=True)
 class Assessment:
     balance: Decimal
@@ -126,6 +180,7 @@ class Assessment:
     hardship: bool
     proposals: tuple[Proposal, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    bounds: Bounds | None = None
 
 
 def _fen(amount: Decimal) -> int:
@@ -144,6 +199,46 @@ def max_months(product_kind: str, policy: Policy | None = None) -> int:
     if policy is not None and policy.max_months is not None:
         cap = min(cap, policy.max_months)
     return cap
+
+
+def _tighter(bound: int, by: str, strategy_months: int | None) -> tuple[int, str]:
+    """The strategy's term when it is strictly shorter (a tie is the creditor's or the product's own bound)."""
+    if strategy_months is not None and strategy_months < bound:
+        return strategy_months, BY_STRATEGY
+    return bound, by
+
+
+def bounds(product_kind: str, policy: Policy | None = None) -> Bounds:
+    """The effective bounds of an offer: each the tightest of the creditor's (with the product's maximum) and the
+    strategy's. A strategy without an offer bound (``policy.strategy`` None, or its fields None) leaves the
+    creditor's terms as they are; it never lengthens a term or widens the house's authority."""
+    policy = policy or Policy()
+    strategy = policy.strategy
+    plan, plan_by = PRODUCT_MAX_MONTHS.get(product_kind), BY_PRODUCT
+    if plan is None:
+        raise ValueError(f"product_kind: unknown product kind {product_kind!r}")
+    if policy.max_months is not None and policy.max_months < plan:
+        plan, plan_by = policy.max_months, BY_CREDITOR
+    months = strategy.max_months if strategy else None
+    plan, plan_by = _tighter(plan, plan_by, months)
+    settle, settle_by = _tighter(policy.settlement_max_months, BY_CREDITOR, months)
+    return Bounds(plan_months=plan, plan_months_by=plan_by, settlement_months=settle, settlement_months_by=settle_by,
+                  house_rate=policy.max_discount_rate, strategy_rate=strategy.max_discount_rate if strategy else None,
+                  strategy=strategy)
+
+
+def beyond_bounds(limits: Bounds, kind: str, months: int, discount: Decimal, balance: Decimal) -> list[tuple]:
+    """What in an offer lies beyond the effective bounds, as ``(field, bound, by)``: ``("months", longest, by)`` for a
+    term beyond the longest (``by`` product, creditor or strategy), ``("discount_amount", rate, "strategy")`` for a
+    discount beyond the strategy's bound (compared in exact amounts). A discount beyond the house's authority but
+    within the strategy's is not here: it goes to the creditor for approval."""
+    out = []
+    longest, by = limits.months(kind)
+    if months > longest:
+        out.append(("months", longest, by))
+    if limits.strategy_rate is not None and not within_limit(discount, balance, limits.strategy_rate):
+        out.append(("discount_amount", limits.strategy_rate, BY_STRATEGY))
+    return out
 
 
 def monthly_cap(disposable: Decimal, share: Decimal) -> Decimal:
@@ -208,39 +303,42 @@ def _months_needed(total: Decimal, cap: Decimal) -> int:
 
 def assess(finances: Finances, balance: Balance, product_kind: str, policy: Policy | None = None, *,
            first_due: dt.date) -> Assessment:
-    """Proposals the borrower can keep: instalment plans up to the product's maximum term whose monthly amount
-    stays within the share of the disposable income, and settlements with a discount within the authority
-    available, paid within the policy's settlement term under the same monthly cap."""
+    """Proposals the borrower can keep: instalment plans up to the longest term (:func:`bounds`: the product's, the
+    creditor's or the strategy's) whose monthly amount stays within the share of the disposable income, and
+    settlements with a discount within the authority available and the strategy's bound, paid within the
+    settlement term (the creditor's or the strategy's, the shorter) under the same monthly cap."""
     policy = policy or Policy()
     owed = balance.total
-    longest = max_months(product_kind, policy)
+    limits = bounds(product_kind, policy)
+    longest, rate = limits.plan_months, limits.offered_rate
     disposable = finances.disposable
     cap = monthly_cap(disposable, policy.income_share)
     notes = [NOTE_ASSETS] if finances.assets_equity > 0 else []
     base = dict(balance=owed, disposable=disposable, income_share=policy.income_share, monthly_cap=cap,
-                assets_equity=to_money(finances.assets_equity), max_months=longest,
-                max_discount_rate=policy.max_discount_rate)
+                assets_equity=to_money(finances.assets_equity), max_months=longest, max_discount_rate=rate,
+                bounds=limits)
     if cap <= 0 or owed <= 0:
         hardship = cap <= 0
         return Assessment(hardship=hardship, notes=tuple(([NOTE_HARDSHIP] if hardship else []) + notes), **base)
     proposals: list[Proposal] = []
     needed = _months_needed(owed, cap)
     if needed <= longest:
-        terms = [needed] + [t for t in STANDARD_TERMS if needed < t <= longest][:2]
+        # never more instalments than fen in the balance (a balance of a few fen is one instalment)
+        terms = [needed] + [t for t in STANDARD_TERMS if needed < t <= min(longest, _fen(owed))][:2]
         proposals += [plan(INSTALMENT_PLAN, owed, ZERO, t, first_due) for t in terms]
     else:
         notes.append(NOTE_PLAN_NEEDS_DISCOUNT)
         discount = owed - cap * longest  # the smallest discount that makes the longest term fit
-        if within_limit(discount, owed, policy.max_discount_rate):
+        if within_limit(discount, owed, rate):
             proposals.append(plan(INSTALMENT_PLAN, owed, discount, longest, first_due))
     seen = set()
-    for rate in sorted({policy.max_discount_rate, (policy.max_discount_rate / 2)}, reverse=True):
-        discount = discount_limit(owed, rate)
-        if discount <= 0 or discount in seen:
+    for r in sorted({rate, rate / 2}, reverse=True):
+        discount = discount_limit(owed, r)
+        if discount <= 0 or discount in seen or discount >= owed:
             continue
         seen.add(discount)
         months = _months_needed(owed - discount, cap)
-        if months <= policy.settlement_max_months:
+        if months <= limits.settlement_months:
             proposals.append(plan(SETTLEMENT, owed, discount, months, first_due))
     if not proposals:
         notes.append(NOTE_NOTHING_FITS)

@@ -14,7 +14,7 @@ from . import authority, calculator, selectors
 from .chart import proposals_chart
 from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm, form_ids
 from .models import ArrangementStatus
-from .services import by_role_label
+from .services import bound_source, by_role_label
 
 NOTES = {
     calculator.NOTE_HARDSHIP: gettext_lazy("收支已无结余：不提出还款方案，只转困难评估，不得施压。"),
@@ -32,6 +32,33 @@ def proposal_label(p: calculator.Proposal) -> str:
     if p.kind == calculator.SETTLEMENT:
         return _("减免%(r)s%% · %(n)d期") % {"r": calculator.percent(p.discount_rate), "n": p.months}
     return _("%(n)d期") % {"n": p.months}
+
+
+def bounds_view(limits: calculator.Bounds) -> dict:
+    """The effective offer bounds as the case page says them: each term with where it comes from, the discount and
+    the strategy's part (docs/user-guide.md, Arrangements)."""
+    offer = limits.strategy
+    house, rate = calculator.percent(limits.house_rate), limits.strategy_rate
+    if rate is None:
+        discount = _("%(h)s%%（本机构审批权限上限）；超出需委托方审批") % {"h": house}
+    elif rate <= limits.house_rate:
+        discount = _("%(l)s%%（策略 %(s)s 的上限，任何审批不得突破）") % {"l": calculator.percent(rate), "s": offer.source}
+    else:
+        discount = _("%(h)s%%（本机构审批权限上限）；超出需委托方审批，最多 %(l)s%%（策略 %(s)s 的上限）") % {
+            "h": house, "l": calculator.percent(rate), "s": offer.source}
+    if offer is None:
+        strategy = _("无适用的策略规则（该案件尚无日终结果，或其客群不在生效策略中）：只按委托方政策")
+    elif offer.max_discount_rate is None and offer.max_months is None:
+        strategy = _("策略 %(s)s 未设方案上限：只按委托方政策") % {"s": offer.source}
+    else:
+        strategy = _("策略 %(s)s：最高减免 %(d)s，最长 %(m)s") % {
+            "s": offer.source,
+            "d": _("不限") if offer.max_discount_rate is None else f"{calculator.percent(offer.max_discount_rate)}%",
+            "m": _("不限") if offer.max_months is None else _("%(n)d 期") % {"n": offer.max_months}}
+    return {"plan_months": limits.plan_months, "plan_by": bound_source(limits.plan_months_by, limits),
+            "settlement_months": limits.settlement_months,
+            "settlement_by": bound_source(limits.settlement_months_by, limits),
+            "discount": discount, "strategy": strategy, "limits": limits}
 
 
 def _history(case):
@@ -69,12 +96,16 @@ def case_panel(request, case) -> dict | None:
                                                                   ArrangementStatus.ACTIVE)), None)}
     if not (proposer or approver):
         return ctx  # read-only: the case's arrangements, no calculator
+    # the offer bounds that apply (the creditor's and the strategy's, the tighter), shown with or without a profile
+    table = table if table is not None else authority.limits(case.creditor)
+    own_limit = table.get(role, Decimal("0"))
+    offer = selectors.strategy_offer(case)
+    ctx["bounds"] = bounds_view(calculator.bounds(selectors.product_kind(case),
+                                                  selectors.case_policy(case, table, strategy=offer)))
     # no financial profile, no calculator (the debtor's profile and assets were read once by the case page)
     assessment = None
     if selectors.finances(case.debtor) is not None:
-        table = table if table is not None else authority.limits(case.creditor)
-        own_limit = table.get(role, Decimal("0"))
-        assessment = selectors.assess_case(case, table=table)
+        assessment = selectors.assess_case(case, table=table, strategy=offer)
     ctx["assessment"] = assessment
     if assessment is None:
         return ctx
@@ -102,6 +133,13 @@ def case_panel(request, case) -> dict | None:
     ctx["propose_form"] = bound_form(request, "arrangement-propose", ProposeForm(auto_id="propose_%s", initial={
         "kind": first.kind if first else calculator.INSTALMENT_PLAN, "months": first.months if first else 12,
         "discount_amount": first.discount_amount if first else 0, "first_due": selectors.default_first_due()}))
+    limits = ctx["bounds"]["limits"]
+    ctx["propose_form"].fields["months"].help_text = _("分期最长 %(p)d 期，减免结清最长 %(s)d 期") % {
+        "p": limits.plan_months, "s": limits.settlement_months}
+    if limits.strategy_rate is not None:
+        ctx["propose_form"].fields["discount_amount"].help_text = _("策略上限 %(l)s%%：最多减免 %(m)s 元") % {
+            "l": calculator.percent(limits.strategy_rate),
+            "m": calculator.discount_limit(assessment.balance, limits.strategy_rate)}
     from concord.core.templatetags.concord_format import amount
     ctx["cap_text"] = _("每月可支配 %(d)s 元 × %(s)s%% = 月供上限 %(c)s 元") % {
         "d": amount(assessment.disposable), "s": calculator.percent(assessment.income_share),

@@ -9,6 +9,7 @@ from django.db.models import QuerySet, Sum
 from concord.core import clock
 from concord.core.access import restrict
 from concord.core.money import to_money
+from concord.eod import strategies
 from concord.loans.models import AccountStatus
 from concord.staff.roles import Capability, may
 
@@ -26,9 +27,15 @@ def case_balance(case) -> calculator.Balance:
 
 
 def product_kind(case) -> str:
-    """The case's product kind; a case holding both kinds gets the stricter (shorter) maximum term."""
-    kinds = set(case.accounts.filter(status=AccountStatus.OPEN).values_list("product__kind", flat=True))
-    kinds = kinds or set(case.accounts.values_list("product__kind", flat=True))
+    """The case's product kind; a case holding both kinds gets the stricter (shorter) maximum term. Reads the case's
+    accounts the case page prefetched when it did."""
+    if "accounts" in getattr(case, "_prefetched_objects_cache", {}):
+        accounts = list(case.accounts.all())
+        kinds = {a.product.kind for a in accounts if a.status == AccountStatus.OPEN} or {
+            a.product.kind for a in accounts}
+    else:
+        kinds = set(case.accounts.filter(status=AccountStatus.OPEN).values_list("product__kind", flat=True))
+        kinds = kinds or set(case.accounts.values_list("product__kind", flat=True))
     known = [k for k in kinds if k in calculator.PRODUCT_MAX_MONTHS] or ["online_loan"]
     return min(known, key=lambda k: calculator.PRODUCT_MAX_MONTHS[k])
 
@@ -47,12 +54,32 @@ def default_first_due(today: dt.date | None = None) -> dt.date:
     return (today or clock.today()) + dt.timedelta(days=FIRST_DUE_DAYS)
 
 
-def assess_case(case, *, first_due: dt.date | None = None, table: dict | None = None) -> calculator.Assessment | None:
+def strategy_offer(case) -> calculator.StrategyOffer | None:
+    """The live strategy's offer bounds for ``case`` (``eod.strategies.offer_for``: the rule of the segment the last
+    end-of-day run gave it, in the version the case follows), or None when no strategy rule applies — then the
+    creditor's terms alone bound the offer. A rule without an offer gives a StrategyOffer with both bounds None."""
+    found = strategies.offer_for(case)
+    if found is None:
+        return None
+    pct = found.get("max_discount_pct")
+    return calculator.StrategyOffer(max_discount_rate=None if pct is None else Decimal(pct) / 100,
+                                    max_months=found.get("max_months"), source=str(found.get("source") or ""))
+
+
+def case_policy(case, table: dict | None = None, *, strategy=False) -> calculator.Policy:
+    """The calculator's policy for ``case``: the creditor's terms with the strategy's offer bounds for it.
+    ``strategy``: the case's :func:`strategy_offer` when the caller already read it."""
+    offer = strategy_offer(case) if strategy is False else strategy
+    return authority.calculator_policy(case.creditor, table, strategy=offer)
+
+
+def assess_case(case, *, first_due: dt.date | None = None, table: dict | None = None,
+                strategy=False) -> calculator.Assessment | None:
     money = finances(case.debtor)
     if money is None:
         return None
-    return calculator.assess(money, case_balance(case), product_kind(case),
-                             authority.calculator_policy(case.creditor, table), first_due=first_due or default_first_due())
+    return calculator.assess(money, case_balance(case), product_kind(case), case_policy(case, table, strategy=strategy),
+                             first_due=first_due or default_first_due())
 
 
 def affordability_snapshot(assessment: calculator.Assessment, money: calculator.Finances,
@@ -63,7 +90,16 @@ def affordability_snapshot(assessment: calculator.Assessment, money: calculator.
             "monthly_cap": str(assessment.monthly_cap), "assets_equity": str(assessment.assets_equity),
             "balance": {"principal": str(balance.principal), "interest": str(balance.interest),
                         "penalty": str(balance.penalty), "fees": str(balance.fees), "total": str(balance.total)},
-            "product_kind": kind, "max_months": assessment.max_months}
+            "product_kind": kind, "max_months": assessment.max_months, "strategy": strategy_snapshot(assessment)}
+
+
+def strategy_snapshot(assessment: calculator.Assessment) -> dict | None:
+    """The strategy's offer bounds the proposal was checked against (None: no strategy rule applied)."""
+    offer = assessment.bounds.strategy if assessment.bounds else None
+    if offer is None:
+        return None
+    return {"max_discount_rate": None if offer.max_discount_rate is None else str(offer.max_discount_rate),
+            "max_months": offer.max_months, "source": offer.source}
 
 
 def visible_arrangements(user) -> QuerySet:

@@ -64,12 +64,25 @@ def _summary(arrangement: Arrangement) -> dict:
             "discount_rate": str(arrangement.discount_rate), "status": arrangement.status}
 
 
-def _checked_terms(*, months, discount_amount, first_due, grace_days, reason, longest: int, balance: Decimal,
-                   today: dt.date) -> tuple[Decimal, int, str]:
-    """Validate a proposal's terms all at once; a ValidationError names every bad field."""
+def bound_source(by: str, limits: calculator.Bounds) -> str:
+    """Where a bound comes from, in the user's language: the product's maximum, the creditor's policy or the strategy
+    (its version and segment)."""
+    if by == calculator.BY_STRATEGY:
+        return _("策略 %(s)s") % {"s": limits.strategy.source if limits.strategy else ""}
+    if by == calculator.BY_CREDITOR:
+        return _("委托方政策")
+    return _("产品上限")
+
+
+def _checked_terms(*, kind, months, discount_amount, first_due, grace_days, reason, limits: calculator.Bounds,
+                   balance: Decimal, today: dt.date) -> tuple[Decimal, int, str]:
+    """Validate a proposal's terms all at once; a ValidationError names every bad field. The term and the discount
+    are checked against the effective bounds (``calculator.bounds``), each refusal naming the bound and its source."""
     errors: dict[str, list] = {}
     discount = None
-    if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= longest:
+    longest, by = limits.months(kind)
+    months_ok = isinstance(months, int) and not isinstance(months, bool) and months >= 1
+    if not months_ok:
         errors["months"] = [_("期数必须在 1 到 %(n)d 之间") % {"n": longest}]
     try:
         discount = _money("discount_amount", discount_amount)
@@ -79,6 +92,17 @@ def _checked_terms(*, months, discount_amount, first_due, grace_days, reason, lo
             errors["discount_amount"] = [_("减免金额必须小于欠款总额 %(b)s 元") % {"b": balance}]
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    for field, bound, by in calculator.beyond_bounds(limits, kind, months if months_ok else 1,
+                                                     discount if discount is not None else Decimal("0"), balance):
+        if field == "months" and months_ok:
+            errors["months"] = [_("期数必须在 1 到 %(n)d 之间（上限 %(n)d 期来自%(by)s）") % {
+                "n": bound, "by": bound_source(by, limits)}]
+        elif field == "discount_amount" and "discount_amount" not in errors:
+            errors["discount_amount"] = [_(
+                "减免 %(d)s 元（%(r)s%%）超过策略的减免上限 %(l)s%%（%(s)s，最多减免 %(m)s 元）：策略的方案上限不能经审批突破") % {
+                "d": discount, "r": calculator.percent(calculator.discount_rate(discount, balance)),
+                "s": limits.strategy.source if limits.strategy else "", "l": calculator.percent(bound),
+                "m": calculator.discount_limit(balance, bound)}]
     if not isinstance(first_due, dt.date) or isinstance(first_due, dt.datetime):
         errors["first_due"] = [_("请填写首期还款日")]
     elif not today <= first_due <= today + dt.timedelta(days=MAX_FIRST_DUE_DAYS):
@@ -98,9 +122,11 @@ def _checked_terms(*, months, discount_amount, first_due, grace_days, reason, lo
 def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0"), first_due: dt.date,
             reason: str, grace_days: int | None = None, today: dt.date | None = None) -> Arrangement:
     """Propose an instalment plan or a settlement on ``case``. Validated against the calculator's limits (term,
-    monthly amount within the share of disposable income, discount less than the balance). A discount within the
-    proposer's own authority is approved at once; beyond it the arrangement waits for an approver whose limit
-    covers it, or — beyond the house's authority — for the creditor."""
+    monthly amount within the share of disposable income, discount less than the balance) and the effective offer
+    bounds (the creditor's and the live strategy's for the case's segment, the tighter: ``calculator.bounds``). A
+    discount within the proposer's own authority is approved at once; beyond it the arrangement waits for an approver
+    whose limit covers it, or — beyond the house's authority — for the creditor. Nothing beyond the strategy's
+    bounds is proposed at all: no approval goes past them."""
     today = today or clock.today()
     borrower = is_borrower(actor)  # the borrower choosing a plan in the self-service portal
     require(borrower or may(actor, Capability.PROPOSE_ARRANGEMENT), "actor", _("您的角色不能提出还款方案"))
@@ -116,14 +142,15 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
     require(balance.total > 0, "case", _("案件没有未结清欠款"))
     product_kind = selectors.product_kind(case)
     policy_row = authority.policy_row(case.creditor)
-    policy = authority.calculator_policy(case.creditor)
+    policy = selectors.case_policy(case)  # the creditor's terms with the strategy's offer bounds for this case
     assessment = calculator.assess(money, balance, product_kind, policy, first_due=today)
     require(not assessment.hardship, "case",
             _("债务人收支已无结余（每月可支配 %(d)s 元）：不提出还款方案，请转困难评估") % {"d": assessment.disposable})
-    longest = (assessment.max_months if kind == ArrangementKind.INSTALMENT_PLAN else policy.settlement_max_months)
-    discount, grace, reason = _checked_terms(months=months, discount_amount=discount_amount, first_due=first_due,
+    discount, grace, reason = _checked_terms(kind=kind, months=months, discount_amount=discount_amount,
+                                             first_due=first_due,
                                              grace_days=policy_row.grace_days if grace_days is None else grace_days,
-                                             reason=reason, longest=longest, balance=balance.total, today=today)
+                                             reason=reason, limits=assessment.bounds, balance=balance.total,
+                                             today=today)
     try:
         figures = calculator.plan(kind, balance.total, discount, months, first_due)
     except ValueError:
@@ -164,7 +191,8 @@ def propose(actor, case, *, kind: str, months: int, discount_amount=Decimal("0")
                                 decision=Decision.APPROVE, at=now,
                                 reason=_("借款人自助选择，在自动审批权限内") if borrower else _("在提出人自身权限内"))
     audit.record(actor, "arrangement.propose", arrangement, {**_summary(arrangement), "case": case.reference,
-                                                            "required_role": needed, "reason": reason})
+                                                            "required_role": needed, "reason": reason,
+                                                            "strategy": selectors.strategy_snapshot(assessment)})
     log_activity(actor, case, kind="arrangement", note=reason, details={"arrangement": arrangement.pk,
                                                                         **_summary(arrangement)},
                  phrase=("arrangement.propose", {"k": arrangement.kind, "t": arrangement.total, "n": months,

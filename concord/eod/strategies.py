@@ -60,3 +60,31 @@ def current(as_of) -> tuple[str, pa.Table | None, pa.Table | None, tuple | None]
             budget = rest[1] if len(rest) > 1 else None
             return name, as_table(rows), arms_table(arms) if arms is not None else None, budget_params(budget)
     return SHIPPED, None, None, None
+
+
+# -- offer bounds ------------------------------------------------------------------------------------------------------
+# Who tells the arrangement calculator a case's offer bounds (docs/strategy.md "Offer bounds"): functions of
+# ``(case)`` returning ``{"max_discount_pct": int|None, "max_months": int|None, "source": "<strategy> v<n> · <segment>"}``
+# — the offer of the strategy rule for the segment the last end-of-day run gave the case (both None: the rule sets no
+# offer) — or None (no strategy rule applies: no live strategy, no run yet for the case, or its segment is not in the
+# tree). ``concord.strategy`` registers one in ``AppConfig.ready()``; the apps below it ask :func:`offer_for`.
+_OFFER_PROVIDERS: list[Callable] = []
+
+
+def register_offer(fn: Callable) -> None:
+    if fn not in _OFFER_PROVIDERS:
+        _OFFER_PROVIDERS.append(fn)
+
+
+def unregister_offer(fn: Callable) -> None:
+    if fn in _OFFER_PROVIDERS:
+        _OFFER_PROVIDERS.remove(fn)
+
+
+def offer_for(case) -> dict | None:
+    """The first provider's offer bounds for ``case``, or None (the strategy adds no bound)."""
+    for fn in list(_OFFER_PROVIDERS):
+        found = fn(case)
+        if found is not None:
+            return found
+    return None

@@ -115,14 +115,15 @@ class PlanOption:
 
 
 def plan_options(case, finances: calculator.Finances | None) -> tuple[calculator.Assessment | None, list[PlanOption]]:
-    """The plans the rules allow for this case with these finances (or those on file), each marked whether it is
+    """The plans the rules allow for this case with these finances (or those on file) — within the creditor's terms and
+    the live strategy's offer bounds for the case — each marked whether it is
     within the automatic authority (confirmed at once) or needs an approver."""
     finances = finances or arrangement_selectors.finances(case.debtor)
     if finances is None:
         return None, []
     assessment = calculator.assess(finances, arrangement_selectors.case_balance(case),
                                    arrangement_selectors.product_kind(case),
-                                   authority.calculator_policy(case.creditor), first_due=clock.today())
+                                   arrangement_selectors.case_policy(case), first_due=clock.today())
     limit = authority.automatic_limit(case.creditor)
     return assessment, [PlanOption(p, calculator.within_limit(p.discount_amount, p.balance, limit))
                         for p in assessment.proposals]

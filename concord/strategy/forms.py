@@ -63,8 +63,8 @@ def tree_of(post, n_rows: int) -> tuple[dict, list[dict]]:
         rule = {c: (row[c] or None) for c in trees.ENGINE_COLUMNS}
         rule["path"] = _path(row["path"])
         rule["hours"] = _hours(row["hours"])
-        rule["offer"] = ({"max_discount_pct": row["discount"] or 0, "max_months": row["months"] or 1}
-                         if row["discount"] or row["months"] else None)
+        rule["offer"] = ({"max_discount_pct": row["discount"] or None, "max_months": row["months"] or None}
+                         if row["discount"] or row["months"] else None)  # an empty bound bounds nothing
         rules.append(rule)
     budget = {k: post.get(f"budget-{k}", "").strip() or None for k in trees.BUDGET_KEYS}
     tree = {"name": post.get("name", "").strip(), "description": post.get("description", "").strip(),

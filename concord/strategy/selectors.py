@@ -1,8 +1,9 @@
-"""Reads of the strategies: the live (champion) version and the provider the end-of-day run asks."""
+"""Reads of the strategies: the live (champion) version, the provider the end-of-day run asks and the offer bounds the
+arrangement calculator asks for (both through ``concord.eod.strategies``)."""
 from __future__ import annotations
 
 from . import tree as trees
-from .models import ArmAssignment, Strategy, StrategyVersion
+from .models import ArmAssignment, ExperimentArm, Strategy, StrategyVersion
 
 
 def champion() -> StrategyVersion | None:
@@ -51,3 +52,51 @@ def versions(code: str) -> list[int]:
 
 def codes() -> list[str]:
     return list(Strategy.objects.order_by("code").values_list("code", flat=True))
+
+
+def versions_for(case_id: int) -> list[StrategyVersion]:
+    """The strategy versions a case follows, first the one whose rules the end-of-day run tried first: in a running
+    experiment, a challenger arm's version then the champion (a case its challenger's rules do not match falls to the
+    champion's); otherwise the champion alone. Empty without a live strategy."""
+    from . import experiments
+
+    sv = champion()
+    if sv is None:
+        return []
+    exp = experiments.running()
+    if exp is not None:
+        arm = ArmAssignment.objects.filter(experiment=exp, case_id=case_id, arm__gt=0).values_list("arm", flat=True)
+        row = ExperimentArm.objects.select_related("version__strategy").filter(experiment=exp, arm__in=arm).first()
+        if row is not None and row.version is not None:
+            return [row.version, sv]
+    return [sv]
+
+
+def _tightest(offers: list) -> dict:
+    """Several rules of one segment: the tightest of each bound (a rule without an offer bounds nothing)."""
+    out = {}
+    for key in ("max_discount_pct", "max_months"):
+        values = [o[key] for o in offers if o and o.get(key) is not None]
+        out[key] = min(values) if values else None
+    return out
+
+
+def offer_for(case):
+    """The offer-bounds provider (``concord.eod.strategies.offer_for``): the offer of the rule for the segment the last
+    end-of-day run gave ``case``, in the version the case follows (:func:`versions_for`), as ``{"max_discount_pct",
+    "max_months", "source"}`` — both None when the rule sets no offer — or None: no live strategy, no run has
+    segmented the case yet, or no rule of that version has its segment (a segment of the shipped table, of a strategy
+    no longer live, of a rule since removed). Where several rules share the segment, those that also gave the run's
+    treatment count, and of them the tightest bound."""
+    from concord.eod.models import CaseState
+
+    state = CaseState.objects.filter(case_id=case.pk).values("segment", "treatment").first()
+    if state is None:
+        return None
+    for sv in versions_for(case.pk):
+        rules = [r for r in sv.tree.get("rules", []) if r.get("segment") == state["segment"]]
+        if not rules:
+            continue
+        exact = [r for r in rules if r.get("treatment") == state["treatment"]]
+        return {**_tightest([r.get("offer") for r in (exact or rules)]), "source": f"{sv.label} · {state['segment']}"}
+    return None

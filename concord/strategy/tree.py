@@ -12,7 +12,7 @@ A tree is a dict::
                 # the treatment path, channel and hour preferences, and the offer bounds
                 "path": [{"day": 0, "action": "sms"}, {"day": 2, "action": "call"}],
                 "hours": [9, 20],                                           # preferred local hours [from, to)
-                "offer": {"max_discount_pct": 20, "max_months": 12}}]}      # null: no offer
+                "offer": {"max_discount_pct": 20, "max_months": 12}}]}      # null: no bound (a key null: none on it)
 
 :func:`normalise` checks a tree and returns its clean form, or raises :class:`TreeError` listing every problem as
 ``(rule number or None, field, code)`` — number 1 is the first rule, ``None`` the tree itself. :func:`engine_rows`
@@ -136,12 +136,14 @@ def _hours(v):
 
 
 def _offer(v):
+    """The rule's offer bounds; a bound left out or null bounds nothing (docs/strategy.md "Offer bounds")."""
     if v in (None, "", {}):
         return None
     if not isinstance(v, dict) or set(v) - {"max_discount_pct", "max_months"}:
         raise ValueError("bad_offer")
-    return {"max_discount_pct": _int(v.get("max_discount_pct", 0), 0, 100),
-            "max_months": _int(v.get("max_months", 1), 1, MAX_MONTHS)}
+    out = {"max_discount_pct": _opt_int(v.get("max_discount_pct"), 0, 100),
+           "max_months": _opt_int(v.get("max_months"), 1, MAX_MONTHS)}
+    return out if any(x is not None for x in out.values()) else None
 
 
 def _rule(r: dict, n: int, problems: list) -> dict:

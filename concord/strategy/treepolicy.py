@@ -22,7 +22,7 @@ nightly run would. :class:`TreePolicy` then plans the day from the rule:
   are not limited. Messages and visits go at the simulator's fixed hours (10:00, 15:00).
 * **Offers**: the simulator's only plan is 3 monthly instalments without a discount (``world.PLAN_MONTHS``); it
   is offered in the conversations of the cases whose rule has an ``offer`` whose ``max_months`` allows it
-  (≥ 3). ``max_discount_pct`` is not used: the simulated debtors do not respond to a discount.
+  (≥ 3, or empty: no bound on the term). ``max_discount_pct`` is not used: the simulated debtors do not respond to a discount.
 
 The gate still decides every contact (``simulate.play_day``).
 """
@@ -138,7 +138,7 @@ class TreePolicy:
                 slots[h] -= 1
                 calls.append((i, h))
                 offer = rule.get("offer")
-                if offer and offer.get("max_months", 0) >= PLAN_MONTHS:
+                if offer and (offer.get("max_months") is None or offer["max_months"] >= PLAN_MONTHS):
                     offers.add(i)
             elif act == "visit":
                 if visits_left <= 0:

@@ -93,6 +93,11 @@ def test_no_disposable_income_proposes_only_a_hardship_review(income, household,
     assert calc.NOTE_HARDSHIP in a.notes and calc.NOTE_ASSETS in a.notes
 
 
+def test_a_balance_of_a_few_fen_gets_no_more_instalments_than_fen():
+    a = calc.assess(finances("100"), calc.Balance(D("0.02")), "credit_card", first_due=DAY)
+    assert [p.months for p in a.proposals if p.kind == calc.INSTALMENT_PLAN] == [1]
+
+
 def test_zero_authority_offers_no_settlement():
     a = calc.assess(finances("10000"), calc.Balance(D("1000")), "credit_card",
                     calc.Policy(max_discount_rate=D("0")), first_due=DAY)
@@ -176,3 +181,96 @@ def test_apply_payments_never_overpays_and_accounts_for_every_fen(amounts, pays)
     assert all(p <= a for p, a in zip(paid, amounts))
     assert sum(paid) == min(sum(amounts), sum((p for _, p in pays), D(0)))
     assert all((on is not None) == (p == a) for (p, on), a in zip(out, amounts))
+
+
+# -- offer bounds: the creditor's terms and the strategy's, the tighter ----------------------------------------------
+def offer(rate=None, months=None):
+    return calc.StrategyOffer(None if rate is None else D(rate), months, "default v2 · early")
+
+
+def test_bounds_without_a_strategy_are_the_creditors_and_the_products():
+    b = calc.bounds("credit_card", calc.Policy(max_discount_rate=D("0.25"), settlement_max_months=6))
+    assert (b.plan_months, b.plan_months_by, b.settlement_months, b.settlement_months_by) == (60, "product", 6, "creditor")
+    assert b.strategy is None and b.strategy_rate is None and b.offered_rate == D("0.25")
+    b = calc.bounds("online_loan", calc.Policy(max_months=24))
+    assert (b.plan_months, b.plan_months_by) == (24, "creditor")
+    with pytest.raises(ValueError):
+        calc.bounds("mortgage")
+
+
+def test_a_strategy_bound_applies_only_where_it_is_tighter():
+    policy = dict(max_discount_rate=D("0.25"), max_months=24, settlement_max_months=6)
+    b = calc.bounds("credit_card", calc.Policy(**policy, strategy=offer("0.10", 12)))
+    assert (b.plan_months, b.plan_months_by, b.settlement_months, b.settlement_months_by) == (12, "strategy", 6, "creditor")
+    assert b.strategy_rate == D("0.10") and b.offered_rate == D("0.10")
+    b = calc.bounds("credit_card", calc.Policy(**policy, strategy=offer("0.40", 48)))   # looser: the creditor's stand
+    assert (b.plan_months, b.plan_months_by, b.settlement_months) == (24, "creditor", 6)
+    assert b.offered_rate == D("0.25") and b.strategy_rate == D("0.40")
+    b = calc.bounds("credit_card", calc.Policy(**policy, strategy=offer("0.25", 24)))   # a tie is the creditor's
+    assert b.plan_months_by == "creditor" and b.offered_rate == D("0.25")
+    b = calc.bounds("online_loan", calc.Policy(strategy=offer(None, 3)))              # months only
+    assert (b.plan_months, b.settlement_months, b.settlement_months_by) == (3, 3, "strategy")
+    assert b.strategy_rate is None and b.offered_rate == D("0.25")
+
+
+def test_a_rule_without_an_offer_adds_no_bound():
+    plain = calc.bounds("online_loan", calc.Policy())
+    none = calc.bounds("online_loan", calc.Policy(strategy=offer()))
+    assert (none.plan_months, none.settlement_months, none.offered_rate, none.strategy_rate) == (
+        plain.plan_months, plain.settlement_months, plain.offered_rate, None)
+    assert none.strategy.source == "default v2 · early"
+    assert calc.beyond_bounds(none, calc.SETTLEMENT, 6, D("2400"), D("10000")) == []
+
+
+def test_beyond_bounds_names_the_bound_and_where_it_comes_from():
+    b = calc.bounds("credit_card", calc.Policy(max_months=24, strategy=offer("0.10", 12)))
+    assert calc.beyond_bounds(b, calc.INSTALMENT_PLAN, 12, D("1000.00"), D("10000.00")) == []
+    assert calc.beyond_bounds(b, calc.INSTALMENT_PLAN, 13, D("1000.01"), D("10000.00")) == [
+        ("months", 12, "strategy"), ("discount_amount", D("0.10"), "strategy")]
+    loose = calc.bounds("credit_card", calc.Policy(max_months=24, strategy=offer("0.40", 36)))
+    assert calc.beyond_bounds(loose, calc.INSTALMENT_PLAN, 25, D("0"), D("100")) == [("months", 24, "creditor")]
+    # beyond the house's authority (25 %) but within the strategy's: not refused, the creditor decides
+    assert calc.beyond_bounds(loose, calc.SETTLEMENT, 6, D("30"), D("100")) == []
+    assert calc.beyond_bounds(loose, calc.SETTLEMENT, 7, D("41"), D("100")) == [
+        ("months", 6, "creditor"), ("discount_amount", D("0.40"), "strategy")]
+
+
+def test_the_calculator_proposes_nothing_beyond_the_strategys_bounds():
+    money, balance = finances("12000", "5000", "2500"), calc.Balance(D("15000"), D("450"))  # cap 2 250
+    free = calc.assess(money, balance, "credit_card", calc.Policy(settlement_max_months=12), first_due=DAY)
+    assert max(p.months for p in free.proposals) > 6
+    assert max(p.discount_rate for p in free.proposals) == D("0.25")
+    bound = calc.assess(money, balance, "credit_card",
+                        calc.Policy(settlement_max_months=12, strategy=offer("0.05", 8)), first_due=DAY)
+    assert bound.max_months == 8 and bound.max_discount_rate == D("0.05") and bound.bounds.plan_months == 8
+    assert bound.proposals and all(p.months <= 8 and p.discount_amount <= balance.total * D("0.05")
+                                   for p in bound.proposals)
+    # no discount at all under the strategy: only plans at the full balance; a plan that needs a discount is not made
+    none = calc.assess(money, balance, "credit_card", calc.Policy(strategy=offer("0", 6)), first_due=DAY)
+    assert none.proposals == () and calc.NOTE_PLAN_NEEDS_DISCOUNT in none.notes
+    assert calc.NOTE_NOTHING_FITS in none.notes
+
+
+def test_strategy_offer_validates_itself():
+    for bad in (dict(max_discount_rate=D("-0.01")), dict(max_discount_rate=D("1.01")), dict(max_months=0)):
+        with pytest.raises(ValueError):
+            calc.StrategyOffer(**bad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(income=money, principal=money, share=shares, max_rate=rates, kind=st.sampled_from(["credit_card", "online_loan"]),
+       settle=st.integers(min_value=1, max_value=24), creditor_months=st.one_of(st.none(), st.integers(1, 60)),
+       s_pct=st.one_of(st.none(), st.integers(0, 100)), s_months=st.one_of(st.none(), st.integers(1, 60)))
+def test_every_proposal_stays_within_both_the_creditors_and_the_strategys_bounds(
+        income, principal, share, max_rate, kind, settle, creditor_months, s_pct, s_months):
+    strategy = calc.StrategyOffer(None if s_pct is None else D(s_pct) / 100, s_months, "s v1 · x")
+    policy = calc.Policy(income_share=share, max_discount_rate=max_rate, max_months=creditor_months,
+                         settlement_max_months=settle, strategy=strategy)
+    balance = calc.Balance(principal)
+    a = calc.assess(finances(income), balance, kind, policy, first_due=DAY)
+    for p in a.proposals:
+        assert p.discount_amount <= balance.total * max_rate
+        assert s_pct is None or p.discount_amount <= balance.total * D(s_pct) / 100
+        longest = calc.max_months(kind, policy) if p.kind == calc.INSTALMENT_PLAN else settle
+        assert p.months <= longest and (s_months is None or p.months <= s_months)
+        assert calc.beyond_bounds(a.bounds, p.kind, p.months, p.discount_amount, p.balance) == []

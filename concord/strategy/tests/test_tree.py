@@ -100,3 +100,15 @@ def test_preferred_hours_stay_within_the_packs_hours():
     assert tree.preferred_hours([18, 22], (8, 21)) == (18, 21)
     assert tree.preferred_hours([6, 10], (8, 21)) == (8, 10)
     assert tree.preferred_hours([22, 24], (8, 21)) == (8, 21)       # no overlap: the preference is ignored
+
+
+def test_an_offer_bound_left_out_bounds_nothing():
+    rule = lambda offer: tree.normalise({"name": "x", "rules": [_rule(offer=offer)]})["rules"][0]["offer"]  # noqa: E731
+    assert rule({"max_discount_pct": "20"}) == {"max_discount_pct": 20, "max_months": None}
+    assert rule({"max_months": 6, "max_discount_pct": None}) == {"max_discount_pct": None, "max_months": 6}
+    assert rule({"max_discount_pct": None, "max_months": ""}) is None
+    assert rule({"max_discount_pct": 0, "max_months": 1}) == {"max_discount_pct": 0, "max_months": 1}
+    with pytest.raises(tree.TreeError):
+        rule({"max_discount_pct": 101})
+    with pytest.raises(tree.TreeError):
+        rule({"max_months": 61})

@@ -114,10 +114,12 @@ def test_priority_orders_calls_within_capacity_visits_within_field_capacity_and_
     assert policy.unmade == {"email": 6}
 
 
-@pytest.mark.parametrize("months,plans", [(3, True), (2, False), (None, False)])
-def test_plans_are_offered_where_the_rule_offers_them(months, plans):
+@pytest.mark.parametrize("offer,plans", [({"max_months": 3, "max_discount_pct": 10}, True),
+                                         ({"max_months": 2, "max_discount_pct": 10}, False),
+                                         ({"max_months": None, "max_discount_pct": 10}, True),   # no bound on the term
+                                         (None, False)])
+def test_plans_are_offered_where_the_rule_offers_them(offer, plans):
     data = tiny(needs_plan=1.0, promise_after_conversation=1.0, promise_kept=1.0)
-    offer = {"max_months": months, "max_discount_pct": 10} if months else None
     days, _book, side, _policy = play(data, spec(rule(channel="call", offer=offer)), days=1, capacity=24)
     plan, line = days[0]
     assert plan.offers == (frozenset(i for i, _h in plan.calls) if plans else frozenset())
