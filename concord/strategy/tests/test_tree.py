@@ -107,6 +107,7 @@ def test_legal_status_takes_the_legal_apps_states_and_none():
 
     assert set(tree.LEGAL_STATUSES) == {"none", *LegalStatus.values}
     assert tree.LEGAL_STATUSES == rules.LEGAL_STATUSES  # the engine's check and compilation know the same values
+    assert tree.ACTIONS == rules.PATH_ACTIONS
     for status in tree.LEGAL_STATUSES:
         assert tree.normalise({"name": "x", "rules": [_rule(legal_status=status)]})["rules"][0]["legal_status"] == status
     assert tree.normalise({"name": "x", "rules": [_rule(legal_status="")]})["rules"][0]["legal_status"] is None
