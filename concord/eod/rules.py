@@ -255,7 +255,7 @@ def compile_strategy(rules: pa.Table, v: dict[str, ibis.Value]) -> ibis.Value:
             cond = cond & (v["held"] == r["held"])
         if r["arrangement"] is not None:
             cond = cond & (v["arrangement"] == r["arrangement"])
-        if r.get("legal_status"):
-            cond = cond & (v["legal_status"] == r["legal_status"])
+        if r.get("legal_status"):  # without the fact (the simulator's book): no case is in the legal track
+            cond = cond & (v.get("legal_status", ibis.literal("none")) == r["legal_status"])
         branches.append((cond, ibis.literal(r["rule_order"], "int32")))
     return ibis.cases(*branches, else_=ibis.literal(-1, "int32"))

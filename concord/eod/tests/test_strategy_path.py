@@ -218,3 +218,13 @@ def test_duckdb_and_spark_agree_on_paths_hours_and_legal_status(snap):
     for name in ("case_state", "contact_queue", "assignments"):
         assert duck.tables[name].equals(spark.tables[name]), name
     assert duck.summary["path_actions"] == spark.summary["path_actions"] and duck.summary["path_actions"]
+
+
+def test_without_the_legal_fact_every_case_counts_as_never_taken_to_law():
+    t = ibis.memtable(pa.table({"bucket": ["M1", "M2"]}))
+    table = _strategy({"rule_order": 1, "segment": "law", "treatment": "t", "channel": "none", "priority": 0,
+                       "legal_status": "active"},
+                      {"rule_order": 2, "segment": "never", "treatment": "t", "channel": "call", "priority": 0,
+                       "legal_status": "none"})
+    got = ibis.duckdb.connect().to_pyarrow(t.mutate(rule=rules.compile_strategy(table, {"bucket": t.bucket})))
+    assert got.column("rule").to_pylist() == [2, 2]
