@@ -25,7 +25,7 @@ from django.utils import timezone
 from concord.core import audit, clock
 
 from . import dbio, engine, followers, scorecards, strategies, writeback
-from .export import export, prepare_accounts
+from .export import case_facts, export, prepare_accounts
 from .models import EodRun, RunStatus
 
 
@@ -124,6 +124,8 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
         strategy_name, strategy, arms, budget = strategies.current(as_of)
         if strategy is not None:
             tables["strategy"] = strategy
+            if "case_facts" not in tables and any(strategy.column("legal_status").to_pylist()):
+                tables["case_facts"] = case_facts()  # the legal status its rules read (as the allocation rules do)
         if arms is not None:
             tables["strategy_arms"] = arms
         tick("export", time.perf_counter() - t0)
@@ -197,7 +199,7 @@ def _write(run, ex, tables, result, as_of, actor) -> dict:
     moved, moves = writeback.moves(out["assignments"], ex.cases_db, plan.after)
     n_cases, n_settled = writeback.cases(plan, moved, as_of)
     lap("cases")
-    writeback.case_states(out["case_state"], tables["cases"], as_of)
+    writeback.case_states(out["case_state"], tables["cases"], as_of, tables.get("case_segments"))
     lap("case_states")
     writeback.assignments(moved, getattr(actor, "pk", None), clock.now())
     lap("assignments")

@@ -462,11 +462,17 @@ class _Run:
                      held=x.on_hold | x.deceased.fill_null(False) | (x.status == "on_hold"))
         values = {k: x[k] for k in rules.SCORE_CHARACTERISTICS if k != "base"}
         x = x.mutate(score=rules.compile_scorecard(self.data["scorecard"], values))
-        x = x.mutate(rule_order=rules.compile_strategy(self.data["strategy"], {
-            "bucket": x.bucket, "total_balance_fen": x.total_balance_fen, "score": x.score,
-            "product_kind": x.product_kind, "promise_state": x.promise_state, "held": x.held,
-            "arrangement": x.arrangement, "arm": x.arm}))
         strat = self.data["strategy"].to_pylist()
+        facts = {"bucket": x.bucket, "total_balance_fen": x.total_balance_fen, "score": x.score,
+                 "product_kind": x.product_kind, "promise_state": x.promise_state, "held": x.held,
+                 "arrangement": x.arrangement, "arm": x.arm}
+        if any(r["legal_status"] for r in strat):
+            # the legal status the allocation rules read too (``case_facts.legal``; no row: no legal case)
+            cf = t["case_facts"]
+            cf = cf.select(lf_case=cf.case_id, lf_legal=cf.legal)
+            x = x.left_join(cf, x.case_id == cf.lf_case).select(x, legal_status=cf.lf_legal.fill_null("none"))
+            facts = {k: x[k] for k in facts} | {"legal_status": x.legal_status}
+        x = x.mutate(rule_order=rules.compile_strategy(self.data["strategy"], facts))
 
         def pick(col, default, typ):
             return x.rule_order.cases(*[(r["rule_order"], ibis.literal(r[col], typ)) for r in strat],
@@ -475,10 +481,24 @@ class _Run:
         x = x.mutate(segment=pick("segment", "unmatched", "string"),
                      treatment=pick("treatment", "none", "string"),
                      channel=pick("channel", "none", "string"), priority=pick("priority", 0, "int64"),
-                     skill=pick("skill", "", "string").fill_null(""))
+                     skill=pick("skill", "", "string").fill_null(""),
+                     hours_from=pick("hours_from", -1, "int32").fill_null(-1),
+                     hours_to=pick("hours_to", -1, "int32").fill_null(-1))
+        with_path = [r["rule_order"] for r in strat if rules.parse_path(r["path"])]
+        x = x.mutate(has_path=x.rule_order.isin(with_path) if with_path else ibis.literal(False))
+        # the date the case entered its segment: carried over from the previous run while the segment is the same,
+        # else today; the path's day is counted from it (0: the run in which the case entered the segment)
+        ps = t["case_segments"]
+        ps = ps.select(ps_case=ps.case_id, ps_segment=ps.segment, ps_since=ps.segment_since)
+        x = x.left_join(ps, x.case_id == ps.ps_case).select(x, ps.ps_segment, ps.ps_since)
+        same = (x.ps_segment == x.segment).fill_null(False) & x.ps_since.notnull()
+        x = x.mutate(segment_since=ibis.ifelse(same, x.ps_since.cast("int64"), ibis.literal(AS, "int64")))
+        x = x.mutate(path_action=rules.compile_path_action(self.data["strategy"], x.rule_order,
+                                                           ibis.literal(AS, "int64") - x.segment_since))
         # keep what the output, the allocation and the queue read (a narrower table is written and read faster)
         return x.select(*schema.OUTPUT_TABLES["case_state"].names, "status", "team_id", "collector_id",
-                        "assigned_on", "skill", "policy_pack", "time_zone")
+                        "assigned_on", "skill", "policy_pack", "time_zone", "hours_from", "hours_to",
+                        "has_path")
 
     # -- allocation ----------------------------------------------------------------------------------------------
     def allocation(self, cases):
@@ -571,7 +591,9 @@ class _Run:
         x = c.left_join(cf, c.case_id == cf.case_id).select(
             c.case_id, c.creditor_id, cf.product_id, cf.placement_id, c.bucket, dpd=c.max_dpd,
             balance_fen=c.total_balance_fen, province=cf.province.fill_null(""), city=cf.city.fill_null(""),
-            language=cf.language.fill_null(""), score=c.score, legal=cf.legal.fill_null("none"),
+            language=cf.language.fill_null(""), score=c.score,
+            # the allocation rules know "active" and "none" (a case whose legal cases are all closed is "none")
+            legal=ibis.ifelse(cf.legal.fill_null("none") == "active", "active", "none"),
             team_id=c.team_id, collector_id=c.collector_id, assigned_on=c.assigned_on)
         x = x.left_join(lp, x.case_id == lp.lp_case).select(x, last_promise_on=lp.last_promise_on)
         x = x.left_join(mt, x.collector_id == mt.m_id).select(x, member_team=mt.member_team)
@@ -626,8 +648,12 @@ class _Run:
     # -- the contact queue ---------------------------------------------------------------------------------------
     def queue(self, cases, assign):
         t, QD = self.t, self.QD
+        # a rule with a treatment path contacts by the path's action for the day (none, or a legal review: no entry)
+        path_channel = ibis.ifelse(cases.path_action.isin(rules.QUEUED_ACTIONS), cases.path_action, "none")
+        cases = cases.mutate(q_channel=ibis.ifelse(cases.has_path, path_channel.fill_null("none"), cases.channel))
+        queued = ~cases.held & (cases.q_channel != "none") & cases.status.isin(ACTIVE_CASE)
         q = cases.join(assign.select("case_id", q_collector=assign.collector_id), "case_id")
-        q = q.filter(q.q_collector.notnull() & ~q.held & (q.channel != "none") & q.status.isin(ACTIVE_CASE))
+        q = q.filter(q.q_collector.notnull() & ~q.held & (q.q_channel != "none") & q.status.isin(ACTIVE_CASE))
         # the person's remaining budget for the queue day under each pack of their cases; the lowest applies
         b = t["budgets"]
         con, cnt = t["contacts"], t["counted"]
@@ -660,16 +686,19 @@ class _Run:
         q = q.filter(q.prank < q.budget)
         # the (zone, pack) pairs of the cases that may be queued (a superset of the queue's; the join keeps what it
         # needs), so the queue itself is computed once, when it is written
-        may = cases.filter(~cases.held & (cases.channel != "none") & cases.status.isin(ACTIVE_CASE))
-        combos = self.be.fetch(may.select("time_zone", "policy_pack").distinct())
+        may = cases.filter(queued)
+        combos = self.be.fetch(may.select("time_zone", "policy_pack", "hours_from", "hours_to").distinct())
         early = self.be.load("earliest", rules.earliest_table(
-            [(r["time_zone"], r["policy_pack"]) for r in combos.to_pylist()], self.as_of + dt.timedelta(days=1)))
+            [(r["time_zone"], r["policy_pack"], r["hours_from"], r["hours_to"]) for r in combos.to_pylist()],
+            self.as_of + dt.timedelta(days=1)))
         q = q.mutate(tz_key=q.time_zone.fill_null(""))
-        q = q.join(early, ["tz_key", "policy_pack"])
+        # the start of the pack's hours on the queue day, or of the rule's preferred hours within them
+        q = q.join(early, [q.tz_key == early.tz_key, q.policy_pack == early.policy_pack,
+                           q.hours_from == early.pref_from, q.hours_to == early.pref_to])
         wc = ibis.window(group_by=q.q_collector, order_by=[ibis.desc(q.priority), ibis.desc(q.total_balance_fen),
                                                            q.case_id])
         return q.select(collector_id=q.q_collector, position=(ibis.row_number().over(wc) + 1).cast("int64"),
-                        case_id=q.case_id, person_id=q.person_id, channel=q.channel, priority=q.priority,
+                        case_id=q.case_id, person_id=q.person_id, channel=q.q_channel, priority=q.priority,
                         earliest_at=q.earliest_us)
 
     def _strategy_budget(self, person, qp):
@@ -839,6 +868,8 @@ def _summary(outputs: dict, as_of, engine, timings, started, full_instalments: b
         roll = rows(f"SELECT from_bucket, to_bucket, accounts, rate_bp FROM {rel['roll_rates']} "
                     f"ORDER BY from_bucket, to_bucket")
         n_cases = rows(f"SELECT count(*) FROM {rel['case_state']}")[0][0]
+        path_actions = rows(f"SELECT path_action, count(*) FROM {rel['case_state']} WHERE path_action IS NOT NULL "
+                            f"GROUP BY path_action ORDER BY path_action")
         n_inst = rows(f"SELECT count(*) FROM {rel['instalment_state']}")[0][0]
     finally:
         con.close()
@@ -847,6 +878,7 @@ def _summary(outputs: dict, as_of, engine, timings, started, full_instalments: b
         "buckets": buckets, "total_balance_fen": int(total_bal),
         "roll_rates": [list(r) for r in roll],
         "promises": promises,
+        "path_actions": dict(path_actions),
         "moves": dict(moves),
         "queue": {"contacts": int(contacts), "collectors": int(collectors), "max_per_collector": int(most)},
         "instalment_state": {"kind": "full" if full_instalments else "changes", "rows": int(n_inst)},

@@ -49,6 +49,7 @@ def export(as_of: dt.date) -> Export:
     t["persons"] = dbio.read(f"SELECT id, time_zone, deceased FROM {_t('debtors.Debtor')}", _sch("persons"))
     cases_full = dbio.read(_cases_sql(), _CASES_DB, money=("total_fen",))
     t["cases"] = _start_assignment(cases_full, as_of)
+    t["case_segments"] = case_segments(cases_full, as_of)
     t["teams"], t["collectors"] = _teams_and_collectors(t["cases"])
     t["cases"] = _unknown_collectors_to_null(t["cases"], t["collectors"])
     acc = dbio.read(_accounts_sql(), _ACCOUNTS_DB, money=_ACCOUNT_MONEY)
@@ -92,15 +93,7 @@ def _allocation_inputs(as_of: dt.date, rules_json: str) -> dict[str, pa.Table]:
     import json
 
     days = max([int(r.get("exclude_days") or 0) for r in json.loads(rules_json)["rules"]] + [0])
-    c, d = _t("cases.Case"), _t("debtors.Debtor")
-    a, lg = _t("loans.LoanAccount"), _t("legal.LegalCase")
-    facts = dbio.read(f"""SELECT c.id, pr.product_id, c.placement_id, d.province, d.city, d.locale,
-            CASE WHEN lg.case_id IS NULL THEN 'none' ELSE 'active' END
-        FROM {c} c JOIN {d} d ON d.id = c.debtor_id
-        LEFT JOIN (SELECT case_id, MIN(product_id) AS product_id FROM {a} WHERE case_id IS NOT NULL
-                   GROUP BY case_id) pr ON pr.case_id = c.id
-        LEFT JOIN (SELECT DISTINCT case_id FROM {lg} WHERE status = 'active') lg ON lg.case_id = c.id""",
-                      _sch("case_facts"))
+    facts = case_facts()
     since = timezone.make_aware(dt.datetime.combine(as_of - dt.timedelta(days=days), dt.time()))
     holders = dbio.read(f"""SELECT case_id, collector_id, {dbio.local_date('ended_at', as_of)}
         FROM {_t('cases.Assignment')} WHERE collector_id IS NOT NULL AND ended_at IS NOT NULL AND ended_at >= %s""",
@@ -123,7 +116,10 @@ _ACCOUNT_MONEY = ("contract_amount_fen", "principal_balance_fen", "interest_bala
 _CASES_DB = pa.schema(list(_sch("cases")) + [("total_fen", schema.I64), ("max_dpd", schema.I64),
                                                ("bucket", schema.STR), ("st_as_of", schema.DATE), ("st_status", schema.STR),
                                                ("st_team_id", schema.I64), ("st_collector_id", schema.I64),
-                                               ("st_assigned_on", schema.DATE)])
+                                               ("st_assigned_on", schema.DATE), ("st_segment", schema.STR),
+                                               ("st_segment_since", schema.DATE),
+                                               ("st_start_segment", schema.STR),
+                                               ("st_start_segment_since", schema.DATE)])
 
 
 def _accounts_sql() -> str:
@@ -155,7 +151,8 @@ def _payments_sql(as_of) -> str:
 def _cases_sql() -> str:
     return f"""SELECT c.id, c.creditor_id, c.debtor_id, c.status, c.assigned_team_id, c.assigned_collector_id,
         {dbio.local_date('o.started', clock.today())}, {dbio.fen('c.total_balance')}, c.max_dpd, c.bucket,
-        s.as_of, s.start_status, s.start_team_id, s.start_collector_id, s.start_assigned_on
+        s.as_of, s.start_status, s.start_team_id, s.start_collector_id, s.start_assigned_on, s.segment,
+        COALESCE(s.segment_since, s.as_of), s.start_segment, s.start_segment_since
         FROM {_t('cases.Case')} c LEFT JOIN (SELECT case_id, MAX(started_at) AS started
             FROM {_t('cases.Assignment')} WHERE ended_at IS NULL GROUP BY case_id) o ON o.case_id = c.id
         LEFT JOIN {_t('eod.CaseState')} s ON s.case_id = c.id"""
@@ -226,6 +223,34 @@ def _start_assignment(cases: pa.Table, as_of: dt.date) -> pa.Table:
         i = out.schema.get_field_index(col)
         out = out.set_column(i, col, pc.if_else(rerun, cases.column(st), out.column(col)))
     return out
+
+
+def case_segments(cases: pa.Table, as_of: dt.date) -> pa.Table:
+    """The engine's ``case_segments`` input: each case's segment after the last run and the date it entered it
+    (``eod_casestate``). On a rerun for the same date, the segment that run started from, so it carries the same
+    dates over again."""
+    rerun = pc.fill_null(pc.equal(cases.column("st_as_of"), pa.scalar(as_of, pa.date32())), False)
+    segment = pc.if_else(rerun, cases.column("st_start_segment"), cases.column("st_segment"))
+    since = pc.if_else(rerun, cases.column("st_start_segment_since"), cases.column("st_segment_since"))
+    out = pa.table({"case_id": cases.column("case_id"), "segment": segment, "segment_since": since},
+                   schema=_sch("case_segments"))
+    keep = pc.and_(pc.and_(pc.is_valid(segment), pc.not_equal(pc.fill_null(segment, ""), "")), pc.is_valid(since))
+    return out.filter(keep)
+
+
+def case_facts() -> pa.Table:
+    """What the allocation rules and the strategy's ``legal_status`` read beyond the case: its first product, its
+    placement, the debtor's province, city and language, and its legal status — ``active`` (an active legal
+    case), ``closed`` (legal cases, all closed) or ``none``."""
+    c, d = _t("cases.Case"), _t("debtors.Debtor")
+    a, lg = _t("loans.LoanAccount"), _t("legal.LegalCase")
+    return dbio.read(f"""SELECT c.id, pr.product_id, c.placement_id, d.province, d.city, d.locale,
+            CASE WHEN lg.active > 0 THEN 'active' WHEN lg.case_id IS NOT NULL THEN 'closed' ELSE 'none' END
+        FROM {c} c JOIN {d} d ON d.id = c.debtor_id
+        LEFT JOIN (SELECT case_id, MIN(product_id) AS product_id FROM {a} WHERE case_id IS NOT NULL
+                   GROUP BY case_id) pr ON pr.case_id = c.id
+        LEFT JOIN (SELECT case_id, SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS active FROM {lg}
+                   GROUP BY case_id) lg ON lg.case_id = c.id""", _sch("case_facts"))
 
 
 def _unknown_collectors_to_null(cases: pa.Table, collectors: pa.Table) -> pa.Table:

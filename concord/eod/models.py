@@ -71,6 +71,14 @@ class CaseState(models.Model):
     held = models.BooleanField(_("暂停催收"))
     promise_state = models.CharField(_("承诺状态"), max_length=20)
     arrangement = models.BooleanField(_("有效还款方案"))
+    # the treatment path: the run's date on which the case entered its segment (null: kept before the column
+    # existed — read as this row's as_of), and what the segment rule's path asks for on the queue day
+    # (call/sms/letter/visit/email, legal_review — due for legal review, nothing queued —, or "": no path or nothing)
+    segment_since = models.DateField(_("进入客群日期"), null=True, blank=True)
+    path_action = models.CharField(_("路径动作"), max_length=20, blank=True, default="")
+    # the segment the run started from (the previous run's): a rerun for the same date carries it over again
+    start_segment = models.CharField(_("运行前客群"), max_length=40, blank=True, default="")
+    start_segment_since = models.DateField(_("运行前进入客群日期"), null=True, blank=True)
     # the assignment the run started from: a rerun for the same date starts from it again
     start_status = models.CharField(_("运行前状态"), max_length=20, blank=True)
     start_team_id = models.BigIntegerField(_("运行前小组"), null=True, blank=True)

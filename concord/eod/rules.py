@@ -21,6 +21,11 @@ from concord.compliance.packs import PACK_NAMES, load_pack, parse_clock
 from . import schema
 
 DATA = Path(__file__).resolve().parent / "data"
+#: the strategy's ``legal_status`` condition: the ``case_facts.legal`` values (``concord.strategy.tree``)
+LEGAL_STATUSES = ("none", "active", "closed")
+#: what a treatment path's step may ask for; ``legal_review`` queues nothing (the case is marked for legal review)
+PATH_ACTIONS = ("call", "sms", "letter", "visit", "email", "legal_review")
+QUEUED_ACTIONS = PATH_ACTIONS[:5]  # the path actions that are a channel of the contact queue
 SCORE_CHARACTERISTICS = ("base", "max_dpd", "total_balance_fen", "paid_90d_fen", "kept_promises",
                          "broken_promises", "conversations_30d")
 
@@ -36,6 +41,7 @@ class Budget:
     conversation_days: int | None
     counted_outcomes: tuple[str, ...]
     start_seconds: int  # earliest allowed local time of day
+    end_seconds: int    # allowed until (exclusive) this local time of day
     timezone: str
     hold_kinds: tuple[str, ...]  # "*" = every hold kind stops collection
     cease: bool
@@ -51,7 +57,7 @@ def pack_budget(name: str) -> Budget:
     conversation). Consents that lift a cap are not taken into account (the queue plans the strict case)."""
     pack = load_pack(name)
     caps, window = [], None
-    start, hold_kinds, cease = 0, [], False
+    start, end, hold_kinds, cease = 0, 24 * 3600, [], False
     for rule in pack.rules:
         p = rule.params
         if rule.kind in ("connected_cap", "unanswered_cap"):
@@ -61,6 +67,7 @@ def pack_budget(name: str) -> Budget:
                       tuple(p["counted_outcomes"]))
         elif rule.kind == "hours":
             start = max(start, parse_clock(p["start"]))
+            end = min(end, parse_clock(p["end"]))
         elif rule.kind == "hold":
             hold_kinds.extend(p["kinds"])
         elif rule.kind == "cease":
@@ -68,7 +75,7 @@ def pack_budget(name: str) -> Budget:
     return Budget(pack=name, daily_max=min(caps) if caps else None,
                   window_days=window[0] if window else None, window_max=window[1] if window else None,
                   conversation_days=window[2] if window else None, counted_outcomes=window[3] if window else (),
-                  start_seconds=start, timezone=pack.default_timezone or "UTC",
+                  start_seconds=start, end_seconds=end, timezone=pack.default_timezone or "UTC",
                   hold_kinds=tuple(sorted(set(hold_kinds))), cease=cease)
 
 
@@ -98,20 +105,81 @@ def hold_kinds_table(packs=PACK_NAMES) -> pa.Table:
                      "hold_kind": pa.array([k for _, k in pairs], pa.string())})
 
 
-def earliest_table(combos: list[tuple[str | None, str]], day: dt.date) -> pa.Table:
-    """Earliest allowed contact instant (µs since the epoch, UTC) on ``day`` for each (time zone, pack): the
-    pack's hours start in the person's time zone (the pack's default zone when the person has none)."""
-    tzs, packs, micros = [], [], []
-    for tz, pack in combos:
+def preferred_start(hours: tuple[int, int] | None, budget: Budget) -> int:
+    """The local time of day (seconds) to start contacting: the start of a rule's preferred ``hours`` ``[from, to)``
+    within the pack's allowed hours. A preference never widens what the pack allows; one that does not meet it is
+    ignored (the pack's start) — ``concord.strategy.tree.preferred_hours``, in seconds."""
+    if not hours or hours[0] is None:
+        return budget.start_seconds
+    start, end = max(hours[0] * 3600, budget.start_seconds), min(hours[1] * 3600, budget.end_seconds)
+    return start if start < end else budget.start_seconds
+
+
+def earliest_table(combos: list[tuple], day: dt.date) -> pa.Table:
+    """Earliest allowed contact instant (µs since the epoch, UTC) on ``day`` for each (time zone, pack) or (time
+    zone, pack, preferred from hour, preferred to hour): the pack's hours — or a rule's preferred hours within them
+    (:func:`preferred_start`) — start in the person's time zone (the pack's default zone when the person has none).
+    ``pref_from``/``pref_to`` are -1 for a combination without preferred hours."""
+    tzs, packs, pfrom, pto, micros = [], [], [], [], []
+    for tz, pack, *hours in combos:
         budget = pack_budget(pack)
         zone = ZoneInfo(tz or budget.timezone)
-        local = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=budget.start_seconds)
+        pref = tuple(hours) if hours and hours[0] is not None and hours[0] >= 0 else None
+        local = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=preferred_start(pref, budget))
         instant = local.replace(tzinfo=zone).astimezone(dt.timezone.utc)
         tzs.append(tz or "")
         packs.append(pack)
+        pfrom.append(pref[0] if pref else -1)
+        pto.append(pref[1] if pref else -1)
         micros.append(int(instant.timestamp()) * 1_000_000)
     return pa.table({"tz_key": pa.array(tzs, pa.string()), "policy_pack": pa.array(packs, pa.string()),
+                     "pref_from": pa.array(pfrom, pa.int32()), "pref_to": pa.array(pto, pa.int32()),
                      "earliest_us": pa.array(micros, pa.int64())})
+
+
+def parse_path(text: str | None) -> list[tuple[int, str]]:
+    """A ``strategy`` row's path text (``"0:sms,2:call"``) as ``[(day, action)]``; ValueError when it is not steps
+    ``day:action`` with whole days 0 … 365 in increasing order and known actions."""
+    if text is None or not text.strip():
+        return []
+    steps = []
+    for part in text.split(","):
+        day, sep, action = part.strip().partition(":")
+        day, action = day.strip(), action.strip()
+        if not sep or not day.isdigit() or int(day) > 365 or action not in PATH_ACTIONS:
+            raise ValueError(f"bad path step {part!r}")
+        steps.append((int(day), action))
+    days = [d for d, _a in steps]
+    if days != sorted(set(days)):
+        raise ValueError("path days must increase")
+    return steps
+
+
+def compile_path_action(rules: pa.Table, rule_order: ibis.Value, days_in: ibis.Value) -> ibis.Value:
+    """What the path of the case's rule (``rule_order``) asks for on day ``days_in`` of its segment (0: the run in
+    which the case entered it), or null: no path, or nothing that day. The semantics of
+    ``concord.strategy.tree.path_action``: a one-off step (``sms letter visit email legal_review``) on its own day
+    only; a ``call`` step starts calling on every day no other step falls on; nothing after a ``legal_review``."""
+    branches = []
+    for r in rules.to_pylist():
+        steps = parse_path(r["path"])
+        if not steps:
+            continue
+        end = next((d for d, a in steps if a == "legal_review"), None)
+        if end is not None:  # the legal review ends the path: the steps after it never come
+            steps = [(d, a) for d, a in steps if d <= end]
+        cases = [(days_in == day, ibis.literal(action)) for day, action in steps]
+        # the days between and after the steps: calling once a call step has passed, until a legal review
+        calling_from = next((d for d, a in steps if a == "call"), None)
+        if calling_from is not None:
+            between = days_in > calling_from
+            if end is not None:
+                between = between & (days_in < end)
+            cases.append((between, ibis.literal("call")))
+        branches.append((rule_order == r["rule_order"], ibis.cases(*cases, else_=ibis.null("string"))))
+    if not branches:
+        return ibis.null("string")
+    return ibis.cases(*branches, else_=ibis.null("string"))
 
 
 # -- scorecard and strategy as data ------------------------------------------------------------------------------
@@ -124,7 +192,7 @@ def default_scorecard() -> pa.Table:
 
 def default_strategy() -> pa.Table:
     data = json.loads((DATA / "strategy.json").read_text(encoding="utf-8"))
-    sch = schema.INPUT_TABLES["strategy"][0]
+    sch = schema.INPUT_TABLES["strategy"][0]  # the path and hours columns: see ``concord.strategy.tree.TABLE_COLUMNS``
     assert data["columns"] == sch.names
     cols = list(zip(*data["rules"]))
     return pa.Table.from_arrays([pa.array(c, t) for c, t in zip(cols, sch.types)], schema=sch)
@@ -187,5 +255,7 @@ def compile_strategy(rules: pa.Table, v: dict[str, ibis.Value]) -> ibis.Value:
             cond = cond & (v["held"] == r["held"])
         if r["arrangement"] is not None:
             cond = cond & (v["arrangement"] == r["arrangement"])
+        if r.get("legal_status"):  # without the fact (the simulator's book): no case is in the legal track
+            cond = cond & (v.get("legal_status", ibis.literal("none")) == r["legal_status"])
         branches.append((cond, ibis.literal(r["rule_order"], "int32")))
     return ibis.cases(*branches, else_=ibis.literal(-1, "int32"))

@@ -77,8 +77,12 @@ INPUT_TABLES: dict[str, tuple[pa.Schema, bool]] = {
         ("rule_order", I32), ("segment", STR), ("treatment", STR), ("channel", STR), ("priority", I64),
         ("skill", STR), ("buckets", STR), ("min_balance_fen", I64), ("max_balance_fen", I64),
         ("min_score", I64), ("max_score", I64), ("product_kind", STR), ("promise_state", STR), ("held", BOOL),
-        ("arrangement", BOOL),
+        ("arrangement", BOOL), ("legal_status", STR),  # none / active / closed (case_facts.legal); null: any
+        # the rule's treatment: its path as text ("0:sms,2:call"; null: none) and preferred local hours [from, to)
+        ("path", STR), ("hours_from", I32), ("hours_to", I32),
     ]), False),
+    # each case's segment after the previous run and the date it entered it (absent: every case enters today)
+    "case_segments": (pa.schema([("case_id", I64), ("segment", STR), ("segment_since", DATE)]), False),
 }
 
 NON_NEGATIVE = {
@@ -110,10 +114,12 @@ NOT_NULL = {
     "contacts": ["person_id", "contact_on", "channel", "outcome"],
     "scorecard": ["characteristic", "points"],
     "strategy": ["rule_order", "segment", "treatment", "channel", "priority"],
+    "case_segments": ["case_id", "segment", "segment_since"],
 }
 UNIQUE = {"creditors": ["creditor_id"], "products": ["product_id"], "persons": ["person_id"], "cases": ["case_id"],
           "accounts": ["account_id"], "instalments": ["account_id", "number"], "payments": ["payment_id"],
-          "promises": ["promise_id"], "teams": ["team_id"], "collectors": ["collector_id"]}
+          "promises": ["promise_id"], "teams": ["team_id"], "collectors": ["collector_id"],
+          "case_segments": ["case_id"]}
 
 # Limits that keep integer fen arithmetic exact in int64 (and in a float64 quotient below 2**53):
 MAX_FEN = 10**10           # ¥100 000 000 per amount
@@ -144,6 +150,8 @@ OUTPUT_TABLES: dict[str, pa.Schema] = {
         ("case_id", I64), ("person_id", I64), ("creditor_id", I64), ("max_dpd", I64), ("bucket", STR),
         ("total_balance_fen", I64), ("score", I64), ("segment", STR), ("treatment", STR), ("channel", STR),
         ("priority", I64), ("held", BOOL), ("promise_state", STR), ("arrangement", BOOL),
+        ("segment_since", DATE),  # the as-of date of the run in which the case entered its segment
+        ("path_action", STR),     # what the rule's path asks for on the queue day (null: no path, or nothing)
     ]),
     "assignments": pa.schema([
         ("case_id", I64), ("team_id", I64), ("collector_id", I64), ("prev_team_id", I64),

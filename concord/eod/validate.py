@@ -201,7 +201,7 @@ class _Check:
 
 # The order the tables are checked in: a reference points to a table checked before it, whose keys are kept.
 ORDER = ("creditors", "teams", "persons", "products", "collectors", "cases", "accounts", "instalments", "payments",
-         "promises", "arrangement_instalments", "holds", "contacts", "scorecard", "strategy")
+         "promises", "arrangement_instalments", "holds", "contacts", "scorecard", "strategy", "case_segments")
 PARENTS = {"creditors", "teams", "persons", "products", "collectors", "cases", "accounts"}
 KEPT = {"accounts": ["start_date"]}  # kept with the keys, for a check of a child (instalment due dates)
 
@@ -344,7 +344,24 @@ class _Checker:
         for col in ("principal", "interest"):
             out.append(_Check("instalments", f"{col}_paid_fen", "more paid than due",
                               f"{col}_paid_fen > {col}_due_fen", ["account_id", "number"]))
-        from .rules import SCORE_CHARACTERISTICS
+        from .rules import LEGAL_STATUSES, SCORE_CHARACTERISTICS, parse_path
+
+        out.append(_Check("strategy", "legal_status", f"must be one of {', '.join(LEGAL_STATUSES)}",
+                          f"legal_status IS NOT NULL AND legal_status NOT IN {_in_list(LEGAL_STATUSES)}",
+                          ["rule_order", "legal_status"]))
+        out.append(_Check("strategy", "hours_to", "preferred hours must be whole hours 0 ≤ from < to ≤ 24, both or "
+                          "neither", "(hours_from IS NULL) <> (hours_to IS NULL) OR hours_from < 0 OR hours_to > 24 "
+                          "OR hours_from >= hours_to", ["rule_order", "hours_from", "hours_to"]))
+        bad_paths = []
+        for r in self.small["strategy"].to_pylist():  # a few hundred rules at most: parsed in Python
+            try:
+                parse_path(r["path"])
+            except ValueError:
+                if r["rule_order"] is not None:
+                    bad_paths.append(r["rule_order"])
+        out.append(_Check("strategy", "path", "must be day:action steps, days increasing, actions "
+                          "call/sms/letter/visit/email/legal_review",
+                          f"rule_order IN {_in_list(bad_paths)}" if bad_paths else "false", ["rule_order", "path"]))
 
         out.append(_Check("scorecard", "characteristic",
                           f"unknown characteristic (one of {', '.join(SCORE_CHARACTERISTICS)})",

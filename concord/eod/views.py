@@ -27,6 +27,9 @@ STAGES = {
     "allocation": gettext_lazy("分案"), "queue": gettext_lazy("联系队列"), "fetch": gettext_lazy("取回结果"),
     "write": gettext_lazy("写回数据库"), "total": gettext_lazy("合计"),
 }
+PATH_ACTIONS = {"call": gettext_lazy("电话"), "sms": gettext_lazy("短信"), "letter": gettext_lazy("信函"),
+                "visit": gettext_lazy("外访"), "email": gettext_lazy("电子邮件"),
+                "legal_review": gettext_lazy("待法务审查")}
 PROMISE_STATES = {"pending": gettext_lazy("待履行"), "kept": gettext_lazy("已履行"),
                   "partially_kept": gettext_lazy("部分履行"), "broken": gettext_lazy("已违约")}
 
@@ -45,6 +48,10 @@ def _detail(run: EodRun) -> dict:
         "promises": [(PROMISE_STATES[k], (s.get("promises") or {}).get(k, 0)) for k in PROMISE_STATES],
         "stages": [(STAGES.get(k, k), v) for k, v in (run.stage_seconds or {}).items()],
         "moves": sorted(((s.get("written") or {}).get("moves") or {}).items()),
+        # what the strategy's treatment paths ask for on the queue day (runs before paths existed: none)
+        "path_actions": [(PATH_ACTIONS.get(k, k), k, n) for k, n in sorted(
+            (s.get("path_actions") or {}).items(), key=lambda kv: list(PATH_ACTIONS).index(kv[0])
+            if kv[0] in PATH_ACTIONS else 99)],
         "queue": s.get("queue") or {}, "written": s.get("written") or {}, "recomputed": s.get("recomputed") or {},
     }
 

@@ -236,15 +236,25 @@ def cases(plan: CasePlan, moved: pa.Table, as_of: dt.date) -> tuple[int, int]:
     return n, int(pc.sum(pc.cast(settled, pa.int64())).as_py() or 0)
 
 
-def case_states(case_out: pa.Table, case_in: pa.Table, as_of: dt.date) -> int:
+def case_states(case_out: pa.Table, case_in: pa.Table, as_of: dt.date, segments_in: pa.Table | None = None) -> int:
+    """Replace ``eod_casestate``: the run's case state, with what it started from — the case's status and
+    assignment, and its segment and segment date after the previous run (``segments_in``, the engine's
+    ``case_segments`` input), so that a rerun for the same date starts from them again."""
     rows = case_out.select(["case_id", "score", "segment", "treatment", "channel", "priority", "held",
-                            "promise_state", "arrangement"])
+                            "promise_state", "arrangement", "segment_since"])
+    rows = rows.append_column("path_action", pc.fill_null(case_out.column("path_action"), ""))
     rows = rows.append_column("as_of", pa.array(np.full(rows.num_rows, as_of), pa.date32()))
     start = case_in.sort_by("case_id")
     rows = rows.append_column("start_status", start.column("status"))
     rows = rows.append_column("start_team_id", start.column("team_id"))
     rows = rows.append_column("start_collector_id", start.column("collector_id"))
     rows = rows.append_column("start_assigned_on", start.column("assigned_on"))
+    if segments_in is None:
+        segments_in = pa.table({"case_id": pa.array([], pa.int64()), "segment": pa.array([], pa.string()),
+                                "segment_since": pa.array([], pa.date32())})
+    at = pc.index_in(rows.column("case_id"), segments_in.column("case_id"))
+    rows = rows.append_column("start_segment", pc.fill_null(pc.take(segments_in.column("segment"), at), ""))
+    rows = rows.append_column("start_segment_since", pc.take(segments_in.column("segment_since"), at))
     table = _t("eod.CaseState")
     _empty(table)
     dbio.copy_into(table, rows)

@@ -9,6 +9,7 @@ A tree is a dict::
                 # segment conditions (null: any) — every non-null one must hold; the first rule that matches wins
                 "buckets": "M1,M2", "min_balance_fen": null, "max_balance_fen": null, "min_score": null,
                 "max_score": null, "product_kind": null, "promise_state": null, "held": null, "arrangement": null,
+                "legal_status": null,                                       # none / active / closed
                 # the treatment path, channel and hour preferences, and the offer bounds
                 "path": [{"day": 0, "action": "sms"}, {"day": 2, "action": "call"}],
                 "hours": [9, 20],                                           # preferred local hours [from, to)
@@ -22,13 +23,20 @@ gives the rows of the end-of-day run's ``strategy`` table (``concord.eod.schema`
 from __future__ import annotations
 
 ENGINE_COLUMNS = ("rule_order", "segment", "treatment", "channel", "priority", "skill", "buckets", "min_balance_fen",
-                  "max_balance_fen", "min_score", "max_score", "product_kind", "promise_state", "held", "arrangement")
+                  "max_balance_fen", "min_score", "max_score", "product_kind", "promise_state", "held", "arrangement",
+                  "legal_status")
 CONDITIONS = ENGINE_COLUMNS[6:]
+#: the end-of-day ``strategy`` table's columns: the rule's columns, then its treatment path as text
+#: (``"0:sms,2:call"``, null: none) and its preferred hours ``[hours_from, hours_to)`` (nulls: none)
+TABLE_COLUMNS = ENGINE_COLUMNS + ("path", "hours_from", "hours_to")
 CHANNELS = ("none", "call", "sms", "letter", "visit", "email")
 ACTIONS = ("call", "sms", "letter", "visit", "email", "legal_review")
 BUCKETS = ("M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7+")
 PRODUCT_KINDS = ("online_loan", "credit_card", "consumer_loan", "mortgage", "auto_loan", "other")
 PROMISE_STATES = ("pending", "kept", "broken", "none")
+#: the legal track's states (``concord.legal.models.LegalStatus``: a case whose legal cases are all closed is
+#: ``closed``) and ``none`` for a case never taken to law
+LEGAL_STATUSES = ("none", "active", "closed")
 SKILLS = ("field", "legal", "senior", "language")
 BUDGET_KEYS = ("daily_max", "window_days", "window_max")
 RULE_KEYS = ENGINE_COLUMNS + ("path", "hours", "offer")
@@ -172,6 +180,7 @@ def _rule(r: dict, n: int, problems: list) -> dict:
     take("promise_state", lambda v: _choice(v, PROMISE_STATES, "unknown_promise_state"))
     take("held", _opt_bool)
     take("arrangement", _opt_bool)
+    take("legal_status", lambda v: _choice(v, LEGAL_STATUSES, "unknown_legal_status"))
     take("path", _path)
     take("hours", _hours)
     take("offer", _offer)
@@ -274,15 +283,32 @@ def preferred_hours(hours: list[int] | None, allowed: tuple[int, int]) -> tuple[
     return (start, end) if start < end else allowed
 
 
+def path_text(path: list[dict] | None) -> str | None:
+    """A path as the ``strategy`` table's text: ``"0:sms,2:call"`` (None: no path)."""
+    return ",".join(f"{s['day']}:{s['action']}" for s in path) if path else None
+
+
 def engine_rows(tree: dict) -> list[list]:
-    """The rows of the end-of-day run's ``strategy`` table (column order :data:`ENGINE_COLUMNS`)."""
-    return [[r.get(c) for c in ENGINE_COLUMNS] for r in tree["rules"]]
+    """The rows of the end-of-day run's ``strategy`` table (column order :data:`TABLE_COLUMNS`): the rule's
+    columns, its path as text and its preferred hours."""
+    out = []
+    for r in tree["rules"]:
+        hours = r.get("hours") or [None, None]
+        out.append([r.get(c) for c in ENGINE_COLUMNS] + [path_text(r.get("path")), hours[0], hours[1]])
+    return out
 
 
 def from_engine_json(data: dict) -> dict:
-    """A tree from the shape of ``eod/data/strategy.json`` (the engine's columns, no path, hours, offer or budget)."""
-    assert tuple(data["columns"]) == ENGINE_COLUMNS, data["columns"]
-    rules = [dict(zip(ENGINE_COLUMNS, row)) for row in data["rules"]]
+    """A tree from the shape of ``eod/data/strategy.json`` (the table's columns; no offer or budget)."""
+    assert tuple(data["columns"]) == TABLE_COLUMNS, data["columns"]
+    rules = []
+    for row in data["rules"]:
+        r = dict(zip(TABLE_COLUMNS, row))
+        text, lo, hi = r.pop("path"), r.pop("hours_from"), r.pop("hours_to")
+        r["path"] = [{"day": int(d), "action": a} for d, _s, a in (p.partition(":") for p in text.split(","))] \
+            if text else []
+        r["hours"] = [lo, hi] if lo is not None else None
+        rules.append(r)
     return {"name": data["name"], "description": data.get("description", ""), "budget": {}, "rules": rules}
 
 

@@ -123,6 +123,7 @@ def _columns():
             ("product_kind", _("产品"), ("",) + trees.PRODUCT_KINDS),
             ("promise_state", _("承诺状态"), ("",) + trees.PROMISE_STATES),
             ("held", _("暂停"), ("", "true", "false")), ("arrangement", _("还款方案"), ("", "true", "false")),
+            ("legal_status", _("法律状态"), ("",) + trees.LEGAL_STATUSES),
             ("path", _("处置路径（天:动作）"), None), ("hours", _("偏好时段"), None),
             ("discount", _("最高减免 %"), None), ("months", _("最多期数"), None)]
 

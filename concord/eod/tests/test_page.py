@@ -41,3 +41,18 @@ def test_page_shows_a_failed_run_and_refuses_other_roles(world, client):
     client.force_login(world.users["manager"])
     assert client.get("/eod/?run=abc").status_code == 403
     assert client.get("/eod/?run=99999").status_code == 404
+
+
+def test_page_counts_the_path_actions_of_the_next_day(world, client):
+    from concord.eod.models import EodRun
+
+    EodRun.objects.create(as_of=AS_OF, engine="duckdb", status="succeeded", started_at="2026-11-29T01:00:00Z",
+                          finished_at="2026-11-29T01:01:00Z",
+                          summary={"path_actions": {"legal_review": 3, "sms": 7}, "queue": {"contacts": 7}})
+    client.force_login(world.users["manager"])
+    client.cookies["django_language"] = "en"
+    html = client.get("/eod/").content.decode()
+    assert 'id="eod-path-actions"' in html
+    assert '<tr data-action="sms"><th>SMS</th><td>7</td></tr>' in html
+    assert '<tr data-action="legal_review"><th>Due for legal review</th><td>3</td></tr>' in html
+    assert html.index('data-action="sms"') < html.index('data-action="legal_review"')

@@ -112,3 +112,29 @@ def test_an_offer_bound_left_out_bounds_nothing():
         rule({"max_discount_pct": 101})
     with pytest.raises(tree.TreeError):
         rule({"max_months": 61})
+
+
+def test_legal_status_takes_the_legal_apps_states_and_none():
+    from concord.legal.models import LegalStatus
+
+    assert set(tree.LEGAL_STATUSES) == {"none", *LegalStatus.values}
+    assert tree.LEGAL_STATUSES == rules.LEGAL_STATUSES  # the engine's check and compilation know the same values
+    assert tree.ACTIONS == rules.PATH_ACTIONS
+    for status in tree.LEGAL_STATUSES:
+        assert tree.normalise({"name": "x", "rules": [_rule(legal_status=status)]})["rules"][0]["legal_status"] == status
+    assert tree.normalise({"name": "x", "rules": [_rule(legal_status="")]})["rules"][0]["legal_status"] is None
+    assert (1, "legal_status", "unknown_legal_status") in _problems({"name": "x", "rules": [_rule(legal_status="sued")]})
+
+
+def test_the_engine_rows_carry_the_path_hours_and_legal_status():
+    t = tree.normalise({"name": "x", "rules": [_rule(legal_status="closed", hours=[9, 12],
+                                                     path=[{"day": 0, "action": "sms"}, {"day": 3, "action": "call"}])]})
+    row = dict(zip(tree.TABLE_COLUMNS, tree.engine_rows(t)[0]))
+    assert row["legal_status"] == "closed" and row["path"] == "0:sms,3:call"
+    assert (row["hours_from"], row["hours_to"]) == (9, 12)
+    assert rules.parse_path(row["path"]) == [(0, "sms"), (3, "call")]
+    # and back: the table's shape gives the same tree
+    again = tree.normalise(tree.from_engine_json({"name": "x", "columns": list(tree.TABLE_COLUMNS),
+                                                  "rules": tree.engine_rows(t)}))
+    assert again["rules"] == t["rules"]
+    assert tuple(tree.TABLE_COLUMNS) == tuple(rules.schema.INPUT_TABLES["strategy"][0].names)

@@ -83,3 +83,19 @@ def test_start_compare_and_promote_from_the_pages(world, client):
     exp.refresh_from_db()
     assert exp.status == "ended" and selectors.champion().version == 2
     assert {r["channel"] for r in selectors.champion().tree["rules"]} == {"letter"}
+
+
+@pytest.mark.django_db
+def test_the_editor_sets_a_legal_status_condition(world, client):
+    client.force_login(world.users["manager"])
+    tree = selectors.champion().tree
+    page = client.get(reverse("strategy-edit", args=["default"])).content.decode()
+    assert 'name="r-0-legal_status"' in page and '<option value="closed"' in page
+    bad = client.post(reverse("strategy-edit", args=["default"]), _post_of(tree, **{"r-1-legal_status": "sued"}))
+    assert bad.status_code == 400 and 'data-field="r-1-legal_status"' in bad.content.decode()
+    assert StrategyVersion.objects.count() == 1
+    ok = client.post(reverse("strategy-edit", args=["default"]), _post_of(tree, **{"r-1-legal_status": "active"}))
+    assert ok.status_code == 302
+    sv = selectors.champion()
+    assert sv.tree["rules"][1]["legal_status"] == "active"
+    assert "active" in client.get(reverse("strategy-detail", args=["default"])).content.decode()
