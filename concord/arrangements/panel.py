@@ -130,10 +130,11 @@ def case_panel(request, case) -> dict | None:
             title=_("各方案：月供与还款总额"), x_label=_("月供（元）"), y_label=_("还款总额（元）"),
             cap_label=_("月供上限"))
     first = ctx["chosen"]["p"] if ctx["chosen"] else None
-    ctx["propose_form"] = bound_form(request, "arrangement-propose", ProposeForm(auto_id="propose_%s", initial={
-        "kind": first.kind if first else calculator.INSTALMENT_PLAN, "months": first.months if first else 12,
-        "discount_amount": first.discount_amount if first else 0, "first_due": selectors.default_first_due()}))
     limits = ctx["bounds"]["limits"]
+    ctx["propose_form"] = bound_form(request, "arrangement-propose", ProposeForm(auto_id="propose_%s", initial={
+        "kind": first.kind if first else calculator.INSTALMENT_PLAN,
+        "months": first.months if first else min(12, limits.plan_months),     # never a default beyond the bound
+        "discount_amount": first.discount_amount if first else 0, "first_due": selectors.default_first_due()}))
     ctx["propose_form"].fields["months"].help_text = _("分期最长 %(p)d 期，减免结清最长 %(s)d 期") % {
         "p": limits.plan_months, "s": limits.settlement_months}
     if limits.strategy_rate is not None:

@@ -154,3 +154,14 @@ def test_the_form_refuses_beyond_the_bound_beside_the_field(client, arr):
     assert r.status_code == 422 and not Arrangement.objects.exists()
     form = r.content.decode().split('id="arrangement-propose-form"')[1].split("</form>")[0]
     assert "超过策略的减免上限 0%" in form and source in form
+
+
+def test_the_proposal_form_never_starts_beyond_the_bound(client, arr):
+    import re
+
+    set_offer(arr, "a", {"max_discount_pct": 10, "max_months": 6})
+    client.force_login(arr.users["col_a"])
+    html = client.get(reverse("case-detail", args=[arr.cases["a"].pk])).content.decode()
+    form = html.split('id="arrangement-propose-form"')[1].split("</form>")[0]
+    months = re.search(r'<input[^>]*name="months"[^>]*>', form).group(0)
+    assert 1 <= int(re.search(r'value="(\d+)"', months).group(1)) <= 6
