@@ -121,7 +121,7 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
         if card is not None:
             tables["scorecard"] = card
         # the live strategy's champion version (and a running experiment's challengers), else the shipped table
-        strategy_name, strategy, arms, budget = strategies.current(as_of)
+        strategy_name, strategy, arms, budget, arm_budgets = strategies.current(as_of)
         if strategy is not None:
             tables["strategy"] = strategy
             if "case_facts" not in tables and any(strategy.column("legal_status").to_pylist()):
@@ -132,7 +132,8 @@ def _run(as_of, engine_name, actor, progress, spark) -> EodRun:
 
         # the instalment states the run changed only: the database keeps every instalment (no full state needed)
         result = engine.run(tables, as_of, engine=engine_name, spark=spark, instalments="changes",
-                            params=engine.Params(allocation_rules=ex.allocation_rules, strategy_budget=budget),
+                            params=engine.Params(allocation_rules=ex.allocation_rules, strategy_budget=budget,
+                                                  challenger_budgets=arm_budgets),
                             progress=lambda stage, sec: tick(stage if stage != "write" else "fetch", sec))
 
         t0 = time.perf_counter()

@@ -39,9 +39,13 @@ class Params:
     #: the allocation rule set (``{"version": n, "rules": [...]}`` as JSON, ``eod.allocrules``); None: the teams'
     #: buckets and skills route cases (the built-in allocation below)
     allocation_rules: str | None = None
-    #: the live strategy's contact budget per person, ``(daily_max, window_days, window_max)`` (None: no limit of
-    #: its own); the queue gives a person no more than the lowest of it and their packs' budgets
+    #: the live strategy's (the champion's) contact budget per person, ``(daily_max, window_days, window_max)``
+    #: (None: no limit of its own); it binds the people with an active case outside every challenger arm
     strategy_budget: tuple[int | None, int | None, int | None] | None = None
+    #: a running experiment's challenger budgets, ``((arm, daily_max, window_days, window_max), ...)``: arm ``n``'s
+    #: binds the people with an active case in arm ``n`` (an arm not listed has none of its own). A person gets no
+    #: more than the lowest of their packs' budgets and the budgets of the arms of their active cases (the strictest)
+    challenger_budgets: tuple[tuple[int, int | None, int | None, int | None], ...] = ()
 
 
 @dataclass
@@ -498,7 +502,7 @@ class _Run:
         # keep what the output, the allocation and the queue read (a narrower table is written and read faster)
         return x.select(*schema.OUTPUT_TABLES["case_state"].names, "status", "team_id", "collector_id",
                         "assigned_on", "skill", "policy_pack", "time_zone", "hours_from", "hours_to",
-                        "has_path")
+                        "has_path", "arm")
 
     # -- allocation ----------------------------------------------------------------------------------------------
     def allocation(self, cases):
@@ -678,7 +682,7 @@ class _Run:
                                               ibis.greatest(pb.window_max - pb.used.fill_null(0), 0)), big)
         allowed = ibis.least(pb.daily_max.fill_null(big), window_left)
         person = pb.group_by(pb.person_id).aggregate(budget=allowed.min())
-        person = self.be.materialise(self._strategy_budget(person, qp))
+        person = self.be.materialise(self._strategy_budget(person, qp, cases))
         q = q.join(person, "person_id")
         wp = ibis.window(group_by=q.person_id, order_by=[ibis.desc(q.priority), ibis.desc(q.total_balance_fen),
                                                          q.case_id])
@@ -701,25 +705,55 @@ class _Run:
                         case_id=q.case_id, person_id=q.person_id, channel=q.q_channel, priority=q.priority,
                         earliest_at=q.earliest_us)
 
-    def _strategy_budget(self, person, qp):
-        """The packs' budget per person, lowered to the live strategy's (``Params.strategy_budget``): its daily
-        maximum, and its window maximum less every contact the person had in its window (any channel, any
-        outcome). The packs stay the ceiling: a strategy budget only ever lowers it."""
-        sb = self.p.strategy_budget
-        if not sb or all(v is None for v in sb):
+    def strategy_budgets(self) -> pa.Table | None:
+        """The strategy budget of each arm, ``(arm, daily_max, window_days, window_max)``: the champion's
+        (``Params.strategy_budget``) as arm 0, each challenger's (``Params.challenger_budgets``) as its arm; an arm
+        that limits nothing has no row. None: no arm has a budget."""
+        rows = [(0, *self.p.strategy_budget)] if self.p.strategy_budget else []
+        rows += [tuple(r) for r in self.p.challenger_budgets]
+        rows = [r for r in rows if any(v is not None for v in r[1:])]
+        if not rows:
+            return None
+        cols = list(zip(*rows))
+        return pa.table({"arm": pa.array(cols[0], pa.int32()),
+                         **{k: pa.array(v, pa.int64()) for k, v in zip(("s_daily", "s_wdays", "s_wmax"), cols[1:])}})
+
+    def _strategy_budget(self, person, qp, cases):
+        """The packs' budget per person, lowered to the strategy budgets of the arms of the person's active cases
+        (:meth:`strategy_budgets`; no experiment: the champion's alone), the strictest of them: each arm's daily
+        maximum, and its window maximum less every contact the person had in its window (any channel, any outcome).
+        The packs stay the ceiling: a strategy budget only ever lowers it, and an arm without one lowers nothing."""
+        table = self.strategy_budgets()
+        if table is None:
             return person
-        daily, wdays, wmax = sb
-        if wdays is not None and wmax is not None:
-            con, QD = self.t["contacts"], self.QD
-            recent = con.filter((con.contact_on >= QD - int(wdays)) & (con.contact_on < QD))
-            used = recent.join(qp, "person_id").group_by("person_id").aggregate(s_used=ibis._.count())
-            person = person.left_join(used, "person_id").select("person_id", "budget", "s_used")
-            left = ibis.greatest(ibis.literal(int(wmax), "int64") - person.s_used.fill_null(0).cast("int64"), 0)
-            budget = ibis.least(person.budget, left)
+        con, QD = self.t["contacts"], self.QD
+        sb = self.be.load("strategy_budgets", table)
+        if self.be.fetch(self.t["strategy_arms"].select("arm").limit(1)).num_rows == 0:
+            # no experiment: every case is the champion's (and a queued person has an active case): no read of cases
+            pa_ = qp.mutate(arm=ibis.literal(0, "int32")).join(sb, "arm")
         else:
-            budget = person.budget
-        if daily is not None:
-            budget = ibis.least(budget, ibis.literal(int(daily), "int64"))
+            active = cases.filter(cases.status.isin(ACTIVE_CASE)).select("person_id", "arm").distinct()
+            pa_ = active.join(qp, "person_id").join(sb, "arm")
+        windows = [w for w, m in zip(table.column("s_wdays").to_pylist(), table.column("s_wmax").to_pylist())
+                   if w is not None and m is not None]
+        has_window = pa_.s_wdays.notnull() & pa_.s_wmax.notnull()
+        if windows:
+            recent = con.filter((con.contact_on >= QD - max(windows)) & (con.contact_on < QD))
+            win = pa_.filter(has_window).select("person_id", "arm", "s_wdays")
+            win = win.join(recent.select("person_id", "contact_on"), "person_id")
+            used = win.filter(win.contact_on >= QD - win.s_wdays).group_by(["person_id", "arm"]).aggregate(
+                s_used=ibis._.count())
+            pa_ = pa_.left_join(used, ["person_id", "arm"]).select(pa_, s_used=used.s_used.fill_null(0))
+        else:
+            pa_ = pa_.mutate(s_used=ibis.literal(0, "int64"))
+        big = ibis.literal(1 << 40, "int64")
+        has_window = pa_.s_wdays.notnull() & pa_.s_wmax.notnull()
+        left = ibis.ifelse(has_window, ibis.greatest(pa_.s_wmax - pa_.s_used.cast("int64"), 0), big)
+        allowed = ibis.least(pa_.s_daily.fill_null(big), left)
+        strictest = pa_.group_by("person_id").aggregate(s_budget=allowed.min())
+        person = person.left_join(strictest, "person_id").select(person.person_id, person.budget,
+                                                                 strictest.s_budget)
+        budget = ibis.least(person.budget, person.s_budget.fill_null(big))
         return person.select("person_id", budget=budget.cast("int64"))
 
     def data_budget_windows(self):

@@ -1,9 +1,11 @@
 """Who provides the end-of-day run's strategy table: functions called before the engine runs, with ``(as_of)``, each
-returning ``None``, ``(name, rows)``, ``(name, rows, arms)`` or ``(name, rows, arms, budget)`` — ``rows`` lists of the ``strategy`` input table's
-columns, the shape of ``data/strategy.json``'s ``rules``; ``arms`` ``(case_id, arm)`` pairs of a champion/challenger
-experiment, the ``strategy_arms`` input table (arm ``n`` applies the rows numbered from ``n * rules.ARM_OFFSET``), or
-None; ``budget`` the strategy's contact budget per person, ``{"daily_max", "window_days", "window_max"}`` (None: none
-of its own), given to the engine as ``Params.strategy_budget``.
+returning ``None``, ``(name, rows)``, ``(name, rows, arms)``, ``(name, rows, arms, budget)`` or
+``(name, rows, arms, budget, arm_budgets)`` — ``rows`` lists of the ``strategy`` input table's columns, the shape of
+``data/strategy.json``'s ``rules``; ``arms`` ``(case_id, arm)`` pairs of a champion/challenger experiment, the
+``strategy_arms`` input table (arm ``n`` applies the rows numbered from ``n * rules.ARM_OFFSET``), or None; ``budget``
+the (champion) strategy's contact budget per person, ``{"daily_max", "window_days", "window_max"}`` (None: none of its
+own), given to the engine as ``Params.strategy_budget``; ``arm_budgets`` ``{arm: budget}`` of the challengers that set
+one, given as ``Params.challenger_budgets`` (a person is held to the strictest budget of their active cases' arms).
 
 An explicit list, as :mod:`concord.eod.scorecards`: an app above the engine (the versioned strategies of
 ``concord.strategy``) adds its provider in ``AppConfig.ready()``, and :func:`concord.eod.adapter.run_eod` asks the
@@ -49,17 +51,30 @@ def budget_params(budget: dict | None) -> tuple | None:
     return None if all(v is None for v in values) else values
 
 
-def current(as_of) -> tuple[str, pa.Table | None, pa.Table | None, tuple | None]:
-    """``(name, table, arms, budget)`` of the first provider's strategy, or ``(SHIPPED, None, None, None)`` (the
-    engine's default, no experiment, no budget but the packs')."""
+def challenger_params(arm_budgets: dict | None) -> tuple:
+    """``{arm: budget}`` as ``engine.Params.challenger_budgets``: ``((arm, daily_max, window_days, window_max), ...)``
+    by arm, leaving out the arms whose budget sets nothing."""
+    out = []
+    for arm in sorted(arm_budgets or {}):
+        values = budget_params(arm_budgets[arm])
+        if values is not None:
+            out.append((int(arm), *values))
+    return tuple(out)
+
+
+def current(as_of) -> tuple[str, pa.Table | None, pa.Table | None, tuple | None, tuple]:
+    """``(name, table, arms, budget, challenger_budgets)`` of the first provider's strategy, or
+    ``(SHIPPED, None, None, None, ())`` (the engine's default, no experiment, no budget but the packs')."""
     for fn in list(_PROVIDERS):
         found = fn(as_of)
         if found is not None:
             name, rows, *rest = found
             arms = rest[0] if rest else None
             budget = rest[1] if len(rest) > 1 else None
-            return name, as_table(rows), arms_table(arms) if arms is not None else None, budget_params(budget)
-    return SHIPPED, None, None, None
+            arm_budgets = rest[2] if len(rest) > 2 else None
+            return (name, as_table(rows), arms_table(arms) if arms is not None else None, budget_params(budget),
+                    challenger_params(arm_budgets))
+    return SHIPPED, None, None, None, ()
 
 
 # -- offer bounds ------------------------------------------------------------------------------------------------------

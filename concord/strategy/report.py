@@ -18,6 +18,7 @@ from concord.loans.models import Payment
 from concord.workbench.models import Promise
 
 from . import arms as armlib
+from . import selectors
 from .models import ArmAssignment, Experiment
 
 DEFAULT_COSTS_FEN = {"call": 30, "sms": 5, "letter": 300, "visit": 8000, "email": 0, "wechat": 0}
@@ -42,6 +43,9 @@ class ArmFigures:
     per_case: tuple = (0.0, 0.0, 0.0)            # recovery per case (yuan): mean, low, high
     cost_per_yuan: tuple = (None, None, None)    # contact cost per yuan recovered: ratio, low, high
     by_channel: dict = field(default_factory=dict)
+    #: the arm's contact budget per person (its version's tree; the champion's for arm 0): applied to the people of
+    #: the arm by the end-of-day run, the strictest where a person's cases fall in several arms
+    budget: dict = field(default_factory=dict)
 
 
 def _since(rows, assigned):
@@ -72,10 +76,13 @@ def compare(experiment: Experiment) -> list[ArmFigures]:
     comps = _since(((c, _day(t)) for c, t in Complaint.objects.filter(case_id__in=ids).values_list(
         "case_id", "received_at")), assigned)
     cost = costs_fen()
+    champion = selectors.champion()
     out = []
     for n in sorted(arms):
         a = arms[n]
-        f = ArmFigures(arm=n, label=a.version.label if a.version else "", share=a.share)
+        tree = a.version.tree if a.version else (champion.tree if champion else {})
+        f = ArmFigures(arm=n, label=a.version.label if a.version else "", share=a.share,
+                       budget=dict(tree.get("budget") or {}))
         rec, spent = [], []
         for c in (c for c in ids if arm_of[c] == n):
             r = sum(int(amount * 100) for (amount,) in pays.get(c, []))

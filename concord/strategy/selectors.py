@@ -15,9 +15,11 @@ def champion() -> StrategyVersion | None:
 def live_strategy(as_of):
     """The end-of-day provider (``concord.eod.strategies``): ``(label, rows)`` of the champion, or None (the shipped
     table applies). With a running experiment, the cases not yet in it are assigned first (audited), and the
-    challengers' rows follow, numbered from ``arm * ARM_OFFSET``, with each case's arm: ``(label, rows, arms)``. The
-    champion's contact budget follows as a fourth item when it sets one (it applies to every person, whatever
-    their cases' arms)."""
+    challengers' rows follow, numbered from ``arm * ARM_OFFSET``, with each case's arm: ``(label, rows, arms,
+    budget, arm_budgets)``. ``budget`` is the champion's contact budget (None when it sets none; without an
+    experiment it follows as a fourth item only when set), ``arm_budgets`` ``{arm: budget}`` of the challengers that
+    set one: the run holds each person to the strictest budget of their active cases' arms (docs/strategy.md
+    "Budget in the queue")."""
     from concord.eod.rules import ARM_OFFSET
 
     from . import experiments
@@ -27,15 +29,23 @@ def live_strategy(as_of):
         return None
     rows = trees.engine_rows(sv.tree)
     exp = experiments.running()
-    budget = {k: v for k, v in (sv.tree.get("budget") or {}).items() if v is not None} or None
+    budget = _budget(sv.tree)
     if exp is None:
         return (sv.label, rows) if not budget else (sv.label, rows, None, budget)
     experiments.assign("system:strategy", as_of)
+    arm_budgets = {}
     for arm in exp.arms.select_related("version__strategy").filter(arm__gt=0):
         for r in trees.engine_rows(arm.version.tree):
             rows.append([r[0] + arm.arm * ARM_OFFSET, *r[1:]])
+        if _budget(arm.version.tree):
+            arm_budgets[arm.arm] = _budget(arm.version.tree)
     arms = list(ArmAssignment.objects.filter(experiment=exp, arm__gt=0).values_list("case_id", "arm"))
-    return f"{sv.label} · #{exp.pk}", rows, arms, budget
+    return f"{sv.label} · #{exp.pk}", rows, arms, budget, arm_budgets
+
+
+def _budget(tree: dict) -> dict | None:
+    """The limits a tree's contact budget sets (None: it sets none)."""
+    return {k: v for k, v in (tree.get("budget") or {}).items() if v is not None} or None
 
 
 def version(code: str, number: int | None = None) -> StrategyVersion | None:

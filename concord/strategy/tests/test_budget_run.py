@@ -50,3 +50,37 @@ def test_a_daily_budget_limits_the_queue(world):
     services.save_version(world.users["manager"], "default", tree, note="none", based_on=default.version + 1)
     run = adapter.run_eod(AS_OF)
     assert not _queue(run) and run.summary["strategy"] == f"default v{default.version + 2}"
+
+
+@pytest.mark.django_db
+def test_a_challengers_budget_binds_its_arms_people_only(world):
+    from concord.cases.models import Case
+    from concord.strategy import arms, experiments
+    from concord.strategy.models import ArmAssignment
+
+    manager = world.users["manager"]
+    before = _queue(adapter.run_eod(AS_OF))  # the champion sets no budget
+    tree = copy.deepcopy(selectors.champion().tree)
+    tree["name"], tree["budget"] = "Quiet", {"daily_max": 0}  # the champion's rules, and no contact at all
+    challenger = services.save_version(manager, "quiet", tree)
+    active = list(Case.objects.filter(status__in=experiments.ACTIVE_STATUSES).values_list("pk", "debtor_id"))
+    people: dict[int, list] = {}
+    for case_id, person in active:
+        people.setdefault(person, []).append(case_id)
+
+    def spread(seed):  # the arms of each person's active cases under this seed
+        return {p: {arms.arm_of(seed, c, [50, 50]) for c in cs} for p, cs in people.items()}
+
+    # a seed that queues people of either arm (the world is small; a person in both arms, held to the strictest,
+    # is tested on the engine in concord/eod/tests/test_strategy_budget.py)
+    seed = next(s for s in range(2000) if {frozenset(a) for p, a in spread(s).items() if p in before}
+                >= {frozenset({0}), frozenset({1})})
+    exp = experiments.start(manager, 50, [(challenger.pk, 50)], seed=seed)
+    assert selectors.live_strategy(AS_OF)[3:] == (None, {1: {"daily_max": 0}})
+    after = _queue(adapter.run_eod(AS_OF))
+    arm = dict(ArmAssignment.objects.filter(experiment=exp).values_list("case_id", "arm"))
+    of = {p: {arm[c] for c in cs} for p, cs in people.items()}
+    assert of == spread(seed)
+    # the champion's people keep their queue; anyone with an active case in the challenger's arm gets none
+    assert after == +Counter({p: 0 if 1 in of[p] else n for p, n in before.items()})
+    assert any(of[p] == {0} for p in after)

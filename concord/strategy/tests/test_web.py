@@ -99,3 +99,24 @@ def test_the_editor_sets_a_legal_status_condition(world, client):
     sv = selectors.champion()
     assert sv.tree["rules"][1]["legal_status"] == "active"
     assert "active" in client.get(reverse("strategy-detail", args=["default"])).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_experiment_page_shows_each_arms_budget(world, client):
+    import copy
+
+    from concord.strategy import experiments, services
+
+    tree = copy.deepcopy(selectors.champion().tree)
+    tree["budget"] = {"daily_max": 2, "window_days": 7, "window_max": 5}
+    challenger = services.save_version(world.users["manager"], "quiet", tree)
+    exp = experiments.start(world.users["manager"], 50, [(challenger.pk, 50)])
+    client.force_login(world.users["manager"])
+    zh = client.get(reverse("strategy-experiment", args=[exp.pk])).content.decode()
+    assert zh.split('id="budget-1">')[1].split("</td>")[0] == "每日 2；窗口 5 / 7 天"
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("strategy-experiment", args=[exp.pk])).content.decode()
+    champion = page.split('id="budget-0">')[1].split("</td>")[0]
+    assert champion == "no limit"  # the shipped default sets no budget
+    assert page.split('id="budget-1">')[1].split("</td>")[0] == "per day 2；window 5 / 7 days"
+    assert 'id="budget-rule"' in page and "strictest" in page
