@@ -10,24 +10,14 @@ applies. The run's summary names the scorecard used (``summary.scorecard``).
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import pyarrow as pa
 
 from . import schema
+from .providers import Providers
 
-_PROVIDERS: list[Callable] = []
+_PROVIDERS = Providers()
+register, unregister = _PROVIDERS.register, _PROVIDERS.unregister
 EXPERT = "expert"
-
-
-def register(fn: Callable) -> None:
-    if fn not in _PROVIDERS:
-        _PROVIDERS.append(fn)
-
-
-def unregister(fn: Callable) -> None:
-    if fn in _PROVIDERS:
-        _PROVIDERS.remove(fn)
 
 
 def as_table(bins: list) -> pa.Table:
@@ -37,9 +27,8 @@ def as_table(bins: list) -> pa.Table:
 
 def current(as_of) -> tuple[str, pa.Table | None]:
     """``(name, table)`` of the first provider's scorecard, or ``(EXPERT, None)`` (the engine's default)."""
-    for fn in list(_PROVIDERS):
-        found = fn(as_of)
-        if found is not None:
-            name, bins = found
-            return name, as_table(bins)
-    return EXPERT, None
+    found = _PROVIDERS.first(as_of)
+    if found is None:
+        return EXPERT, None
+    name, bins = found
+    return name, as_table(bins)

@@ -15,24 +15,14 @@ applies. The run's summary names the strategy used (``summary.strategy``).
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import pyarrow as pa
 
 from . import schema
+from .providers import Providers
 
-_PROVIDERS: list[Callable] = []
+_PROVIDERS = Providers()
+register, unregister = _PROVIDERS.register, _PROVIDERS.unregister
 SHIPPED = "shipped"
-
-
-def register(fn: Callable) -> None:
-    if fn not in _PROVIDERS:
-        _PROVIDERS.append(fn)
-
-
-def unregister(fn: Callable) -> None:
-    if fn in _PROVIDERS:
-        _PROVIDERS.remove(fn)
 
 
 def as_table(rows: list) -> pa.Table:
@@ -65,16 +55,15 @@ def challenger_params(arm_budgets: dict | None) -> tuple:
 def current(as_of) -> tuple[str, pa.Table | None, pa.Table | None, tuple | None, tuple]:
     """``(name, table, arms, budget, challenger_budgets)`` of the first provider's strategy, or
     ``(SHIPPED, None, None, None, ())`` (the engine's default, no experiment, no budget but the packs')."""
-    for fn in list(_PROVIDERS):
-        found = fn(as_of)
-        if found is not None:
-            name, rows, *rest = found
-            arms = rest[0] if rest else None
-            budget = rest[1] if len(rest) > 1 else None
-            arm_budgets = rest[2] if len(rest) > 2 else None
-            return (name, as_table(rows), arms_table(arms) if arms is not None else None, budget_params(budget),
-                    challenger_params(arm_budgets))
-    return SHIPPED, None, None, None, ()
+    found = _PROVIDERS.first(as_of)
+    if found is None:
+        return SHIPPED, None, None, None, ()
+    name, rows, *rest = found
+    arms = rest[0] if rest else None
+    budget = rest[1] if len(rest) > 1 else None
+    arm_budgets = rest[2] if len(rest) > 2 else None
+    return (name, as_table(rows), arms_table(arms) if arms is not None else None, budget_params(budget),
+            challenger_params(arm_budgets))
 
 
 # -- offer bounds ------------------------------------------------------------------------------------------------------
@@ -83,23 +72,10 @@ def current(as_of) -> tuple[str, pa.Table | None, pa.Table | None, tuple | None,
 # — the offer of the strategy rule for the segment the last end-of-day run gave the case (both None: the rule sets no
 # offer) — or None (no strategy rule applies: no live strategy, no run yet for the case, or its segment is not in the
 # tree). ``concord.strategy`` registers one in ``AppConfig.ready()``; the apps below it ask :func:`offer_for`.
-_OFFER_PROVIDERS: list[Callable] = []
-
-
-def register_offer(fn: Callable) -> None:
-    if fn not in _OFFER_PROVIDERS:
-        _OFFER_PROVIDERS.append(fn)
-
-
-def unregister_offer(fn: Callable) -> None:
-    if fn in _OFFER_PROVIDERS:
-        _OFFER_PROVIDERS.remove(fn)
+_OFFER_PROVIDERS = Providers()
+register_offer, unregister_offer = _OFFER_PROVIDERS.register, _OFFER_PROVIDERS.unregister
 
 
 def offer_for(case) -> dict | None:
     """The first provider's offer bounds for ``case``, or None (the strategy adds no bound)."""
-    for fn in list(_OFFER_PROVIDERS):
-        found = fn(case)
-        if found is not None:
-            return found
-    return None
+    return _OFFER_PROVIDERS.first(case)
