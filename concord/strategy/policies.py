@@ -19,8 +19,10 @@ still goes through the gate.
   expected complaint within capacity and a complaint budget (70 % of what baseline-like calling brings on the book
   — the warm-up's, its last week's, or today's DPD-order calling's, whichever is smallest — held on the complaints
   that really happened, with a margin that tightens when they run ahead of the expected), answer rates lowered by
-  the fatigue learned from repeated attempts, under the pack's per-person caps; it leaves promises and plans to
-  run and offers plans to those who cannot pay at once.
+  the fatigue learned from repeated attempts, under the pack's per-person caps and no more contacts than
+  baseline-like contacting would have made so far; it leaves promises and plans to run and offers plans to those
+  who cannot pay at once. What a case pays on its own (self-cure) is learned only on cases with no contact and no
+  promise or plan running.
 """
 from __future__ import annotations
 
@@ -109,6 +111,8 @@ class Default:
         self.allowed_after_warm_up = 0.0    # the complaint budget accumulated day by day since the warm-up
         self.expected_after_warm_up = 0.0   # the complaints the calls made since the warm-up were expected to bring
         self.budgets: list[tuple] = []      # each day since the warm-up: (complaint budget, warm-up's a day)
+        self.attempt_allowance = 0.0        # the contacts baseline-like contacting would have made so far
+        self.attempts_made = 0              # the contacts made so far
         self.pending_letter: list[tuple[int, int, int, int]] = []
         self.pending_visit: list[tuple[int, int, int, int]] = []
         self.last_letter = self.last_visit = None
@@ -182,20 +186,35 @@ class Default:
             self.complaints_after_warm_up += side.today["complaints"]
         else:
             self.warm_complaints += side.today["complaints"]
+        self.attempts_made += side.today["attempts"]
         # Credit recovery to contacts once their window has passed (fraction of the balance owed then).
         self.pending_conv = self._settle(day, side, self.pending_conv, CONVERSATION_WINDOW_DAYS, "conv")
         self.pending_sms = self._settle(day, side, self.pending_sms, SMS_WINDOW_DAYS, "sms")
         self.pending_letter = self._settle(day, side, self.pending_letter, LETTER_WINDOW_DAYS, "letter")
         self.pending_visit = self._settle(day, side, self.pending_visit, VISIT_WINDOW_DAYS, "visit")
-        # Self-cure: what uncontacted open cases (nothing in 7 days) paid today, as a share of their balance.
+        # Self-cure: what uncontacted open cases (nothing in the 7 days before nor today) paid today, as a share of
+        # their balance — not the cases bound by a promise or a plan, whose payments are the promise's or the plan's.
         if day < self.warm_up or day % 7 == 0:
-            quiet = (side.attempts_7d() == 0) & (side.owed + self.paid_today(side) > 0)
+            quiet = self.quiet(side, day) & (side.owed + self.paid_today(side) > 0)
             paid = self.paid_today(side)
             share = paid / np.maximum(side.owed + paid, 1)
             for c in np.unique(cells[quiet]):
                 m = quiet & (cells == c)
                 self._learn("cure", int(c), float(m.sum()), float(share[m].sum()))
         self.paid_before = side.paid_total.copy()
+
+    def quiet(self, side: Side, day: int) -> np.ndarray:
+        """After the day: the cases that can only have paid on their own today — no contact today nor in the 7 days
+        before, and no promise or plan running (at the day's plan, or made or still running now)."""
+        today = side.attempts_by_day[-1] if side.attempts_by_day else np.zeros(side.book.n, np.int64)
+        quiet = (side.prev7 + today) == 0
+        bound = self.bound.copy() if getattr(self, "bound", None) is not None else np.zeros(side.book.n, bool)
+        for i, p in side.promises.items():
+            if p.state == "pending" or p.made == day:
+                bound[i] = True
+        if side.plans:
+            bound[list(side.plans)] = True
+        return quiet & ~bound
 
     def paid_today(self, side: Side) -> np.ndarray:
         before = getattr(self, "paid_before", None)
@@ -234,6 +253,11 @@ class Default:
         for i, p in side.promises.items():
             pending[i] = p.state == "pending"
         open_ &= ~pending
+        # bound by a promise or a plan at the day's start: what they pay is not self-cure (see ``quiet``)
+        self.bound = pending.copy()
+        if side.plans:
+            self.bound[list(side.plans)] = True
+        self.attempt_allowance += baseline_like_attempts(int((side.open() & ~side.held(day)).sum()), capacity)
         if day < self.warm_up:
             return self._explore(day, side, open_, priority, capacity)
         return self._exploit(day, side, open_, cells, capacity, eod.get("columns"))
@@ -320,6 +344,8 @@ class Default:
             eligible={"sms": day - side.last_sms[idx] >= SMS_INTERVAL_DAYS,
                       "letter": day - self.last_letter[idx] >= LETTER_INTERVAL_DAYS,
                       "visit": day - self.last_visit[idx] >= VISIT_INTERVAL_DAYS})
+        # No more contacts than baseline-like contacting would have made so far: the least worth go first.
+        actions = actions[:max(0, int(self.attempt_allowance - self.attempts_made))]
         calls = [(int(idx[k]), h) for k, ch, h in actions if ch == "call"]
         self.expected_after_warm_up += float(sum(p_answer[k, SHIFT_HOURS.index(h)] * complaint[k]
                                                  for k, ch, h in actions if ch == "call"))
@@ -397,6 +423,13 @@ class Default:
                        start + dt.timedelta(days=self.warm_up - 1))
         self.models = learned.train_models(store, start, last_obs, seed=side.book.seed)
         self.trained_on_day = day
+
+
+def baseline_like_attempts(open_cases: int, capacity: int) -> float:
+    """The contacts a day of baseline-like contacting on a book of this many open, not held cases: a call to as
+    many as the capacity allows, an SMS to each of the rest once every SMS_INTERVAL_DAYS."""
+    calls = min(open_cases, capacity)
+    return calls + (open_cases - calls) / SMS_INTERVAL_DAYS
 
 
 def visit_capacity(capacity: int) -> int:

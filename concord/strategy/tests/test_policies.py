@@ -1,8 +1,9 @@
-"""The default strategy's safeguards: the answer-rate fatigue it learns and its complaint budget, which follows
-what baseline-like calling would bring and never rises above the warm-up's."""
+"""The default strategy's safeguards: the answer-rate fatigue and the self-cure it learns and its complaint budget,
+which follows what baseline-like calling would bring and never rises above the warm-up's."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from concord.strategy import policies
 from concord.strategy import simulate as sim
@@ -49,3 +50,75 @@ def test_complaint_budget_never_above_the_warm_ups_and_complaints_held(monkeypat
     # what really happened after the warm-up stays within the budget so far plus one day's overshoot
     assert after <= sum(daily) + 2 * max(daily) + 1
     assert summary["strategy"]["violations"] == 0
+
+
+def test_self_cure_is_learned_only_on_cases_without_a_contact_a_promise_or_a_plan():
+    from types import SimpleNamespace
+
+    from concord.strategy.world import Promise
+
+    n = 7
+    side = SimpleNamespace(
+        book=SimpleNamespace(n=n),
+        prev7=np.array([0, 2, 0, 0, 0, 0, 0]),                  # case 1: called in the 7 days before
+        attempts_by_day=[np.array([0, 0, 1, 0, 0, 0, 0])],       # case 2: contacted today
+        promises={3: Promise(amount=100, made=5, due=12, pays=100),                  # pending
+                  4: Promise(amount=100, made=3, due=10, pays=100, state="kept"),     # kept today (pending at plan)
+                  6: Promise(amount=100, made=1, due=8, pays=0, state="broken")},     # long over
+        plans={5: [[40, 100, 0]]})                               # case 5: in an instalment plan
+    d = policies.Default()
+    d.bound = np.zeros(n, bool)
+    d.bound[[3, 4]] = True                                       # what plan() saw at the day's start
+    assert d.quiet(side, 10).tolist() == [True, False, False, False, False, False, True]
+
+
+def test_a_conversations_payment_is_not_learned_as_self_cure():
+    # a book where nobody pays on their own and a conversation often pays: the self-cure learned must stay ~0
+    data = small(600)
+    for seg in data["segments"]:
+        seg["self_cure_daily"] = 0.0
+        seg["pay_after_conversation"] = 0.5
+        seg["pay_after_sms"] = 0.0
+        seg["fatigue"] = 0.0
+    pop = parse(data)
+    kept = []
+
+    class Kept(sim.STRATEGIES["default"]):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            kept.append(self)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(sim.STRATEGIES, "kept", Kept)
+        sim.run(pop, strategy="kept", days=36, collectors=1, calls_per_collector=60, seed=5)
+    d = kept[0]
+    n, paid = d.stats[("cure", "all")]
+    assert n >= 10 and paid == 0
+
+
+def test_contacts_stay_within_what_baseline_like_contacting_would_make():
+    assert policies.baseline_like_attempts(1_000, 80) == 80 + 920 / policies.SMS_INTERVAL_DAYS
+    assert policies.baseline_like_attempts(50, 80) == 50
+    # a book where every contact pays well and nothing complains: left alone, the strategy would contact every case
+    data = small(800)
+    for seg in data["segments"]:
+        seg["pay_after_sms"] = 0.3
+        seg["pay_after_letter"] = 0.3
+        seg["complaint_per_conversation"] = 0.0
+    pop = parse(data)
+    kept = []
+
+    class Kept(sim.STRATEGIES["default"]):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            kept.append(self)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(sim.STRATEGIES, "kept", Kept)
+        lines, summary = sim.run(pop, strategy="kept", days=45, collectors=1, calls_per_collector=40, seed=4)
+    d = kept[0]
+    made = [line["strategy"]["attempts"] for line in lines]
+    assert d.attempts_made == sum(made) == summary["strategy"]["attempts"]
+    # after the warm-up (which contacts as the baseline does, plus a few letters and visits) the allowance binds
+    assert sum(made) <= d.attempt_allowance + max(made[30:])
+    assert summary["strategy"]["attempts"] <= summary["baseline"]["attempts"]
