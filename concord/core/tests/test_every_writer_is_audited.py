@@ -88,7 +88,7 @@ READ_ONLY = {
     "concord.allocation.bulk": {"check_target"},
     "concord.strategy.experiments": {"running"},
     "concord.strategy.services": {"pack_caps", "problem_text", "problems_by_field", "check", "shipped_tree"},
-    "concord.arrangements.services": {"by_role_label"},
+    "concord.arrangements.services": {"by_role_label", "bound_source"},
     "concord.arrangements.authority": {"policy_row", "limits", "limit_for", "house_limit", "calculator_policy",
                                        "required_role", "automatic_limit"},
     "concord.cases.activities": {"check_note", "outcome_label", "register_summary", "summary_text", "register_phrases",
