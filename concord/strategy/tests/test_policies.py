@@ -27,11 +27,8 @@ def test_fatigue_is_learned_per_product_group_never_above_one_and_never_rising()
     assert np.allclose(policies.Default()._fatigue(ci, attempts), 1.0)
 
 
-def test_complaint_budget_never_above_the_warm_ups_and_complaints_held(monkeypatch):
-    data = small(800)
-    for seg in data["segments"]:
-        seg["complaint_per_conversation"] = 0.05
-    pop = parse(data)
+def run_default(pop, **kwargs):
+    """Run the default strategy on ``pop``; returns the strategy object it ran with, the daily lines and the summary."""
     kept = []
 
     class Kept(sim.STRATEGIES["default"]):
@@ -39,9 +36,18 @@ def test_complaint_budget_never_above_the_warm_ups_and_complaints_held(monkeypat
             super().__init__(*a, **k)
             kept.append(self)
 
-    monkeypatch.setitem(sim.STRATEGIES, "kept", Kept)
-    lines, summary = sim.run(pop, strategy="kept", days=45, collectors=1, calls_per_collector=60, seed=3)
-    d = kept[0]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(sim.STRATEGIES, "kept", Kept)
+        lines, summary = sim.run(pop, strategy="kept", collectors=1, **kwargs)
+    return kept[0], lines, summary
+
+
+def test_complaint_budget_never_above_the_warm_ups_and_complaints_held():
+    data = small(800)
+    for seg in data["segments"]:
+        seg["complaint_per_conversation"] = 0.05
+    pop = parse(data)
+    d, lines, summary = run_default(pop, days=45, calls_per_collector=60, seed=3)
     assert len(d.budgets) == 15 and all(w > 0 for _b, w in d.budgets)
     assert all(0 <= b <= policies.COMPLAINT_BUDGET_SHARE * w + 1e-12 for b, w in d.budgets)
     assert 0 < sum(d.steady_conversations.values()) < sum(d.warm_conversations.values())
@@ -81,17 +87,7 @@ def test_a_conversations_payment_is_not_learned_as_self_cure():
         seg["pay_after_sms"] = 0.0
         seg["fatigue"] = 0.0
     pop = parse(data)
-    kept = []
-
-    class Kept(sim.STRATEGIES["default"]):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            kept.append(self)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(sim.STRATEGIES, "kept", Kept)
-        sim.run(pop, strategy="kept", days=36, collectors=1, calls_per_collector=60, seed=5)
-    d = kept[0]
+    d, _lines, _summary = run_default(pop, days=36, calls_per_collector=60, seed=5)
     n, paid = d.stats[("cure", "all")]
     assert n >= 10 and paid == 0
 
@@ -106,17 +102,7 @@ def test_contacts_stay_within_what_baseline_like_contacting_would_make():
         seg["pay_after_letter"] = 0.3
         seg["complaint_per_conversation"] = 0.0
     pop = parse(data)
-    kept = []
-
-    class Kept(sim.STRATEGIES["default"]):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            kept.append(self)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setitem(sim.STRATEGIES, "kept", Kept)
-        lines, summary = sim.run(pop, strategy="kept", days=45, collectors=1, calls_per_collector=40, seed=4)
-    d = kept[0]
+    d, lines, summary = run_default(pop, days=45, calls_per_collector=40, seed=4)
     made = [line["strategy"]["attempts"] for line in lines]
     assert d.attempts_made == sum(made) == summary["strategy"]["attempts"]
     # after the warm-up (which contacts as the baseline does, plus a few letters and visits) the allowance binds
