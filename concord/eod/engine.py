@@ -656,8 +656,8 @@ class _Run:
         path_channel = ibis.ifelse(cases.path_action.isin(rules.QUEUED_ACTIONS), cases.path_action, "none")
         cases = cases.mutate(q_channel=ibis.ifelse(cases.has_path, path_channel.fill_null("none"), cases.channel))
         queued = ~cases.held & (cases.q_channel != "none") & cases.status.isin(ACTIVE_CASE)
-        q = cases.join(assign.select("case_id", q_collector=assign.collector_id), "case_id")
-        q = q.filter(q.q_collector.notnull() & ~q.held & (q.q_channel != "none") & q.status.isin(ACTIVE_CASE))
+        q = cases.filter(queued).join(assign.select("case_id", q_collector=assign.collector_id), "case_id")
+        q = q.filter(q.q_collector.notnull())
         # the person's remaining budget for the queue day under each pack of their cases; the lowest applies
         b = t["budgets"]
         con, cnt = t["contacts"], t["counted"]

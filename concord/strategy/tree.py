@@ -252,9 +252,6 @@ def _budget(v, caps: dict, problems: list) -> dict:
     return out
 
 
-ONE_OFF = ("sms", "letter", "visit", "email", "legal_review")
-
-
 def path_action(path: list[dict], days_in: int) -> str | None:
     """What a rule's treatment path asks for on day ``days_in`` (0: the day the case entered the rule's segment), or
     None for nothing that day. A one-off step (``sms``, ``letter``, ``visit``, ``email``, ``legal_review``) happens
