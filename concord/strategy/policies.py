@@ -9,6 +9,8 @@ still goes through the gate.
 * ``bucket`` — the plain baseline: call every open, not held case in DPD order (lowest first, larger balance
   first at equal DPD) up to capacity, calls spread evenly over the shift's hours; SMS every other open, not
   held case once a week; no plans offered.
+* ``none`` — no contact at all: what the book pays on its own, the reference that shows what the other
+  strategies' contacts bring.
 * ``default`` — Concord's default strategy (see docs/strategy.md): a warm-up of 30 days that calls as the baseline
   does but rotates the hours, and learns per cell (product, bucket, score band; shrunk to the product group and the
   book) the answer rate by hour, the recovery a conversation and an SMS buy over what the cell pays on its own, and
@@ -16,9 +18,10 @@ still goes through the gate.
   30-day outcomes it trains the scoring app's paid-within-30-days and self-cure scorecards (``learned``) whose
   scores refine the cells' rates case by case; then each day the next-best-action (``nba.choose``) picks per case
   the call hour, SMS, letter, visit or no contact worth most after its cost, calls ranked by expected net per
-  expected complaint within capacity and a complaint budget (70 % of what baseline-like calling brings on the book
-  — the warm-up's, its last week's, or today's DPD-order calling's, whichever is smallest — held on the complaints
-  that really happened, with a margin that tightens when they run ahead of the expected), answer rates lowered by
+  expected complaint within capacity and a complaint budget (from day 1, 70 % of the complaints a shadow of the
+  baseline's calling — today's open cases in DPD order, each with the attempts the baseline would have made — is
+  expected to bring, held on the complaints that really happened; the warm-up's calls in DPD order stop there
+  too), answer rates lowered by
   the fatigue learned from repeated attempts, under the pack's per-person caps and no more contacts than
   baseline-like contacting would have made so far; it leaves promises and plans to run and offers plans to those
   who cannot pay at once. What a case pays on its own (self-cure) is learned only on cases with no contact and no
@@ -41,14 +44,17 @@ SMS_WINDOW_DAYS = 3
 SCORE_BANDS = (450, 550)           # score bands: < 450, 450–549, ≥ 550
 PRIOR = 4.0                        # weight of the cell's rate when estimating one person's answer rate
 COOL_DOWN_DAYS = 7                 # no call within this many days after a conversation
-#: After the warm-up the strategy expects no more complaints a day than this share of what the warm-up's plain
-#: calling (in DPD order, as the baseline) produced: its complaint budget is learned from the book, not set per book.
+#: From day 1 the strategy may bring no more complaints than this share of those the baseline's kind of calling
+#: would bring on the same book (the shadow, see ``Default.shadow_day``): a bound relative to the book, not per book.
 COMPLAINT_BUDGET_SHARE = 0.7
 #: Answer rates are learned by the attempts a case had in the 7 days before (0, 1, … FATIGUE_LEVELS − 1 or more).
 FATIGUE_LEVELS = 5
-#: The warm-up's last days, when calling in DPD order has reached its steady state (the same cases called day after
-#: day answer less): their conversations a day bound the complaint budget too.
+#: The warm-up's last days, when calling in DPD order has reached its steady state: after the warm-up the shadow
+#: of the baseline's calling is never taken above its mean over these days.
 STEADY_DAYS = 7
+#: Complaints really made against those the learned rates expect of the calls made: the ratio that corrects the
+#: rates' bias, shrunk to 1 with this many complaints' weight.
+BIAS_PRIOR = 2.0
 #: Letters and visits: recovery within this many days is credited to them; at most one per case in this many days.
 LETTER_WINDOW_DAYS, LETTER_INTERVAL_DAYS = 7, 30
 VISIT_WINDOW_DAYS, VISIT_INTERVAL_DAYS = 14, 30
@@ -57,6 +63,8 @@ VISIT_CALL_RATIO = 100
 #: The warm-up tries letters and visits on a few cases so that their response is learned: on these days, a letter to
 #: one in EXPLORE_LETTER_EVERY of the cases not called and a visit to the EXPLORE_VISITS largest of them.
 EXPLORE_DAYS, EXPLORE_LETTER_EVERY, EXPLORE_VISITS = (10, 20), 50, 10
+#: Cells: product (2) × bucket (8) × score band (3).
+CELLS = 2 * 8 * (len(SCORE_BANDS) + 1)
 
 
 @dataclass
@@ -93,6 +101,18 @@ class Bucket:
         pass
 
 
+class NoContact:
+    """The reference of no contact at all: what the book pays on its own. The difference between another strategy's
+    recovery and this one's is what that strategy's contacts bring."""
+    name = "none"
+
+    def plan(self, day: int, side: Side, eod: dict, capacity: int) -> Plan:
+        return Plan()
+
+    def observe(self, day: int, side: Side, outcomes: list) -> None:
+        pass
+
+
 class Default:
     """Concord's default strategy: learn in the warm-up, then contact where a contact is worth its cost."""
     name = "default"
@@ -104,19 +124,19 @@ class Default:
         self.pending_conv: list[tuple[int, int, int, int]] = []   # (day, case, cell, owed then)
         self.pending_sms: list[tuple[int, int, int, int]] = []
         self.last_conv = None
-        self.warm_conversations: dict[int, int] = {}
-        self.complaints_after_warm_up = 0
-        self.steady_conversations: dict[int, int] = {}   # the warm-up's conversations in its last STEADY_DAYS
-        self.warm_complaints = 0            # complaints observed during the warm-up (baseline-like calling)
-        self.allowed_after_warm_up = 0.0    # the complaint budget accumulated day by day since the warm-up
-        self.expected_after_warm_up = 0.0   # the complaints the calls made since the warm-up were expected to bring
-        self.budgets: list[tuple] = []      # each day since the warm-up: (complaint budget, warm-up's a day)
+        self.complaints = 0                 # complaints so far
+        #: the shadow of the baseline's calling: per day, its calls as (cell × FATIGUE_LEVELS + attempts level) counts
+        self.shadow_calls: list[tuple[np.ndarray, np.ndarray]] = []
+        self.shadow_attempts: list[np.ndarray] = []     # the shadow's attempts per case, its last 7 days
+        self.shadow_last_sms = None
+        #: the calls this strategy made, counted the same way (one entry a day)
+        self.own_calls: list[tuple[np.ndarray, np.ndarray]] = []
+        self.budgets: list[tuple] = []      # each day: (complaint budget, the shadow's expected complaints that day)
         self.attempt_allowance = 0.0        # the contacts baseline-like contacting would have made so far
         self.attempts_made = 0              # the contacts made so far
         self.pending_letter: list[tuple[int, int, int, int]] = []
         self.pending_visit: list[tuple[int, int, int, int]] = []
         self.last_letter = self.last_visit = None
-        self.warm_expected = 0.0            # the complaints a day the learned rates expect of the warm-up's calling
         self.models: dict = {}
         self.trained_on_day: int | None = None
 
@@ -157,21 +177,19 @@ class Default:
         if self.last_conv is None:
             self.last_conv = np.full(side.book.n, -10_000, np.int64)
         cells = self.today_cells
+        called = []
         for i, channel, hour, outcome in outcomes:
             if outcome == "denied":
                 continue
             c = int(cells[i])
             if channel == "call":
                 answered = outcome == "conversation"
+                called.append(c * FATIGUE_LEVELS + min(int(side.prev7[i]), FATIGUE_LEVELS - 1))
                 self._acc(("ans_h", c // 24, hour), 1, answered)
                 self._acc(("ans_f", c // 24, min(int(side.prev7[i]), FATIGUE_LEVELS - 1)), 1, answered)
                 self._learn("ans", c, 1, answered)
                 if answered:
                     self._learn("complaint", c, 1, side.complaint_until[i] > day + 1)
-                    if day < self.warm_up:
-                        self.warm_conversations[c] = self.warm_conversations.get(c, 0) + 1
-                        if day >= self.warm_up - STEADY_DAYS:
-                            self.steady_conversations[c] = self.steady_conversations.get(c, 0) + 1
                     self.last_conv[i] = day
                     self.pending_conv.append((day, i, c, int(side.paid_total[i])))
             elif channel == "sms":
@@ -182,10 +200,8 @@ class Default:
             elif channel == "visit":
                 self.last_visit[i] = day
                 self.pending_visit.append((day, i, c, int(side.paid_total[i])))
-        if day >= self.warm_up:
-            self.complaints_after_warm_up += side.today["complaints"]
-        else:
-            self.warm_complaints += side.today["complaints"]
+        self.own_calls.append(np.unique(np.array(called, np.int64), return_counts=True))
+        self.complaints += side.today["complaints"]
         self.attempts_made += side.today["attempts"]
         # Credit recovery to contacts once their window has passed (fraction of the balance owed then).
         self.pending_conv = self._settle(day, side, self.pending_conv, CONVERSATION_WINDOW_DAYS, "conv")
@@ -258,17 +274,25 @@ class Default:
         if side.plans:
             self.bound[list(side.plans)] = True
         self.attempt_allowance += baseline_like_attempts(int((side.open() & ~side.held(day)).sum()), capacity)
+        self.shadow_day(side, day, capacity, cells)
+        budget = self._complaint_budget(day)
         if day < self.warm_up:
-            return self._explore(day, side, open_, priority, capacity)
-        return self._exploit(day, side, open_, cells, capacity, eod.get("columns"))
+            return self._explore(day, side, open_, capacity, budget)
+        return self._exploit(day, side, open_, cells, capacity, budget, eod.get("columns"))
 
-    def _explore(self, day: int, side: Side, open_: np.ndarray, priority: np.ndarray, capacity: int) -> Plan:
+    def _explore(self, day: int, side: Side, open_: np.ndarray, capacity: int, budget: float) -> Plan:
         idx = np.flatnonzero(open_)
         order = idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))]
+        # in DPD order up to capacity, while the calls' expected complaints stay within the day's budget (the
+        # shadow's: fresh cases lower in the order answer more, and complain more, than those called every day)
         called = order[:capacity]
+        level = np.minimum(side.attempts_7d()[called], FATIGUE_LEVELS - 1)
+        risk = np.cumsum(self._expected_table()[self.today_cells[called] * FATIGUE_LEVELS + level])
+        called = called[:int(np.searchsorted(risk, max(budget, 0.0), side="right"))]
+        order = np.concatenate([called, np.setdiff1d(order, called, assume_unique=True)])
         hours = SHIFT_HOURS
         calls = [(int(i), hours[(k + day) % len(hours)]) for k, i in enumerate(called)]
-        rest = order[capacity:]
+        rest = order[len(called):]
         messages = []
         if day in EXPLORE_DAYS:
             # a few letters and visits, so that their response is learned (every n-th case not called; the
@@ -280,7 +304,7 @@ class Default:
         due = rest[day - side.last_sms[rest] >= SMS_INTERVAL_DAYS]
         return Plan(calls=calls, messages=messages + [(int(i), "sms") for i in due], offer_plan=True)
 
-    def _exploit(self, day: int, side: Side, open_: np.ndarray, cells: np.ndarray, capacity: int,
+    def _exploit(self, day: int, side: Side, open_: np.ndarray, cells: np.ndarray, capacity: int, budget: float,
                  columns: dict | None = None) -> Plan:
         costs = side.costs
         idx = np.flatnonzero(open_)
@@ -319,18 +343,9 @@ class Default:
         call_value = p_answer * v_conv[:, None]
         call_cost = costs["call_attempt"] + p_answer * costs["call_minute"] * CONVERSATION_MINUTES
         call_value[day - self.last_conv[idx] <= COOL_DOWN_DAYS] = -np.inf
-        complaint_of = {int(c): self._pooled("complaint", int(c), 0.01, prior=200.0)
-                        for c in set(uc.tolist()) | set(self.warm_conversations)}
+        complaint_of = {int(c): self._pooled("complaint", int(c), 0.01, prior=200.0) for c in uc}
         complaint = np.array([complaint_of[int(c)] for c in ci])
         risk = p_answer.max(axis=1) * complaint
-        daily = self._complaint_budget(side, day, capacity, ans, complaint_of)
-        # Safety margin: when the complaints really made since the warm-up run ahead of what the learned rates
-        # expected of the calls made, every call's risk is raised by that ratio (never lowered).
-        risk = risk * max(1.0, (self.complaints_after_warm_up + 1.0) / (self.expected_after_warm_up + 1.0))
-        self.allowed_after_warm_up += daily
-        # The budget holds on what really happened: complaints beyond it so far are taken from today's.
-        budget = min(2 * daily, self.allowed_after_warm_up - self.complaints_after_warm_up)
-        self.budgets.append((daily, self.warm_expected))
         cap = nba.daily_call_cap(side.pack)
         actions = nba.choose(
             hours=SHIFT_HOURS, call_value=call_value, call_cost=call_cost,
@@ -347,8 +362,6 @@ class Default:
         # No more contacts than baseline-like contacting would have made so far: the least worth go first.
         actions = actions[:max(0, int(self.attempt_allowance - self.attempts_made))]
         calls = [(int(idx[k]), h) for k, ch, h in actions if ch == "call"]
-        self.expected_after_warm_up += float(sum(p_answer[k, SHIFT_HOURS.index(h)] * complaint[k]
-                                                 for k, ch, h in actions if ch == "call"))
         messages = [(int(idx[k]), ch) for k, ch, _h in actions if ch != "call"]
         return Plan(calls=calls, messages=messages, offer_plan=True)
 
@@ -367,31 +380,61 @@ class Default:
             out[m] = mult[level[m]]
         return out
 
-    def _complaint_budget(self, side: Side, day: int, capacity: int, ans: dict, complaint_of: dict) -> float:
-        """Today's complaint budget: COMPLAINT_BUDGET_SHARE of the complaints a day that baseline-like calling
-        would bring on today's book. The warm-up called as the baseline does; the complaints a day the learned
-        rates expect of its conversations — over the whole warm-up or over its last STEADY_DAYS, whichever is
-        smaller (calling the same cases day after day, baseline-like calling answers less as it goes on) — or, when
-        smaller still, those they expect of calling today's open cases in DPD order up to capacity (the baseline's
-        complaints fall as its book pays, is held or ages, and the budget follows them down, never up)."""
-        warm = max(1, self.warm_up)
+    def shadow_day(self, side: Side, day: int, capacity: int, cells: np.ndarray) -> None:
+        """The shadow of the baseline's calling on today's book: today's open, not held cases in DPD order up to
+        capacity, each counted with the attempts the shadow made to it in the 7 days before (its calls, and an SMS
+        to each of the rest once a week) — the baseline calls the same cases day after day, and they answer less."""
+        n = side.book.n
+        if self.shadow_last_sms is None:
+            self.shadow_last_sms = np.full(n, -10_000, np.int64)
+        idx = np.flatnonzero(side.open() & ~side.held(day))
+        order = idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))]
+        called, rest = order[:capacity], order[capacity:]
+        before = np.sum(self.shadow_attempts, axis=0) if self.shadow_attempts else np.zeros(n, np.int64)
+        level = np.minimum(before[called], FATIGUE_LEVELS - 1)
+        self.shadow_calls.append(np.unique(cells[called] * FATIGUE_LEVELS + level, return_counts=True))
+        today = np.zeros(n, np.int64)
+        sms = rest[day - self.shadow_last_sms[rest] >= SMS_INTERVAL_DAYS]
+        today[called] = 1
+        today[sms] = 1
+        self.shadow_last_sms[sms] = day
+        self.shadow_attempts = (self.shadow_attempts + [today])[-7:]
 
-        def rate(c):
-            return complaint_of.get(c, self._pooled("complaint", c, 0.01, prior=200.0))
+    def _expected_table(self) -> np.ndarray:
+        """The complaints a call is expected to bring, by ``cell × FATIGUE_LEVELS + attempts level``: the cell's
+        answer rate, scaled by the level's answer rate over its product group's, times the cell's complaint rate
+        per conversation (all as learned so far)."""
+        out = np.zeros((CELLS, FATIGUE_LEVELS))
+        book = self._rate(("ans", "all"), 0.3)
+        for c in range(CELLS):
+            g = c // 24
+            group = self._rate(("ans", "group", g), book)
+            ans, complaint = self._pooled("ans", c, 0.3), self._pooled("complaint", c, 0.01, prior=200.0)
+            for k in range(FATIGUE_LEVELS):
+                level = self._rate(("ans_f", g, k), group) / group if group > 0 else 1.0
+                out[c, k] = min(1.0, ans * level) * complaint
+        return out.ravel()
 
-        model = sum(k * rate(c) for c, k in self.warm_conversations.items()) / warm
-        steady = sum(k * rate(c) for c, k in self.steady_conversations.items()) / max(1, min(STEADY_DAYS, warm))
-        model = min(model, steady)
-        self.warm_expected = model
-        if model <= 0:
-            return 0.0
-        open_ = side.open() & ~side.held(day)
-        idx = np.flatnonzero(open_)
-        order = idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))][:capacity]
-        cells = self.today_cells[order]
-        shadow = sum(self._pooled("ans", int(c), 0.3) * complaint_of.get(int(c), self._pooled(
-            "complaint", int(c), 0.01, prior=200.0)) * int(k) for c, k in zip(*np.unique(cells, return_counts=True)))
-        return COMPLAINT_BUDGET_SHARE * min(model, shadow)
+    def _complaint_budget(self, day: int) -> float:
+        """Today's complaint budget, in the learned rates' terms. From day 1 the complaints really made may reach
+        COMPLAINT_BUDGET_SHARE of those the shadow of the baseline's calling is expected to bring so far (after the
+        warm-up, a day's at most its mean over the warm-up's last STEADY_DAYS), the expected corrected by the
+        rates' bias (complaints really made over those expected of the calls made). What is left, at most twice a
+        day's share of the shadow."""
+        e = self._expected_table()
+        shadow = np.array([float(e[keys] @ counts) for keys, counts in self.shadow_calls])
+        if day >= self.warm_up and self.warm_up > 0:
+            # follow the shadow down, never above its level at the warm-up's end: on a book the strategy works
+            # better than the baseline, the cases left for DPD-order calling are fresher than the baseline's
+            steady = shadow[max(0, self.warm_up - STEADY_DAYS):self.warm_up].mean()
+            shadow[self.warm_up:] = np.minimum(shadow[self.warm_up:], steady)
+        own = sum(float(e[keys] @ counts) for keys, counts in self.own_calls)
+        bias = (self.complaints + BIAS_PRIOR) / (own + BIAS_PRIOR)
+        share = COMPLAINT_BUDGET_SHARE
+        today = float(shadow[-1])
+        budget = min(2 * share * today, share * float(shadow.sum()) - self.complaints / bias)
+        self.budgets.append((budget, today))
+        return budget
 
     def _rankers(self, columns: dict | None, idx: np.ndarray, ci: np.ndarray) -> dict:
         """Per case, the learned probability relative to its cell's mean (1 without a model): ``paid`` from the
@@ -437,4 +480,4 @@ def visit_capacity(capacity: int) -> int:
     return capacity // VISIT_CALL_RATIO
 
 
-STRATEGIES = {"default": Default, "bucket": Bucket}
+STRATEGIES = {"default": Default, "bucket": Bucket, "none": NoContact}

@@ -1,5 +1,5 @@
 """The default strategy's safeguards: the answer-rate fatigue and the self-cure it learns and its complaint budget,
-which follows what baseline-like calling would bring and never rises above the warm-up's."""
+which follows what a shadow of the baseline's calling would bring on the same book."""
 from __future__ import annotations
 
 import numpy as np
@@ -42,20 +42,44 @@ def run_default(pop, **kwargs):
     return kept[0], lines, summary
 
 
-def test_complaint_budget_never_above_the_warm_ups_and_complaints_held():
+def test_complaint_budget_follows_the_shadow_of_baseline_calling_and_complaints_stay_below_it():
     data = small(800)
     for seg in data["segments"]:
         seg["complaint_per_conversation"] = 0.05
     pop = parse(data)
     d, lines, summary = run_default(pop, days=45, calls_per_collector=60, seed=3)
-    assert len(d.budgets) == 15 and all(w > 0 for _b, w in d.budgets)
-    assert all(0 <= b <= policies.COMPLAINT_BUDGET_SHARE * w + 1e-12 for b, w in d.budgets)
-    assert 0 < sum(d.steady_conversations.values()) < sum(d.warm_conversations.values())
-    daily = [b for b, _w in d.budgets]
-    after = sum(line["strategy"]["complaints"] for line in lines[30:])
-    # what really happened after the warm-up stays within the budget so far plus one day's overshoot
-    assert after <= sum(daily) + 2 * max(daily) + 1
+    # a budget every day from day 1, never above twice the day's share of the shadow's expected complaints
+    assert len(d.budgets) == len(d.shadow_calls) == 45 and all(w > 0 for _b, w in d.budgets)
+    assert all(b <= 2 * policies.COMPLAINT_BUDGET_SHARE * w + 1e-12 for b, w in d.budgets)
+    # the budget binds: on some days it stops calling altogether, and complaints stay below the baseline's
+    assert min(b for b, _w in d.budgets) <= 0
+    assert summary["strategy"]["complaints"] <= summary["baseline"]["complaints"]
+    assert d.complaints == summary["strategy"]["complaints"]
+    # the shadow calls the same cases day after day: by the end they are at the top attempts level
+    levels = d.shadow_calls[-1][0] % policies.FATIGUE_LEVELS
+    assert levels.max() == policies.FATIGUE_LEVELS - 1
     assert summary["strategy"]["violations"] == 0
+
+
+def test_the_shadow_counts_the_attempts_the_baseline_would_have_made():
+    from types import SimpleNamespace
+
+    n = 6
+    held = np.array([False, False, False, False, False, True])        # case 5: held, never called nor messaged
+    side = SimpleNamespace(book=SimpleNamespace(n=n, dpd0=np.array([5, 1, 9, 3, 7, 0])),
+                           owed=np.full(n, 100), open=lambda: np.ones(n, bool), held=lambda day: held)
+    d = policies.Default()
+    cells = np.zeros(n, np.int64)
+    for day in range(9):
+        d.shadow_day(side, day, 2, cells)
+    # the two lowest DPD not held (cases 1 and 3) are called every day: at the top level after four days
+    keys, counts = d.shadow_calls[-1]
+    assert keys.tolist() == [policies.FATIGUE_LEVELS - 1] and counts.tolist() == [2]
+    keys, counts = d.shadow_calls[1]
+    assert keys.tolist() == [1] and counts.tolist() == [2]
+    # the rest get an SMS once a week: days 0 and 7
+    assert d.shadow_last_sms.tolist() == [7, -10_000, 7, -10_000, 7, -10_000]
+    assert np.sum(d.shadow_attempts, axis=0).tolist() == [1, 7, 1, 7, 1, 0]
 
 
 def test_self_cure_is_learned_only_on_cases_without_a_contact_a_promise_or_a_plan():

@@ -219,3 +219,20 @@ def test_concord_simulate_process_exits_2_on_a_malformed_file(tmp_path):
     assert done.returncode == 2
     assert "segments: shares must add up to 1, not 0.5" in done.stderr
     assert done.stdout == ""
+
+
+def test_no_contact_reference_makes_nothing_and_pays_only_what_the_book_pays_on_its_own():
+    data = small(400)
+    pop = parse(data)
+    lines, summary = sim.run(pop, strategy="none", baseline="bucket", days=20, collectors=1, calls_per_collector=20,
+                             seed=2)
+    s, b = summary["strategy"], summary["baseline"]
+    assert s["attempts"] == s["cost_fen"] == s["conversations"] == s["complaints"] == 0
+    assert s["recovered_fen"] == s["net_fen"] > 0          # self-cure alone
+    assert b["attempts"] > 0
+    data_silent = small(400)
+    for seg in data_silent["segments"]:
+        seg["self_cure_daily"] = 0.0
+    _lines, silent = sim.run(parse(data_silent), strategy="none", baseline="none", days=20, collectors=1,
+                             calls_per_collector=20, seed=2)
+    assert silent["strategy"]["recovered_fen"] == 0

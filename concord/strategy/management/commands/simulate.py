@@ -1,7 +1,7 @@
 """``concord simulate --population FILE --strategy NAME --baseline bucket --days 90 --collectors N
 --calls-per-collector K --seed S [--history DIR] [--json]`` — run a strategy and a baseline over the same synthetic
 book through the compliance gate, the promise and plan rules and the end-of-day scoring (docs/strategy.md). Each side
-is a coded strategy (``default``, ``bucket``), a stored strategy tree (``tree:CODE`` for its newest version,
+is a coded strategy (``default``, ``bucket``, ``none``: no contact), a stored strategy tree (``tree:CODE`` for its newest version,
 ``tree:CODE@VERSION``) or a tree document (``--strategy-file`` / ``--baseline-file``). Exit 2 on bad input."""
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--population", required=True, help="population file (JSON, docs/strategy.md)")
         parser.add_argument("--strategy", default=None,
-                            help="default, bucket, or a stored tree: tree:CODE (newest version) or tree:CODE@VERSION "
+                            help="default, bucket, none (no contact), or a stored tree: tree:CODE (newest version) or tree:CODE@VERSION "
                                  "(default: default)")
         parser.add_argument("--strategy-file", default=None, help="a strategy tree document (JSON) as the strategy")
         parser.add_argument("--baseline", default=None, help="as --strategy (default: bucket)")
