@@ -69,7 +69,9 @@ def runs(request):
         run = selectors.last_successful_run()
     active = Job.objects.filter(kind="eod.run", state__in=[JobState.QUEUED, JobState.RUNNING]).order_by("created_at")
     context = {"runs": selectors.last_runs(), "detail": _detail(run) if run else None, "active": active,
-               "may_run": may(request.user, Capability.RUN_EOD), "suggested": suggested_date()}
+               "may_run": may(request.user, Capability.RUN_EOD), "suggested": suggested_date(),
+               # the count of cases due for legal review links to their list (the legal app's page)
+               "may_review_legal": may(request.user, Capability.READ_LEGAL_DOCUMENTS)}
     return render(request, "eod/runs.html", context)
 
 

@@ -54,7 +54,9 @@ PHRASES = {
 
 FOLDER = "legal"
 MAX_COST = Decimal("999999999999.99")
-BASIS_ZH = {"due": "最后一期应还日", "payment": "最后一次还款", "acknowledgement": "最后一次债务确认"}
+#: What started the limitation period, as the refusal says it (in the reader's language).
+BASIS_LABELS = {"due": gettext_lazy("最后一期应还日"), "payment": gettext_lazy("最后一次还款"),
+                "acknowledgement": gettext_lazy("最后一次债务确认")}
 
 
 
@@ -101,7 +103,7 @@ def time_bar_reason(lim: Limitation, day: dt.date) -> str | None:
         return _("案件没有应还日期、还款或债务确认记录，无法判断诉讼时效")
     if lim.barred_on(day):
         return (_("诉讼时效已于 %(d)s 届满（自%(b)s %(s)s 起算三年，《民法典》第一百八十八条），不能进入法律程序")
-                % {"d": lim.expires_on.isoformat(), "b": BASIS_ZH[lim.basis], "s": lim.start.isoformat()})
+                % {"d": lim.expires_on.isoformat(), "b": BASIS_LABELS[lim.basis], "s": lim.start.isoformat()})
     return None
 
 

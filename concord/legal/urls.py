@@ -5,6 +5,7 @@ from . import views
 app_name = "legal"
 urlpatterns = [
     path("", views.legal_list, name="list"),
+    path("review/", views.review_list, name="review"),
     path("case/<int:case_pk>/enter/", views.enter, name="enter"),
     path("case/<int:case_pk>/acknowledgements/", views.acknowledge, name="acknowledge"),
     path("<int:pk>/stages/", views.start_stage, name="stage"),

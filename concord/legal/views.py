@@ -1,4 +1,5 @@
-"""Legal-track pages: the legal cases list, the case-page panel and its forms, document downloads."""
+"""Legal-track pages: the legal cases list, the cases due for legal review, the case-page panel and its forms, document
+downloads."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -6,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,8 +28,7 @@ from .forms import (
     StageForm,
 )
 from .models import FOLLOWS, LegalCase, LegalDocument, LegalStage, LegalStatus, Stage
-from .selectors import legal_cases
-
+from .selectors import due_for_legal_review, legal_cases
 
 
 def case_panel(request, case):
@@ -89,12 +90,22 @@ def _stage_form(allowed, data=None):
     return form
 
 
-def _act(request, case, name, form, act, done, failed):
-    """Submit; on success back to the case page's legal panel; refused, the case page again with the bound form
-    ``name`` (what was typed, the errors beside the fields; the page's script swaps in only the legal panel)."""
+def _act(request, case, name, form, act, done, failed, *, then=None):
+    """Submit; on success back to the case page's legal panel (or to ``then``, a page of this site); refused, the
+    case page again with the bound form ``name`` (what was typed, the errors beside the fields; the page's script
+    swaps in only the legal panel)."""
     if submit(request, form, act, done=done, failed=failed)[0]:
-        return redirect(reverse("case-detail", args=[case.pk]) + "#legal")
+        return redirect(then or reverse("case-detail", args=[case.pk]) + "#legal")
     return case_page(request, case, bound={name: form})
+
+
+def _next(request) -> str | None:
+    """The ``next`` page a form asks to return to, when it is a page of this site."""
+    url = request.POST.get("next", "")
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+        return url
+    return None
 
 
 def _case(request, pk):
@@ -122,12 +133,31 @@ def legal_list(request):
 
 
 @login_required
+def review_list(request):
+    """The cases the end-of-day run marked for legal review (待法务审查), largest balance first, with their
+    limitation status; a user who may open legal tracks hands each one over from its row (the enter form below)."""
+    if not may(request.user, Capability.READ_LEGAL_DOCUMENTS):
+        raise PermissionDenied(_("您的角色无权执行此操作"))
+    page = Paginator(due_for_legal_review(request.user), 50).get_page(request.GET.get("page"))
+    today = clock.today()
+    may_enter = may(request.user, Capability.LEGAL_TRACK)
+    rows = []
+    for case in page.object_list:
+        lim = services.limitation_of(case, accounts=case.accounts.all(), acknowledgements=case.acknowledgements.all())
+        bar = services.time_bar_reason(lim, today)
+        form = EnterForm(auto_id=f"review{case.pk}_%s") if may_enter and bar is None else None
+        rows.append({"case": case, "state": case.eod_state, "lim": lim, "bar": bar, "form": form})
+    return render(request, "legal/review_list.html", {"page": page, "rows": rows, "may_enter": may_enter,
+                                                      "here": request.get_full_path()})
+
+
+@login_required
 @require_POST
 def enter(request, case_pk):
     case = _case(request, case_pk)
     return _act(request, case, "legal-enter", EnterForm(request.POST, auto_id=_ids("enter")),
                 lambda d: services.enter_legal(request.user, case, **d),
-                _("案件已转入法律程序"), _("未能转入法律程序：%(e)s"))
+                _("案件已转入法律程序"), _("未能转入法律程序：%(e)s"), then=_next(request))
 
 
 @login_required

@@ -54,5 +54,6 @@ def test_page_counts_the_path_actions_of_the_next_day(world, client):
     html = client.get("/eod/").content.decode()
     assert 'id="eod-path-actions"' in html
     assert '<tr data-action="sms"><th>SMS</th><td>7</td></tr>' in html
-    assert '<tr data-action="legal_review"><th>Due for legal review</th><td>3</td></tr>' in html
+    assert ('<tr data-action="legal_review"><th>Due for legal review</th><td><a href="/legal/review/">3</a></td></tr>'
+            in html)  # the cases themselves: the legal app's list
     assert html.index('data-action="sms"') < html.index('data-action="legal_review"')
