@@ -158,8 +158,9 @@ def parse_path(text: str | None) -> list[tuple[int, str]]:
 def compile_path_action(rules: pa.Table, rule_order: ibis.Value, days_in: ibis.Value) -> ibis.Value:
     """What the path of the case's rule (``rule_order``) asks for on day ``days_in`` of its segment (0: the run in
     which the case entered it), or null: no path, or nothing that day. The semantics of
-    ``concord.strategy.tree.path_action``: a one-off step (``sms letter visit email legal_review``) on its own day
-    only; a ``call`` step starts calling on every day no other step falls on; nothing after a ``legal_review``."""
+    ``concord.strategy.tree.path_action``: a one-off step (``sms letter visit email``) on its own day only; a
+    ``call`` step starts calling on every day no other step falls on; from a ``legal_review`` step's day on, the
+    case is due for legal review (nothing queued)."""
     branches = []
     for r in rules.to_pylist():
         steps = parse_path(r["path"])
@@ -168,7 +169,9 @@ def compile_path_action(rules: pa.Table, rule_order: ibis.Value, days_in: ibis.V
         end = next((d for d, a in steps if a == "legal_review"), None)
         if end is not None:  # the legal review ends the path: the steps after it never come
             steps = [(d, a) for d, a in steps if d <= end]
-        cases = [(days_in == day, ibis.literal(action)) for day, action in steps]
+        cases = [(days_in == day, ibis.literal(action)) for day, action in steps if action != "legal_review"]
+        if end is not None:
+            cases.append((days_in >= end, ibis.literal("legal_review")))
         # the days between and after the steps: calling once a call step has passed, until a legal review
         calling_from = next((d for d, a in steps if a == "call"), None)
         if calling_from is not None:

@@ -255,17 +255,16 @@ def _budget(v, caps: dict, problems: list) -> dict:
 def path_action(path: list[dict], days_in: int) -> str | None:
     """What a rule's treatment path asks for on day ``days_in`` (0: the day the case entered the rule's segment), or
     None for nothing that day. A one-off step (``sms``, ``letter``, ``visit``, ``email``, ``legal_review``) happens
-    on its own day only. A ``call`` step starts a calling phase: from its day on, the case is called on every day no
-    other step falls on. A ``legal_review`` step ends the path: after it the path asks for nothing (the case waits
-    for the legal track's decision). Steps are in increasing ``day`` order (:func:`normalise`)."""
+    on its own day only, except ``legal_review``. A ``call`` step starts a calling phase: from its day on, the case
+    is called on every day no other step falls on. A ``legal_review`` step ends the path: from its day on the case
+    stays due for legal review (no contact), until the legal track takes it or it leaves the segment. Steps are in
+    increasing ``day`` order (:func:`normalise`)."""
     calling = False
     for step in path:
         if step["day"] > days_in:
             break
-        if step["day"] == days_in:
+        if step["day"] == days_in or step["action"] == "legal_review":
             return step["action"]
-        if step["action"] == "legal_review":
-            return None
         if step["action"] == "call":
             calling = True
     return "call" if calling else None

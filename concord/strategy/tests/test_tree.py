@@ -84,13 +84,14 @@ PATH = [{"day": 0, "action": "sms"}, {"day": 2, "action": "call"}, {"day": 7, "a
         {"day": 20, "action": "visit"}, {"day": 45, "action": "legal_review"}]
 
 
-def test_a_path_gives_one_off_steps_on_their_day_and_calls_between_them_until_legal_review():
+def test_a_path_gives_one_off_steps_on_their_day_and_calls_between_them_until_legal_review_which_stays():
     by_day = [tree.path_action(PATH, d) for d in range(50)]
     assert by_day[:3] == ["sms", None, "call"]
     assert by_day[3:7] == ["call"] * 4
     assert by_day[7] == "letter" and by_day[8:20] == ["call"] * 12
     assert by_day[20] == "visit" and by_day[21:45] == ["call"] * 24
-    assert by_day[45] == "legal_review" and by_day[46:] == [None] * 4
+    # from the legal review on, the case stays due for it (no contact)
+    assert by_day[45:] == ["legal_review"] * 5
     assert [tree.path_action([{"day": 3, "action": "letter"}], d) for d in range(5)] == [None] * 3 + ["letter", None]
     assert tree.path_action([], 0) is None
 
