@@ -1,6 +1,7 @@
 """Read queries: a case's balance, the borrower's finances, the calculator's assessment, the approvals queue."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -58,7 +59,10 @@ def strategy_offer(case) -> calculator.StrategyOffer | None:
     """The live strategy's offer bounds for ``case`` (``eod.strategies.offer_for``: the rule of the segment the last
     end-of-day run gave it, in the version the case follows), or None when no strategy rule applies — then the
     creditor's terms alone bound the offer. A rule without an offer gives a StrategyOffer with both bounds None."""
-    found = strategies.offer_for(case)
+    return _as_offer(strategies.offer_for(case))
+
+
+def _as_offer(found: dict | None) -> calculator.StrategyOffer | None:
     if found is None:
         return None
     pct = found.get("max_discount_pct")
@@ -71,6 +75,24 @@ def case_policy(case, table: dict | None = None, *, strategy=False) -> calculato
     ``strategy``: the case's :func:`strategy_offer` when the caller already read it."""
     offer = strategy_offer(case) if strategy is False else strategy
     return authority.calculator_policy(case.creditor, table, strategy=offer)
+
+
+def bounds_by_case(cases) -> dict[int, calculator.Bounds]:
+    """The effective offer bounds of many cases, ``{case_id: calculator.bounds(product_kind(case),
+    case_policy(case, strategy=strategy_offer(case)))}`` — what the case page shows one case at a time — read in a
+    fixed number of queries plus two per distinct creditor: the strategy's offers together
+    (``eod.strategies.offers_for``), each creditor's terms and approval limits once; the product kinds from the cases'
+    accounts when prefetched (``accounts__product``, as the approvals page does), else one or two queries a case."""
+    cases = list({c.pk: c for c in cases}.values())
+    offers = strategies.offers_for(cases)
+    policies: dict = {}
+    out = {}
+    for case in cases:
+        if case.creditor_id not in policies:
+            policies[case.creditor_id] = case_policy(case, authority.limits(case.creditor), strategy=None)
+        policy = dataclasses.replace(policies[case.creditor_id], strategy=_as_offer(offers.get(case.pk)))
+        out[case.pk] = calculator.bounds(product_kind(case), policy)
+    return out
 
 
 def assess_case(case, *, first_due: dt.date | None = None, table: dict | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,9 +15,10 @@ from concord.cases.panels import case_page
 from concord.cases.selectors import visible_cases
 from concord.staff.roles import Capability, may, require_capability
 
-from . import services
+from . import calculator, services
 from .forms import CreditorDecisionForm, DecisionForm, HardshipForm, ProposeForm, form_ids
-from .selectors import approvals_queue, visible_arrangements
+from .panel import bounds_view
+from .selectors import approvals_queue, bounds_by_case, visible_arrangements
 
 
 def _back(request, case):
@@ -108,12 +110,29 @@ def approvals(request):
     return approvals_page(request)
 
 
+def _bounds_row(arrangement, limits) -> dict:
+    """What the approvals page says of one proposal's bounds: the case page's wording (``panel.bounds_view``), the
+    longest term for the proposal's kind with its source, and what in the proposal now lies beyond them (the bounds
+    are today's: the case's segment at the last end-of-day run may have moved since the proposal)."""
+    months, by = limits.months(arrangement.kind)
+    beyond = {field for field, _bound, _by in calculator.beyond_bounds(
+        limits, arrangement.kind, arrangement.months, arrangement.discount_amount, arrangement.balance)}
+    return {**bounds_view(limits), "months": months, "months_by": services.bound_source(by, limits),
+            "months_beyond": "months" in beyond, "discount_beyond": "discount_amount" in beyond}
+
+
 def approvals_page(request, *, bound: dict | None = None, status: int = 200):
     """The approvals queue, each arrangement with its own forms (own element ids); after a refusal the bound form
     (``arrangement-decide-<pk>`` / ``arrangement-creditor-<pk>``) stands in for the empty one."""
     bound = bound or {}
     queue = approvals_queue(request.user)
+    # the offer bounds that apply to each (the creditor's and the strategy's, the tighter, with where each comes from),
+    # read for all the rows at once: the page's queries do not grow with its rows (one policy and limit read per
+    # creditor)
+    prefetch_related_objects([a.case for a in queue], "accounts__product")
+    limits = bounds_by_case(a.case for a in queue)
     for a in queue:
+        a.bounds = _bounds_row(a, limits[a.case_id])
         a.decision_form = bound.get(f"arrangement-decide-{a.pk}") or DecisionForm(auto_id=form_ids("decide", a.pk))
         a.creditor_form = bound.get(f"arrangement-creditor-{a.pk}") or CreditorDecisionForm(
             auto_id=form_ids("creditor", a.pk))

@@ -18,6 +18,10 @@ class Providers:
         if fn in self._fns:
             self._fns.remove(fn)
 
+    def functions(self) -> list[Callable]:
+        """The registered functions, in registration order (for callers that combine several answers)."""
+        return list(self._fns)
+
     def first(self, *args) -> Any:
         """The first provider's answer that is not None (None when no provider answers)."""
         for fn in list(self._fns):

@@ -67,15 +67,31 @@ def current(as_of) -> tuple[str, pa.Table | None, pa.Table | None, tuple | None,
 
 
 # -- offer bounds ------------------------------------------------------------------------------------------------------
-# Who tells the arrangement calculator a case's offer bounds (docs/strategy.md "Offer bounds"): functions of
-# ``(case)`` returning ``{"max_discount_pct": int|None, "max_months": int|None, "source": "<strategy> v<n> · <segment>"}``
-# — the offer of the strategy rule for the segment the last end-of-day run gave the case (both None: the rule sets no
-# offer) — or None (no strategy rule applies: no live strategy, no run yet for the case, or its segment is not in the
-# tree). ``concord.strategy`` registers one in ``AppConfig.ready()``; the apps below it ask :func:`offer_for`.
+# Who tells the arrangement calculator the cases' offer bounds (docs/strategy.md "Offer bounds"): functions of a list of
+# cases returning ``{case_id: offer}``, an offer being ``{"max_discount_pct": int|None, "max_months": int|None,
+# "source": "<strategy> v<n> · <segment>"}`` — the offer of the strategy rule for the segment the last end-of-day run
+# gave the case (both None: the rule sets no offer) — or None (no strategy rule applies: no live strategy, no run yet
+# for the case, or its segment is not in the tree); a case left out counts as None. Many cases at once, so that a page
+# listing many (the approvals queue) reads a fixed number of queries. ``concord.strategy`` registers one in
+# ``AppConfig.ready()``; the apps below it ask :func:`offer_for` or :func:`offers_for`.
 _OFFER_PROVIDERS = Providers()
 register_offer, unregister_offer = _OFFER_PROVIDERS.register, _OFFER_PROVIDERS.unregister
 
 
+def offers_for(cases) -> dict:
+    """``{case_id: offer or None}`` for ``cases``: per case, the first provider's answer that is not None."""
+    cases = list(cases)
+    out: dict = {c.pk: None for c in cases}
+    for fn in _OFFER_PROVIDERS.functions():
+        pending = [c for c in cases if out[c.pk] is None]
+        if not pending:
+            break
+        for pk, found in (fn(pending) or {}).items():
+            if pk in out and out[pk] is None:
+                out[pk] = found
+    return out
+
+
 def offer_for(case) -> dict | None:
     """The first provider's offer bounds for ``case``, or None (the strategy adds no bound)."""
-    return _OFFER_PROVIDERS.first(case)
+    return offers_for([case])[case.pk]

@@ -13,4 +13,4 @@ class StrategyConfig(AppConfig):
         from . import selectors
 
         strategies.register(selectors.live_strategy)  # the live strategy's newest version segments the run's cases
-        strategies.register_offer(selectors.offer_for)  # its rule's offer bounds the arrangements offered on a case
+        strategies.register_offer(selectors.offers_for)  # its rule's offer bounds the arrangements offered on a case

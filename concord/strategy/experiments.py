@@ -27,8 +27,9 @@ def running() -> Experiment | None:
 @transaction.atomic
 def start(actor, champion_share: int, challengers: list[tuple[int, int]], *, note: str = "",
           seed: int | None = None) -> Experiment:
-    """Start an experiment: the live strategy (arm 0, ``champion_share`` %) against ``challengers`` —
-    ``(StrategyVersion id, share %)`` pairs, 1 to 3, versions of strategies other than the live one."""
+    """Start an experiment: the live strategy (arm 0, ``champion_share`` %, its newest version recorded as the arm's
+    version) against ``challengers`` — ``(StrategyVersion id, share %)`` pairs, 1 to 3, versions of strategies other
+    than the live one."""
     live = Strategy.objects.select_for_update().filter(live=True).first()
     if live is None:
         raise ValidationError({"challengers": [_("没有生效中的策略")]})
@@ -49,14 +50,17 @@ def start(actor, champion_share: int, challengers: list[tuple[int, int]], *, not
             raise ValidationError({"challengers": [_("挑战者须是其他策略的版本（生效策略的最新版本即冠军）")]})
     if len(note) > 200:
         raise ValidationError({"note": [_("说明不能超过 200 个字符")]})
+    champion = live.current
     exp = Experiment.objects.create(seed=seed if seed is not None else secrets.randbelow(2**31), note=note.strip(),
                                     started_by=actor if getattr(actor, "pk", None) else None,
                                     started_at=clock.now())
-    ExperimentArm.objects.create(experiment=exp, arm=0, version=None, share=champion_share)
+    # the champion's version at the start is kept with arm 0: the experiment's page shows what the arm ran (its label,
+    # its budget) also after a promotion or a later save has made another version the champion
+    ExperimentArm.objects.create(experiment=exp, arm=0, version=champion, share=champion_share)
     for n, (v, share) in enumerate(challengers, 1):
         ExperimentArm.objects.create(experiment=exp, arm=n, version=versions[v], share=share)
     audit.record(actor, "strategy.experiment.start", exp, {
-        "seed": exp.seed, "champion": live.current.label, "champion_share": champion_share,
+        "seed": exp.seed, "champion": champion.label, "champion_share": champion_share,
         "challengers": [{"arm": n, "version": versions[v].label, "share": s}
                         for n, (v, s) in enumerate(challengers, 1)], "note": exp.note})
     return exp

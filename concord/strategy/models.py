@@ -89,7 +89,11 @@ class ExperimentArm(models.Model):
                                    verbose_name=_("实验"))
     arm = models.PositiveSmallIntegerField(_("组别"))  # 0: the champion
     version = models.ForeignKey(StrategyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("策略版本"))  # null for the champion: the live strategy's newest
+                                verbose_name=_("策略版本"))
+    # arm 0 (the champion): the live strategy's newest version when the experiment started (what the page shows for
+    # the arm; the end-of-day run applies the live strategy's newest version to it). Null only for experiments started
+    # before it was recorded whose version migration 0003 could not recover: the page then falls back to the current
+    # champion (docs/strategy.md "Champion/challenger")
     share = models.PositiveSmallIntegerField(_("比例（%）"))
 
     class Meta:

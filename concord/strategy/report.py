@@ -43,9 +43,13 @@ class ArmFigures:
     per_case: tuple = (0.0, 0.0, 0.0)            # recovery per case (yuan): mean, low, high
     cost_per_yuan: tuple = (None, None, None)    # contact cost per yuan recovered: ratio, low, high
     by_channel: dict = field(default_factory=dict)
-    #: the arm's contact budget per person (its version's tree; the champion's for arm 0): applied to the people of
-    #: the arm by the end-of-day run, the strictest where a person's cases fall in several arms
+    #: the arm's contact budget per person (its version's tree; for arm 0 the champion's version recorded at the
+    #: start): applied to the people of the arm by the end-of-day run, the strictest where a person's cases fall in
+    #: several arms
     budget: dict = field(default_factory=dict)
+    #: arm 0 without a recorded version (an experiment older than the record that migration 0003 could not
+    #: recover): its label and budget are the current champion's
+    current_champion: bool = False
 
 
 def _since(rows, assigned):
@@ -80,9 +84,10 @@ def compare(experiment: Experiment) -> list[ArmFigures]:
     out = []
     for n in sorted(arms):
         a = arms[n]
-        tree = a.version.tree if a.version else (champion.tree if champion else {})
-        f = ArmFigures(arm=n, label=a.version.label if a.version else "", share=a.share,
-                       budget=dict(tree.get("budget") or {}))
+        shown = a.version or champion  # the version the arm ran; the current champion only for an unrecorded arm 0
+        tree = shown.tree if shown else {}
+        f = ArmFigures(arm=n, label=shown.label if shown else "", share=a.share,
+                       budget=dict(tree.get("budget") or {}), current_champion=a.version is None)
         rec, spent = [], []
         for c in (c for c in ids if arm_of[c] == n):
             r = sum(int(amount * 100) for (amount,) in pays.get(c, []))

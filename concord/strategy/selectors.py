@@ -68,18 +68,28 @@ def versions_for(case_id: int) -> list[StrategyVersion]:
     """The strategy versions a case follows, first the one whose rules the end-of-day run tried first: in a running
     experiment, a challenger arm's version then the champion (a case its challenger's rules do not match falls to the
     champion's); otherwise the champion alone. Empty without a live strategy."""
+    return _versions_by_case([case_id])[case_id]
+
+
+def _versions_by_case(case_ids: list[int]) -> dict[int, list[StrategyVersion]]:
+    """:func:`versions_for` of many cases, in a fixed number of queries."""
     from . import experiments
 
     sv = champion()
     if sv is None:
-        return []
+        return {c: [] for c in case_ids}
+    out = {c: [sv] for c in case_ids}
     exp = experiments.running()
     if exp is not None:
-        arm = ArmAssignment.objects.filter(experiment=exp, case_id=case_id, arm__gt=0).values_list("arm", flat=True)
-        row = ExperimentArm.objects.select_related("version__strategy").filter(experiment=exp, arm__in=arm).first()
-        if row is not None and row.version is not None:
-            return [row.version, sv]
-    return [sv]
+        arm_of = dict(ArmAssignment.objects.filter(experiment=exp, case_id__in=case_ids, arm__gt=0).values_list(
+            "case_id", "arm"))
+        rows = {r.arm: r for r in ExperimentArm.objects.select_related("version__strategy").filter(
+            experiment=exp, arm__in=set(arm_of.values()))}
+        for case_id, arm in arm_of.items():
+            row = rows.get(arm)
+            if row is not None and row.version is not None:
+                out[case_id] = [row.version, sv]
+    return out
 
 
 def _tightest(offers: list) -> dict:
@@ -92,21 +102,35 @@ def _tightest(offers: list) -> dict:
 
 
 def offer_for(case):
-    """The offer-bounds provider (``concord.eod.strategies.offer_for``): the offer of the rule for the segment the last
-    end-of-day run gave ``case``, in the version the case follows (:func:`versions_for`), as ``{"max_discount_pct",
-    "max_months", "source"}`` — both None when the rule sets no offer — or None: no live strategy, no run has
-    segmented the case yet, or no rule of that version has its segment (a segment of the shipped table, of a strategy
-    no longer live, of a rule since removed). Where several rules share the segment, those that also gave the run's
-    treatment count, and of them the tightest bound."""
+    """The offer bounds of ``case``: the offer of the rule for the segment the last end-of-day run gave it, in the
+    version the case follows (:func:`versions_for`), as ``{"max_discount_pct", "max_months", "source"}`` — both None
+    when the rule sets no offer — or None: no live strategy, no run has segmented the case yet, or no rule of that
+    version has its segment (a segment of the shipped table, of a strategy no longer live, of a rule since removed).
+    Where several rules share the segment, those that also gave the run's treatment count, and of them the tightest
+    bound."""
+    return offers_for([case]).get(case.pk)
+
+
+def offers_for(cases) -> dict:
+    """The offer-bounds provider (``concord.eod.strategies.offers_for``): :func:`offer_for` of many cases at once,
+    ``{case_id: offer or None}``, in a fixed number of queries (the cases' end-of-day states, the champion, the
+    running experiment and its arms)."""
     from concord.eod.models import CaseState
 
-    state = CaseState.objects.filter(case_id=case.pk).values("segment", "treatment").first()
-    if state is None:
-        return None
-    for sv in versions_for(case.pk):
-        rules = [r for r in sv.tree.get("rules", []) if r.get("segment") == state["segment"]]
-        if not rules:
-            continue
-        exact = [r for r in rules if r.get("treatment") == state["treatment"]]
-        return {**_tightest([r.get("offer") for r in (exact or rules)]), "source": f"{sv.label} · {state['segment']}"}
-    return None
+    ids = [c.pk for c in cases]
+    states = {s["case_id"]: s for s in CaseState.objects.filter(case_id__in=ids).values(
+        "case_id", "segment", "treatment")}
+    out: dict = {pk: None for pk in ids}
+    if not states:
+        return out
+    followed = _versions_by_case(list(states))
+    for pk, state in states.items():
+        for sv in followed[pk]:
+            rules = [r for r in sv.tree.get("rules", []) if r.get("segment") == state["segment"]]
+            if not rules:
+                continue
+            exact = [r for r in rules if r.get("treatment") == state["treatment"]]
+            out[pk] = {**_tightest([r.get("offer") for r in (exact or rules)]),
+                       "source": f"{sv.label} · {state['segment']}"}
+            break
+    return out

@@ -190,9 +190,15 @@ def experiment(request, pk):
     require_capability(request.user, Capability.CONFIGURE)
     can_edit = True
     exp = get_object_or_404(Experiment.objects.select_related("started_by"), pk=pk)
+    champion = selectors.champion()
+    started = exp.arms.select_related("version__strategy").filter(arm=0).first()
+    started = started.version if started else None
+    # a running experiment whose champion was saved anew since the start: the arm runs the new version from then on
+    changed = (champion if exp.status == Experiment.Status.RUNNING and started and champion
+               and champion.pk != started.pk else None)
     return render(request, "strategy/experiment.html", {
-        "experiment": exp, "figures": report.compare(exp), "can_edit": can_edit, "champion": selectors.champion(),
-        "costs": report.costs_fen()})
+        "experiment": exp, "figures": report.compare(exp), "can_edit": can_edit, "champion": champion,
+        "champion_started": started, "champion_changed": changed, "costs": report.costs_fen()})
 
 
 @login_required

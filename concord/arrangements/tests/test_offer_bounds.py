@@ -165,3 +165,68 @@ def test_the_proposal_form_never_starts_beyond_the_bound(client, arr):
     form = html.split('id="arrangement-propose-form"')[1].split("</form>")[0]
     months = re.search(r'<input[^>]*name="months"[^>]*>', form).group(0)
     assert 1 <= int(re.search(r'value="(\d+)"', months).group(1)) <= 6
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_the_approvals_page_shows_each_proposals_bounds_and_their_source(client, arr, lang):
+    """A pending proposal under a strategy bound: the approver sees the longest term and the largest discount that
+    apply to it, each with where it comes from (the strategy's code, version and segment; the creditor's terms)."""
+    source = set_offer(arr, "a", {"max_discount_pct": 8, "max_months": 10})      # the creditor allows 12
+    a = propose(arr, kind="settlement", months=10, discount=share(arr, "0.08"))    # at the bounds: a team lead decides
+    assert a.status == S.PROPOSED
+    client.force_login(arr.users["lead_a"])
+    client.cookies["django_language"] = lang
+    html = client.get(reverse("arrangement-approvals")).content.decode()
+    row = html.split(f'id="approval-{a.pk}"')[1].split("</section>")[0]
+    months = row.split(f'id="approval-bound-months-{a.pk}">')[1].split("</dd>")[0]
+    discount = row.split(f'id="approval-bound-discount-{a.pk}">')[1].split("</dd>")[0]
+    strategy = row.split(f'id="approval-bound-strategy-{a.pk}">')[1].split("</dd>")[0]
+    assert "10" in months and source in months and "8%" in discount and source in discount and source in strategy
+    if lang == "en":
+        assert "strategy default" in months and "no approval may exceed it" in discount and "Term limit" in row
+    else:
+        assert "策略 default" in months and "任何审批不得突破" in discount
+    assert 'class="tag bad"' not in row                                            # within today's bounds
+
+
+def test_the_approvals_page_marks_a_proposal_beyond_todays_bounds_and_the_creditors_terms(client, arr):
+    """Without a strategy rule the creditor's terms are named; a proposal beyond the bounds of today's run (the case's
+    segment or the strategy changed since it was made) is marked."""
+    a = propose(arr, kind="settlement", months=10, discount=share(arr, "0.10"))
+    client.force_login(arr.users["lead_a"])
+    row = client.get(reverse("arrangement-approvals")).content.decode().split(f'id="approval-{a.pk}"')[1]
+    assert "委托方政策" in row.split(f'id="approval-bound-months-{a.pk}">')[1].split("</dd>")[0]
+    assert "只按委托方政策" in row.split(f'id="approval-bound-strategy-{a.pk}">')[1].split("</dd>")[0]
+    set_offer(arr, "a", {"max_discount_pct": 5, "max_months": 6})
+    row = client.get(reverse("arrangement-approvals")).content.decode().split(f'id="approval-{a.pk}"')[1]
+    row = row.split("</section>")[0]
+    assert "超出现行上限" in row.split(f'id="approval-bound-months-{a.pk}">')[1].split("</dd>")[0]
+    assert "超出现行上限" in row.split(f'id="approval-bound-discount-{a.pk}">')[1].split("</dd>")[0]
+
+
+def test_the_approvals_pages_queries_do_not_grow_with_its_rows(client, arr):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from concord.arrangements.tests.conftest import profile
+    from concord.conftest import make_case, resident_id
+
+    set_offer(arr, "a", {"max_discount_pct": 8, "max_months": 12})
+    propose(arr, kind="settlement", months=10, discount=share(arr, "0.08"))
+    client.force_login(arr.users["lead_a"])
+    url = reverse("arrangement-approvals")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(url).context["queue"]) == 1
+    for n in range(3):  # three more cases of the same creditor, each under a strategy bound, each with a proposal
+        key = f"x{n}"
+        arr.cases[key] = make_case(None, arr.creditors["bank"], name=f"赵{n}", id_number=resident_id(seq=400 + n),
+                                   phone=f"1381234{8100 + n}", reference=f"LOAN-09{n}", collector=arr.users["col_a"],
+                                   team=arr.teams["A"])
+        profile(arr.cases[key].debtor, "12000", "5000", "2500")
+        set_offer(arr, key, {"max_discount_pct": 8, "max_months": 12})
+        propose(arr, case=key, kind="settlement", months=10, discount=share(arr, "0.08", case=key))
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert len(page.context["queue"]) == 4 and page.content.decode().count('id="approval-bound-strategy-') == 4
+    assert len(many) == len(one)

@@ -14,7 +14,7 @@ from concord.core.models import AuditEvent
 from concord.eod import adapter
 from concord.eod.models import CaseState
 from concord.strategy import arms, experiments, report, selectors, services
-from concord.strategy.models import ArmAssignment, Experiment
+from concord.strategy.models import ArmAssignment, Experiment, StrategyVersion
 
 AS_OF = dt.date(2026, 11, 28)
 
@@ -106,3 +106,28 @@ def test_the_comparison_counts_recovery_and_contacts_since_assignment(world):
     assert sum(f.recovered_fen for f in figures.values()) - before == 12050     # the payment before is not counted
     assert mine.contacts >= 1 and mine.cost_fen >= report.costs_fen()["sms"]
     assert mine.per_case[0] == pytest.approx(sum(f.recovered_fen for f in [mine]) / 100 / mine.cases)
+
+
+@pytest.mark.django_db
+def test_migration_0003_recovers_the_champion_version_of_older_experiments(world):
+    """Arm 0 left empty (as before the start recorded it): the start's audit event names the champion; without that
+    event, the newest version of the live strategy saved by the start; the promotion's later version is never taken."""
+    import importlib
+
+    from django.apps import apps
+
+    fill = importlib.import_module("concord.strategy.migrations.0003_champion_arm_version").fill
+    manager = world.users["manager"]
+    exp = experiments.start(manager, 50, [(_letters(manager).pk, 50)])
+    experiments.promote(manager, exp, 1)                            # default v2 is the champion now
+    exp.arms.filter(arm=0).update(version=None)
+    fill(apps, None)
+    assert exp.arms.get(arm=0).version.label == "default v1"        # from the audit event
+    exp.arms.filter(arm=0).update(version=None)
+    AuditEvent.objects.filter(action="strategy.experiment.start").update(changes={})
+    exp.refresh_from_db()
+    versions = StrategyVersion.objects.filter(strategy__code="default")
+    versions.filter(version=1).update(created_at=exp.started_at - dt.timedelta(days=1))
+    versions.filter(version=2).update(created_at=exp.started_at + dt.timedelta(hours=1))  # the promotion's
+    fill(apps, None)
+    assert exp.arms.get(arm=0).version.label == "default v1"        # the live strategy's newest at the start

@@ -120,3 +120,71 @@ def test_the_experiment_page_shows_each_arms_budget(world, client):
     assert champion == "no limit"  # the shipped default sets no budget
     assert page.split('id="budget-1">')[1].split("</td>")[0] == "per day 2；window 5 / 7 days"
     assert 'id="budget-rule"' in page and "strictest" in page
+
+
+@pytest.mark.django_db
+def test_the_experiment_page_keeps_the_budget_its_champion_ran_after_a_promotion(world, client):
+    """The champion arm's row shows the version the experiment started with (recorded with arm 0) and its budget, not
+    the champion saved since — by a later save while it runs, or by the promotion that ends it."""
+    import copy
+
+    from concord.strategy import experiments, services
+
+    manager = world.users["manager"]
+    tree = copy.deepcopy(selectors.champion().tree)
+    tree["budget"] = {"daily_max": 3, "window_days": 7, "window_max": 6}
+    services.save_version(manager, "default", tree)                                  # default v2: the champion
+    quiet = copy.deepcopy(tree)
+    quiet["budget"] = {"daily_max": 1, "window_days": 7, "window_max": 2}
+    challenger = services.save_version(manager, "quiet", quiet)
+    exp = experiments.start(manager, 50, [(challenger.pk, 50)])
+    assert exp.arms.get(arm=0).version.label == "default v2"
+    client.force_login(manager)
+    url = reverse("strategy-experiment", args=[exp.pk])
+
+    def arm0(page):
+        return (page.split('id="label-0">')[1].split("</td>")[0].strip(),
+                page.split('id="budget-0">')[1].split("</td>")[0])
+
+    assert arm0(client.get(url).content.decode()) == ("default v2", "每日 3；窗口 6 / 7 天")
+    louder = copy.deepcopy(tree)
+    louder["budget"] = {"daily_max": 2, "window_days": None, "window_max": None}
+    services.save_version(manager, "default", louder)                                # default v3, mid-experiment
+    page = client.get(url).content.decode()
+    assert arm0(page) == ("default v2", "每日 3；窗口 6 / 7 天")
+    assert 'id="champion-changed"' in page and "default v3" in page.split('id="champion-changed"')[1].split("</p>")[0]
+    client.cookies["django_language"] = "en"
+    page = client.get(url).content.decode()
+    assert "has since been updated to default v3" in page.split('id="champion-changed"')[1].split("</p>")[0]
+    client.cookies["django_language"] = "zh-hans"
+
+    experiments.promote(manager, exp, 1)                                            # default v4: the challenger's tree
+    assert selectors.champion().label == "default v4"
+    page = client.get(url).content.decode()
+    assert arm0(page) == ("default v2", "每日 3；窗口 6 / 7 天")
+    assert page.split('id="budget-1">')[1].split("</td>")[0] == "每日 1；窗口 2 / 7 天"
+    assert 'id="champion-changed"' not in page                                      # ended: nothing runs any more
+    client.cookies["django_language"] = "en"
+    page = client.get(url).content.decode()
+    assert arm0(page) == ("default v2", "per day 3；window 6 / 7 days")
+
+
+@pytest.mark.django_db
+def test_an_experiment_without_a_recorded_champion_shows_the_current_one_and_says_so(world, client):
+    """An arm 0 without a version (started before it was recorded, not recovered by migration 0003) falls back to the
+    current champion, marked as such."""
+    import copy
+
+    from concord.strategy import experiments, services
+
+    manager = world.users["manager"]
+    tree = copy.deepcopy(selectors.champion().tree)
+    challenger = services.save_version(manager, "quiet", tree)
+    exp = experiments.start(manager, 50, [(challenger.pk, 50)])
+    exp.arms.filter(arm=0).update(version=None)
+    client.force_login(manager)
+    page = client.get(reverse("strategy-experiment", args=[exp.pk])).content.decode()
+    assert page.split('id="label-0">')[1].split(" <span")[0] == "default v1" and 'id="champion-unrecorded"' in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("strategy-experiment", args=[exp.pk])).content.decode()
+    assert "was not recorded: the current champion is shown" in page
