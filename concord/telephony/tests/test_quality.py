@@ -35,7 +35,7 @@ def test_the_checks_name_what_is_missing_or_wrong():
     assert "坐牢" in content.detail and content.at == 3
 
 
-def test_flagged_calls_go_to_the_review_queue(crew, switch, push, settings, tmp_path,
+def test_flagged_calls_go_to_the_review_queue(crew, switch, push, settings, tmp_path,  # noqa: F811
                                              django_capture_on_commit_callbacks):
     settings.CONCORD_TRANSCRIBER = "concord.telephony.tests.test_quality.FakeTranscriber"
     calls = []
