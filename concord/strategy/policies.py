@@ -47,8 +47,9 @@ COOL_DOWN_DAYS = 7                 # no call within this many days after a conve
 #: From day 1 the strategy may bring no more complaints than this share of those the baseline's kind of calling
 #: would bring on the same book (the shadow, see ``Default.shadow_day``): a bound relative to the book, not per book.
 COMPLAINT_BUDGET_SHARE = 0.7
-#: Answer rates are learned by the attempts a case had in the 7 days before (0, 1, … FATIGUE_LEVELS − 1 or more).
-FATIGUE_LEVELS = 5
+#: Answer rates are learned by the attempts a case had in the 7 days before (0, 1, … FATIGUE_LEVELS − 1 or more): up
+#: to a call every day, where the baseline's calling settles on the cases it keeps calling.
+FATIGUE_LEVELS = 8
 #: The warm-up's last days, when calling in DPD order has reached its steady state: after the warm-up the shadow
 #: of the baseline's calling is never taken above its mean over these days.
 STEADY_DAYS = 7
@@ -188,6 +189,7 @@ class Default:
                 self._acc(("ans_h", c // 24, hour), 1, answered)
                 self._acc(("ans_f", c // 24, min(int(side.prev7[i]), FATIGUE_LEVELS - 1)), 1, answered)
                 self._learn("ans", c, 1, answered)
+                self._acc(("ans_cl", c, min(int(side.prev7[i]), FATIGUE_LEVELS - 1)), 1, answered)
                 if answered:
                     self._learn("complaint", c, 1, side.complaint_until[i] > day + 1)
                     self.last_conv[i] = day
@@ -277,14 +279,17 @@ class Default:
         self.shadow_day(side, day, capacity, cells)
         budget = self._complaint_budget(day)
         if day < self.warm_up:
-            return self._explore(day, side, open_, capacity, budget)
+            return self._explore(day, side, open_, priority, capacity, budget)
         return self._exploit(day, side, open_, cells, capacity, budget, eod.get("columns"))
 
-    def _explore(self, day: int, side: Side, open_: np.ndarray, capacity: int, budget: float) -> Plan:
+    def _explore(self, day: int, side: Side, open_: np.ndarray, priority: np.ndarray, capacity: int,
+                 budget: float) -> Plan:
         idx = np.flatnonzero(open_)
-        order = idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))]
-        # in DPD order up to capacity, while the calls' expected complaints stay within the day's budget (the
-        # shadow's: fresh cases lower in the order answer more, and complain more, than those called every day)
+        # as the shipped strategy table would queue them: by its priority, then the largest balance first, up to
+        # capacity, while the calls' expected complaints stay within the day's budget. Like the baseline, it calls
+        # the cases it reaches day after day whether they answered or not, so that the answer rate it learns at
+        # each number of attempts is that of every case called so often, not only of those that never answer.
+        order = idx[np.lexsort((idx, -side.owed[idx], -priority[idx]))]
         called = order[:capacity]
         level = np.minimum(side.attempts_7d()[called], FATIGUE_LEVELS - 1)
         risk = np.cumsum(self._expected_table()[self.today_cells[called] * FATIGUE_LEVELS + level])
@@ -310,7 +315,8 @@ class Default:
         idx = np.flatnonzero(open_)
         uc = np.unique(cells[idx])
         cure = {int(c): self._pooled("cure", int(c), 0.0) for c in uc}
-        ans = {int(c): self._pooled("ans", int(c), 0.3) for c in uc}
+        fresh = self._fresh_answer()
+        ans = {int(c): float(fresh[int(c)]) for c in uc}
 
         def share(kind: str, window: int, prior: float = 20.0) -> dict:
             return {int(c): max(0.0, self._pooled(kind, int(c), 0.0, prior=prior) - window * cure[int(c)])
@@ -371,14 +377,38 @@ class Default:
         out = np.ones(len(ci))
         level = np.minimum(attempts, FATIGUE_LEVELS - 1)
         for g in np.unique(ci // 24):
-            base = self._rate(("ans_f", int(g), 0), self._rate(("ans", "group", int(g)), 0.3))
-            if base <= 0:
-                continue
-            mult = np.minimum.accumulate(np.array(
-                [1.0] + [min(1.0, self._rate(("ans_f", int(g), k), base) / base) for k in range(1, FATIGUE_LEVELS)]))
             m = ci // 24 == g
-            out[m] = mult[level[m]]
+            out[m] = self._level_factors(int(g))[level[m]]
         return out
+
+    def _level_factors(self, g: int) -> np.ndarray:
+        """Product group ``g``'s answer rate at each attempts level over its rate at none (see ``_fatigue``)."""
+        base = self._rate(("ans_f", g, 0), self._rate(("ans", "group", g), 0.3))
+        if base <= 0:
+            return np.ones(FATIGUE_LEVELS)
+        return np.minimum.accumulate(np.array(
+            [1.0] + [min(1.0, self._rate(("ans_f", g, k), base) / base) for k in range(1, FATIGUE_LEVELS)]))
+
+    def _fresh_answer(self) -> np.ndarray:
+        """Per cell, the answer rate of a case without attempts in the 7 days before: the cell's answers over its
+        calls each weighted by its attempts level's factor (a cell called mostly when tired would otherwise look
+        like one that answers little), shrunk to its product group's and the book's in the same terms."""
+        factors = [self._level_factors(g) for g in range(CELLS // 24)]
+        calls, hits = np.zeros(CELLS), np.zeros(CELLS)
+        for c in range(CELLS):
+            for k in range(FATIGUE_LEVELS):
+                st = self.stats.get(("ans_cl", c, k))
+                if st:
+                    calls[c] += st[0] * factors[c // 24][k]
+                    hits[c] += st[1]
+        prior = 20.0
+        book = (hits.sum() + prior * 0.3) / (calls.sum() + prior)
+        out = np.zeros(CELLS)
+        for g in range(CELLS // 24):
+            cells = slice(g * 24, (g + 1) * 24)
+            group = (hits[cells].sum() + prior * book) / (calls[cells].sum() + prior)
+            out[cells] = (hits[cells] + prior * group) / (calls[cells] + prior)
+        return np.minimum(out, 1.0)
 
     def shadow_day(self, side: Side, day: int, capacity: int, cells: np.ndarray) -> None:
         """The shadow of the baseline's calling on today's book: today's open, not held cases in DPD order up to
@@ -402,25 +432,21 @@ class Default:
 
     def _expected_table(self) -> np.ndarray:
         """The complaints a call is expected to bring, by ``cell × FATIGUE_LEVELS + attempts level``: the cell's
-        answer rate, scaled by the level's answer rate over its product group's, times the cell's complaint rate
-        per conversation (all as learned so far)."""
+        answer rate with no attempts before (``_fresh_answer``) times its product group's factor for the level,
+        times the cell's complaint rate per conversation (all as learned so far)."""
+        fresh = self._fresh_answer()
         out = np.zeros((CELLS, FATIGUE_LEVELS))
-        book = self._rate(("ans", "all"), 0.3)
         for c in range(CELLS):
-            g = c // 24
-            group = self._rate(("ans", "group", g), book)
-            ans, complaint = self._pooled("ans", c, 0.3), self._pooled("complaint", c, 0.01, prior=200.0)
-            for k in range(FATIGUE_LEVELS):
-                level = self._rate(("ans_f", g, k), group) / group if group > 0 else 1.0
-                out[c, k] = min(1.0, ans * level) * complaint
+            complaint = self._pooled("complaint", c, 0.01, prior=200.0)
+            out[c] = np.minimum(1.0, fresh[c] * self._level_factors(c // 24)) * complaint
         return out.ravel()
 
     def _complaint_budget(self, day: int) -> float:
         """Today's complaint budget, in the learned rates' terms. From day 1 the complaints really made may reach
         COMPLAINT_BUDGET_SHARE of those the shadow of the baseline's calling is expected to bring so far (after the
-        warm-up, a day's at most its mean over the warm-up's last STEADY_DAYS), the expected corrected by the
-        rates' bias (complaints really made over those expected of the calls made). What is left, at most twice a
-        day's share of the shadow."""
+        warm-up, a day's at most its mean over the warm-up's last STEADY_DAYS). What is left, at most twice a day's
+        share of the shadow, is the day's budget. The rates' bias (complaints really made over those the rates
+        expect of the calls made) only tightens it: above 1 it divides the budget, below 1 it lowers the shadow."""
         e = self._expected_table()
         shadow = np.array([float(e[keys] @ counts) for keys, counts in self.shadow_calls])
         if day >= self.warm_up and self.warm_up > 0:
@@ -432,7 +458,11 @@ class Default:
         bias = (self.complaints + BIAS_PRIOR) / (own + BIAS_PRIOR)
         share = COMPLAINT_BUDGET_SHARE
         today = float(shadow[-1])
-        budget = min(2 * share * today, share * float(shadow.sum()) - self.complaints / bias)
+        # The bias only ever tightens: complaints running ahead of the rates raise what each of this strategy's
+        # calls is expected to bring (the cells it calls may be ones the baseline never reaches), and ones running
+        # behind lower the shadow; neither raises the shadow.
+        left = min(2 * share * today, share * float(shadow.sum()) * min(1.0, bias) - self.complaints)
+        budget = left / max(1.0, bias)
         self.budgets.append((budget, today))
         return budget
 

@@ -27,7 +27,7 @@ def population(accounts: int) -> dict:
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("history")
     pop = parse(population(1500))
-    lines, summary = sim.run(pop, days=34, collectors=2, calls_per_collector=60, seed=5, history=root)
+    lines, summary = sim.run(pop, days=36, collectors=2, calls_per_collector=60, seed=5, history=root)
     return pop, root, lines, summary
 
 
@@ -82,10 +82,15 @@ def test_the_scorecards_train_inside_the_simulator(run):
     assert summary["strategy"]["violations"] == 0 and summary["baseline"]["violations"] == 0
 
 
-def test_learned_scores_change_the_default_strategy_after_training(run):
-    """Days after the training differ from a run whose strategy never gets its models (same book, same draws)."""
-    pop, _root, lines, _summary = run
+def test_learned_scores_change_the_default_strategy_after_training():
+    """Days after the training differ from a run whose strategy never gets its models (same book, same draws). On a
+    book without complaints, so that the complaint budget leaves calls for the scores to rank."""
     from concord.strategy import policies
+
+    data = population(1500)
+    for seg in data["segments"]:
+        seg["complaint_per_conversation"] = seg["complaint_per_extra_attempt_today"] = 0.0
+    pop = parse(data)
 
     class Untrained(policies.Default):
         def learn_history(self, day, side, store):
@@ -93,7 +98,8 @@ def test_learned_scores_change_the_default_strategy_after_training(run):
 
     policies.STRATEGIES["untrained_test"] = Untrained
     try:
-        other, _s = sim.run(pop, strategy="untrained_test", days=34, collectors=2, calls_per_collector=60, seed=5)
+        lines, _s = sim.run(pop, days=36, collectors=2, calls_per_collector=60, seed=5)
+        other, _s = sim.run(pop, strategy="untrained_test", days=36, collectors=2, calls_per_collector=60, seed=5)
     finally:
         del policies.STRATEGIES["untrained_test"]
     assert [line["strategy"] for line in lines[:32]] == [line["strategy"] for line in other[:32]]
@@ -102,7 +108,7 @@ def test_learned_scores_change_the_default_strategy_after_training(run):
 
 def test_deterministic_under_a_seed_history_included(run, tmp_path):
     pop, root, lines, summary = run
-    again, summary2 = sim.run(pop, days=34, collectors=2, calls_per_collector=60, seed=5, history=tmp_path)
+    again, summary2 = sim.run(pop, days=36, collectors=2, calls_per_collector=60, seed=5, history=tmp_path)
     assert (again, summary2) == (lines, summary)
     for name in ("accounts", "payments", "contacts", "promises", "decisions"):
         q = f"SELECT * FROM {name} ORDER BY ALL"

@@ -111,9 +111,10 @@ def test_a_conversations_payment_is_not_learned_as_self_cure():
         seg["pay_after_sms"] = 0.0
         seg["fatigue"] = 0.0
     pop = parse(data)
-    d, _lines, _summary = run_default(pop, days=36, calls_per_collector=60, seed=5)
+    # on this book the warm-up contacts every case at least weekly: the quiet cases come after it (days 42, 49)
+    d, _lines, _summary = run_default(pop, days=50, calls_per_collector=60, seed=5)
     n, paid = d.stats[("cure", "all")]
-    assert n >= 10 and paid == 0
+    assert n >= 5 and paid == 0
 
 
 def test_contacts_stay_within_what_baseline_like_contacting_would_make():
