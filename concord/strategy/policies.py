@@ -64,6 +64,9 @@ VISIT_CALL_RATIO = 100
 #: The warm-up tries letters and visits on a few cases so that their response is learned: on these days, a letter to
 #: one in EXPLORE_LETTER_EVERY of the cases not called and a visit to the EXPLORE_VISITS largest of them.
 EXPLORE_DAYS, EXPLORE_LETTER_EVERY, EXPLORE_VISITS = (10, 20), 50, 10
+#: The share of the warm-up's calls made in the baseline's order (the rest in the shipped strategy table's): the
+#: complaint budget's shadow calls those cases, and their rates must be learned.
+BASELINE_ORDER_SHARE = 0.25
 #: Cells: product (2) × bucket (8) × score band (3).
 CELLS = 2 * 8 * (len(SCORE_BANDS) + 1)
 
@@ -285,11 +288,15 @@ class Default:
     def _explore(self, day: int, side: Side, open_: np.ndarray, priority: np.ndarray, capacity: int,
                  budget: float) -> Plan:
         idx = np.flatnonzero(open_)
-        # as the shipped strategy table would queue them: by its priority, then the largest balance first, up to
-        # capacity, while the calls' expected complaints stay within the day's budget. Like the baseline, it calls
-        # the cases it reaches day after day whether they answered or not, so that the answer rate it learns at
-        # each number of attempts is that of every case called so often, not only of those that never answer.
-        order = idx[np.lexsort((idx, -side.owed[idx], -priority[idx]))]
+        # BASELINE_ORDER_SHARE of the calls in the baseline's order (DPD, then the largest balance), so that the
+        # cases the shadow calls are known; the rest as the shipped strategy table would queue them (by its
+        # priority, then the largest balance); up to capacity, while the calls' expected complaints stay within
+        # the day's budget. Like the baseline, it calls the cases it reaches day after day whether they answered or
+        # not, so that the answer rate it learns at each number of attempts is that of every case called so often,
+        # not only of those that never answer.
+        by_dpd = idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))][:int(capacity * BASELINE_ORDER_SHARE)]
+        rest = np.setdiff1d(idx, by_dpd, assume_unique=True)
+        order = np.concatenate([by_dpd, rest[np.lexsort((rest, -side.owed[rest], -priority[rest]))]])
         called = order[:capacity]
         level = np.minimum(side.attempts_7d()[called], FATIGUE_LEVELS - 1)
         risk = np.cumsum(self._expected_table()[self.today_cells[called] * FATIGUE_LEVELS + level])

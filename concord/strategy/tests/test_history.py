@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import numpy as np
 import pytest
 
 from concord.reports.metrics.recovery import cash_by_day
@@ -82,28 +83,45 @@ def test_the_scorecards_train_inside_the_simulator(run):
     assert summary["strategy"]["violations"] == 0 and summary["baseline"]["violations"] == 0
 
 
-def test_learned_scores_change_the_default_strategy_after_training():
-    """Days after the training differ from a run whose strategy never gets its models (same book, same draws). On a
-    book without complaints, so that the complaint budget leaves calls for the scores to rank."""
-    from concord.strategy import policies
+def test_learned_scores_change_the_default_strategy_after_training(run, monkeypatch):
+    """Until the training the strategy plays as one that never gets its models (same book, same draws); once it has
+    them, the values the next-best-action ranks a day's calls by differ from those made from the same state
+    without them."""
+    import copy
 
-    data = population(1500)
-    for seg in data["segments"]:
-        seg["complaint_per_conversation"] = seg["complaint_per_extra_attempt_today"] = 0.0
-    pop = parse(data)
+    pop, _root, lines, _summary = run
+    from concord.strategy import nba, policies
 
     class Untrained(policies.Default):
         def learn_history(self, day, side, store):
             return None
 
-    policies.STRATEGIES["untrained_test"] = Untrained
-    try:
-        lines, _s = sim.run(pop, days=36, collectors=2, calls_per_collector=60, seed=5)
-        other, _s = sim.run(pop, strategy="untrained_test", days=36, collectors=2, calls_per_collector=60, seed=5)
-    finally:
-        del policies.STRATEGIES["untrained_test"]
-    assert [line["strategy"] for line in lines[:32]] == [line["strategy"] for line in other[:32]]
-    assert [line["strategy"] for line in lines[32:]] != [line["strategy"] for line in other[32:]]
+    values, probes = [], []
+    choose = nba.choose
+
+    def recording(**kwargs):
+        values.append(kwargs["call_value"])
+        return choose(**kwargs)
+
+    class Probe(policies.Default):
+        def plan(self, day, side, eod, capacity):
+            if self.models:
+                blind = copy.deepcopy(self)
+                blind.models = {}
+                values.clear()
+                policies.Default.plan(copy.deepcopy(self), day, side, eod, capacity)  # plan() only reads the side
+                policies.Default.plan(blind, day, side, eod, capacity)
+                probes.append(tuple(values))
+            return super().plan(day, side, eod, capacity)
+
+    monkeypatch.setattr(nba, "choose", recording)
+    monkeypatch.setitem(policies.STRATEGIES, "untrained_test", Untrained)
+    monkeypatch.setitem(policies.STRATEGIES, "probe_test", Probe)
+    other, _s = sim.run(pop, strategy="untrained_test", days=33, collectors=2, calls_per_collector=60, seed=5)
+    sim.run(pop, strategy="probe_test", days=35, collectors=2, calls_per_collector=60, seed=5)
+    assert [line["strategy"] for line in lines[:33]] == [line["strategy"] for line in other[:33]]
+    assert probes and all(len(p) == 2 for p in probes)
+    assert any(not np.array_equal(with_models, without) for with_models, without in probes)
 
 
 def test_deterministic_under_a_seed_history_included(run, tmp_path):
