@@ -11,9 +11,9 @@ still goes through the gate.
   held case once a week; no plans offered.
 * ``none`` — no contact at all: what the book pays on its own, the reference that shows what the other
   strategies' contacts bring.
-* ``default`` — Concord's default strategy (see docs/strategy.md): a warm-up of 30 days that calls as the baseline
-  does but rotates the hours, and learns per cell (product, bucket, score band; shrunk to the product group and the
-  book) the answer rate by hour, the recovery a conversation and an SMS buy over what the cell pays on its own, and
+* ``default`` — Concord's default strategy (see docs/strategy.md): a warm-up of 30 days that calls as the shipped
+  strategy table queues (a quarter of the calls in the baseline's order) with the hours rotated, and learns per
+  cell (product, bucket, score band; shrunk to the product group and the book) the answer rate by hour, the recovery a conversation and an SMS buy over what the cell pays on its own, and
   the complaint rate (and, from a few letters and visits, their response); once the history it wrote knows the
   30-day outcomes it trains the scoring app's paid-within-30-days and self-cure scorecards (``learned``) whose
   scores refine the cells' rates case by case; then each day the next-best-action (``nba.choose``) picks per case
