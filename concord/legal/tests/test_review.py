@@ -4,7 +4,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +14,8 @@ from concord.eod.models import CaseState, EodRun
 from concord.legal import services
 from concord.legal.models import LegalCase
 from concord.legal.selectors import due_for_legal_review
+
+from .test_web import login
 
 pytestmark = pytest.mark.django_db
 
@@ -73,13 +74,6 @@ def test_each_user_sees_only_the_cases_of_their_scope(due):
     assert refs(world.users["lead_a"]) == [world.cases["a"].reference]
     assert set(refs(world.users["viewer"])) == {world.cases["a"].reference, world.cases["u"].reference}
     assert len(refs(world.users["manager"])) == 3
-
-
-def login(client, world, name, lang=None):
-    client.force_login(world.users[name])
-    if lang:
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
-    return client
 
 
 def test_the_page_is_for_legal_managers_and_compliance(client, due):
