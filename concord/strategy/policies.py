@@ -86,14 +86,18 @@ def hour_slots(capacity: int) -> dict[int, int]:
     return {h: base + (1 if k < extra else 0) for k, h in enumerate(SHIFT_HOURS)}
 
 
+def dpd_order(side: Side, idx: np.ndarray) -> np.ndarray:
+    """The cases ``idx`` in the baseline's calling order: the lowest DPD first, the larger balance first at equal DPD
+    (every case's DPD grows by a day each day, so the order of the starting DPD is the day's)."""
+    return idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))]
+
+
 class Bucket:
     name = "bucket"
 
     def plan(self, day: int, side: Side, eod: dict, capacity: int) -> Plan:
         open_ = side.open() & ~side.held(day)
-        idx = np.flatnonzero(open_)
-        dpd = side.book.dpd0[idx] + day
-        order = idx[np.lexsort((-side.owed[idx], dpd))]
+        order = dpd_order(side, np.flatnonzero(open_))
         called = order[:capacity]
         hours = SHIFT_HOURS
         calls = [(int(i), hours[k % len(hours)]) for k, i in enumerate(called)]
@@ -143,6 +147,8 @@ class Default:
         self.last_letter = self.last_visit = None
         self.models: dict = {}
         self.trained_on_day: int | None = None
+        self.bound = None                   # the cases bound by a promise or a plan at the day's plan
+        self.paid_before = None             # what each case had paid before the day
 
     # -- features ---------------------------------------------------------------------------------------------
     def _cells(self, side: Side, day: int, score: np.ndarray) -> np.ndarray:
@@ -188,11 +194,12 @@ class Default:
             c = int(cells[i])
             if channel == "call":
                 answered = outcome == "conversation"
-                called.append(c * FATIGUE_LEVELS + min(int(side.prev7[i]), FATIGUE_LEVELS - 1))
+                level = min(int(side.prev7[i]), FATIGUE_LEVELS - 1)
+                called.append(c * FATIGUE_LEVELS + level)
                 self._acc(("ans_h", c // 24, hour), 1, answered)
-                self._acc(("ans_f", c // 24, min(int(side.prev7[i]), FATIGUE_LEVELS - 1)), 1, answered)
+                self._acc(("ans_f", c // 24, level), 1, answered)
                 self._learn("ans", c, 1, answered)
-                self._acc(("ans_cl", c, min(int(side.prev7[i]), FATIGUE_LEVELS - 1)), 1, answered)
+                self._acc(("ans_cl", c, level), 1, answered)
                 if answered:
                     self._learn("complaint", c, 1, side.complaint_until[i] > day + 1)
                     self.last_conv[i] = day
@@ -229,7 +236,7 @@ class Default:
         before, and no promise or plan running (at the day's plan, or made or still running now)."""
         today = side.attempts_by_day[-1] if side.attempts_by_day else np.zeros(side.book.n, np.int64)
         quiet = (side.prev7 + today) == 0
-        bound = self.bound.copy() if getattr(self, "bound", None) is not None else np.zeros(side.book.n, bool)
+        bound = self.bound.copy() if self.bound is not None else np.zeros(side.book.n, bool)
         for i, p in side.promises.items():
             if p.state == "pending" or p.made == day:
                 bound[i] = True
@@ -238,8 +245,7 @@ class Default:
         return quiet & ~bound
 
     def paid_today(self, side: Side) -> np.ndarray:
-        before = getattr(self, "paid_before", None)
-        return side.paid_total - (before if before is not None else 0)
+        return side.paid_total - (self.paid_before if self.paid_before is not None else 0)
 
     def _settle(self, day: int, side: Side, pending: list, window: int, kind: str) -> list:
         keep = []
@@ -280,13 +286,14 @@ class Default:
             self.bound[list(side.plans)] = True
         self.attempt_allowance += baseline_like_attempts(int((side.open() & ~side.held(day)).sum()), capacity)
         self.shadow_day(side, day, capacity, cells)
-        budget = self._complaint_budget(day)
+        expected = self._expected_table()
+        budget = self._complaint_budget(day, expected)
         if day < self.warm_up:
-            return self._explore(day, side, open_, priority, capacity, budget)
+            return self._explore(day, side, open_, priority, capacity, budget, expected)
         return self._exploit(day, side, open_, cells, capacity, budget, eod.get("columns"))
 
     def _explore(self, day: int, side: Side, open_: np.ndarray, priority: np.ndarray, capacity: int,
-                 budget: float) -> Plan:
+                 budget: float, expected: np.ndarray) -> Plan:
         idx = np.flatnonzero(open_)
         # BASELINE_ORDER_SHARE of the calls in the baseline's order (DPD, then the largest balance), so that the
         # cases the shadow calls are known; the rest as the shipped strategy table would queue them (by its
@@ -294,14 +301,13 @@ class Default:
         # the day's budget. Like the baseline, it calls the cases it reaches day after day whether they answered or
         # not, so that the answer rate it learns at each number of attempts is that of every case called so often,
         # not only of those that never answer.
-        by_dpd = idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))][:int(capacity * BASELINE_ORDER_SHARE)]
-        rest = np.setdiff1d(idx, by_dpd, assume_unique=True)
-        order = np.concatenate([by_dpd, rest[np.lexsort((rest, -side.owed[rest], -priority[rest]))]])
+        by_dpd = dpd_order(side, idx)[:int(capacity * BASELINE_ORDER_SHARE)]
+        others = np.setdiff1d(idx, by_dpd, assume_unique=True)
+        order = np.concatenate([by_dpd, others[np.lexsort((others, -side.owed[others], -priority[others]))]])
         called = order[:capacity]
         level = np.minimum(side.attempts_7d()[called], FATIGUE_LEVELS - 1)
-        risk = np.cumsum(self._expected_table()[self.today_cells[called] * FATIGUE_LEVELS + level])
+        risk = np.cumsum(expected[self.today_cells[called] * FATIGUE_LEVELS + level])
         called = called[:int(np.searchsorted(risk, max(budget, 0.0), side="right"))]
-        order = np.concatenate([called, np.setdiff1d(order, called, assume_unique=True)])
         hours = SHIFT_HOURS
         calls = [(int(i), hours[(k + day) % len(hours)]) for k, i in enumerate(called)]
         rest = order[len(called):]
@@ -424,8 +430,7 @@ class Default:
         n = side.book.n
         if self.shadow_last_sms is None:
             self.shadow_last_sms = np.full(n, -10_000, np.int64)
-        idx = np.flatnonzero(side.open() & ~side.held(day))
-        order = idx[np.lexsort((-side.owed[idx], side.book.dpd0[idx]))]
+        order = dpd_order(side, np.flatnonzero(side.open() & ~side.held(day)))
         called, rest = order[:capacity], order[capacity:]
         before = np.sum(self.shadow_attempts, axis=0) if self.shadow_attempts else np.zeros(n, np.int64)
         level = np.minimum(before[called], FATIGUE_LEVELS - 1)
@@ -442,19 +447,20 @@ class Default:
         answer rate with no attempts before (``_fresh_answer``) times its product group's factor for the level,
         times the cell's complaint rate per conversation (all as learned so far)."""
         fresh = self._fresh_answer()
+        factors = [self._level_factors(g) for g in range(CELLS // 24)]
         out = np.zeros((CELLS, FATIGUE_LEVELS))
         for c in range(CELLS):
             complaint = self._pooled("complaint", c, 0.01, prior=200.0)
-            out[c] = np.minimum(1.0, fresh[c] * self._level_factors(c // 24)) * complaint
+            out[c] = np.minimum(1.0, fresh[c] * factors[c // 24]) * complaint
         return out.ravel()
 
-    def _complaint_budget(self, day: int) -> float:
+    def _complaint_budget(self, day: int, e: np.ndarray) -> float:
         """Today's complaint budget, in the learned rates' terms. From day 1 the complaints really made may reach
         COMPLAINT_BUDGET_SHARE of those the shadow of the baseline's calling is expected to bring so far (after the
         warm-up, a day's at most its mean over the warm-up's last STEADY_DAYS). What is left, at most twice a day's
         share of the shadow, is the day's budget. The rates' bias (complaints really made over those the rates
-        expect of the calls made) only tightens it: above 1 it divides the budget, below 1 it lowers the shadow."""
-        e = self._expected_table()
+        expect of the calls made) only tightens it: above 1 it divides the budget, below 1 it lowers the shadow.
+        ``e``: the day's :meth:`_expected_table`."""
         shadow = np.array([float(e[keys] @ counts) for keys, counts in self.shadow_calls])
         if day >= self.warm_up and self.warm_up > 0:
             # follow the shadow down, never above its level at the warm-up's end: on a book the strategy works
